@@ -1,0 +1,3 @@
+"""The `analyzer due` command (placeholder until its stage lands)."""
+
+COMMANDS: list = []

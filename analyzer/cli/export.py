@@ -1,0 +1,3 @@
+"""The `analyzer export` command (placeholder until its stage lands)."""
+
+COMMANDS: list = []

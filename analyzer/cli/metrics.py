@@ -1,0 +1,3 @@
+"""The `analyzer metrics` command (placeholder until its stage lands)."""
+
+COMMANDS: list = []

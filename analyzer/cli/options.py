@@ -1,0 +1,76 @@
+"""Options shared by several commands, as decorators (one definition, one help text)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from analyzer.env import Environment
+
+
+def get_env() -> Environment:
+    """The :class:`Environment` of the running CLI."""
+    return click.get_current_context().find_root().obj["env"]
+
+
+def data_dir_option(func: Callable) -> Callable:
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("data"),
+        show_default=True,
+        help="Directory of the local store. Read commands fall back to the bundled snapshot.",
+    )(func)
+
+
+class IsoTime(click.ParamType):
+    """An ISO date or time, read as UTC when it has no zone."""
+
+    name = "ISO-TIME"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001
+        if isinstance(value, pd.Timestamp):
+            return value
+        try:
+            stamp = pd.Timestamp(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+        except ValueError:
+            self.fail(
+                f"{value!r} is not an ISO date or time such as 2026-03-01T00:00:00Z", param, ctx
+            )
+        if stamp.tzinfo is None:
+            stamp = stamp.tz_localize(timezone.utc)
+        return stamp.tz_convert("UTC")
+
+
+def as_of_option(func: Callable) -> Callable:
+    return click.option(
+        "--as-of",
+        type=IsoTime(),
+        default=None,
+        help="Judge as at this moment (ISO, UTC); nothing later is used. "
+        "Default: the store's last sync time.",
+    )(func)
+
+
+def ca_option(func: Callable) -> Callable:
+    return click.option(
+        "--ca", "ca_name", default=None, metavar="NAME", help="Only this CA (as in the bugs table)."
+    )(func)
+
+
+def format_option(*choices: str, default: str | None = None) -> Callable:
+    def decorator(func: Callable) -> Callable:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default=default or choices[0],
+            show_default=True,
+            help="Output format.",
+        )(func)
+
+    return decorator

@@ -1,0 +1,3 @@
+"""The `analyzer quality` command (placeholder until its stage lands)."""
+
+COMMANDS: list = []

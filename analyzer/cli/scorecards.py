@@ -1,0 +1,3 @@
+"""The `analyzer scorecards` command (placeholder until its stage lands)."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""The `analyzer sync` command (placeholder until its stage lands)."""
+
+COMMANDS: list = []

@@ -1,0 +1,170 @@
+"""The whole corpus as pandas tables: the one object the CLI, the reports and notebooks share.
+
+Each stage runs lazily, once, the first time one of its tables is asked for:
+store (raw) -> parse (thread tables) -> language -> metrics (per ``as_of``).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.store import RawBug, Store, open_for_reading
+
+
+class Corpus:
+    """Tidy tables over one store.
+
+    Example::
+
+        >>> import analyzer
+        >>> corpus = analyzer.load()            # the bundled snapshot when data/ has no store
+        >>> corpus.bugs.groupby("ca").size().nlargest(3)
+        >>> corpus.metrics(as_of="2025-12-31").deadlines.query("outcome == 'missed'")
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path | str | None = None,
+    ) -> None:
+        self.store = store
+        self.data_dir = Path(data_dir) if data_dir is not None else Path("data")
+        self._metrics: dict[pd.Timestamp, object] = {}
+
+    # -- provenance ------------------------------------------------------------------------
+
+    @cached_property
+    def meta(self) -> dict[str, str]:
+        """What the store says about itself (source, last sync time, whether history is known)."""
+        return self.store.meta()
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.meta.get("source") == "snapshot"
+
+    @property
+    def history_known(self) -> bool:
+        return self.meta.get("history_known", "true") != "false"
+
+    @cached_property
+    def observed_at(self) -> pd.Timestamp:
+        """When the store last saw the server: the default ``as_of`` of every judgement."""
+        value = self.meta.get("last_sync_time")
+        if value:
+            return pd.Timestamp(value).tz_convert("UTC")
+        return pd.Timestamp.now(tz="UTC").floor("s")
+
+    # -- stages ----------------------------------------------------------------------------
+
+    @cached_property
+    def raw(self) -> list[RawBug]:
+        return list(self.store.iter_raw())
+
+    @cached_property
+    def reference(self):
+        """CA aliases and domains, root program accounts, tag spellings (built-in + user's)."""
+        from analyzer.parse.reference import load_reference
+
+        return load_reference(self.data_dir / "reference")
+
+    @cached_property
+    def tables(self):
+        from analyzer.parse import build_tables
+
+        return build_tables(self.raw, self.reference, observed_at=self.observed_at)
+
+    @cached_property
+    def language(self):
+        from analyzer.language import annotate
+
+        return annotate(self.tables.comments, cache_dir=self.data_dir / ".cache")
+
+    def metrics(self, as_of: str | pd.Timestamp | None = None):
+        """Deadlines and per-bug metrics as known at ``as_of`` (default: the last sync)."""
+        from analyzer.metrics import compute
+
+        stamp = self.observed_at if as_of is None else _utc(as_of)
+        if stamp not in self._metrics:
+            self._metrics[stamp] = compute(self.tables, self.language, as_of=stamp)
+        return self._metrics[stamp]
+
+    # -- the tables, by name ---------------------------------------------------------------
+
+    @property
+    def bugs(self) -> pd.DataFrame:
+        return self.tables.bugs
+
+    @property
+    def comments(self) -> pd.DataFrame:
+        return self.tables.comments
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        return self.tables.changes
+
+    @property
+    def needinfos(self) -> pd.DataFrame:
+        return self.tables.needinfos
+
+    @property
+    def whiteboard(self) -> pd.DataFrame:
+        return self.tables.whiteboard
+
+    @property
+    def participants(self) -> pd.DataFrame:
+        return self.tables.participants
+
+    @property
+    def comment_language(self) -> pd.DataFrame:
+        return self.language.comment_language
+
+    @property
+    def commitments(self) -> pd.DataFrame:
+        return self.language.commitments
+
+    @property
+    def deadlines(self) -> pd.DataFrame:
+        return self.metrics().deadlines
+
+    @property
+    def bug_metrics(self) -> pd.DataFrame:
+        return self.metrics().bug_metrics
+
+    TABLES = (
+        "bugs",
+        "comments",
+        "changes",
+        "needinfos",
+        "whiteboard",
+        "participants",
+        "comment_language",
+        "commitments",
+        "deadlines",
+        "bug_metrics",
+    )
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.TABLES:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(self.TABLES)}")
+        return getattr(self, name)
+
+
+def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def load(data_dir: Path | str | None = None, note=None) -> Corpus:
+    """Open the corpus in ``data_dir`` (default ``data/``), or the bundled snapshot if none.
+
+    Example::
+
+        >>> import analyzer
+        >>> corpus = analyzer.load()
+        >>> corpus.comments.groupby("role").size()
+    """
+    store = open_for_reading(data_dir, note=note)
+    return Corpus(store, data_dir=data_dir)

@@ -1,0 +1,229 @@
+"""The local store: raw Bugzilla responses kept verbatim, one row per bug, in SQLite.
+
+Why SQLite: every write is a transaction, so a bug is stored whole (bug, comments, history
+together) or not at all, and a sync killed at any point leaves a consistent file. Parsing reads
+only this store, so it can be redone without the network.
+
+``history`` is ``None`` when it is unknown (the bundled snapshot has none), and ``[]`` when the
+server said the bug has no history: later stages must tell the two apart.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+from analyzer.env import InputError
+
+STORE_FILE = "bugzilla.sqlite"
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bugs (
+    bug_id INTEGER PRIMARY KEY,
+    last_change_time TEXT,
+    bug_json TEXT NOT NULL,
+    comments_json TEXT NOT NULL,
+    history_json TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class RawBug:
+    """One bug as the API returned it: the bug object, its comments, its history (or None)."""
+
+    bug: dict
+    comments: list[dict]
+    history: list[dict] | None
+
+    @property
+    def bug_id(self) -> int:
+        return int(self.bug["id"])
+
+
+def utc_now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def bundled_snapshot_path() -> Path:
+    """The snapshot shipped in the package (the real corpus of 2026-03-14, no history)."""
+    return Path(str(resources.files("analyzer") / "data" / "snapshot.sqlite"))
+
+
+class Store:
+    """A store file. Open with :meth:`open` (read/write) or :meth:`open_readonly`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+        self._conn = conn
+        self.path = path
+        self.readonly = readonly
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path | str) -> Store:
+        """Open (creating if needed) the store in ``data_dir`` for writing."""
+        data_dir = Path(data_dir)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            path = data_dir / STORE_FILE
+            conn = sqlite3.connect(path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (SCHEMA_VERSION,),
+            )
+            conn.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"Cannot write the store in {data_dir}: {_reason(exc)}.") from exc
+        return cls(conn, path, readonly=False)
+
+    @classmethod
+    def open_readonly(cls, path: Path | str, immutable: bool = False) -> Store:
+        """Open an existing store file without ever writing to it.
+
+        ``immutable`` is for the bundled snapshot, which may sit in a read-only site-packages.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"No store at {path}.")
+        query = "immutable=1" if immutable else "mode=ro"
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
+            conn.execute("SELECT count(*) FROM bugs").fetchone()
+        except sqlite3.Error as exc:
+            raise InputError(f"{path} is not an analyzer store: {_reason(exc)}.") from exc
+        return cls(conn, path, readonly=True)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- meta ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def meta(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM meta"))
+
+    def set_meta(self, **values: str | None) -> None:
+        """Set several meta keys in one transaction (``None`` deletes the key)."""
+        with self._conn:
+            for key, value in values.items():
+                if value is None:
+                    self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+                else:
+                    self._conn.execute(
+                        "INSERT INTO meta(key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (key, value),
+                    )
+
+    # -- bugs ------------------------------------------------------------------------------
+
+    def put_bugs(self, raws: Iterable[RawBug], fetched_at: str | None = None) -> int:
+        """Store bugs, each replacing its older version, all in one transaction."""
+        fetched_at = fetched_at or utc_now_iso()
+        rows = [
+            (
+                raw.bug_id,
+                raw.bug.get("last_change_time"),
+                _dumps(raw.bug),
+                _dumps(raw.comments),
+                None if raw.history is None else _dumps(raw.history),
+                fetched_at,
+            )
+            for raw in raws
+        ]
+        with self._conn:
+            self._conn.executemany(
+                "INSERT INTO bugs(bug_id, last_change_time, bug_json, comments_json, "
+                "history_json, fetched_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(bug_id) DO UPDATE SET last_change_time = excluded.last_change_time, "
+                "bug_json = excluded.bug_json, comments_json = excluded.comments_json, "
+                "history_json = excluded.history_json, fetched_at = excluded.fetched_at",
+                rows,
+            )
+        return len(rows)
+
+    def last_change_times(self) -> dict[int, str | None]:
+        """Each stored bug's ``last_change_time``, to skip refetching unchanged bugs."""
+        return dict(self._conn.execute("SELECT bug_id, last_change_time FROM bugs"))
+
+    def count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM bugs").fetchone()[0]
+
+    def get(self, bug_id: int) -> RawBug | None:
+        row = self._conn.execute(
+            "SELECT bug_json, comments_json, history_json FROM bugs WHERE bug_id = ?", (bug_id,)
+        ).fetchone()
+        return _raw(row) if row else None
+
+    def iter_raw(self, bug_ids: Iterable[int] | None = None) -> Iterator[RawBug]:
+        """All stored bugs (or the given ones) in bug id order."""
+        if bug_ids is None:
+            cursor = self._conn.execute(
+                "SELECT bug_json, comments_json, history_json FROM bugs ORDER BY bug_id"
+            )
+            yield from (_raw(row) for row in cursor)
+            return
+        for bug_id in sorted(set(bug_ids)):
+            raw = self.get(bug_id)
+            if raw is not None:
+                yield raw
+
+    def dump(self) -> list[tuple]:
+        """Every bug row without fetch times: two stores with equal dumps hold the same data."""
+        return list(
+            self._conn.execute(
+                "SELECT bug_id, last_change_time, bug_json, comments_json, history_json "
+                "FROM bugs ORDER BY bug_id"
+            )
+        )
+
+
+def _raw(row: tuple) -> RawBug:
+    bug_json, comments_json, history_json = row
+    history = None if history_json is None else json.loads(history_json)
+    return RawBug(json.loads(bug_json), json.loads(comments_json), history)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc).rstrip(".")
+
+
+def open_for_reading(data_dir: Path | str | None, note=None) -> Store:
+    """The store in ``data_dir`` if there is one, else the bundled snapshot (saying so once)."""
+    data_dir = Path(data_dir) if data_dir is not None else Path("data")
+    path = data_dir / STORE_FILE
+    if path.is_file():
+        return Store.open_readonly(path)
+    if note is not None:
+        note(f"No store in {data_dir}/: using the bundled snapshot of 2026-03-14 (no history).")
+    return Store.open_readonly(bundled_snapshot_path(), immutable=True)

@@ -1,0 +1,41 @@
+"""Shared test helpers: run the real CLI in-process with an injected environment."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from analyzer.cli import main
+from analyzer.env import Environment
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, environ: dict[str, str] | None = None, tty: bool = False) -> CliResult:
+    """Run ``analyzer ARGS`` in-process; stdout/stderr captured, no real environment leaks in."""
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(stdout=out, stderr=err, environ=dict(environ or {}), stderr_isatty=tty)
+    code = main([str(a) for a in args], env=env)
+    return CliResult(int(code), out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
