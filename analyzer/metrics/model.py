@@ -1,0 +1,14 @@
+"""The metrics stage's output (columns: docs/tables.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass
+class MetricsResult:
+    as_of: pd.Timestamp
+    deadlines: pd.DataFrame
+    bug_metrics: pd.DataFrame
