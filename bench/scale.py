@@ -1,0 +1,218 @@
+"""Time and peak memory of parse + metrics + scorecards at 1x, 10x and 50x the real corpus.
+
+Each size runs in a fresh subprocess, so its peak RSS is its own. Stages, as ``analyzer.load``
+runs them: read (store rows to raw bugs), parse (``corpus.tables``), metrics
+(``corpus.metrics(as_of)``), scorecards (``analyzer scorecards --month M`` over the same corpus
+object). The language pass is measured on its own, cold, as throughput (comments per second);
+that run also fills its cache, so the timed runs read it warm, as a user's second run would.
+
+Example:
+    python bench/scale.py --sizes 1,10,50 --work /tmp/bench --month 2026-02
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+BENCH_DIR = Path(__file__).resolve().parent
+GOAL_SECONDS_50X = 120
+GOAL_RSS_GIB_50X = 4
+GOAL_RATIO = 60
+
+
+# -- the child: one size, one fresh process --------------------------------------------------
+
+
+def month_end(month: str) -> pd.Timestamp:
+    """The first instant after ``month`` (YYYY-MM), the moment its scorecard judges at."""
+    return pd.Timestamp(f"{month}-01", tz="UTC") + pd.offsets.MonthBegin(1)
+
+
+def run_child(data_dir: Path, month: str, mode: str) -> dict:
+    """Run the stages in this process and return seconds per stage and peak RSS."""
+    import analyzer
+    import analyzer.corpus
+
+    seconds: dict[str, float] = {}
+    corpus = analyzer.load(data_dir)
+
+    def timed(stage: str, work):  # noqa: ANN001, ANN202
+        """Run one stage; a stage not built yet (ImportError) is recorded as missing."""
+        started = time.perf_counter()
+        try:
+            result = work()
+        except ImportError as exc:
+            missing.append(f"{stage}: {exc}")
+            return None
+        seconds[stage] = round(time.perf_counter() - started, 3)
+        return result
+
+    missing: list[str] = []
+    raw = timed("read", lambda: corpus.raw)
+    out = {"bugs": len(raw), "comments": sum(len(r.comments) for r in raw), "missing": missing}
+    if timed("parse", lambda: corpus.tables) is None:
+        pass
+    elif mode == "language":
+        shutil.rmtree(data_dir / ".cache", ignore_errors=True)
+        if timed("language_cold", lambda: corpus.language) is not None:
+            out["language_comments_per_s"] = round(out["comments"] / seconds["language_cold"])
+    elif timed("language_warm", lambda: corpus.language) is not None:
+        metrics = timed("metrics", lambda: corpus.metrics(as_of=month_end(month)))
+        if metrics is not None:
+            out["deadlines"] = len(metrics.deadlines)
+            out.update(timed("scorecards", lambda: _scorecards(corpus, data_dir, month)) or {})
+    out["seconds"] = seconds
+    out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+def _scorecards(corpus, data_dir: Path, month: str) -> dict:  # noqa: ANN001
+    """The real ``analyzer scorecards`` command, handed the corpus already built."""
+    import analyzer
+    import analyzer.corpus
+
+    handed = []
+
+    def load(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        handed.append(True)
+        return corpus
+
+    analyzer.load = analyzer.corpus.load = load
+    from analyzer.cli import main
+    from analyzer.env import Environment
+
+    with tempfile.TemporaryDirectory() as out:
+        env = Environment(stdout=open(os.devnull, "w"), stderr=sys.stderr, environ={})
+        args = ["scorecards", "--month", month, "--data-dir", str(data_dir), "--out", out]
+        code = main(args, env=env)
+        pages = sum(1 for _ in Path(out).rglob("*.html"))
+    return {"scorecards_exit": int(code), "scorecard_pages": pages, "corpus_reused": bool(handed)}
+
+
+# -- the parent: generate, run each size, print the table -------------------------------------
+
+
+def ensure_corpus(work: Path, size: int, seed: int) -> tuple[Path, float | None]:
+    """The store of ``size`` times the real corpus, generated when missing."""
+    data_dir = work / f"{size}x"
+    if (data_dir / "bugzilla.sqlite").is_file():
+        return data_dir, None
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH_DIR / "gen_corpus.py"),
+            "--scale",
+            str(size),
+            "--out",
+            str(data_dir),
+            "--seed",
+            str(seed),
+        ],  # fmt: skip
+        check=True,
+    )
+    return data_dir, time.perf_counter() - started
+
+
+def spawn(data_dir: Path, month: str, mode: str) -> dict:
+    command = [sys.executable, __file__, "--child", str(data_dir), "--month", month, "--mode", mode]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{mode} run at {data_dir} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_s"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+STAGES = ("read", "parse", "metrics", "scorecards")
+
+
+def table(rows: list[dict]) -> str:
+    head = ["size", "bugs", "comments", *[f"{s} s" for s in STAGES], "total s", "peak RSS MiB",
+            "language cold (comments/s)", "language warm s"]  # fmt: skip
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        cells = [f"{row['size']}x", f"{row['bugs']:,}", f"{row['comments']:,}"]
+        cells += [_num(row["seconds"].get(s)) for s in STAGES]
+        cells += [f"{row['total_s']:.2f}", f"{row['peak_rss_mib']:,}"]
+        cells += [_num(row.get("language_comments_per_s"), "{:,}")]
+        cells += [_num(row["seconds"].get("language_warm"))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _num(value: float | None, spec: str = "{:.2f}") -> str:
+    return "n/a" if value is None else spec.format(value)
+
+
+def verdict(rows: list[dict]) -> list[str]:
+    by_size = {row["size"]: row for row in rows}
+    lines = []
+    if 1 in by_size and 50 in by_size:
+        ratio = by_size[50]["total_s"] / by_size[1]["total_s"]
+        lines.append(f"50x / 1x total time: {ratio:.1f} (goal <= {GOAL_RATIO})")
+    if 50 in by_size:
+        big = by_size[50]
+        ok_time = big["total_s"] <= GOAL_SECONDS_50X
+        ok_rss = big["peak_rss_mib"] <= GOAL_RSS_GIB_50X * 1024
+        lines.append(
+            f"50x: {big['total_s']:.1f} s (goal <= {GOAL_SECONDS_50X} s: "
+            f"{'met' if ok_time else 'missed'}), peak RSS {big['peak_rss_mib'] / 1024:.2f} GiB "
+            f"(goal <= {GOAL_RSS_GIB_50X} GiB: {'met' if ok_rss else 'missed'})"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,10,50", help="comma-separated multiples")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench"), help="where stores go")
+    parser.add_argument("--month", default="2026-02", help="scorecard month, YYYY-MM")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="pipeline", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(run_child(args.child, args.month, args.mode)))
+        return 0
+    command = shlex.join(["python", "bench/scale.py", *(argv or sys.argv[1:])])
+    print(f"$ {command}")
+    print(
+        f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, pandas {pd.__version__}"
+    )
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        data_dir, generated = ensure_corpus(args.work, size, args.seed)
+        if generated is not None:
+            print(f"{size}x: generated in {generated:.1f} s", file=sys.stderr)
+        language = spawn(data_dir, args.month, "language")  # cold, and warms the cache
+        row = spawn(data_dir, args.month, "pipeline")
+        row["size"] = size
+        row["language_comments_per_s"] = language.get("language_comments_per_s")
+        row["total_s"] = round(sum(row["seconds"].get(s, 0.0) for s in STAGES), 3)
+        rows.append(row)
+        print(f"{size}x: {json.dumps(row)}", file=sys.stderr)
+    print(table(rows))
+    print("language: cold pass measured alone (cache emptied first); the timed runs read it warm.")
+    for problem in sorted({m for row in rows for m in row["missing"]}):
+        print(f"not measured (stage not built yet): {problem}")
+    for line in verdict(rows):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
