@@ -1,0 +1,89 @@
+"""Ahead of the deadline: what is due, which promises were kept, how complete the reports are.
+
+The scorecards call :func:`scorecard_extras`; ``analyzer due`` and notebooks use the tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from analyzer.ahead.completeness import report_completeness
+from analyzer.ahead.due import due_table, parse_window
+from analyzer.ahead.promises import promise_summary, promises_table
+
+__all__ = [
+    "due_table",
+    "parse_window",
+    "promise_summary",
+    "promises_table",
+    "report_completeness",
+    "scorecard_extras",
+]
+
+
+def month_window(month_start, month_end) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[start, end) in UTC: ``month_end`` is exclusive when it is a midnight on the 1st (the
+    next month's start), else its whole day is included."""
+    start = _utc(month_start).normalize()
+    end = _utc(month_end)
+    if not (end == end.normalize() and end.day == 1):
+        end = end.normalize() + pd.Timedelta(days=1)
+    return start, end
+
+
+def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[dict]]:
+    """The promises that fell due in the month and the reports posted in it, for one CA.
+
+    ``promises``: {bug_id, url, text, promised (date), status, evidence_url} judged at the
+    month's end (or the last sync, if earlier); ``completeness``: {bug_id, url, kind, template,
+    missing, stale_template} for reports whose whole text the store holds.
+    """
+    start, end = month_window(month_start, month_end)
+    as_of = min(end - pd.Timedelta(seconds=1), corpus.observed_at)
+    promises = promises_table(corpus, as_of)
+    promises = promises[
+        (promises["ca"] == ca) & (promises["promised"] >= start) & (promises["promised"] < end)
+    ]
+    reports = report_completeness(corpus)
+    reports = reports[
+        (reports["ca"] == ca)
+        & (reports["posted"] >= start)
+        & (reports["posted"] < end)
+        & reports["text_complete"]
+    ]
+    return {
+        "promises": [
+            {
+                "bug_id": int(row.bug_id),
+                "url": row.url,
+                "text": row.text,
+                "promised": row.promised.date(),
+                "status": row.status,
+                "evidence_url": row.evidence_url,
+                "kind": row.kind,
+            }
+            for row in promises.itertuples(index=False)
+        ],
+        "completeness": [
+            {
+                "bug_id": int(row.bug_id),
+                "url": row.url,
+                "kind": row.kind,
+                "template": row.template,
+                "missing": list(row.missing),
+                "stale_template": bool(row.stale_template),
+                "follows": row.follows,
+                "posted": row.posted.date(),
+            }
+            for row in reports.itertuples(index=False)
+        ],
+    }
+
+
+def _utc(value) -> pd.Timestamp:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

@@ -1,0 +1,191 @@
+"""Promises kept, broken and pending, on small threads built by the docs/tables.md contract."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analyzer.ahead.action_items import completed_items, markdown_tables
+from analyzer.ahead.promises import promise_summary, promises_from_tables
+
+BUG = 1900001
+CA = "Example CA"
+
+
+def when(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def link(count: int) -> str:
+    return f"https://bugzilla.mozilla.org/show_bug.cgi?id={BUG}#c{count}"
+
+
+def thread(*comments: tuple[str, bool, str, str]):
+    """Comments as (time, by the CA, report kind, text)."""
+    frame = pd.DataFrame(
+        {
+            "bug_id": BUG,
+            "count": range(len(comments)),
+            "time": [when(t) for t, *_ in comments],
+            "is_ca_update": [ca for _, ca, *_ in comments],
+            "text": [text for *_, text in comments],
+        }
+    )
+    frame["url"] = [link(c) for c in frame["count"]]
+    language = frame[["bug_id", "count"]].assign(report_kind=[k for _, _, k, _ in comments])
+    bugs = pd.DataFrame({"bug_id": [BUG], "ca": [CA]})
+    return frame, language, bugs
+
+
+def commitments(*rows: tuple[int, str, str, str]) -> pd.DataFrame:
+    """Rows as (comment count, kind, promised day, text)."""
+    return pd.DataFrame(
+        {
+            "bug_id": BUG,
+            "count": [c for c, *_ in rows],
+            "text": [t for *_, t in rows],
+            "promised": [when(d) for _, _, d, _ in rows],
+            "kind": [k for _, k, _, _ in rows],
+            "url": [link(c) for c, *_ in rows],
+        }
+    )
+
+
+def judge(promises, comments, as_of):
+    frame, language, bugs = comments
+    return promises_from_tables(promises, frame, language, bugs, when(as_of))
+
+
+def test_update_promise_kept_by_any_update_on_the_promised_day():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "We will update this bug by Friday 2025-05-09."),
+        ("2025-05-09T23:30:00Z", True, "update", "Update: revocation done."),
+    )
+    result = judge(
+        commitments((0, "update", "2025-05-09", "We will update")), comments, "2025-06-01"
+    )
+    assert result.loc[0, "status"] == "kept"
+    assert result.loc[0, "evidence_url"] == link(1)
+    assert result.loc[0, "ca"] == CA
+
+
+def test_update_promise_broken_when_the_update_is_a_day_late():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "We will update this bug by 2025-05-09."),
+        ("2025-05-09T12:00:00Z", False, "other", "Any news?"),
+        ("2025-05-10T00:00:01Z", True, "update", "Sorry for the delay."),
+    )
+    result = judge(
+        commitments((0, "update", "2025-05-09", "We will update")), comments, "2025-06-01"
+    )
+    assert result.loc[0, "status"] == "broken"
+    assert result.loc[0, "evidence_url"] == link(2)
+
+
+def test_promise_pending_before_its_day_ends_and_broken_after():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "We will post the report on 2025-05-20."),
+    )
+    promise = commitments((0, "report", "2025-05-20", "We will post the full report"))
+    assert judge(promise, comments, "2025-05-20T23:00:00Z").loc[0, "status"] == "pending"
+    assert judge(promise, comments, "2025-05-21T00:00:00Z").loc[0, "status"] == "broken"
+
+
+def test_report_promise_needs_a_full_report_not_any_update():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "preliminary", "Full report on 2025-05-12."),
+        ("2025-05-08T09:00:00Z", True, "update", "Still working on it."),
+        ("2025-05-12T20:00:00Z", True, "full", "## Full Incident Report ..."),
+    )
+    result = judge(commitments((0, "report", "2025-05-12", "Full report")), comments, "2025-05-30")
+    assert result.loc[0, "status"] == "kept"
+    assert result.loc[0, "evidence_url"] == link(2)
+    assert result.loc[0, "keeps"] == "a full report"
+
+
+def test_closure_promise_needs_a_closure_report():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "We will post the closure summary by 2025-05-12."),
+        ("2025-05-10T09:00:00Z", True, "full", "## Full Incident Report again"),
+    )
+    promise = commitments((0, "report", "2025-05-12", "We will post the closure summary"))
+    result = judge(promise, comments, "2025-05-30")
+    assert result.loc[0, "keeps"] == "a closure report"
+    assert result.loc[0, "status"] == "broken"
+
+
+ACTION_TABLE = """### Action Items
+| Action Item | Kind | Corresponding Root Cause(s) | Evaluation Criteria | Due Date | Status |
+|---|---|---|---|---|---|
+| Deploy pre-issuance lint | Prevent | RC1 | no findings | 2025-06-30 | {status} |
+"""
+
+
+def test_action_item_kept_when_a_later_table_marks_it_complete():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "full", ACTION_TABLE.format(status="Ongoing")),
+        ("2025-06-10T09:00:00Z", True, "update", ACTION_TABLE.format(status="Completed")),
+    )
+    row = "| Deploy pre-issuance lint | Prevent | RC1 | no findings | 2025-06-30 | Ongoing |"
+    result = judge(commitments((0, "action_item", "2025-06-30", row)), comments, "2025-07-15")
+    assert result.loc[0, "status"] == "kept"
+    assert result.loc[0, "evidence_url"] == link(1)
+
+
+def test_action_item_still_ongoing_after_its_date_is_broken():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "full", ACTION_TABLE.format(status="Ongoing")),
+        ("2025-07-10T09:00:00Z", True, "update", ACTION_TABLE.format(status="Not complete")),
+    )
+    promise = commitments((0, "action_item", "2025-06-30", "Deploy pre-issuance lint"))
+    result = judge(promise, comments, "2025-07-15")
+    assert result.loc[0, "status"] == "broken"
+    assert result.loc[0, "evidence_url"] is None
+
+
+def test_a_repeated_action_item_is_one_promise():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "full", ACTION_TABLE.format(status="Ongoing")),
+        ("2025-05-12T09:00:00Z", True, "update", ACTION_TABLE.format(status="Ongoing")),
+    )
+    promise = commitments(
+        (0, "action_item", "2025-06-30", "Deploy pre-issuance lint"),
+        (1, "action_item", "2025-06-30", "Deploy pre-issuance lint"),
+    )
+    assert len(judge(promise, comments, "2025-06-01")) == 1
+
+
+def test_promises_made_after_as_of_are_not_known_yet():
+    comments = thread(("2025-05-05T09:00:00Z", True, "update", "Update by 2025-05-09."))
+    promise = commitments((0, "update", "2025-05-09", "Update by"))
+    assert judge(promise, comments, "2025-05-01").empty
+
+
+def test_a_fulfilment_after_as_of_is_not_used():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "We will update by 2025-05-09."),
+        ("2025-05-08T09:00:00Z", True, "update", "Update."),
+    )
+    promise = commitments((0, "update", "2025-05-09", "We will update"))
+    assert judge(promise, comments, "2025-05-07").loc[0, "status"] == "pending"
+
+
+def test_summary_counts_per_ca():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "Updates by 2025-05-09 and 2025-05-20."),
+        ("2025-05-08T09:00:00Z", True, "update", "Update."),
+    )
+    promise = commitments(
+        (0, "update", "2025-05-09", "first"),
+        (0, "update", "2025-05-20", "second"),
+        (0, "report", "2025-06-20", "report"),
+    )
+    summary = promise_summary(judge(promise, comments, "2025-06-01"))
+    assert summary.to_dict("records") == [{"ca": CA, "kept": 2, "broken": 0, "pending": 1}]
+
+
+def test_table_parsing_ignores_quotes_and_reads_status():
+    text = "> | Action Item | Status |\n> |---|---|\n> | quoted | Done |\n" + ACTION_TABLE.format(
+        status="Done (2025-06-01)"
+    )
+    assert len(markdown_tables(text)) == 1
+    assert completed_items(text) == {"deploy pre issuance lint"}
