@@ -1,0 +1,157 @@
+"""From the comments table to the language tables, with the per-comment cache in between."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.env import InputError
+from analyzer.language import cache
+from analyzer.language.commitments import Commitment, find_commitments
+from analyzer.language.model import LanguageTables
+from analyzer.language.pipeline import PIPELINE_VERSION
+from analyzer.language.questions import find_questions
+from analyzer.language.reports import read_report
+from analyzer.language.text import blocks
+
+LANGUAGE_COLUMNS = [
+    "bug_id",
+    "count",
+    "questions",
+    "question_text",
+    "report_kind",
+    "sections_present",
+    "sections_missing",
+    "report_template",
+]
+COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status"]
+NOT_CA_ROLES = ("root_program", "community")
+
+
+@dataclass(frozen=True)
+class CommentReading:
+    """Everything the stage reads from one comment's text, before the author's role is known."""
+
+    questions: tuple[str, ...]
+    report_kind: str
+    sections_present: tuple[str, ...]
+    sections_missing: tuple[str, ...]
+    report_template: str | None
+    commitments: tuple[Commitment, ...]
+
+
+EMPTY = CommentReading((), "other", (), (), None, ())
+
+
+def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> list[CommentReading]:
+    """Read many comments at once (spaCy runs in batches over all of them)."""
+    comment_blocks = [blocks(text) for text in texts]
+    questions = find_questions(comment_blocks)
+    commitments = find_commitments(comment_blocks, days)
+    readings = []
+    for text, asked, promised in zip(texts, questions, commitments, strict=True):
+        if not text or not text.strip():
+            readings.append(EMPTY)
+            continue
+        report = read_report(text)
+        readings.append(
+            CommentReading(
+                tuple(asked),
+                report.kind,
+                report.sections_present,
+                report.sections_missing,
+                report.template,
+                tuple(promised),
+            )
+        )
+    return readings
+
+
+def _key(text: str, day: date | None) -> str:
+    digest = hashlib.sha256(f"{PIPELINE_VERSION}\0{day}\0{text}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _days(times: pd.Series) -> list[date | None]:
+    stamps = pd.to_datetime(times, utc=True, errors="coerce")
+    return [None if pd.isna(t) else t.date() for t in stamps]
+
+
+def _urls(comments: pd.DataFrame) -> list[str]:
+    if "url" in comments.columns:
+        return comments["url"].astype(str).tolist()
+    return [
+        f"https://bugzilla.mozilla.org/show_bug.cgi?id={bug}#c{count}"
+        for bug, count in zip(comments["bug_id"], comments["count"], strict=True)
+    ]
+
+
+def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageTables:
+    """Questions, report kinds and commitments of every comment (columns: docs/tables.md)."""
+    missing = [c for c in ("bug_id", "count", "text") if c not in comments.columns]
+    if missing:
+        raise InputError(f"the comments table has no column {', '.join(missing)}.")
+    texts = [t if isinstance(t, str) else None for t in comments["text"].tolist()]
+    times = comments["time"] if "time" in comments.columns else pd.Series([None] * len(texts))
+    days = _days(times)
+    keys = [_key(text, day) if text else "" for text, day in zip(texts, days, strict=True)]
+
+    known = cache.load(cache_dir)
+    todo = sorted({k for k in keys if k and k not in known})
+    if todo:
+        first = {k: i for i, k in reversed(list(enumerate(keys)))}
+        fresh = read_comments([texts[first[k]] for k in todo], [days[first[k]] for k in todo])
+        known.update(zip(todo, fresh, strict=True))
+        cache.save(cache_dir, {k: known[k] for k in todo})
+    readings = [known.get(k, EMPTY) if k else EMPTY for k in keys]
+
+    roles = comments["role"].tolist() if "role" in comments.columns else [None] * len(keys)
+    return LanguageTables(
+        comment_language=_language_table(comments, readings, roles),
+        commitments=_commitment_table(comments, readings, roles),
+    )
+
+
+def _language_table(
+    comments: pd.DataFrame, readings: list[CommentReading], roles: list
+) -> pd.DataFrame:
+    kinds = [
+        "other" if r.report_kind == "update" and role in NOT_CA_ROLES else r.report_kind
+        for r, role in zip(readings, roles, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "bug_id": comments["bug_id"].to_numpy(),
+            "count": comments["count"].to_numpy(),
+            "questions": pd.array([len(r.questions) for r in readings], dtype="int64"),
+            "question_text": ["\n".join(r.questions) for r in readings],
+            "report_kind": kinds,
+            "sections_present": [";".join(r.sections_present) for r in readings],
+            "sections_missing": [";".join(r.sections_missing) for r in readings],
+            "report_template": [r.report_template for r in readings],
+        },
+        columns=LANGUAGE_COLUMNS,
+    )
+
+
+def _commitment_table(
+    comments: pd.DataFrame, readings: list[CommentReading], roles: list
+) -> pd.DataFrame:
+    rows = []
+    urls = _urls(comments)
+    bug_ids, counts = comments["bug_id"].tolist(), comments["count"].tolist()
+    for i, (reading, role) in enumerate(zip(readings, roles, strict=True)):
+        if role in NOT_CA_ROLES:
+            continue
+        for c in reading.commitments:
+            rows.append((bug_ids[i], counts[i], c.text, c.promised, c.kind, urls[i], c.status))
+    table = pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
+    table["promised"] = pd.to_datetime(table["promised"]).dt.tz_localize("UTC")
+    table["bug_id"] = table["bug_id"].astype("int64")
+    table["count"] = table["count"].astype("int64")
+    return table

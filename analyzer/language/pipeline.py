@@ -1,0 +1,80 @@
+"""The spaCy pipeline: a blank English tokenizer, the rule sentencizer and a request Matcher.
+
+No model download is needed. The phrase tables are CSV files in ``analyzer/data/`` so a reader can
+review and extend them; changing them or the rules must bump ``PIPELINE_VERSION`` (cache key).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from importlib import resources
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+
+PIPELINE_VERSION = "language-1"
+
+
+def read_table(name: str) -> list[dict[str, str]]:
+    """Rows of a packaged CSV table; lines starting with '#' are comments."""
+    text = (resources.files("analyzer") / "data" / name).read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#"))
+    return [{k: (v or "").strip() for k, v in row.items()} for row in rows]
+
+
+@lru_cache(maxsize=1)
+def request_words() -> dict[str, frozenset[str]]:
+    """Word lists by kind (request_verb, filler, know_verb, not_question)."""
+    words: dict[str, set[str]] = {}
+    for row in read_table("language_requests.csv"):
+        words.setdefault(row["kind"], set()).add(row["words"].lower())
+    return {kind: frozenset(values) for kind, values in words.items()}
+
+
+def _request_patterns() -> list[list[dict]]:
+    words = request_words()
+    verbs = sorted(words["request_verb"])
+    fillers = sorted(words["filler"] | {","})
+    know = sorted(words["know_verb"])
+    wh = ["why", "how", "what", "when", "whether", "which", "where", "who"]
+    verb = {"LOWER": {"IN": verbs}}
+    filler = {"LOWER": {"IN": fillers}, "OP": "*"}
+    you = [{"LOWER": {"IN": ["can", "could", "would", "will"]}}, {"LOWER": "you"}]
+    please_filler = {"LOWER": {"IN": [*fillers, "please"]}, "OP": "*"}
+    like = [{"LOWER": {"IN": ["we", "i"]}}, {"LOWER": {"IN": ["would", "'d", "d"]}}]
+    return [
+        [{"LOWER": {"IN": ["please", "pls", "kindly"]}}, filler, verb],
+        [*you, please_filler, verb],
+        [*you, please_filler, {"LOWER": "be"}, {"LOWER": "able"}, {"LOWER": "to"}, verb],
+        [*like, {"LOWER": {"IN": ["like", "love"]}}, {"LOWER": "to"}, filler,
+         {"LOWER": {"IN": know}}],
+        [{"LOWER": {"IN": ["we", "i"]}}, {"LOWER": "need"}, {"LOWER": "to"}, filler,
+         {"LOWER": {"IN": ["know", "understand", "see"]}}],
+        [{"LOWER": {"IN": ["wonder", "wondering"]}}, {"LOWER": {"IN": [*wh, "if"]}}],
+        [{"LOWER": "let"}, {"LOWER": {"IN": ["us", "me"]}}, {"LOWER": "know"},
+         {"LOWER": {"IN": wh}}],
+        [{"LOWER": "it"}, {"LOWER": "would"}, {"LOWER": "be"},
+         {"LOWER": {"IN": ["helpful", "useful", "good", "great", "appreciated", "nice"]}},
+         {"LOWER": {"IN": ["if", "to"]}}, {"LOWER": {"IN": ["you", "the", "see", "understand",
+                                                            "know", "have", "get"]}}],
+        [{"LOWER": {"IN": ["appreciate", "appreciated"]}}, {"LOWER": "it", "OP": "?"},
+         {"LOWER": "if"}, {"LOWER": "you"}],
+    ]  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Language:
+    """The shared pipeline: tokenizer + sentencizer, and the request Matcher alongside."""
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    return pipeline
+
+
+@lru_cache(maxsize=1)
+def request_matcher() -> Matcher:
+    matcher = Matcher(nlp().vocab)
+    matcher.add("REQUEST", _request_patterns())
+    return matcher

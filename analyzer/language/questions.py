@@ -1,0 +1,73 @@
+"""Questions: sentences that ask something, by a '?' or by a request ("Please explain ...").
+
+Only blocks that contain a '?' or a request cue go through spaCy: a block with neither cannot
+hold a question, so the pre-filter changes no result and keeps the pass fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from spacy.tokens import Doc, Span
+
+from analyzer.language.pipeline import nlp, request_matcher, request_words
+from analyzer.language.text import Block
+
+_CUE = re.compile(
+    r"\?|\b(?:please|pls|kindly|you|like to|need to|wonder|wondering|let (?:us|me) know|"
+    r"would be|appreciate)\b",
+    re.IGNORECASE,
+)
+_TRAILING = " \t\"'\u201d\u2019)]*_."
+_RHETORICAL_ANSWER = re.compile(r"^\s*(?:because\b|the answer is\b)", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_SPACE = re.compile(r"\s+")
+
+
+def _is_candidate(block: Block) -> bool:
+    return block.kind in ("para", "item") and bool(_CUE.search(block.text))
+
+
+def _ends_with_question_mark(text: str) -> bool:
+    stripped = text.rstrip(_TRAILING)
+    return stripped.endswith("?") or text.rstrip().endswith("?.")
+
+
+def _label(text: str) -> str:
+    return re.sub(r"[^a-z' ]", "", text.lower().replace("\u2019", "'")).strip()
+
+
+def _sentences_asking(doc: Doc) -> list[str]:
+    not_questions = request_words().get("not_question", frozenset())
+    requests = {start for _, start, _ in request_matcher()(doc)}
+    sentences: list[Span] = list(doc.sents)
+    asked: list[str] = []
+    for i, sent in enumerate(sentences):
+        text = _SPACE.sub(" ", sent.text).strip()
+        if len(_WORD.findall(text)) < 2:
+            continue
+        is_request = any(sent.start <= start < sent.end for start in requests)
+        if _ends_with_question_mark(text):
+            following = sentences[i + 1].text if i + 1 < len(sentences) else ""
+            if _RHETORICAL_ANSWER.match(following) or _label(text) in not_questions:
+                continue
+            asked.append(text)
+        elif is_request:
+            asked.append(text)
+    return asked
+
+
+def find_questions(comment_blocks: Sequence[Sequence[Block]]) -> list[list[str]]:
+    """The question sentences of each comment, in order."""
+    found: list[list[str]] = [[] for _ in comment_blocks]
+
+    def candidates() -> Iterable[tuple[str, int]]:
+        for index, blocks in enumerate(comment_blocks):
+            for block in blocks:
+                if _is_candidate(block):
+                    yield block.text, index
+
+    for doc, index in nlp().pipe(candidates(), as_tuples=True, batch_size=512):
+        found[index].extend(_sentences_asking(doc))
+    return found

@@ -1,0 +1,198 @@
+"""Report kinds from IRG section headings, and which template a report follows.
+
+Headings come in many spellings (``## Root Cause Analysis``, ``**Root cause:**``, ``Timeline:``,
+``1. How your CA first became aware ...``); the spellings live in ``language_sections.csv`` and
+``language_old_template.csv``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from analyzer.language.pipeline import read_table
+from analyzer.language.text import own_lines
+
+FULL_SECTIONS = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Related Incidents",
+    "Root Cause Analysis",
+    "Lessons Learned",
+    "Action Items",
+    "Appendix",
+)
+MARKERS = ("closure", "preliminary", "full")
+MIN_FULL_SECTIONS = 4
+MIN_OLD_ITEMS = 4
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.+?)\s*#*\s*$")
+_BOLD = re.compile(r"^\s*(?:[-*]\s+)?(?:\d{1,2}[.)]\s*)?(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*(.*)$")
+_LABEL = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\d{1,2}[.)]\s*|[A-H][.)]\s+)?([A-Za-z][\w ()/&'-]{1,60}?)\s*:(.*)$"
+)
+_NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.):]?|[a-h][.)]|[ivx]{1,4}[.)]|section \d+)\s+")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_UPDATE_CUE = re.compile(
+    r"\b(?:update[sd]?|progress|status|on track|still (?:working|investigating|in progress)|"
+    r"working on|we (?:have|'ve) (?:now )?(?:completed|finished|deployed|revoked|implemented|"
+    r"published|fixed|replaced|reissued|released|updated|started|begun|identified)|completed|"
+    r"remediation|action items?|no (?:further|new) (?:updates?|developments|information)|"
+    r"weekly|deployed|revoked|in progress|will (?:provide|post|publish|share))\b",
+    re.IGNORECASE,
+)
+_TABLE_HEADER = re.compile(r"^\s*\|?(.+\|.+)$")
+_IRG3_LINES = re.compile(
+    r"contributing factor|ccadb unique id|non-compliance (?:start|identified|end) date|"
+    r"commitment summary|incident root cause|evaluation criteria|corresponding root cause",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ReportReading:
+    kind: str
+    sections_present: tuple[str, ...]
+    sections_missing: tuple[str, ...]
+    template: str | None
+
+
+def _normalise(heading: str) -> str:
+    text = heading.lower().replace("\u2019", "'").strip(" *_:#.-")
+    text = _NUMBERING.sub("", text)
+    text = text.replace("'s", "s")
+    return _NON_WORD.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _heading_table() -> dict[str, str]:
+    return {_normalise(r["heading"]): r["section"] for r in read_table("language_sections.csv")}
+
+
+@lru_cache(maxsize=1)
+def _old_template() -> list[tuple[int, str, str]]:
+    rows = read_table("language_old_template.csv")
+    return [(int(r["item"]), r["section"], _normalise(r["phrase"])) for r in rows]
+
+
+def _heading_candidates(line: str) -> list[tuple[str, bool]]:
+    """Texts of ``line`` that may name a section, each with whether it is marked as a heading
+    (Markdown ``#``, bold, ``Label:``) rather than a short plain line."""
+    found = []
+    md = _MD_HEADING.match(line)
+    if md:
+        found.append((md.group(1), True))
+        inner = _BOLD.match(md.group(1))
+        if inner:
+            found.append((inner.group(1), True))
+    bold = _BOLD.match(line)
+    if bold:
+        found.append((bold.group(1), True))
+    label = _LABEL.match(line)
+    if label:
+        found.append((label.group(1), True))
+    stripped = line.strip()
+    if stripped and len(stripped) <= 60 and not stripped.endswith((".", "?", ",")):
+        found.append((stripped, False))
+    return found
+
+
+_PREFIXES = (
+    ("root cause", "Root Cause Analysis"),
+    ("lessons learn", "Lessons Learned"),
+    ("action item", "Action Items"),
+    ("timeline", "Timeline"),
+    ("impact", "Impact"),
+    ("appendix", "Appendix"),
+    ("related incident", "Related Incidents"),
+    ("preliminary incident report", "preliminary"),
+    ("preliminary report", "preliminary"),
+    ("report closure summary", "closure"),
+    ("incident closure summary", "closure"),
+    ("full incident report", "full"),
+)
+
+
+def _lookup(candidate: str, marked: bool) -> str | None:
+    key = _normalise(candidate)
+    found = _heading_table().get(key)
+    if found or not marked:
+        return found
+    for prefix, section in _PREFIXES:
+        if key.startswith(prefix):
+            return section
+    return None
+
+
+def _old_items(line: str) -> list[tuple[int, str]]:
+    key = _normalise(line[:200])
+    return [(item, section) for item, section, phrase in _old_template() if phrase in key]
+
+
+def _irg3_table(line: str) -> bool:
+    lowered = line.lower()
+    return (
+        "|" in line
+        and "due" in lowered
+        and ("status" in lowered or "evaluation" in lowered or "root cause" in lowered)
+    )
+
+
+def read_report(text: str | None) -> ReportReading:
+    """The report kind of one comment by its own headings (the role is applied by the caller)."""
+    sections: set[str] = set()
+    markers: set[str] = set()
+    old_items: set[int] = set()
+    irg3 = False
+    lines = [line for line in own_lines(text) if line.strip()]
+    for line in lines:
+        for item, section in _old_items(line):
+            old_items.add(item)
+            sections.add(section)
+        if _IRG3_LINES.search(line) or _irg3_table(line):
+            irg3 = True
+        for candidate, marked in _heading_candidates(line):
+            found = _lookup(candidate, marked)
+            if found in MARKERS:
+                markers.add(found)
+            elif found:
+                sections.add(found)
+    present = tuple(s for s in FULL_SECTIONS if s in sections)
+    if "closure" in markers:
+        kind = "closure"
+    elif "preliminary" in markers:
+        kind = "preliminary"
+    elif len(present) >= MIN_FULL_SECTIONS or len(old_items) >= MIN_OLD_ITEMS:
+        kind = "full"
+    elif "full" in markers and len(present) >= 2:
+        kind = "full"
+    elif any(_UPDATE_CUE.search(line) for line in lines):
+        kind = "update"
+    else:
+        kind = "other"
+    missing = tuple(s for s in FULL_SECTIONS if s not in sections)
+    if kind not in ("full", "closure"):
+        missing = ()
+    return ReportReading(kind, present, missing, _template(old_items, present, irg3, markers))
+
+
+def _template(
+    old_items: set[int], present: tuple[str, ...], irg3: bool, markers: set
+) -> str | None:
+    if len(old_items) >= 3:
+        return "mozilla-7-questions"
+    if irg3 or "Related Incidents" in present:
+        return "irg-3"
+    if len(present) >= 3 or markers & {"preliminary", "full"}:
+        return "irg-1-2"
+    return None
+
+
+def report_template(text: str | None) -> str | None:
+    """The template a report follows: ``irg-3`` (IRG 3.x: Related Incidents, Action Items with
+    Evaluation Criteria and Status), ``irg-1-2`` (IRG 1.0/2.0 headings), ``mozilla-7-questions``
+    (the older numbered "1. How your CA first became aware ..." form), or None for no report.
+    """
+    return read_report(text).template
