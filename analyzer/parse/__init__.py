@@ -1,0 +1,70 @@
+"""The parse stage: raw bugs from the store -> the tidy thread tables (docs/tables.md).
+
+Example::
+
+    >>> from analyzer.parse import build_tables
+    >>> from analyzer.parse.reference import load_reference
+    >>> tables = build_tables(raws, load_reference(None), observed_at=pd.Timestamp.now(tz="UTC"))
+    >>> tables.comments.groupby("role").size()
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analyzer.parse.build import TableBuilder
+from analyzer.parse.model import ThreadTables
+from analyzer.parse.reference import Reference, load_reference
+from analyzer.store import RawBug
+
+__all__ = ["ThreadTables", "build_tables", "load_reference"]
+
+
+def build_tables(
+    raws: list[RawBug], reference: Reference, observed_at: pd.Timestamp
+) -> ThreadTables:
+    """Every thread table of the given bugs; ``observed_at`` dates values of unknown history."""
+    builder = TableBuilder(reference, _utc(observed_at))
+    for raw in raws:
+        builder.add(raw)
+    comments = builder.comments.frame("comments")
+    needinfos = _with_answers(builder.needinfos.frame("needinfos"), comments)
+    return ThreadTables(
+        bugs=builder.bugs.frame("bugs"),
+        comments=comments,
+        changes=builder.changes.frame("changes"),
+        needinfos=needinfos,
+        whiteboard=builder.whiteboard.frame("whiteboard"),
+        participants=builder.participants.frame("participants"),
+    )
+
+
+def _utc(stamp: pd.Timestamp) -> pd.Timestamp:
+    stamp = pd.Timestamp(stamp)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _with_answers(needinfos: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``answered_*``: the first CA update at or after each request, in the same bug."""
+    if needinfos.empty:
+        return needinfos
+    updates = comments.loc[comments["is_ca_update"], ["bug_id", "time", "count", "url"]]
+    updates = updates.rename(
+        columns={"time": "answered_at", "count": "answered_count", "url": "answered_url"}
+    ).sort_values("answered_at", kind="stable")
+    requests = needinfos.drop(columns=["answered_at", "answered_count", "answered_url"])
+    order = requests["set_at"].notna()
+    known = requests.loc[order].reset_index().sort_values("set_at", kind="stable")
+    matched = pd.merge_asof(
+        known,
+        updates,
+        left_on="set_at",
+        right_on="answered_at",
+        by="bug_id",
+        direction="forward",
+        allow_exact_matches=True,
+    ).set_index("index")
+    for column in ("answered_at", "answered_count", "answered_url"):
+        requests[column] = matched[column].reindex(requests.index)
+    requests["answered_count"] = requests["answered_count"].astype("Int64")
+    return requests[list(needinfos.columns)]

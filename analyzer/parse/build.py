@@ -1,0 +1,248 @@
+"""Raw bugs -> the tidy thread tables of docs/tables.md.
+
+One pass over the bugs in plain Python fills column lists; each table becomes one DataFrame at
+the end (times converted once per column), so 85k bugs / 1.1M comments stay linear and fast.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from analyzer.parse.attribution import attribute
+from analyzer.parse.columns import Columns
+from analyzer.parse.needinfo import requests_of_bug
+from analyzer.parse.reference import Reference
+from analyzer.parse.roles import BugRoles
+from analyzer.parse.urls import activity_url, bug_url, comment_url
+from analyzer.parse.whiteboard import ParsedWhiteboard, parse_whiteboard
+from analyzer.store import RawBug
+
+CLOSED_STATUSES = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})
+WHITEBOARD_FIELDS = frozenset({"whiteboard", "status_whiteboard"})
+
+
+class TableBuilder:
+    """Accumulates the rows of every table, bug by bug."""
+
+    def __init__(self, reference: Reference, observed_at: pd.Timestamp) -> None:
+        self.reference = reference
+        self.observed_iso = observed_at.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.bugs = Columns()
+        self.comments = Columns()
+        self.changes = Columns()
+        self.needinfos = Columns()
+        self.whiteboard = Columns()
+        self.participants = Columns()
+        self._parsed: dict[str, ParsedWhiteboard] = {}
+
+    def add(self, raw: RawBug) -> None:
+        bug, history = raw.bug, raw.history
+        bug_id = raw.bug_id
+        ca, known = attribute(bug.get("summary") or "", self.reference)
+        assignees = {bug.get("assigned_to")} | {
+            value
+            for entry in history or []
+            for change in entry.get("changes") or []
+            if change.get("field_name") == "assigned_to"
+            for value in (change.get("removed"), change.get("added"))
+        }
+        roles = BugRoles(ca, [a for a in assignees if a], self.reference)
+        comment_at = self._add_comments(bug_id, raw.comments, roles)
+        self._add_bug(raw, ca, known)
+        self._add_changes(bug_id, history, roles, comment_at)
+        self._add_needinfos(bug_id, history, bug.get("flags"), roles, comment_at)
+        self._add_whiteboard(raw, comment_at)
+        self._add_participants(raw, roles, assignees)
+
+    # -- one table each ----------------------------------------------------------------------
+
+    def _add_comments(self, bug_id: int, comments: list[dict], roles: BugRoles):
+        at: dict[tuple[str, str], int] = {}
+        rows = self.comments
+        for position, comment in enumerate(comments):
+            author = comment.get("author") or comment.get("creator")
+            count = comment.get("count", position)
+            time = comment.get("creation_time") or comment.get("time")
+            role = roles.of(author)[0]
+            private = bool(comment.get("is_private", False))
+            text = comment.get("raw_text")
+            rows.append(
+                bug_id=bug_id,
+                count=count,
+                comment_id=comment.get("id"),
+                author=author,
+                time=time,
+                is_private=private,
+                text=text if text is not None else comment.get("text"),
+                role=role,
+                is_ca_update=role == "ca" and not private,
+                url=comment_url(bug_id, count),
+            )
+            if author and time:
+                at.setdefault((author.lower(), time), count)
+
+        def comment_at(account: str | None, when: str | None) -> int | None:
+            if not account or not when:
+                return None
+            return at.get((account.lower(), when))
+
+        return comment_at
+
+    def _add_bug(self, raw: RawBug, ca: str, known: bool) -> None:
+        bug = raw.bug
+        status = bug.get("status")
+        closed, estimated = _closed_time(raw, status)
+        self.bugs.append(
+            bug_id=raw.bug_id,
+            summary=bug.get("summary"),
+            ca=ca,
+            ca_known=known,
+            product=bug.get("product"),
+            component=bug.get("component"),
+            status=status,
+            resolution=bug.get("resolution") or "",
+            creator=bug.get("creator"),
+            assignee=bug.get("assigned_to"),
+            whiteboard=bug.get("whiteboard") or "",
+            opened=bug.get("creation_time"),
+            closed=closed,
+            closed_estimated=estimated,
+            last_change_time=bug.get("last_change_time"),
+            history_known=raw.history is not None,
+            url=bug_url(raw.bug_id),
+        )
+
+    def _add_changes(self, bug_id, history, roles, comment_at) -> None:
+        for seq, entry in enumerate(history or []):
+            when, who = entry.get("when"), entry.get("who")
+            role = roles.of(who)[0]
+            count = comment_at(who, when)
+            url = activity_url(bug_id) if count is None else comment_url(bug_id, count)
+            for change in entry.get("changes") or []:
+                self.changes.append(
+                    bug_id=bug_id,
+                    seq=seq,
+                    when=when,
+                    who=who,
+                    field_name=change.get("field_name"),
+                    removed=_text(change.get("removed")),
+                    added=_text(change.get("added")),
+                    role=role,
+                    url=url,
+                )
+
+    def _add_needinfos(self, bug_id, history, flags, roles, comment_at) -> None:
+        for seq, request in enumerate(requests_of_bug(history, flags, comment_at)):
+            requestee_role = roles.of(request.requestee)[0] if request.requestee else None
+            count = request.set_count
+            self.needinfos.append(
+                bug_id=bug_id,
+                seq=seq,
+                requestee=request.requestee,
+                requestee_role=requestee_role,
+                to_ca=requestee_role == "ca",
+                setter=request.setter,
+                set_at=request.set_at,
+                set_url=activity_url(bug_id) if count is None else comment_url(bug_id, count),
+                cleared_at=request.cleared_at,
+                cleared_by=request.cleared_by,
+                cleared_how=request.cleared_how,
+                open=request.open,
+                set_count=count,
+            )
+
+    def _add_whiteboard(self, raw: RawBug, comment_at) -> None:
+        bug_id, bug = raw.bug_id, raw.bug
+        current = bug.get("whiteboard") or ""
+        opened = bug.get("creation_time") or self.observed_iso
+        if raw.history is None:
+            timeline = [(self.observed_iso, current, None, bug_url(bug_id))]
+        else:
+            timeline = _whiteboard_timeline(raw, current, opened, comment_at)
+        for seq, (start, value, set_by, url) in enumerate(timeline):
+            end = timeline[seq + 1][0] if seq + 1 < len(timeline) else None
+            parsed = self._parsed.get(value)
+            if parsed is None:
+                parsed = self._parsed[value] = parse_whiteboard(value, self.reference)
+            self.whiteboard.append(
+                bug_id=bug_id,
+                seq=seq,
+                valid_from=start,
+                valid_to=end,
+                value=value,
+                tags=parsed.tags,
+                next_update=parsed.next_update,
+                next_update_text=parsed.next_update_text,
+                next_update_status=parsed.next_update_status,
+                close_on=parsed.close_on,
+                set_by=set_by,
+                url=url,
+            )
+
+    def _add_participants(self, raw: RawBug, roles: BugRoles, assignees: set) -> None:
+        posted = Counter(c.get("author") or c.get("creator") for c in raw.comments)
+        accounts = dict.fromkeys(a for a in posted if a)
+        accounts.update(dict.fromkeys(a for a in [raw.bug.get("creator"), *assignees] if a))
+        for entry in raw.history or []:
+            if entry.get("who"):
+                accounts[entry["who"]] = None
+        for account in accounts:
+            role, reason = roles.of(account)
+            self.participants.append(
+                bug_id=raw.bug_id,
+                account=account,
+                role=role,
+                reason=reason,
+                comments=posted.get(account, 0),
+            )
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _closed_time(raw: RawBug, status: str | None) -> tuple[str | None, bool]:
+    """When the bug last entered a closed status and stayed closed; estimated without history."""
+    if status not in CLOSED_STATUSES:
+        return None, False
+    if raw.history is not None:
+        closed_since = None
+        for entry in sorted(raw.history, key=lambda e: e.get("when") or ""):
+            for change in entry.get("changes") or []:
+                if change.get("field_name") != "status":
+                    continue
+                if change.get("added") in CLOSED_STATUSES:
+                    if closed_since is None:
+                        closed_since = entry.get("when")
+                else:
+                    closed_since = None
+        if closed_since is not None:
+            return closed_since, False
+    times = [c.get("creation_time") or c.get("time") for c in raw.comments]
+    times = [t for t in times if t]
+    return (max(times) if times else raw.bug.get("creation_time")), True
+
+
+def _whiteboard_timeline(raw: RawBug, current: str, opened: str, comment_at):
+    """(valid_from, value, set_by, url) per value, walking history back from today's value."""
+    changes = sorted(
+        (
+            (entry.get("when") or opened, entry.get("who"), change.get("removed") or "")
+            for entry in raw.history or []
+            for change in entry.get("changes") or []
+            if change.get("field_name") in WHITEBOARD_FIELDS
+        ),
+        key=lambda item: item[0],
+    )
+    values = [current]
+    for _, _, removed in reversed(changes):
+        values.append(removed)
+    values.reverse()
+    timeline = [(opened, values[0], None, comment_url(raw.bug_id, 0))]
+    for (when, who, _), value in zip(changes, values[1:], strict=True):
+        count = comment_at(who, when)
+        url = activity_url(raw.bug_id) if count is None else comment_url(raw.bug_id, count)
+        timeline.append((max(when, opened), value, who, url))
+    return timeline

@@ -1,0 +1,132 @@
+"""Column lists filled row by row, turned into one typed DataFrame per table at the end.
+
+The schemas are the column contract of docs/tables.md (order and types); tests check the two
+agree.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# kinds: int, Int64 (nullable int), bool, str, ts (tz-aware UTC)
+SCHEMAS: dict[str, dict[str, str]] = {
+    "bugs": {
+        "bug_id": "int",
+        "summary": "str",
+        "ca": "str",
+        "ca_known": "bool",
+        "product": "str",
+        "component": "str",
+        "status": "str",
+        "resolution": "str",
+        "creator": "str",
+        "assignee": "str",
+        "whiteboard": "str",
+        "opened": "ts",
+        "closed": "ts",
+        "closed_estimated": "bool",
+        "last_change_time": "ts",
+        "history_known": "bool",
+        "url": "str",
+    },
+    "comments": {
+        "bug_id": "int",
+        "count": "int",
+        "comment_id": "Int64",
+        "author": "str",
+        "time": "ts",
+        "is_private": "bool",
+        "text": "str",
+        "role": "str",
+        "is_ca_update": "bool",
+        "url": "str",
+    },
+    "changes": {
+        "bug_id": "int",
+        "seq": "int",
+        "when": "ts",
+        "who": "str",
+        "field_name": "str",
+        "removed": "str",
+        "added": "str",
+        "role": "str",
+        "url": "str",
+    },
+    "needinfos": {
+        "bug_id": "int",
+        "seq": "int",
+        "requestee": "str",
+        "requestee_role": "str",
+        "to_ca": "bool",
+        "setter": "str",
+        "set_at": "ts",
+        "set_url": "str",
+        "cleared_at": "ts",
+        "cleared_by": "str",
+        "cleared_how": "str",
+        "answered_at": "ts",
+        "answered_count": "Int64",
+        "answered_url": "str",
+        "open": "bool",
+        "set_count": "Int64",
+    },
+    "whiteboard": {
+        "bug_id": "int",
+        "seq": "int",
+        "valid_from": "ts",
+        "valid_to": "ts",
+        "value": "str",
+        "tags": "str",
+        "next_update": "ts",
+        "next_update_text": "str",
+        "next_update_status": "str",
+        "close_on": "ts",
+        "set_by": "str",
+        "url": "str",
+    },
+    "participants": {
+        "bug_id": "int",
+        "account": "str",
+        "role": "str",
+        "reason": "str",
+        "comments": "int",
+    },
+}
+
+
+class Columns:
+    """One list per column; ``append`` adds a row given as keyword arguments."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, list] = {}
+
+    def append(self, **row: object) -> None:
+        data = self.data
+        if not data:
+            for name in row:
+                data[name] = []
+        for name, value in row.items():
+            data[name].append(value)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """The table with exactly the schema's columns, in order, typed."""
+        schema = SCHEMAS[table]
+        length = len(next(iter(self.data.values()))) if self.data else 0
+        columns = {}
+        for name, kind in schema.items():
+            values = self.data.get(name, [None] * length)
+            columns[name] = _typed(values, kind)
+        return pd.DataFrame(columns)
+
+
+def _typed(values: list, kind: str) -> pd.Series:
+    if kind == "ts":
+        stamps = pd.to_datetime(values, utc=True, format="ISO8601")
+        return pd.Series(stamps, dtype="datetime64[ns, UTC]")
+    if kind == "int":
+        return pd.Series(values, dtype="int64")
+    if kind == "Int64":
+        return pd.Series(values, dtype="Int64")
+    if kind == "bool":
+        return pd.Series(values, dtype="bool")
+    return pd.Series(values, dtype="str")

@@ -1,0 +1,118 @@
+"""Curated reference data (CA aliases and domains, root program staff, tag spellings) as CSVs.
+
+The tables ship in ``analyzer/data/``; a user extends or overrides them by dropping a CSV of the
+same name into ``<data-dir>/reference/``. They are data, not code, so a reviewer can read them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from analyzer.env import InputError
+
+# file name -> the columns it must have (further columns, such as `note`, are ignored)
+FILES: dict[str, tuple[str, ...]] = {
+    "ca_aliases.csv": ("alias", "ca"),
+    "ca_domains.csv": ("ca", "domain"),
+    "ca_accounts.csv": ("ca", "account"),
+    "root_program_domains.csv": ("domain",),
+    "root_program_accounts.csv": ("account",),
+    "public_mail_domains.csv": ("domain",),
+    "whiteboard_tags.csv": ("tag", "normalised"),
+}
+
+
+@dataclass
+class Reference:
+    """The lookups the parse stage needs; all keys are lower case."""
+
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> canonical CA name
+    ca_domains: dict[str, frozenset[str]] = field(default_factory=dict)  # CA -> mail domains
+    ca_accounts: dict[str, frozenset[str]] = field(default_factory=dict)  # CA -> accounts
+    root_program_domains: frozenset[str] = frozenset()
+    root_program_accounts: frozenset[str] = frozenset()
+    public_mail_domains: frozenset[str] = frozenset()
+    tags: dict[str, str] = field(default_factory=dict)  # tag spelling -> today's tag
+
+    @property
+    def ca_names(self) -> frozenset[str]:
+        return frozenset(self.aliases.values())
+
+
+def normalise_key(text: str) -> str:
+    """Lower case with runs of whitespace as one space: how aliases and tags are matched."""
+    return " ".join(text.split()).lower()
+
+
+def _builtin_text(name: str) -> str:
+    return (resources.files("analyzer") / "data" / name).read_text(encoding="utf-8")
+
+
+def _rows(text: str, name: str, origin: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [col for col in FILES[name] if col not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"{origin} lacks the column(s) {', '.join(missing)}.")
+    rows = []
+    for row in reader:
+        values = {col: (row.get(col) or "").strip() for col in FILES[name]}
+        if all(values.values()):
+            rows.append(values)
+    return rows
+
+
+def read_table(name: str, extra_dir: Path | None) -> list[dict[str, str]]:
+    """Built-in rows of one table followed by the user's rows (later rows win on conflicts)."""
+    rows = _rows(_builtin_text(name), name, f"the built-in {name}")
+    if extra_dir is not None:
+        path = Path(extra_dir) / name
+        if path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"Cannot read {path}: {exc}.") from exc
+            rows += _rows(text, name, str(path))
+    return rows
+
+
+def _grouped(rows: list[dict[str, str]], key: str, value: str) -> dict[str, frozenset[str]]:
+    grouped: dict[str, set[str]] = {}
+    for row in rows:
+        grouped.setdefault(row[key], set()).add(row[value].lower())
+    return {k: frozenset(v) for k, v in grouped.items()}
+
+
+def load_reference(extra_dir: Path | None = None) -> Reference:
+    """Built-in reference tables merged with same-named CSVs in ``extra_dir`` when present."""
+    public_rows = read_table("public_mail_domains.csv", extra_dir)
+    public = frozenset(r["domain"].lower() for r in public_rows)
+    aliases = {normalise_key(r["alias"]): r["ca"] for r in read_table("ca_aliases.csv", extra_dir)}
+    for canonical in list(aliases.values()):
+        aliases.setdefault(normalise_key(canonical), canonical)
+    domain_rows = read_table("ca_domains.csv", extra_dir)
+    for row in domain_rows:
+        if row["domain"].lower() in public:
+            raise InputError(
+                f"ca_domains.csv gives {row['ca']} the public mail domain {row['domain']}: "
+                "list such staff by account in ca_accounts.csv instead."
+            )
+    return Reference(
+        aliases=aliases,
+        ca_domains=_grouped(domain_rows, "ca", "domain"),
+        ca_accounts=_grouped(read_table("ca_accounts.csv", extra_dir), "ca", "account"),
+        root_program_domains=frozenset(
+            r["domain"].lower() for r in read_table("root_program_domains.csv", extra_dir)
+        ),
+        root_program_accounts=frozenset(
+            r["account"].lower() for r in read_table("root_program_accounts.csv", extra_dir)
+        ),
+        public_mail_domains=public,
+        tags={
+            normalise_key(r["tag"]): r["normalised"]
+            for r in read_table("whiteboard_tags.csv", extra_dir)
+        },
+    )
