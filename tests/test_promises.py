@@ -180,7 +180,25 @@ def test_summary_counts_per_ca():
         (0, "report", "2025-06-20", "report"),
     )
     summary = promise_summary(judge(promise, comments, "2025-06-01"))
-    assert summary.to_dict("records") == [{"ca": CA, "kept": 2, "broken": 0, "pending": 1}]
+    assert summary.to_dict("records") == [
+        {"ca": CA, "kept": 2, "broken": 0, "pending": 1, "unknown": 0}
+    ]
+
+
+def test_a_report_promise_is_unknown_when_a_comment_in_between_has_no_text():
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "preliminary", "Full report by 2025-05-12."),
+        ("2025-05-10T09:00:00Z", True, "other", None),
+    )
+    promise = commitments((0, "report", "2025-05-12", "Full report"))
+    assert judge(promise, comments, "2025-06-01").loc[0, "status"] == "unknown"
+    update = commitments((0, "update", "2025-05-12", "Update"))
+    assert judge(update, comments, "2025-06-01").loc[0, "status"] == "kept"
+
+
+def test_a_date_before_the_comment_is_no_promise():
+    comments = thread(("2025-05-05T09:00:00Z", True, "update", "We learnt of it on 2025-05-01."))
+    assert judge(commitments((0, "update", "2025-05-01", "learnt")), comments, "2025-06-01").empty
 
 
 def test_table_parsing_ignores_quotes_and_reads_status():

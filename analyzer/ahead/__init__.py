@@ -13,6 +13,8 @@ from analyzer.ahead.completeness import report_completeness
 from analyzer.ahead.due import due_table, parse_window
 from analyzer.ahead.promises import promise_summary, promises_table
 
+BUG_URL = "https://bugzilla.mozilla.org/show_bug.cgi?id={}"
+
 __all__ = [
     "due_table",
     "parse_window",
@@ -57,6 +59,7 @@ def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[
         "promises": [
             {
                 "bug_id": int(row.bug_id),
+                "bug_url": BUG_URL.format(int(row.bug_id)),
                 "url": row.url,
                 "text": row.text,
                 "promised": row.promised.date(),
@@ -69,6 +72,7 @@ def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[
         "completeness": [
             {
                 "bug_id": int(row.bug_id),
+                "bug_url": BUG_URL.format(int(row.bug_id)),
                 "url": row.url,
                 "kind": row.kind,
                 "template": row.template,

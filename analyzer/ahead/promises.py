@@ -2,7 +2,9 @@
 
 Every dated commitment in a CA comment (the language stage's ``commitments`` table) is judged
 at ``as_of``: ``kept`` when what keeps it came by the end of the promised UTC day, ``broken``
-when that day is over without it, ``pending`` otherwise. What keeps a promise:
+when that day is over without it, ``pending`` otherwise; ``unknown`` when it was not kept as
+far as we can read but a CA comment in between has no text in the store (the snapshot).
+What keeps a promise:
 
 - ``update``: any later CA update;
 - ``report``: a later full report by the CA (a closure report when the promise speaks of closure);
@@ -33,7 +35,7 @@ COLUMNS = [
     "fulfilled_at",
     "evidence_url",
 ]
-STATUSES = ("kept", "broken", "pending")
+STATUSES = ("kept", "broken", "pending", "unknown")
 _CLOSURE = re.compile(r"\bclos(e|ed|ing|ure)\b", re.I)
 _KEEPS = {
     "update": "any CA update",
@@ -64,6 +66,14 @@ class _Thread:
         if count not in self._done:
             self._done[count] = completed_items(text) if isinstance(text, str) else set()
         return self._done[count]
+
+    def unread_before(self, count: int, end: pd.Timestamp) -> bool:
+        """A CA update after comment ``count`` and before ``end`` whose text the store lacks
+        (the bundled snapshot keeps comment 0 only): what it said cannot be judged."""
+        return any(
+            row.count > count and row.time < end and not isinstance(row.text, str)
+            for row in self.rows
+        )
 
     def first_fulfilment(self, kind: str, count: int, key: str, extra_done: list) -> tuple | None:
         """(time, url) of the first CA comment that keeps a promise made in comment ``count``."""
@@ -99,9 +109,11 @@ def promises_from_tables(
         on=["bug_id", "count"],
     )
     made = made[(made["made_at"] <= as_of) & made["promised"].notna()].copy()
+    made["promised"] = made["promised"].dt.normalize()
+    # a date before the comment's own day reports the past; it promises nothing
+    made = made[made["promised"] >= made["made_at"].dt.normalize()]
     if made.empty:
         return pd.DataFrame(columns=COLUMNS)
-    made["promised"] = made["promised"].dt.normalize()
     made["key"] = [
         item_key(text) if kind == "action_item" else ""
         for text, kind in zip(made["text"].fillna(""), made["kind"], strict=True)
@@ -132,10 +144,13 @@ def promises_from_tables(
             if kind == "action_item"
             else []
         )
-        hit = threads.get(bug_id, empty).first_fulfilment(need, count, key, extra)
+        thread = threads.get(bug_id, empty)
+        hit = thread.first_fulfilment(need, count, key, extra)
         end = promised + pd.Timedelta(days=1)
         if hit is not None and hit[0] < end:
             status, evidence = "kept", hit[1]
+        elif need != "update" and thread.unread_before(count, min(end, as_of)):
+            status, evidence = "unknown", None
         elif as_of >= end:
             status, evidence = "broken", hit[1] if hit is not None else None
         else:
