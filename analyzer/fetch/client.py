@@ -1,0 +1,224 @@
+"""A small, polite Bugzilla REST client: one GET at a time, rate-limited, retried with backoff.
+
+Why its own class: the sync algorithm only asks for JSON documents; everything about being a
+good citizen of bugzilla.mozilla.org (the request budget, backoff on its limit signals, never
+leaking the API key) lives here, in one place a reviewer can read.
+
+The key goes only into the ``X-BUGZILLA-API-KEY`` header. Redirects are not followed (requests
+would carry the custom header to another host), and every message that leaves this module is
+scrubbed of the key.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+import requests
+
+from analyzer import __version__
+from analyzer.env import InputError, JobError
+
+USER_AGENT = (
+    f"ca-incident-analyzer/{__version__} (+https://github.com/example/ca-incident-analyzer)"
+)
+RATE_LIMIT_MESSAGE = "You have exceeded the rate limit."
+MAX_URL_BYTES = 8000  # BMO answers 414 above 8 KiB; stay a little under it
+
+Params = Sequence[tuple[str, str | int]]
+
+
+class TokenBucket:
+    """At most ``per_minute`` requests in any 60-second window, in small bursts.
+
+    The bucket holds ``burst`` tokens and refills at ``(per_minute - burst) / 60`` a second, so
+    even a full burst followed by steady use stays within the server's per-minute budget.
+    ``per_minute`` of 0 or less disables the limit. ``clock`` and ``sleep`` are injectable.
+    """
+
+    def __init__(
+        self,
+        per_minute: float,
+        burst: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.enabled = per_minute > 0
+        self.capacity = float(max(1, min(burst, int(per_minute)))) if self.enabled else 0.0
+        self.rate = max(per_minute - self.capacity, 1.0) / 60.0 if self.enabled else 0.0
+        self._clock, self._sleep = clock, sleep
+        self._tokens = self.capacity
+        self._stamp = clock()
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until one is available; returns the seconds slept."""
+        if not self.enabled:
+            return 0.0
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        waited = 0.0
+        if self._tokens < 1.0:
+            waited = (1.0 - self._tokens) / self.rate
+            self._sleep(waited)
+            self._tokens = 1.0
+            self._stamp = self._clock()
+        self._tokens -= 1.0
+        return waited
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter: try ``n`` waits ``uniform(0, base * 2**n)``."""
+
+    base: float = 2.0
+    cap: float = 120.0
+    retries: int = 6
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int) -> float:
+        return self.rng.uniform(0.0, min(self.cap, self.base * (2**attempt)))
+
+
+class _Retry(Exception):
+    """A transient failure worth another try; the message says what happened."""
+
+
+class BugzillaClient:
+    """GET JSON documents from one Bugzilla's REST API, counting every request sent."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        max_per_minute: float = 75,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        timeout: float = 120.0,
+    ) -> None:
+        self.base_url = _check_base_url(base_url)
+        self._api_key = api_key
+        self.bucket = TokenBucket(max_per_minute, clock=clock, sleep=sleep)
+        self.backoff = backoff or Backoff()
+        self._sleep = sleep
+        self.timeout = timeout
+        self.requests_sent = 0
+        self.retries_done = 0
+        self.last_date_header: str | None = None
+        self._session = requests.Session()
+        self._session.trust_env = False  # no .netrc credentials, no proxies from the environment
+        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        if api_key:
+            self._session.headers["X-BUGZILLA-API-KEY"] = api_key
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> BugzillaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def url(self, path: str, params: Params = ()) -> str:
+        """The full URL of ``path`` with ``params`` (repeated keys allowed, in order)."""
+        query = urlencode([(k, str(v)) for k, v in params])
+        return f"{self.base_url}{path}" + (f"?{query}" if query else "")
+
+    def get(self, path: str, params: Params = ()) -> dict:
+        """GET one JSON object, retrying transient failures; raise one clear error otherwise."""
+        url = self.url(path, params)
+        if len(url.encode()) > MAX_URL_BYTES:
+            raise JobError(f"A request URL would be {len(url.encode())} bytes, over 8 KiB.")
+        last_problem = ""
+        for attempt in range(self.backoff.retries + 1):
+            if attempt:
+                self.retries_done += 1
+                self._sleep(self.backoff.delay(attempt - 1))
+            try:
+                return self._get_once(url)
+            except _Retry as problem:
+                last_problem = self._scrub(str(problem))
+        raise JobError(
+            f"{self.base_url} kept failing after {self.backoff.retries + 1} attempts "
+            f"(last: {last_problem}); try again later."
+        )
+
+    def _get_once(self, url: str) -> dict:
+        self.bucket.acquire()
+        self.requests_sent += 1
+        try:
+            response = self._session.get(url, timeout=self.timeout, allow_redirects=False)
+            body = response.content  # reads the whole body: a cut connection raises here
+        except requests.exceptions.InvalidURL:
+            raise InputError(f"{self.base_url} is not a valid URL.") from None
+        except requests.exceptions.RequestException as exc:
+            raise _Retry(_connection_problem(exc)) from None
+        self.last_date_header = response.headers.get("Date") or self.last_date_header
+        return self._read(response, body)
+
+    def _read(self, response: requests.Response, body: bytes) -> dict:
+        status = response.status_code
+        if status == 429 or status >= 500:
+            raise _Retry(f"HTTP {status}")
+        if 300 <= status < 400:
+            where = self._scrub(response.headers.get("Location", "elsewhere"))
+            raise InputError(
+                f"{self.base_url} redirects to {where}; use that address as --base-url."
+            )
+        is_json = "json" in response.headers.get("Content-Type", "")
+        try:
+            document = json.loads(body)
+        except ValueError:
+            if is_json or body[:1] in (b"{", b"["):
+                raise _Retry(f"a cut or invalid JSON body (HTTP {status})") from None
+            raise InputError(
+                f"{self.base_url} does not look like a Bugzilla REST API "
+                f"(HTTP {status} with a non-JSON answer)."
+            ) from None
+        if not isinstance(document, dict):
+            raise InputError(f"{self.base_url} answered with JSON that is not a Bugzilla object.")
+        if document.get("error"):
+            message = self._scrub(str(document.get("message") or "no message")).strip()
+            if RATE_LIMIT_MESSAGE.rstrip(".") in message:
+                raise _Retry("the server's rate limit")
+            if status == 401 or document.get("code") in (306, 32000, 410):
+                raise InputError(f"Bugzilla refused the credentials: {message.rstrip('.')}.")
+            if status == 404 and document.get("code") == 32614:
+                raise InputError(f"{self.base_url} has no Bugzilla REST API there: {message}")
+            raise JobError(f"Bugzilla answered HTTP {status}: {message.rstrip('.')}.")
+        if status != 200:
+            raise JobError(f"{self.base_url} answered HTTP {status} without a Bugzilla error.")
+        return document
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._api_key, "[api key]") if self._api_key else text
+
+
+def _check_base_url(base_url: str) -> str:
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(
+            f"{base_url!r} is not an http(s) URL such as https://bugzilla.mozilla.org."
+        )
+    if parts.query or parts.fragment:
+        raise InputError(f"{base_url!r} must not have a query or fragment.")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _connection_problem(exc: requests.exceptions.RequestException) -> str:
+    """A short description without the exception text (which carries URLs and internals)."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "a timeout"
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return "a cut response body"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "the connection failed"
+    return type(exc).__name__
