@@ -12,3 +12,5 @@ class MetricsResult:
     as_of: pd.Timestamp
     deadlines: pd.DataFrame
     bug_metrics: pd.DataFrame
+    # where question counts and report kinds came from: the language stage or the fallback rule
+    questions_source: str = "language stage"
