@@ -1,0 +1,106 @@
+"""Every notebook runs headless on the bundled snapshot: a cell that errors fails the build.
+
+The kernel is always the interpreter running the tests (``sys.executable``), never whatever
+``python3`` kernelspec the machine happens to have installed, so a fresh venv in CI works without
+``ipykernel install``.
+
+Run as a script to execute the notebooks and save each one's ``docs-figure`` cell image::
+
+    python tests/test_notebooks.py docs/figures
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+CELL_TIMEOUT_SECONDS = 180
+FIGURE_TAG = "docs-figure"
+
+
+class _ThisInterpreterKernelSpecs(KernelSpecManager):
+    """Resolves every kernel name to an ipykernel on the interpreter that runs the tests."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name=f"Python ({sys.executable})",
+            language="python",
+        )
+
+
+def execute(path: Path, data_dir: Path) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in ``notebooks/``; raise ``CellExecutionError`` on a cell error.
+
+    ``data_dir`` holds no store, so ``analyzer.load()`` in the notebook reads the bundled snapshot
+    whatever the developer has synced into ``data/``.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    kernel = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisInterpreterKernelSpecs())
+    client = NotebookClient(
+        notebook,
+        km=kernel,
+        timeout=CELL_TIMEOUT_SECONDS,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    client.execute(env={**environ, "ANALYZER_DATA_DIR": str(data_dir)})
+    return notebook
+
+
+def _images(cell: nbformat.NotebookNode) -> list[bytes]:
+    return [
+        base64.b64decode(output["data"]["image/png"])
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_is_stored_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: a code cell was saved with its outputs"
+            assert cell.execution_count is None, f"{path.name}: saved with execution counts"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_runs_and_draws_its_figure(path, tmp_path):
+    notebook = execute(path, tmp_path / "no-store")
+    figure_cells = [cell for cell in notebook.cells if FIGURE_TAG in cell.metadata.get("tags", [])]
+    assert len(figure_cells) == 1, f"{path.name}: tag exactly one cell {FIGURE_TAG!r}"
+    images = _images(figure_cells[0])
+    assert images and images[0].startswith(b"\x89PNG"), f"{path.name}: its figure cell drew nothing"
+
+
+def save_figures(out_dir: Path) -> None:
+    """Execute every notebook on the snapshot and write its figure to ``out_dir/<stem>.png``."""
+    import tempfile
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in NOTEBOOKS:
+            notebook = execute(path, Path(scratch) / "no-store")
+            for cell in notebook.cells:
+                if FIGURE_TAG in cell.metadata.get("tags", []):
+                    target = out_dir / f"{path.stem}.png"
+                    temp = target.with_suffix(".png.tmp")
+                    temp.write_bytes(_images(cell)[0])
+                    os.replace(temp, target)
+                    print(target)
+
+
+if __name__ == "__main__":
+    save_figures(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/figures"))
