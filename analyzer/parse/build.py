@@ -14,7 +14,7 @@ from analyzer.parse.attribution import attribute
 from analyzer.parse.columns import Columns
 from analyzer.parse.needinfo import requests_of_bug
 from analyzer.parse.reference import Reference
-from analyzer.parse.roles import BugRoles
+from analyzer.parse.roles import NOBODY, BugRoles
 from analyzer.parse.urls import activity_url, bug_url, comment_url
 from analyzer.parse.whiteboard import ParsedWhiteboard, parse_whiteboard
 from analyzer.store import RawBug
@@ -185,6 +185,7 @@ class TableBuilder:
         posted = Counter(c.get("author") or c.get("creator") for c in raw.comments)
         accounts = dict.fromkeys(a for a in posted if a)
         accounts.update(dict.fromkeys(a for a in [raw.bug.get("creator"), *assignees] if a))
+        accounts.pop(NOBODY, None)
         for entry in raw.history or []:
             if entry.get("who"):
                 accounts[entry["who"]] = None

@@ -1,0 +1,110 @@
+"""Needinfo requests as BMO records them: one test per oddity of the real history format."""
+
+from __future__ import annotations
+
+import pandas as pd
+from parse_raw import change, comment, needinfo_flag, raw_bug, tables, ts
+
+CA = "staff@netlock.hu"  # NetLock's own domain: CA-side in a NetLock bug
+MOZ = "rp@mozilla.com"
+T1, T2, T3 = "2025-01-02T10:00:00Z", "2025-01-03T10:00:00Z", "2025-01-04T10:00:00Z"
+
+
+def needinfos(raw) -> pd.DataFrame:
+    return tables(raw).needinfos
+
+
+def test_several_flags_in_one_value_and_other_flags_ignored():
+    raw = raw_bug(
+        history=[
+            change(
+                T1,
+                MOZ,
+                (
+                    "flagtypes.name",
+                    "",
+                    f"review?(x@example.org), needinfo?({CA}), needinfo?(b@c.de)",
+                ),
+            )
+        ]
+    )
+    rows = needinfos(raw)
+    assert list(rows["requestee"]) == [CA, "b@c.de"]
+    assert list(rows["setter"]) == [MOZ, MOZ]
+    assert list(rows["to_ca"]) == [True, False]
+    assert rows["open"].all() and (rows["cleared_how"] == "open").all()
+
+
+def test_retarget_closes_the_old_request_and_opens_a_new_one():
+    raw = raw_bug(
+        history=[
+            change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})")),
+            change(T2, MOZ, ("flagtypes.name", f"needinfo?({CA})", "needinfo?(other@netlock.hu)")),
+        ]
+    )
+    rows = needinfos(raw)
+    old, new = rows.iloc[0], rows.iloc[1]
+    assert (old["requestee"], old["cleared_how"], old["cleared_at"]) == (CA, "retargeted", ts(T2))
+    assert old["cleared_by"] == MOZ and not old["open"]
+    assert (new["requestee"], new["set_at"], new["open"]) == ("other@netlock.hu", ts(T2), True)
+
+
+def test_flag_cleared_by_someone_other_than_the_requestee():
+    raw = raw_bug(
+        history=[
+            change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})")),
+            change(T2, "colleague@netlock.hu", ("flagtypes.name", f"needinfo?({CA})", "")),
+        ]
+    )
+    row = needinfos(raw).iloc[0]
+    assert row["cleared_by"] == "colleague@netlock.hu"
+    assert row["cleared_how"] == "cleared" and row["cleared_at"] == ts(T2)
+
+
+def test_request_without_requestee():
+    raw = raw_bug(history=[change(T1, MOZ, ("flagtypes.name", "", "needinfo?"))])
+    row = needinfos(raw).iloc[0]
+    assert pd.isna(row["requestee"]) and pd.isna(row["requestee_role"])
+    assert not row["to_ca"] and row["setter"] == MOZ
+
+
+def test_open_flag_without_history_row_becomes_a_request():
+    raw = raw_bug(history=[], flags=[needinfo_flag(CA, MOZ, T3)])
+    row = needinfos(raw).iloc[0]
+    assert (row["requestee"], row["setter"], row["set_at"]) == (CA, MOZ, ts(T3))
+    assert row["open"] and row["cleared_how"] == "open"
+
+
+def test_open_flag_wins_over_history_that_says_cleared():
+    raw = raw_bug(
+        history=[
+            change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})")),
+            change(T2, CA, ("flagtypes.name", f"needinfo?({CA})", "")),
+        ],
+        flags=[needinfo_flag(CA, MOZ, T1)],
+    )
+    rows = needinfos(raw)
+    assert len(rows) == 1
+    assert rows.iloc[0]["open"] and pd.isna(rows.iloc[0]["cleared_at"])
+
+
+def test_history_open_but_gone_from_the_bug_is_not_open():
+    raw = raw_bug(history=[change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})"))], flags=[])
+    row = needinfos(raw).iloc[0]
+    assert not row["open"] and row["cleared_how"] == "cleared"
+
+
+def test_set_url_and_answer_come_from_the_comments():
+    raw = raw_bug(
+        comments=[
+            comment(0, "reporter@example.org", "2025-01-01T00:00:00Z"),
+            comment(1, MOZ, T1),
+            comment(2, CA, "2025-01-02T11:00:00Z", private=True),
+            comment(3, CA, T2),
+        ],
+        history=[change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})"))],
+    )
+    row = needinfos(raw).iloc[0]
+    assert row["set_url"].endswith("id=1#c1") and row["set_count"] == 1
+    assert row["answered_at"] == ts(T2) and row["answered_count"] == 3
+    assert row["answered_url"].endswith("id=1#c3")
