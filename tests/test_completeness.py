@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import analyzer
+from analyzer.ahead import report_completeness
 from analyzer.ahead.completeness import (
     check_report,
     completeness_from_tables,
@@ -12,6 +14,7 @@ from analyzer.ahead.completeness import (
     truncation_of,
 )
 from analyzer.ahead.templates import generations, load_templates, version_in_force
+from analyzer.store import RawBug, Store
 
 FULL_3 = """## Full Incident Report
 
@@ -219,3 +222,70 @@ def test_truncated_texts_are_marked():
     comments, language, bugs = _tables([("2025-05-01", FULL_3, "full")])
     frame = completeness_from_tables(comments, language, bugs, truncated_at=200)
     assert not frame.loc[0, "text_complete"]
+
+
+def raw_bug(bug_id: int, comments: list[tuple[str, str, str]]) -> RawBug:
+    """An API-shaped bug whose comments are (time, author, text); the CA is the assignee."""
+    return RawBug(
+        {
+            "id": bug_id,
+            "summary": "Example CA: profile drift",
+            "product": "CA Program",
+            "component": "CA Certificate Compliance",
+            "status": "ASSIGNED",
+            "resolution": "",
+            "creation_time": comments[0][0],
+            "creator": comments[0][1],
+            "assigned_to": CA_ACCOUNT,
+            "whiteboard": "[ca-compliance]",
+            "last_change_time": comments[-1][0],
+            "flags": [],
+        },
+        [
+            {
+                "id": bug_id * 100 + count,
+                "bug_id": bug_id,
+                "count": count,
+                "author": author,
+                "creator": author,
+                "creation_time": time,
+                "time": time,
+                "is_private": False,
+                "text": text,
+                "raw_text": text,
+            }
+            for count, (time, author, text) in enumerate(comments)
+        ],
+        [],
+    )
+
+
+CA_ACCOUNT = "compliance@example-ca.test"
+
+
+def corpus_of(tmp_path, *raws: RawBug, synced: str = "2025-10-01T00:00:00Z"):
+    with Store.open(tmp_path / "data") as store:
+        store.put_bugs(raws)
+        store.set_meta(last_sync_time=synced, source="test")
+    return analyzer.load(tmp_path / "data")
+
+
+def test_end_to_end_a_stale_report_and_a_closure_through_the_real_stages(tmp_path):
+    corpus = corpus_of(
+        tmp_path,
+        raw_bug(
+            1950001,
+            [
+                ("2025-04-20T10:00:00Z", "alice@community.example", "I found a bad certificate."),
+                ("2025-05-01T10:00:00Z", CA_ACCOUNT, FULL_2),
+                ("2025-09-01T10:00:00Z", CA_ACCOUNT, CLOSURE),
+            ],
+        ),
+    )
+    frame = report_completeness(corpus)
+    assert list(frame["kind"]) == ["full", "closure"]
+    full, closure = frame.iloc[0], frame.iloc[1]
+    assert full["stale_template"] and full["follows"] == "2.0" and full["template"] == "3.0"
+    assert "Related Incidents" in full["missing"]
+    assert full["url"] == "https://bugzilla.mozilla.org/show_bug.cgi?id=1950001#c1"
+    assert closure["missing"] == [] and not closure["stale_template"]

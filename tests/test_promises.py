@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from datetime import date
 
+import pandas as pd
+from test_completeness import CA_ACCOUNT, FULL_2, corpus_of, raw_bug
+
+from analyzer.ahead import month_window, scorecard_extras
 from analyzer.ahead.action_items import completed_items, markdown_tables
 from analyzer.ahead.promises import promise_summary, promises_from_tables
 
@@ -207,3 +211,29 @@ def test_table_parsing_ignores_quotes_and_reads_status():
     )
     assert len(markdown_tables(text)) == 1
     assert completed_items(text) == {"deploy pre issuance lint"}
+
+
+def test_scorecard_extras_for_one_ca_and_month(tmp_path):
+    corpus = corpus_of(
+        tmp_path,
+        raw_bug(
+            1950003,
+            [
+                ("2025-05-05T10:00:00Z", CA_ACCOUNT, "Preliminary report."),
+                ("2025-05-09T10:00:00Z", CA_ACCOUNT, FULL_2),
+            ],
+        ),
+    )
+    extras = scorecard_extras(corpus, "Example CA", "2025-05-01", "2025-05-31")
+    assert [c["bug_id"] for c in extras["completeness"]] == [1950003]
+    assert extras["completeness"][0]["stale_template"] is True
+    assert extras["completeness"][0]["bug_url"].endswith("id=1950003")
+    assert extras["promises"] == []
+    assert scorecard_extras(corpus, "Example CA", "2025-06-01", "2025-07-01")["completeness"] == []
+    assert scorecard_extras(corpus, "Other CA", "2025-05-01", "2025-06-01")["completeness"] == []
+
+
+def test_month_window_reads_both_kinds_of_month_end():
+    start, end = month_window("2025-05-01", "2025-05-31")
+    assert (start, end) == (when("2025-05-01"), when("2025-06-01"))
+    assert month_window(date(2025, 5, 1), when("2025-06-01"))[1] == when("2025-06-01")

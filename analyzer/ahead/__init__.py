@@ -6,6 +6,7 @@ The scorecards call :func:`scorecard_extras`; ``analyzer due`` and notebooks use
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import pandas as pd
 
@@ -44,11 +45,11 @@ def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[
     """
     start, end = month_window(month_start, month_end)
     as_of = min(end - pd.Timedelta(seconds=1), corpus.observed_at)
-    promises = promises_table(corpus, as_of)
+    promises = _cached(corpus, ("promises", as_of), lambda: promises_table(corpus, as_of))
     promises = promises[
         (promises["ca"] == ca) & (promises["promised"] >= start) & (promises["promised"] < end)
     ]
-    reports = report_completeness(corpus)
+    reports = _cached(corpus, ("completeness",), lambda: report_completeness(corpus))
     reports = reports[
         (reports["ca"] == ca)
         & (reports["posted"] >= start)
@@ -84,6 +85,17 @@ def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[
             for row in reports.itertuples(index=False)
         ],
     }
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _cached(corpus, key: tuple, compute) -> pd.DataFrame:
+    """Scorecards ask once per CA; the whole-corpus tables are computed once per corpus."""
+    tables = _CACHE.setdefault(corpus, {})
+    if key not in tables:
+        tables[key] = compute()
+    return tables[key]
 
 
 def _utc(value) -> pd.Timestamp:
