@@ -80,6 +80,7 @@ class FakeBugzilla:
         clock: Callable[[], float] = time.time,
         seed: int = 0,
         impostor: str | None = None,
+        redirect_to: str | None = None,
     ) -> None:
         self.bugs: dict[int, FakeBug] = copy.deepcopy(bugs or {})
         self.api_key = api_key
@@ -90,6 +91,7 @@ class FakeBugzilla:
         self.faults = faults or Faults()
         self.clock = clock
         self.impostor = impostor  # "html" or "json": pretend to be some other web server
+        self.redirect_to = redirect_to  # answer every request with a 301 to this base URL
         self.log: list[LoggedRequest] = []
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
@@ -212,6 +214,8 @@ class FakeBugzilla:
         """Status, content type and body for one GET ``target``."""
         if len(target) > MAX_URL:
             return 414, "text/html", b"<html><body>414 Request-URI Too Long</body></html>"
+        if self.redirect_to:
+            return 301, f"redirect:{self.redirect_to}{target}", b""
         faults = self.faults
         with self._lock:
             if faults.errors_next > 0:
@@ -308,6 +312,7 @@ class FakeBugzilla:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeBugzilla
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each small answer waits ~40 ms for a delayed ACK
     server_version = "FakeBugzilla/1.0"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
@@ -340,10 +345,19 @@ class _Handler(BaseHTTPRequestHandler):
         declared = (
             len(body) if truncate and fake.faults.truncate_declares_full_length else len(sent)
         )
+        try:
+            self._send(status, content_type, declared, sent, truncate)
+        except (BrokenPipeError, ConnectionResetError):  # the client went away (or was killed)
+            self.close_connection = True
+
+    def _send(self, status: int, content_type: str, declared: int, sent: bytes, cut: bool) -> None:
         self.send_response(status)
+        if content_type.startswith("redirect:"):
+            self.send_header("Location", content_type.removeprefix("redirect:"))
+            content_type = "text/html"
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(declared))
-        if truncate:
+        if cut:
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
