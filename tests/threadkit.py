@@ -131,7 +131,7 @@ def _event(line: str) -> Event:
         elif token == "private":
             private = True
         else:
-            text = token
+            text = token.replace("\\n", "\n")  # a written \n is a line break
     return Event(when, actor, verb, (), text, kind, questions, private)
 
 

@@ -50,6 +50,7 @@ class BugThread:
     resolutions: list[tuple[int, str]] = field(default_factory=list)
     needinfos: list[tuple[int, str, bool, int | None]] = field(default_factory=list)
     whiteboard: list[tuple[int, int | None]] = field(default_factory=list)
+    initial_status: str | None = None  # status before the first status change in history
 
 
 def seconds(column: pd.Series) -> np.ndarray:
@@ -164,8 +165,7 @@ def _add_comments(threads, by_id, comments: pd.DataFrame, language, as_of: int) 
 
 def _add_changes(threads, by_id, changes: pd.DataFrame, as_of: int) -> None:
     changes = changes[changes["field_name"].isin(["status", "resolution"])]
-    changes = changes.assign(_t=seconds(changes["when"]))
-    changes = changes[changes["_t"] <= as_of].sort_values(["bug_id", "_t", "seq"])
+    changes = changes.assign(_t=seconds(changes["when"])).sort_values(["bug_id", "_t", "seq"])
     rows = list(
         zip(
             changes["_t"].tolist(),
@@ -179,6 +179,10 @@ def _add_changes(threads, by_id, changes: pd.DataFrame, as_of: int) -> None:
     ids = changes["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         for when, name, removed, added, url in rows[lo:hi]:
+            if name == "status" and thread.initial_status is None:
+                thread.initial_status = removed  # the status it had before any change
+            if when > as_of:
+                break
             if name == "status":
                 thread.status_changes.append((when, removed, added, url))
             else:

@@ -48,6 +48,8 @@ def status_at(thread: BugThread, periods: list[OpenPeriod]) -> tuple[str, str, i
     still_open = bool(periods) and periods[-1].end is None
     if thread.status_changes:
         status = thread.status_changes[-1][2]
+    elif thread.initial_status:
+        status = thread.initial_status
     elif still_open:
         status = thread.status if thread.status not in CLOSED_STATUSES else "NEW"
     else:
