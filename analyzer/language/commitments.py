@@ -1,11 +1,20 @@
-"""Commitments: dated promises in a comment (placeholder until the date rules land)."""
+"""Commitments: dated promises ("we will post an update by Friday", action-item table rows).
+
+A sentence is a promise when it says who will do what (``we will``, ``we plan to``, ``will be
+published``, ``next update``, ``due``) and names a day on or after the comment's own day. Each
+row of a Markdown action-item table with a due date is one ``action_item`` commitment carrying
+the row's status text.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from analyzer.language.dates import EXPLICIT_KINDS, FoundDate, find_dates
+from analyzer.language.pipeline import nlp
 from analyzer.language.text import Block
 
 
@@ -17,7 +26,153 @@ class Commitment:
     status: str | None = None
 
 
+_PROMISE = re.compile(
+    r"\b(?:we|i)\b(?:\s+\w+){0,3}?\s+(?:will|shall|plan|intend|expect|aim|commit|target|"
+    r"are going to|am going to|are planning|are aiming|hope)\b|\bwe'll\b|\bi'll\b|"
+    r"\b(?:will|is going to|are going to) be (?:\w+ly )?(?:published|posted|provided|shared|"
+    r"completed|finished|deployed|implemented|released|submitted|updated|available|done|revoked|replaced|ready|sent|filed|"
+    r"delivered|fixed|in place|live|rolled out|added|attached|closed|uploaded|made)\b|"
+    r"\b(?:is|are)\s+(?:now\s+)?(?:expected|scheduled|planned|targeted|due|set)\s+(?:to|for|on|by)\b|"
+    r"\bnext\s+(?:\w+\s+)?update\b|\bdue(?:\s+date)?\b|\btarget(?:ed)?\s+(?:date|completion)\b|"
+    r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b",
+    re.IGNORECASE,
+)
+_DATE_HINT = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
+    r"today|tomorrow|week|month|quarter|year|end of|days)",
+    re.IGNORECASE,
+)
+_STRONG_BEFORE = re.compile(
+    r"(?:\bby|\buntil|\btill|\bbefore|\bno later than|\bnot later than|\bon or before|\bdue|"
+    r"\beta|\bon|\bfor|\bat|\bwithin|\bin|\baround|\bthan)[\s:,(]*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_REPORT = re.compile(
+    r"\b(?:(?:full|final|incident|preliminary|closure|detailed|complete|updated)\s+"
+    r"(?:incident\s+)?report|report closure|root cause analysis|rca|post-mortem|postmortem)\b",
+    re.IGNORECASE,
+)
+_UPDATE = re.compile(
+    r"\b(?:(?:an?|next|further|weekly|bi-weekly|status|progress|another|the)\s+update|"
+    r"updates?\s+(?:on|to|in)\s+(?:this|the)\s+(?:bug|ticket|thread|issue)|"
+    r"update (?:this|the) (?:bug|ticket|thread|issue)|status|progress|answer|respond|reply)\b",
+    re.IGNORECASE,
+)
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}")
+_DUE_HEADER = re.compile(r"due|deadline|target|eta|date|completion|when", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_TRAILING_FRAGMENT = 2  # sentences with fewer words are list markers like "1."
+
+
+def _kind(clause: str) -> str:
+    if _REPORT.search(clause):
+        return "report"
+    if _UPDATE.search(clause):
+        return "update"
+    return "action_item"
+
+
+def _promises_in_sentence(sentence: str, ref: date) -> list[Commitment]:
+    text = _SPACE.sub(" ", sentence).strip()
+    if text.endswith("?") or not _PROMISE.search(text):
+        return []
+    future = [f for f in find_dates(text, ref) if f.day >= ref - timedelta(days=1)]
+    if not future:
+        return []
+    strong = [
+        f for f in future if f.kind not in EXPLICIT_KINDS or _STRONG_BEFORE.search(text[: f.start])
+    ]
+    chosen = _prefer_explicit(strong or future[:1])
+    commitments = []
+    previous_end = 0
+    for found in chosen:
+        clause = text[previous_end : found.end]
+        commitments.append(Commitment(text, found.day, _kind(clause or text)))
+        previous_end = found.end
+    if len({c.kind for c in commitments}) == 1 and len({c.promised for c in commitments}) == 1:
+        return commitments[:1]
+    return commitments
+
+
+def _prefer_explicit(found: list[FoundDate]) -> list[FoundDate]:
+    """Drop a weekday or relative date right next to an explicit one ("Friday, 4 July")."""
+    explicit = [f for f in found if f.kind in EXPLICIT_KINDS]
+    kept = []
+    for f in found:
+        if f.kind not in EXPLICIT_KINDS and any(abs(e.start - f.end) <= 3 for e in explicit):
+            continue
+        if f.kind not in EXPLICIT_KINDS and any(abs(f.start - e.end) <= 3 for e in explicit):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _cells(row: str) -> list[str]:
+    parts = [cell.strip() for cell in _CELL_SPLIT.split(row.strip())]
+    if parts and parts[0] == "":
+        parts = parts[1:]
+    if parts and parts[-1] == "":
+        parts = parts[:-1]
+    return parts
+
+
+def _table_commitments(rows: list[str], ref: date) -> list[Commitment]:
+    """One ``action_item`` per data row whose due-date column holds a date."""
+    header, body = _cells(rows[0]), [r for r in rows[1:] if not _SEPARATOR_ROW.match(r)]
+    due_columns = [i for i, name in enumerate(header) if _DUE_HEADER.search(name)]
+    if not due_columns:
+        return []
+    status_column = next((i for i, name in enumerate(header) if "status" in name.lower()), None)
+    found = []
+    for row in body:
+        cells = _cells(row)
+        for column in due_columns:
+            dates = find_dates(cells[column], ref) if column < len(cells) else []
+            if dates:
+                status = cells[status_column] if status_column is not None else None
+                if status_column is not None and status_column >= len(cells):
+                    status = None
+                text = " | ".join(cells)
+                found.append(Commitment(text, dates[0].day, "action_item", status))
+                break
+    return found
+
+
+def _tables(blocks: Sequence[Block]) -> list[list[str]]:
+    tables: list[list[str]] = []
+    previous = None
+    for block in blocks:
+        if block.kind == "table":
+            if previous != "table":
+                tables.append([])
+            tables[-1].append(block.text)
+        previous = block.kind
+    return tables
+
+
 def find_commitments(
     comment_blocks: Sequence[Sequence[Block]], days: Sequence[date | None]
 ) -> list[list[Commitment]]:
-    return [[] for _ in comment_blocks]
+    """The dated promises of each comment, in order (tables first, then sentences)."""
+    found: list[list[Commitment]] = [[] for _ in comment_blocks]
+    for index, (blocks, day) in enumerate(zip(comment_blocks, days, strict=True)):
+        if day is None:
+            continue
+        for rows in _tables(blocks):
+            found[index].extend(_table_commitments(rows, day))
+
+    def candidates() -> Iterable[tuple[str, int]]:
+        for index, (blocks, day) in enumerate(zip(comment_blocks, days, strict=True)):
+            if day is None:
+                continue
+            for block in blocks:
+                text = block.text
+                if block.kind != "table" and _PROMISE.search(text) and _DATE_HINT.search(text):
+                    yield text, index
+
+    for doc, index in nlp().pipe(candidates(), as_tuples=True, batch_size=512):
+        for sent in doc.sents:
+            if len(sent) > _TRAILING_FRAGMENT:
+                found[index].extend(_promises_in_sentence(sent.text, days[index]))
+    return found

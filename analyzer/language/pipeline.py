@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 
-PIPELINE_VERSION = "language-1"
+PIPELINE_VERSION = "language-2"
 
 
 def read_table(name: str) -> list[dict[str, str]]:
@@ -27,7 +27,7 @@ def read_table(name: str) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def request_words() -> dict[str, frozenset[str]]:
-    """Word lists by kind (request_verb, filler, know_verb, not_question)."""
+    """Word lists by kind (request_verb, please_not, filler, know_verb, not_question)."""
     words: dict[str, set[str]] = {}
     for row in read_table("language_requests.csv"):
         words.setdefault(row["kind"], set()).add(row["words"].lower())
@@ -41,12 +41,13 @@ def _request_patterns() -> list[list[dict]]:
     know = sorted(words["know_verb"])
     wh = ["why", "how", "what", "when", "whether", "which", "where", "who"]
     verb = {"LOWER": {"IN": verbs}}
+    anything_asked = {"IS_ALPHA": True, "LOWER": {"NOT_IN": sorted(words["please_not"])}}
     filler = {"LOWER": {"IN": fillers}, "OP": "*"}
     you = [{"LOWER": {"IN": ["can", "could", "would", "will"]}}, {"LOWER": "you"}]
     please_filler = {"LOWER": {"IN": [*fillers, "please"]}, "OP": "*"}
     like = [{"LOWER": {"IN": ["we", "i"]}}, {"LOWER": {"IN": ["would", "'d", "d"]}}]
     return [
-        [{"LOWER": {"IN": ["please", "pls", "kindly"]}}, filler, verb],
+        [{"LOWER": {"IN": ["please", "pls", "kindly"]}}, filler, anything_asked],
         [*you, please_filler, verb],
         [*you, please_filler, {"LOWER": "be"}, {"LOWER": "able"}, {"LOWER": "to"}, verb],
         [*like, {"LOWER": {"IN": ["like", "love"]}}, {"LOWER": "to"}, filler,

@@ -16,22 +16,98 @@ from analyzer.language.text import Block
 
 _CUE = re.compile(
     r"\?|\b(?:please|pls|kindly|you|like to|need to|wonder|wondering|let (?:us|me) know|"
-    r"would be|appreciate)\b",
+    r"would be|appreciate)\b|"
+    r"\b(?:is|are|was|were|has|have|do|does|did|can|could|will|would|should)\s+"
+    r"(?:the|this|that|these|those|you|your|it|there|any|all|each|every|other|such|we|our)\b",
     re.IGNORECASE,
 )
+_LIST_MARKER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-hA-H][.)]|[-*\u2022])\s+")
 _TRAILING = " \t\"'\u201d\u2019)]*_."
-_RHETORICAL_ANSWER = re.compile(r"^\s*(?:because\b|the answer is\b)", re.IGNORECASE)
+_RHETORICAL_ANSWER = re.compile(
+    r"^\s*(?:because\b|the answer is\b|in short\b|simply put\b|the short answer\b)", re.IGNORECASE
+)
+_LEAD_INS = frozenset(
+    {
+        "also",
+        "and",
+        "additionally",
+        "finally",
+        "second",
+        "secondly",
+        "third",
+        "so",
+        "further",
+        "furthermore",
+        "moreover",
+        "lastly",
+        "then",
+        "but",
+    }
+)
+_AUXILIARIES = frozenset(
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+    }
+)
+_SUBJECTS = frozenset(
+    {
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "you",
+        "your",
+        "it",
+        "there",
+        "any",
+        "all",
+        "each",
+        "every",
+        "other",
+        "such",
+        "we",
+        "our",
+    }
+)
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _SPACE = re.compile(r"\s+")
 
 
 def _is_candidate(block: Block) -> bool:
-    return block.kind in ("para", "item") and bool(_CUE.search(block.text))
+    return block.kind in ("para", "item", "label") and bool(_CUE.search(block.text))
 
 
 def _ends_with_question_mark(text: str) -> bool:
-    stripped = text.rstrip(_TRAILING)
-    return stripped.endswith("?") or text.rstrip().endswith("?.")
+    """Ends in '?' (or '?!'), but not a statement ending in a quoted question ('says "why?".')."""
+    text = text.rstrip()
+    if text.endswith(".") and text.rstrip(_TRAILING) != text.rstrip(".").rstrip():
+        return False
+    stripped = text.rstrip(_TRAILING).rstrip("!")
+    return stripped.endswith("?")
+
+
+def _inverted_question(sent: Span) -> bool:
+    """A yes/no question written without its '?': "Also, has the code been reviewed."."""
+    words = [t.lower_ for t in sent if not t.is_punct and not t.is_space]
+    while words and words[0] in _LEAD_INS:
+        words = words[1:]
+    if len(words) < 4 or words[0] not in _AUXILIARIES or words[1] not in _SUBJECTS:
+        return False
+    return not (words[0] == "should" and words[1] == "you")
 
 
 def _label(text: str) -> str:
@@ -44,7 +120,7 @@ def _sentences_asking(doc: Doc) -> list[str]:
     sentences: list[Span] = list(doc.sents)
     asked: list[str] = []
     for i, sent in enumerate(sentences):
-        text = _SPACE.sub(" ", sent.text).strip()
+        text = _LIST_MARKER.sub("", _SPACE.sub(" ", sent.text).strip())
         if len(_WORD.findall(text)) < 2:
             continue
         is_request = any(sent.start <= start < sent.end for start in requests)
@@ -53,7 +129,7 @@ def _sentences_asking(doc: Doc) -> list[str]:
             if _RHETORICAL_ANSWER.match(following) or _label(text) in not_questions:
                 continue
             asked.append(text)
-        elif is_request:
+        elif is_request or _inverted_question(sent):
             asked.append(text)
     return asked
 

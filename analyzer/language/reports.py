@@ -46,7 +46,8 @@ _UPDATE_CUE = re.compile(
 _TABLE_HEADER = re.compile(r"^\s*\|?(.+\|.+)$")
 _IRG3_LINES = re.compile(
     r"contributing factor|ccadb unique id|non-compliance (?:start|identified|end) date|"
-    r"commitment summary|incident root cause|evaluation criteria|corresponding root cause",
+    r"commitment summary|incident root cause|evaluation criteria|corresponding root cause|"
+    r"source of incident disclosure|incident description",
     re.IGNORECASE,
 )
 

@@ -29,7 +29,7 @@ _LABEL_LINE = re.compile(r"^\s*[A-Z][\w ()/&'-]{0,60}:\s*$")
 class Block:
     """A run of the commenter's own text that no sentence crosses: a paragraph, item or heading."""
 
-    kind: str  # "para", "item", "heading", "table"
+    kind: str  # "para", "item", "heading", "label" (a short line ending in ':'), "table"
     text: str
 
 
@@ -71,8 +71,10 @@ def _line_kind(line: str) -> str | None:
         return "heading"
     if _TABLE_ROW.match(line):
         return "table"
-    if _BOLD_LINE.match(line) or _LABEL_LINE.match(line):
+    if _BOLD_LINE.match(line):
         return "heading"
+    if _LABEL_LINE.match(line):
+        return "label"
     if _LIST_ITEM.match(line):
         return "item"
     return None
@@ -94,7 +96,7 @@ def blocks(text: str | None) -> list[Block]:
             flush()
             continue
         start = _line_kind(line)
-        if start in ("heading", "table"):
+        if start in ("heading", "table", "label"):
             flush()
             result.append(Block(start, line.strip()))
             continue

@@ -1,0 +1,243 @@
+"""Dates in comment text, resolved against the comment's own UTC day.
+
+CAs write dates every way there is: ``2025-07-03``, ``03.07.2025``, ``05-09-25``, ``July 3rd``,
+``3 July 2025``, ``this Friday``, ``next week``, ``end of month``. A numeric date whose day and
+month could be swapped takes the reading nearest after the comment's day, since a promise points
+forward. A date without a year is the next such day (within a month back, for late replies).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            (),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
+    )
+    for name in names
+}
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "fourteen": 14, "a": 1, "an": 1}  # fmt: skip
+
+MON = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+YEAR = r"(?P<year>(?:19|20)\d\d)"
+WEEKDAY = r"(?P<weekday>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?"
+COUNT = r"(?P<n>\d{1,3}|" + "|".join(_NUMBERS) + r")"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in [
+        ("iso", r"\b(?P<y>(?:19|20)\d\d)[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?!\d)"),
+        ("ymond", r"\b(?P<year>(?:19|20)\d\d)-" + MON + r"-(?P<day>[0-3]?\d)\b"),
+        ("dotted", r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)?\d\d)(?![\d])"),
+        (
+            "numeric",
+            r"(?<![\d/-])(?P<a>[0-3]?\d)[/-](?P<b>[0-3]?\d)[/-](?P<y>(?:19|20)?\d\d)(?!\d)",
+        ),
+        ("dmon", r"\b" + DAY + r"(?:\s+of)?[\s-]+" + MON + r"(?:[\s,-]+" + YEAR + r")?\b"),
+        ("mond", r"\b" + MON + r"[\s-]+" + DAY + r"(?!\d)(?:,?\s+" + YEAR + r")?\b"),
+        ("weekday", r"\b(?P<rel>this|next|coming|the coming|on)?\s*" + WEEKDAY + r"\b"),
+        ("today", r"\b(?P<word>today|tonight|tomorrow|end of (?:the )?day|eod)\b"),
+        (
+            "endof",
+            r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<which>this|next|current)?\s*"
+            r"(?P<unit>week|month|year|quarter)\b",
+        ),
+        ("endmon", r"\b(?P<pos>end of|mid|middle of|mid-)\s*" + MON + r"(?:\s+" + YEAR + r")?"),
+        ("endq", r"\bend\s+of\s+Q(?P<q>[1-4])(?:\s+" + YEAR + r")?"),
+        ("nextweek", r"\b(?P<which>next|the following|this|later this) (?P<unit>week|month)\b"),
+        (
+            "within",
+            r"\b(?:within|in)\s+(?:the\s+next\s+)?" + COUNT + r"\s+(?P<biz>business\s+|working\s+)?"
+            r"(?P<unit>days?|weeks?|months?)\b",
+        ),
+    ]
+]
+
+
+EXPLICIT_KINDS = frozenset({"iso", "ymond", "dotted", "numeric", "dmon", "mond"})
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    start: int
+    end: int
+    day: date
+    text: str
+    kind: str  # the pattern that read it; EXPLICIT_KINDS name a calendar day outright
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _forward(candidates: list[date | None], ref: date) -> date | None:
+    """The candidate nearest on or after ``ref``; the latest one when all lie before it."""
+    valid = [c for c in candidates if c is not None]
+    if not valid:
+        return None
+    after = [c for c in valid if c >= ref]
+    return min(after) if after else max(valid)
+
+
+def _without_year(month: int, day: int, ref: date) -> date | None:
+    this_year = _valid(ref.year, month, day)
+    if this_year is None:
+        return _valid(ref.year + 1, month, day)
+    if this_year < ref - timedelta(days=31):
+        return _valid(ref.year + 1, month, day) or this_year
+    return this_year
+
+
+def _end_of_month(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(ref: date, months: int) -> date:
+    index = ref.year * 12 + ref.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(ref.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _add_business_days(ref: date, days: int) -> date:
+    current = ref
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _resolve(kind: str, m: re.Match[str], ref: date) -> date | None:
+    g = m.groupdict()
+    if kind == "iso":
+        return _valid(int(g["y"]), int(g["m"]), int(g["d"]))
+    if kind == "ymond":
+        return _valid(int(g["year"]), _MONTHS[g["mon"].lower()], int(g["day"]))
+    if kind == "dotted":
+        return _valid(_full_year(g["y"]), int(g["m"]), int(g["d"]))
+    if kind == "numeric":
+        year, a, b = _full_year(g["y"]), int(g["a"]), int(g["b"])
+        return _forward([_valid(year, a, b), _valid(year, b, a)], ref)
+    if kind in ("dmon", "mond"):
+        month, day = _MONTHS[g["mon"].lower()], int(g["day"])
+        if g.get("year"):
+            return _valid(int(g["year"]), month, day)
+        return _without_year(month, day, ref)
+    if kind == "weekday":
+        target = _WEEKDAYS[g["weekday"].lower().rstrip(".")]
+        ahead = (target - ref.weekday()) % 7
+        if (g["rel"] or "").lower() == "next":
+            return ref + _next_week_day(ref, target)
+        return ref + timedelta(days=ahead)
+    if kind == "today":
+        return ref + timedelta(days=1 if g["word"].lower() == "tomorrow" else 0)
+    if kind == "endof":
+        return _end_of(g["unit"].lower(), (g["which"] or "").lower() == "next", ref)
+    if kind == "endmon":
+        month = _MONTHS[g["mon"].lower()]
+        year = int(g["year"]) if g.get("year") else None
+        last = _end_of_month(year or ref.year, month)
+        if year is None and last < ref - timedelta(days=31):
+            last = _end_of_month(ref.year + 1, month)
+        return last if g["pos"].lower().startswith("end") else last.replace(day=15)
+    if kind == "endq":
+        year = int(g["year"]) if g.get("year") else ref.year
+        return _end_of_month(year, int(g["q"]) * 3)
+    if kind == "nextweek":
+        which, unit = g["which"].lower(), g["unit"].lower()
+        return _end_of(unit, which in ("next", "the following"), ref)
+    if kind == "within":
+        n = int(g["n"]) if g["n"].isdigit() else _NUMBERS[g["n"].lower()]
+        unit = g["unit"].lower()
+        if unit.startswith("month"):
+            return _add_months(ref, n)
+        if unit.startswith("week"):
+            return ref + timedelta(weeks=n)
+        return _add_business_days(ref, n) if g["biz"] else ref + timedelta(days=n)
+    return None
+
+
+def _next_week_day(ref: date, target: int) -> timedelta:
+    """ "next Friday": that weekday in the following calendar week (Monday to Sunday)."""
+    monday_next = ref + timedelta(days=7 - ref.weekday())
+    return monday_next + timedelta(days=target) - ref
+
+
+def _end_of(unit: str, following: bool, ref: date) -> date:
+    if unit == "week":
+        friday = ref + timedelta(days=(4 - ref.weekday()) % 7)
+        if ref.weekday() > 4:
+            friday = ref + timedelta(days=4 - ref.weekday() + 7)
+        return friday + timedelta(days=7 if following else 0)
+    if unit == "month":
+        month_start = _add_months(ref.replace(day=1), 1 if following else 0)
+        return _end_of_month(month_start.year, month_start.month)
+    if unit == "quarter":
+        quarter_end = ((ref.month - 1) // 3 + 1) * 3
+        end = _end_of_month(ref.year, quarter_end)
+        if following:
+            nxt = _add_months(end.replace(day=1), 3)
+            end = _end_of_month(nxt.year, nxt.month)
+        return end
+    return date(ref.year + (1 if following else 0), 12, 31)
+
+
+def find_dates(text: str, ref: date) -> list[FoundDate]:
+    """Every date mentioned in ``text``, left to right, without overlaps (longest form wins)."""
+    found: list[FoundDate] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if kind == "weekday" and m.group("rel"):
+                start = m.start("rel")
+            if any(start < b and a < end for a, b in taken):
+                continue
+            day = _resolve(kind, m, ref)
+            if day is not None:
+                taken.append((start, end))
+                found.append(FoundDate(start, end, day, m.group(0).strip(), kind))
+    return sorted(found, key=lambda f: f.start)

@@ -1,0 +1,203 @@
+"""Scoring the language stage against the labelled sets in ``tests/language_eval/``.
+
+Each set file holds items like::
+
+    === q001 role=root_program time=2025-03-04T10:00:00Z kind=full
+    the comment text, as many lines as needed
+    --- questions
+    one expected question sentence per line
+
+``--- commitments`` lines read ``YYYY-MM-DD kind``; ``--- sections`` lines name sections. Files
+ending ``_dev.txt`` were used while writing the rules; ``_test.txt`` files were written apart and
+only measured, so their numbers are the honest ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.language.annotate import annotate
+from analyzer.language.text import mask
+
+_ITEM = re.compile(r"^=== (\S+)(.*)$")
+_LABEL = re.compile(r"^--- (questions|commitments|sections)\s*$")
+_NORMAL = re.compile(r"[^a-z0-9?]+")
+
+
+@dataclass
+class Item:
+    name: str
+    attrs: dict[str, str]
+    text: str
+    labels: dict[str, list[str]] = field(default_factory=dict)
+
+
+def load_items(path: Path) -> list[Item]:
+    """Parse one labelled set file."""
+    items: list[Item] = []
+    section: str | None = None
+    lines: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        head = _ITEM.match(line)
+        label = _LABEL.match(line)
+        if head:
+            _finish(items, lines)
+            attrs = dict(part.split("=", 1) for part in head.group(2).split())
+            items.append(Item(head.group(1), attrs, ""))
+            section, lines = None, []
+        elif label and items:
+            if section is None:
+                _finish(items, lines)
+            section = label.group(1)
+            items[-1].labels[section] = []
+        elif items and section is not None:
+            if line.strip():
+                items[-1].labels[section].append(line.strip())
+        elif items:
+            lines.append(line)
+    _finish(items, lines)
+    return items
+
+
+def _finish(items: list[Item], lines: list[str]) -> None:
+    if items and not items[-1].text:
+        items[-1].text = "\n".join(lines).strip("\n")
+
+
+def load_set(directory: Path, task: str, split: str | None = None) -> list[Item]:
+    """Items of ``task`` (questions, reports, commitments), one split or both."""
+    splits = [split] if split else ["dev", "test"]
+    items: list[Item] = []
+    for name in splits:
+        path = Path(directory) / f"{task}_{name}.txt"
+        if path.is_file():
+            items.extend(load_items(path))
+    return items
+
+
+def run(items: list[Item]):
+    """Annotate the items as comments of one bug (no cache)."""
+    comments = pd.DataFrame(
+        {
+            "bug_id": 1,
+            "count": range(len(items)),
+            "author": "someone@example.com",
+            "time": [pd.Timestamp(i.attrs.get("time", "2025-06-30T10:00:00Z")) for i in items],
+            "is_private": False,
+            "text": [i.text for i in items],
+            "role": [i.attrs.get("role", "ca") for i in items],
+        }
+    )
+    return annotate(comments, cache_dir=None)
+
+
+def _normal(text: str) -> str:
+    return _NORMAL.sub(" ", mask(text).lower()).strip()
+
+
+@dataclass(frozen=True)
+class Score:
+    true_positive: int
+    predicted: int
+    expected: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / self.expected if self.expected else 1.0
+
+
+def score_questions(items: list[Item]) -> Score:
+    """Sentence-level precision and recall: a found sentence matches an expected one when one
+    contains the other (so a list number in front does not matter)."""
+    language = run(items).comment_language
+    tp = predicted = expected = 0
+    for item, found_text in zip(items, language["question_text"], strict=True):
+        found = [_normal(s) for s in found_text.split("\n") if s.strip()]
+        gold = [_normal(s) for s in item.labels.get("questions", [])]
+        predicted += len(found)
+        expected += len(gold)
+        unused = list(found)
+        for g in gold:
+            hit = next((f for f in unused if g in f or f in g), None)
+            if hit is not None:
+                unused.remove(hit)
+                tp += 1
+    return Score(tp, predicted, expected)
+
+
+@dataclass(frozen=True)
+class KindScore:
+    correct: int
+    total: int
+    confusion: dict[tuple[str, str], int]
+    templates_correct: int
+    templates_total: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 1.0
+
+
+def score_reports(items: list[Item]) -> KindScore:
+    language = run(items).comment_language
+    correct = templates_correct = templates_total = 0
+    confusion: dict[tuple[str, str], int] = {}
+    for item, kind, template in zip(
+        items, language["report_kind"], language["report_template"], strict=True
+    ):
+        expected = item.attrs["kind"]
+        correct += kind == expected
+        confusion[(expected, kind)] = confusion.get((expected, kind), 0) + 1
+        if "template" in item.attrs:
+            templates_total += 1
+            templates_correct += (template or "none") == item.attrs["template"]
+    return KindScore(correct, len(items), confusion, templates_correct, templates_total)
+
+
+@dataclass(frozen=True)
+class CommitmentScore:
+    dates: Score  # a found commitment matches an expected one with the same day
+    kinds_correct: int
+
+    @property
+    def exact(self) -> float:
+        return self.dates.recall
+
+
+def score_commitments(items: list[Item]) -> CommitmentScore:
+    commitments = run(items).commitments
+    by_count = {c: g for c, g in commitments.groupby("count")}
+    tp = predicted = expected = kinds = 0
+    for index, item in enumerate(items):
+        found = by_count.get(index)
+        found_pairs = (
+            [(p.date(), k) for p, k in zip(found["promised"], found["kind"], strict=True)]
+            if found is not None
+            else []
+        )
+        gold = [_gold_commitment(line) for line in item.labels.get("commitments", [])]
+        predicted += len(found_pairs)
+        expected += len(gold)
+        unused = list(found_pairs)
+        for day, kind in gold:
+            hit = next((f for f in unused if f[0] == day and f[1] == kind), None)
+            hit = hit or next((f for f in unused if f[0] == day), None)
+            if hit is not None:
+                unused.remove(hit)
+                tp += 1
+                kinds += hit[1] == kind
+    return CommitmentScore(Score(tp, predicted, expected), kinds)
+
+
+def _gold_commitment(line: str) -> tuple[date, str]:
+    day, kind = line.split()[:2]
+    return date.fromisoformat(day), kind

@@ -1,0 +1,65 @@
+"""Dates resolved against the comment's own day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analyzer.language.dates import find_dates
+
+MONDAY = date(2025, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-07-03", date(2025, 7, 3)),
+        ("2025/07/03", date(2025, 7, 3)),
+        ("03.07.2025", date(2025, 7, 3)),
+        ("July 3rd", date(2025, 7, 3)),
+        ("Jul 3, 2025", date(2025, 7, 3)),
+        ("3 July 2025", date(2025, 7, 3)),
+        ("3rd of July", date(2025, 7, 3)),
+        ("03-Jul-2025", date(2025, 7, 3)),
+        ("2025-Jul-03", date(2025, 7, 3)),
+        ("this Friday", date(2025, 7, 4)),
+        ("on Friday", date(2025, 7, 4)),
+        ("next Friday", date(2025, 7, 11)),
+        ("tomorrow", date(2025, 7, 1)),
+        ("today", MONDAY),
+        ("end of month", date(2025, 6, 30)),
+        ("end of next month", date(2025, 7, 31)),
+        ("next week", date(2025, 7, 11)),
+        ("end of the week", date(2025, 7, 4)),
+        ("within 2 weeks", date(2025, 7, 14)),
+        ("within 5 business days", date(2025, 7, 7)),
+        ("end of Q3", date(2025, 9, 30)),
+        ("mid-July", date(2025, 7, 15)),
+        ("end of August", date(2025, 8, 31)),
+    ],
+)
+def test_forms(text, expected):
+    assert [f.day for f in find_dates(f"by {text}.", MONDAY)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("05-09-25", date(2025, 9, 5)),  # 9 May is past, 5 September is ahead
+        ("07/03/2025", date(2025, 7, 3)),  # 3 July is nearest ahead of 30 June
+        ("13/07/2025", date(2025, 7, 13)),  # only one valid reading
+        ("07/13/2025", date(2025, 7, 13)),
+    ],
+)
+def test_ambiguous_numeric_dates_take_the_nearest_reading_ahead(text, expected):
+    assert [f.day for f in find_dates(text, MONDAY)] == [expected]
+
+
+def test_date_without_year_rolls_to_next_year_when_long_past():
+    assert find_dates("January 6th", date(2024, 12, 19))[0].day == date(2025, 1, 6)
+    assert find_dates("June 27", MONDAY)[0].day == date(2025, 6, 27)
+
+
+def test_no_date_in_plain_words():
+    assert find_dates("We may provide more details soon.", MONDAY) == []
