@@ -1,0 +1,128 @@
+"""Data quality of the thread tables: what the curated reference data and parsers do not cover.
+
+Numbers a root program engineer checks before trusting a scorecard: the share of bugs attributed
+to a known CA (and every prefix that is not), every Next-update mention that could not be read,
+and how many bugs have a CA-side voice at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analyzer.parse.model import ThreadTables
+
+
+@dataclass
+class QualityReport:
+    bugs: int
+    attributed: int
+    unattributed: list[dict] = field(default_factory=list)  # prefix, bugs, example bug ids
+    whiteboard_values: int = 0
+    next_update: dict[str, int] = field(default_factory=dict)  # parsed/unparsed/absent
+    unparsed: list[dict] = field(default_factory=list)  # bug_id, seq, value, text
+    tags: dict[str, int] = field(default_factory=dict)
+    comment_roles: dict[str, int] = field(default_factory=dict)
+    participant_reasons: dict[str, int] = field(default_factory=dict)
+    bugs_filed_by_ca: int = 0
+    bugs_with_ca_comment: int = 0
+    history_known: int = 0
+
+    @property
+    def attributed_share(self) -> float:
+        return self.attributed / self.bugs if self.bugs else 0.0
+
+    def as_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["attributed_share"] = round(self.attributed_share, 4)
+        return data
+
+
+def quality_report(tables: ThreadTables) -> QualityReport:
+    bugs, comments, whiteboard = tables.bugs, tables.comments, tables.whiteboard
+    unknown = bugs.loc[~bugs["ca_known"]]
+    unattributed = [
+        {
+            "prefix": prefix,
+            "bugs": len(rows),
+            "bug_ids": [int(b) for b in rows["bug_id"]],
+            "summaries": [] if prefix else list(rows["summary"]),
+        }
+        for prefix, rows in unknown.groupby("ca", sort=False)
+    ]
+    unattributed.sort(key=lambda item: (-item["bugs"], item["prefix"].lower()))
+    unparsed = whiteboard.loc[whiteboard["next_update_status"] == "unparsed"]
+    first = comments.loc[comments["count"] == 0]
+    tags = whiteboard.drop_duplicates("bug_id", keep="last")["tags"].str.split().explode()
+    return QualityReport(
+        bugs=len(bugs),
+        attributed=int(bugs["ca_known"].sum()),
+        unattributed=unattributed,
+        whiteboard_values=len(whiteboard),
+        next_update=_counts(whiteboard["next_update_status"]),
+        unparsed=[
+            {
+                "bug_id": int(r.bug_id),
+                "seq": int(r.seq),
+                "value": r.value,
+                "text": r.next_update_text,
+            }
+            for r in unparsed.itertuples()
+        ],
+        tags=_counts(tags.dropna()),
+        comment_roles=_counts(comments["role"]),
+        participant_reasons=_counts(tables.participants["reason"]),
+        bugs_filed_by_ca=int(first.loc[first["role"] == "ca", "bug_id"].nunique()),
+        bugs_with_ca_comment=int(comments.loc[comments["role"] == "ca", "bug_id"].nunique()),
+        history_known=int(bugs["history_known"].sum()),
+    )
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in values.value_counts().items()}
+
+
+def render_text(report: QualityReport) -> str:
+    """The report as plain text, every unattributed prefix and unparsed value listed."""
+    n = report.bugs or 1
+    lines = [
+        f"Bugs: {report.bugs} (history known for {report.history_known})",
+        f"Attributed to a known CA: {report.attributed} of {report.bugs} "
+        f"({report.attributed_share:.1%})",
+        f"Not attributed: {report.bugs - report.attributed} bugs, by summary prefix:",
+    ]
+    for item in report.unattributed:
+        label = item["prefix"] or "(no prefix)"
+        ids = ", ".join(str(b) for b in item["bug_ids"])
+        lines.append(f"  {item['bugs']:>4}  {label}  [bugs {ids}]")
+        lines.extend(f"          {summary}" for summary in item["summaries"])
+    status = report.next_update
+    mentions = status.get("parsed", 0) + status.get("unparsed", 0)
+    lines += [
+        "",
+        f"Whiteboard values: {report.whiteboard_values}; with a Next-update mention: {mentions} "
+        f"(parsed {status.get('parsed', 0)}, unparsed {status.get('unparsed', 0)})",
+    ]
+    if report.unparsed:
+        lines.append("Unparsed Next-update mentions (kept, no date used):")
+        lines.extend(
+            f"  bug {item['bug_id']} value #{item['seq']}: {item['text']!r} in {item['value']!r}"
+            for item in report.unparsed
+        )
+    else:
+        lines.append("Unparsed Next-update mentions: none")
+    lines += ["", "Comments by role of the author:"]
+    lines += [f"  {role:<13} {count}" for role, count in report.comment_roles.items()]
+    lines.append("Participants by why they have their role:")
+    lines += [f"  {reason:<21} {count}" for reason, count in report.participant_reasons.items()]
+    lines += [
+        f"Bugs whose comment 0 is by the CA side: {report.bugs_filed_by_ca} "
+        f"({report.bugs_filed_by_ca / n:.1%})",
+        f"Bugs with any CA-side comment: {report.bugs_with_ca_comment} "
+        f"({report.bugs_with_ca_comment / n:.1%})",
+        "",
+        "Current whiteboard tags:",
+    ]
+    lines += [f"  {tag:<24} {count}" for tag, count in report.tags.items()]
+    return "\n".join(lines) + "\n"
