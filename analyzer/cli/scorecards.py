@@ -1,3 +1,89 @@
-"""The `analyzer scorecards` command (placeholder until its stage lands)."""
+"""The ``analyzer scorecards`` command: monthly per-CA pages, an index and a JSON file."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+import analyzer
+from analyzer.cli.options import ca_option, data_dir_option, get_env
+from analyzer.env import InputError
+from analyzer.report.month import Month
+from analyzer.report.scorecards import tables_from_corpus, write_scorecards
+
+
+@click.command("scorecards")
+@click.option(
+    "--month",
+    default=None,
+    metavar="YYYY-MM",
+    help="The month to judge, as known at its end. Default: the last full month of the data.",
+)
+@data_dir_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Pages go to OUT/YYYY-MM/.",
+)
+@ca_option
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of Jinja2 templates overriding the built-in ones "
+    '(which stay reachable as "default:NAME").',
+)
+def scorecards(
+    month: str | None, data_dir: Path, out: Path, ca_name: str | None, templates: Path | None
+) -> None:
+    """Write per-CA monthly scorecards: how each CA handled its incident bugs.
+
+    For every CA with a bug open during the month: OUT/YYYY-MM/<ca>.html and <ca>.md
+    (for pasting into an email or a bug), plus index.html comparing all CAs and
+    scorecards.json with the same numbers. Only what was known at the end of the month
+    is used, so a past month regenerates the same. With --ca, only that CA's two pages
+    are written (index.html and scorecards.json are left as they are).
+
+    \b
+    Example:
+        analyzer scorecards --month 2026-02 --out reports/
+        analyzer scorecards --month 2026-02 --ca "Sectigo"
+        analyzer scorecards --month 2026-02 --templates my-templates/
+    """
+    env = get_env()
+    began = time.perf_counter()
+    chosen = Month.parse(month) if month is not None else None
+    if templates is not None and not templates.is_dir():
+        raise InputError(f"--templates {templates} is not a directory.")
+    corpus = analyzer.load(data_dir, note=env.note)
+    chosen = chosen or Month.last_complete_before(corpus.observed_at)
+
+    def progress(items: Iterable, label: str) -> Iterable:
+        if not env.stderr_isatty:
+            return items
+        items = list(items)
+        return _bar(items, label)
+
+    def _bar(items: list, label: str) -> Iterable:
+        with click.progressbar(items, label=f"{label:<10}", file=env.stderr) as bar:
+            yield from bar
+
+    tables = tables_from_corpus(corpus, chosen, progress=progress)
+    written = write_scorecards(
+        tables, chosen, out, ca=ca_name, templates=templates, progress=progress
+    )
+    seconds = time.perf_counter() - began
+    target = written.index or (written.pages[0] if written.pages else written.directory)
+    print(str(target), file=env.stdout)
+    env.note(
+        f"Wrote {len(written.pages)} scorecards for {chosen.label} into {written.directory} "
+        f"in {seconds:.1f} s."
+    )
+
+
+COMMANDS = [scorecards]

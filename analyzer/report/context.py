@@ -1,0 +1,495 @@
+"""The scorecards' template context: a pure function of the tidy tables and one month.
+
+Why pure: the context is the contract between the numbers and the pages (tested on its own
+in tests/test_report_context.py), and the same tables give the same pages, so last year's
+scorecards can be regenerated and come out the same. Only what was known at the end of the
+month is used: bugs opened by then, comments posted by then, metrics computed ``as_of`` then.
+
+Keys (per CA): ``ca, slug, ca_known, month, counts, bugs, deadlines, carried, rules, overall,
+silence, needinfos, trend, promises, completeness, limitations``; see :func:`ca_context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from statistics import median
+
+import pandas as pd
+
+from analyzer.report.month import Month
+from analyzer.report.safety import bug_url, clean_text, comment_url, evidence_url, slugify
+
+RULES = (
+    "first_response",
+    "full_report",
+    "update_cadence",
+    "needinfo_response",
+    "question_response",
+)
+RULE_LABELS = {
+    "first_response": "First response (72 h)",
+    "full_report": "Full report (14 days)",
+    "update_cadence": "Regular updates",
+    "needinfo_response": "Needinfo answered (7 days)",
+    "question_response": "Questions answered (7 days)",
+}
+RULE_SHORT = {
+    "first_response": "First resp.",
+    "full_report": "Full report",
+    "update_cadence": "Updates",
+    "needinfo_response": "Needinfo",
+    "question_response": "Questions",
+}
+NO_CA = "(no CA in summary)"
+
+Extras = Callable[[str, pd.Timestamp, pd.Timestamp], Mapping[str, list]]
+
+
+@dataclass
+class ScorecardTables:
+    """What a month's scorecards are computed from (columns: docs/tables.md).
+
+    ``deadlines`` maps a month label to the deadlines table as known at that month's end
+    (``corpus.metrics(as_of=month.end).deadlines``): the month itself and the 11 before it.
+    """
+
+    bugs: pd.DataFrame
+    comments: pd.DataFrame
+    needinfos: pd.DataFrame
+    deadlines: Mapping[str, pd.DataFrame]
+    history_known: bool = True
+    comment_text_note: str | None = None
+    observed_at: pd.Timestamp | None = None
+    extras: Extras | None = field(default=None, repr=False)
+
+
+def build(tables: ScorecardTables, month: Month) -> dict:
+    """The context of every CA's page and of the index, for ``month``.
+
+    Returns ``{"month", "limitations", "cas": [ca context, ...], "medians", "index"}``; ``cas``
+    is in index order (worst overall met rate first).
+    """
+    end = month.end
+    bugs = _bugs_known_at(tables.bugs, month)
+    comments = tables.comments[tables.comments["time"] <= end]
+    deadlines = _deadlines_known_at(tables.deadlines.get(month.label), end)
+    by_ca_deadlines = {ca: rows for ca, rows in deadlines.groupby("ca", sort=False)}
+    counted = _counted(deadlines, month)
+    medians = _medians(counted)
+    trend = _trend(tables, month)
+    silences = _silences(bugs, comments, month)
+    needinfos = _open_needinfos(tables, bugs, month)
+    limitations = _limitations(tables, bugs, month)
+
+    taken: set[str] = set()
+    cards = []
+    for ca, ca_bugs in bugs.groupby("ca", sort=True):
+        card = ca_context(
+            ca=str(ca),
+            ca_bugs=ca_bugs,
+            deadlines=by_ca_deadlines.get(ca, deadlines.iloc[0:0]),
+            month=month,
+            medians=medians,
+            trend=trend.get(ca, {}),
+            trend_medians=trend.get(None, {}),
+            silence=silences.get(ca),
+            needinfos=needinfos.get(ca, []),
+            history_known=tables.history_known,
+            limitations=limitations,
+            taken_slugs=taken,
+        )
+        card["_raw_ca"] = str(ca)  # for --ca matching; never rendered
+        if tables.extras is not None:
+            extra = tables.extras(str(ca), month.start, end)
+            card["promises"] = [_promise(p) for p in extra.get("promises", [])]
+            card["completeness"] = [_completeness(c) for c in extra.get("completeness", [])]
+        cards.append(card)
+    cards.sort(key=_worst_first)
+    return {
+        "month": _month_info(month),
+        "limitations": limitations,
+        "medians": medians,
+        "cas": cards,
+        "index": [_index_row(card) for card in cards],
+        "rule_labels": [
+            {"rule": rule, "label": RULE_LABELS[rule], "short": RULE_SHORT[rule]} for rule in RULES
+        ],
+    }
+
+
+# -- one CA ----------------------------------------------------------------------------------
+
+
+def ca_context(
+    *,
+    ca: str,
+    ca_bugs: pd.DataFrame,
+    deadlines: pd.DataFrame,
+    month: Month,
+    medians: dict,
+    trend: Mapping[str, tuple[int, int]],
+    trend_medians: Mapping[str, float | None],
+    silence: dict | None,
+    needinfos: list[dict],
+    history_known: bool,
+    limitations: list[str],
+    taken_slugs: set[str],
+) -> dict:
+    """One CA's page: every number here is shown, and each links to the rows behind it."""
+    name = clean_text(ca, limit=120) or NO_CA
+    bug_rows = [_bug_row(row) for row in ca_bugs.itertuples(index=False)]
+    opened = [b for b in bug_rows if b["opened"] >= month.start]
+    closed = [b for b in bug_rows if b["closed"] is not None and b["closed"] >= month.start]
+    open_at_end = [b for b in bug_rows if b["closed"] is None]
+    listed, carried = _deadline_rows(deadlines, month, {b["bug_id"] for b in open_at_end})
+    rules = []
+    for rule in RULES:
+        rows = [d for d in listed if d["rule"] == rule and d["counted"]]
+        met = sum(d["outcome"] == "met" for d in rows)
+        rules.append(
+            {
+                "rule": rule,
+                "label": RULE_LABELS[rule],
+                "anchor": f"rule-{rule}",
+                "met": met,
+                "missed": len(rows) - met,
+                "due": len(rows),
+                "pending": sum(d["rule"] == rule and d["outcome"] == "pending" for d in listed),
+                "rate": _rate(met, len(rows)),
+                "median": medians["rules"].get(rule),
+            }
+        )
+    met_total = sum(r["met"] for r in rules)
+    due_total = sum(r["due"] for r in rules)
+    return {
+        "ca": name,
+        "slug": slugify(ca or "no-ca", taken_slugs),
+        "ca_known": bool(ca_bugs["ca_known"].any()) if "ca_known" in ca_bugs else False,
+        "month": _month_info(month),
+        "counts": {
+            "open": len(bug_rows),
+            "opened": len(opened),
+            "closed": len(closed),
+            "open_at_end": len(open_at_end),
+        },
+        "bugs": {"open": bug_rows, "opened": opened, "closed": closed},
+        "deadlines": listed,
+        "carried": carried,
+        "rules": rules,
+        "overall": {
+            "met": met_total,
+            "missed": due_total - met_total,
+            "due": due_total,
+            "rate": _rate(met_total, due_total),
+            "median": medians["overall"],
+        },
+        "silence": silence,
+        "needinfos": {"known": history_known, "open": needinfos},
+        "trend": [
+            {
+                "month": label,
+                "met": trend.get(label, (0, 0))[0],
+                "due": trend.get(label, (0, 0))[1],
+                "rate": _rate(*trend.get(label, (0, 0))),
+                "median": trend_medians.get(label),
+            }
+            for label in (m.label for m in month.last_twelve())
+        ],
+        "promises": [],
+        "completeness": [],
+        "limitations": limitations,
+    }
+
+
+def _bug_row(row) -> dict:
+    closed = None if pd.isna(row.closed) else row.closed
+    return {
+        "bug_id": int(row.bug_id),
+        "url": bug_url(row.bug_id),
+        "summary": clean_text(row.summary, limit=300),
+        "opened": row.opened,
+        "closed": closed,
+        "closed_estimated": bool(getattr(row, "closed_estimated", False)) and closed is not None,
+    }
+
+
+def _deadline_rows(
+    deadlines: pd.DataFrame, month: Month, open_bugs: set[int]
+) -> tuple[list[dict], list[dict]]:
+    """Deadlines that fell due in the month or were pending at its end; and older ones
+    still unmet at its end on a bug still open (shown, but not counted again)."""
+    listed, carried = [], []
+    ordered = deadlines.sort_values(["due", "bug_id", "rule"], kind="stable")
+    for row in ordered.itertuples(index=False):
+        due_in_month = month.start <= row.due <= month.end
+        pending = row.outcome == "pending"
+        unmet_before = row.outcome == "missed" and pd.isna(row.met_at) and row.due < month.start
+        if not (due_in_month or pending or (unmet_before and int(row.bug_id) in open_bugs)):
+            continue
+        item = {
+            "anchor": f"d-{int(row.bug_id)}-{row.rule}-{int(row.start.timestamp())}",
+            "bug_id": int(row.bug_id),
+            "bug_url": bug_url(row.bug_id),
+            "rule": str(row.rule),
+            "irg_version": clean_text(row.irg_version, limit=10),
+            "start": row.start,
+            "due": row.due,
+            "met_at": None if pd.isna(row.met_at) else row.met_at,
+            "outcome": str(row.outcome),
+            "overdue_hours": 0.0 if pd.isna(row.overdue_hours) else float(row.overdue_hours),
+            "evidence_start": evidence_url(row.evidence_start),
+            "evidence_met": evidence_url(row.evidence_met),
+            "basis": clean_text(getattr(row, "basis", ""), limit=20),
+            "counted": due_in_month and row.outcome in ("met", "missed"),
+        }
+        (listed if (due_in_month or pending) else carried).append(item)
+    return listed, carried
+
+
+def _promise(item: Mapping) -> dict:
+    """A promise from the extras stage, its text cleaned and its links rebuilt from numbers."""
+    promised = item.get("promised")
+    return {
+        "bug_id": int(item["bug_id"]),
+        "url": evidence_url(item.get("url")) or bug_url(item["bug_id"]),
+        "text": clean_text(item.get("text"), limit=300),
+        "promised": None if promised is None or pd.isna(promised) else pd.Timestamp(promised),
+        "status": clean_text(item.get("status"), limit=20),
+        "evidence_url": evidence_url(item.get("evidence_url")),
+    }
+
+
+def _completeness(item: Mapping) -> dict:
+    return {
+        "bug_id": int(item["bug_id"]),
+        "bug_url": bug_url(item["bug_id"]),
+        "url": evidence_url(item.get("url")),
+        "kind": clean_text(item.get("kind"), limit=40),
+        "template": clean_text(item.get("template"), limit=40),
+        "missing": [clean_text(name, limit=60) for name in item.get("missing") or []],
+        "stale_template": bool(item.get("stale_template")),
+    }
+
+
+# -- across CAs ------------------------------------------------------------------------------
+
+
+def _bugs_known_at(bugs: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Bugs open at any time in the month, with ``closed`` as known at its end."""
+    known = bugs[bugs["opened"] <= month.end].copy()
+    known["closed"] = known["closed"].where(known["closed"] <= month.end)
+    if "closed_estimated" in known:
+        known["closed_estimated"] = known["closed_estimated"].fillna(False).astype(bool)
+    known["ca"] = known["ca"].fillna("").astype(str)
+    was_open = known["closed"].isna() | (known["closed"] >= month.start)
+    return known[was_open].sort_values("bug_id", kind="stable")
+
+
+def _deadlines_known_at(deadlines: pd.DataFrame | None, end: pd.Timestamp) -> pd.DataFrame:
+    if deadlines is None:
+        raise KeyError("no deadlines table for this month")
+    known = deadlines[deadlines["start"] <= end].copy()
+    known["ca"] = known["ca"].fillna("").astype(str)
+    # Due at the month's very last second and unmet: pending at ``as_of``, missed a second later.
+    # Counting it as missed keeps it from falling between two months' scorecards.
+    ended = known["outcome"].eq("pending") & (known["due"] <= end)
+    known.loc[ended, "outcome"] = "missed"
+    return known
+
+
+def _counted(deadlines: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Deadlines that count in the month's rates: due in the month, and decided (met/missed)."""
+    due_in = (deadlines["due"] >= month.start) & (deadlines["due"] <= month.end)
+    return deadlines[due_in & deadlines["outcome"].isin(["met", "missed"])]
+
+
+def _rates_by_ca(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    grouped = counted.assign(is_met=counted["outcome"].eq("met")).groupby(by)["is_met"]
+    return pd.DataFrame({"met": grouped.sum(), "due": grouped.size()})
+
+
+def _medians(counted: pd.DataFrame) -> dict:
+    """Per rule and overall: the median met rate of all CAs that had such deadlines due."""
+    rules: dict[str, float | None] = {}
+    per_rule = _rates_by_ca(counted, ["rule", "ca"])
+    for rule in RULES:
+        if rule in per_rule.index.get_level_values(0):
+            part = per_rule.loc[rule]
+            rules[rule] = float(median(part["met"] / part["due"]))
+        else:
+            rules[rule] = None
+    overall = _rates_by_ca(counted, ["ca"])
+    overall_median = float(median(overall["met"] / overall["due"])) if len(overall) else None
+    return {"rules": rules, "overall": overall_median}
+
+
+def _trend(tables: ScorecardTables, month: Month) -> dict:
+    """Per CA and month of the last twelve: (met, due) as known at that month's end.
+
+    Key ``None`` holds each month's median rate across CAs.
+    """
+    out: dict = {None: {}}
+    for past in month.last_twelve():
+        deadlines = tables.deadlines.get(past.label)
+        if deadlines is None:
+            continue
+        counted = _counted(_deadlines_known_at(deadlines, past.end), past)
+        rates = _rates_by_ca(counted, ["ca"])
+        for ca, met, due in zip(rates.index, rates["met"], rates["due"], strict=True):
+            out.setdefault(ca, {})[past.label] = (int(met), int(due))
+        out[None][past.label] = float(median(rates["met"] / rates["due"])) if len(rates) else None
+    return out
+
+
+def _silences(bugs: pd.DataFrame, comments: pd.DataFrame, month: Month) -> dict[str, dict]:
+    """Per CA, the longest gap between CA updates overlapping the month on an open bug.
+
+    A gap starts at the bug's creation or a CA update and ends at the next CA update, the
+    bug's close, or the month's end (still silent then).
+    """
+    if bugs.empty:
+        return {}
+    updates = comments[comments["is_ca_update"].fillna(False).astype(bool)]
+    updates = updates[updates["bug_id"].isin(bugs["bug_id"])]
+    starts = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "bug_id": bugs["bug_id"].to_numpy(),
+                    "time": bugs["opened"].to_numpy(),
+                    "count": -1,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "bug_id": updates["bug_id"].to_numpy(),
+                    "time": updates["time"].to_numpy(),
+                    "count": updates["count"].to_numpy(),
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).sort_values(["bug_id", "time", "count"], kind="stable")
+    grouped = starts.groupby("bug_id", sort=False)
+    starts["end"] = grouped["time"].shift(-1)
+    starts["end_count"] = grouped["count"].shift(-1)
+    stop = bugs.set_index("bug_id")["closed"].fillna(month.end)
+    last = starts["end"].isna()
+    starts.loc[last, "end"] = starts.loc[last, "bug_id"].map(stop).to_numpy()
+    gaps = starts[(starts["end"] >= month.start) & (starts["time"] <= month.end)].copy()
+    gaps["length"] = gaps["end"] - gaps["time"]
+    info = bugs.set_index("bug_id")
+    gaps["ca"] = gaps["bug_id"].map(info["ca"])
+    gaps = gaps.sort_values(["length", "bug_id"], ascending=[False, True], kind="stable")
+    out = {}
+    for row in gaps.drop_duplicates("ca").itertuples(index=False):
+        closed = info.at[row.bug_id, "closed"]
+        if not pd.isna(row.end_count):
+            end_kind, end_url = "ca_update", comment_url(row.bug_id, row.end_count)
+        elif not pd.isna(closed):
+            end_kind, end_url = "closed", bug_url(row.bug_id)
+        else:
+            end_kind, end_url = "month_end", None
+        out[row.ca] = {
+            "bug_id": int(row.bug_id),
+            "bug_url": bug_url(row.bug_id),
+            "summary": clean_text(info.at[row.bug_id, "summary"], limit=300),
+            "start": row.time,
+            "start_kind": "opened" if row.count < 0 else "ca_update",
+            "start_url": bug_url(row.bug_id)
+            if row.count < 0
+            else comment_url(row.bug_id, row.count),
+            "end": row.end,
+            "end_kind": end_kind,
+            "end_url": end_url,
+            "days": round(row.length.total_seconds() / 86400, 1),
+        }
+    return out
+
+
+def _open_needinfos(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -> dict:
+    """Per CA, needinfo flags on CA-side accounts still open at the month's end."""
+    if not tables.history_known or tables.needinfos.empty:
+        return {}
+    ni = tables.needinfos
+    still_open = ni["cleared_at"].isna() | (ni["cleared_at"] > month.end)
+    ni = ni[ni["to_ca"].fillna(False).astype(bool) & (ni["set_at"] <= month.end) & still_open]
+    ni = ni[ni["bug_id"].isin(bugs["bug_id"])].sort_values(["set_at", "bug_id"], kind="stable")
+    ca_of = bugs.set_index("bug_id")["ca"]
+    out: dict[str, list[dict]] = {}
+    for row in ni.itertuples(index=False):
+        answered = not pd.isna(row.answered_at) and row.answered_at <= month.end
+        open_days = (month.end - row.set_at).total_seconds() / 86400
+        out.setdefault(ca_of[row.bug_id], []).append(
+            {
+                "bug_id": int(row.bug_id),
+                "bug_url": bug_url(row.bug_id),
+                "requestee": clean_text(row.requestee, limit=120) or "(no requestee)",
+                "set_at": row.set_at,
+                "set_url": evidence_url(row.set_url),
+                "days_open": round(open_days, 1),
+                "answered": answered,
+                "answered_url": evidence_url(row.answered_url) if answered else None,
+                "late": not answered and open_days > 7,
+            }
+        )
+    return out
+
+
+def _limitations(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -> list[str]:
+    """What this data cannot show, said on every page rather than shown as zeros."""
+    notes = []
+    if not tables.history_known:
+        notes.append(
+            "Needinfo requests and whiteboard history are not in this data (no bug history): "
+            "open needinfos cannot be shown, needinfo deadlines are missing, and update "
+            "deadlines use the 7-day rule instead of the CA's Next-update dates."
+        )
+    if "closed_estimated" in bugs and bool(bugs["closed_estimated"].any()):
+        notes.append(
+            "Closing times are estimated from each closed bug's last comment (history unknown)."
+        )
+    if tables.comment_text_note:
+        notes.append(
+            f"Comment text: {clean_text(tables.comment_text_note, 200)}. Questions asked and "
+            "reports posted after the first comment cannot be recognised, so question "
+            "deadlines and full-report detection are incomplete."
+        )
+    if tables.observed_at is not None and tables.observed_at < month.end:
+        notes.append(
+            f"The data was last synced on {tables.observed_at:%Y-%m-%d}, before this month "
+            "ended: the month is incomplete."
+        )
+    return notes
+
+
+def _month_info(month: Month) -> dict:
+    return {
+        "label": month.label,
+        "start": month.start,
+        "end": month.end,
+        "as_of": month.end,
+        "title": f"{month.start:%B %Y}",
+    }
+
+
+def _rate(met: int, due: int) -> float | None:
+    return met / due if due else None
+
+
+def _worst_first(card: dict) -> tuple:
+    rate = card["overall"]["rate"]
+    return (rate is None, rate if rate is not None else 0.0, -card["overall"]["due"], card["ca"])
+
+
+def _index_row(card: dict) -> dict:
+    return {
+        "ca": card["ca"],
+        "slug": card["slug"],
+        "counts": card["counts"],
+        "overall": card["overall"],
+        "rules": {r["rule"]: r for r in card["rules"]},
+        "silence_days": card["silence"]["days"] if card["silence"] else None,
+        "open_needinfos": len(card["needinfos"]["open"]) if card["needinfos"]["known"] else None,
+    }

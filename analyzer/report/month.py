@@ -1,0 +1,56 @@
+"""A calendar month in UTC, and what "as known at the end of the month" means in time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analyzer.env import InputError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month: ``start`` is its first instant, ``end`` its last second (the ``as_of``)."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        match = _MONTH.match(str(text).strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise InputError(f"--month must be a month such as 2026-02, not {text!r}.")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def last_complete_before(cls, stamp: pd.Timestamp) -> Month:
+        """The last month that had ended by ``stamp`` (the default month of a store)."""
+        return cls(stamp.year, stamp.month).shift(-1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.number:02d}"
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return pd.Timestamp(year=self.year, month=self.number, day=1, tz="UTC")
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """First instant of the next month minus one second: the scorecard's ``as_of``."""
+        return self.shift(1).start - pd.Timedelta(seconds=1)
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + (self.number - 1) + months
+        return Month(index // 12, index % 12 + 1)
+
+    def last_twelve(self) -> list[Month]:
+        """This month and the eleven before it, oldest first (the trend's months)."""
+        return [self.shift(offset) for offset in range(-11, 1)]
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,162 @@
+"""The Jinja2 environments: HTML with autoescape, Markdown with its own escaping.
+
+Loaders as in datasette: the user's ``--templates`` directory first, then the built-in
+templates, which are also reachable as ``default:NAME`` so an override can still
+``{% extends "default:scorecard.html" %}``. Filters are registered here, in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+)
+
+from analyzer.env import InputError
+from analyzer.report.svg import trend_svg
+
+BUILTIN = Path(str(resources.files("analyzer.report") / "templates"))
+
+# Characters that make Markup in CommonMark/GFM inline text (and raw HTML): backslash-escaped.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")
+_MD_LIST_START = re.compile(r"^(\s*)([-+]|\d+[.)])")
+
+
+class MdSafe(str):
+    """Markdown we built ourselves (links from bug ids, formatted numbers): not escaped again."""
+
+
+def md_escape(value: object) -> str:
+    """Untrusted text as inert Markdown: no HTML, no links, no emphasis, no table breaks."""
+    if isinstance(value, MdSafe):
+        return value
+    if not isinstance(value, str):  # numbers, None: ours, and nothing to escape
+        return str(value)
+    text = _MD_SPECIAL.sub(r"\\\1", str(value))
+    text = _MD_LIST_START.sub(r"\1\\\2", text)
+    return text.replace("://", ":\\/\\/").replace("www.", "www\\.")
+
+
+def _loader(user_dir: Path | None) -> BaseLoader:
+    builtin = FileSystemLoader(str(BUILTIN))
+    loaders: list[BaseLoader] = []
+    if user_dir is not None:
+        if not Path(user_dir).is_dir():
+            raise InputError(f"--templates {user_dir} is not a directory.")
+        loaders.append(FileSystemLoader(str(user_dir)))
+    loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
+    return ChoiceLoader(loaders)
+
+
+def html_environment(user_dir: Path | None = None) -> Environment:
+    env = Environment(
+        loader=_loader(user_dir),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    _register_filters(env)
+    env.filters["trend_svg"] = trend_svg
+    return env
+
+
+def markdown_environment(user_dir: Path | None = None) -> Environment:
+    """Markdown pages: every ``{{ value }}`` is Markdown-escaped unless we built it."""
+    env = Environment(
+        loader=_loader(user_dir),
+        autoescape=False,
+        finalize=md_escape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    _register_filters(env, wrap=MdSafe)
+    env.filters["link"] = md_link
+    return env
+
+
+def md_link(text: object, url: str | None) -> MdSafe:
+    """``[text](url)`` with the text escaped; a URL is only one of our BMO links."""
+    label = md_escape(text)
+    if url and url.startswith("https://bugzilla.mozilla.org/") and " " not in url:
+        return MdSafe(f"[{label}]({url})")
+    return MdSafe(label)
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+
+def when(stamp: pd.Timestamp | None) -> str:
+    """A UTC time to the minute, or a dash."""
+    if stamp is None or pd.isna(stamp):
+        return "–"
+    return f"{stamp:%Y-%m-%d %H:%M} UTC"
+
+
+def day(stamp: pd.Timestamp | None) -> str:
+    if stamp is None or pd.isna(stamp):
+        return "–"
+    return f"{stamp:%Y-%m-%d}"
+
+
+def duration(hours: float | None) -> str:
+    """Hours as days and hours (``3 d 16 h``); a dash for none."""
+    if hours is None or pd.isna(hours) or hours <= 0:
+        return "–"
+    whole = int(round(hours))
+    days, rest = divmod(whole, 24)
+    if days and rest:
+        return f"{days} d {rest} h"
+    return f"{days} d" if days else f"{rest} h"
+
+
+def pct(rate: float | None) -> str:
+    """A share as a whole percentage; a dash when nothing was due (never a fake 0 %)."""
+    if rate is None or pd.isna(rate):
+        return "–"
+    return f"{rate:.0%}"
+
+
+def band(rate: float | None) -> str:
+    """A CSS class for a rate: good, fair, poor, or none."""
+    if rate is None:
+        return "none"
+    return "good" if rate >= 0.8 else "fair" if rate >= 0.5 else "poor"
+
+
+def versus(rate: float | None, median: float | None) -> str:
+    """The CA beside the median, in words: ``+12 pts``, ``−30 pts``, ``at median``."""
+    if rate is None or median is None:
+        return "–"
+    points = round((rate - median) * 100)
+    if points == 0:
+        return "at median"
+    return f"+{points} pts" if points > 0 else f"\u2212{-points} pts"
+
+
+def _register_filters(env: Environment, wrap: type | None = None) -> None:
+    """The formatting filters; in Markdown their output (from numbers only) is not re-escaped."""
+    for name, func in {
+        "when": when,
+        "day": day,
+        "duration": duration,
+        "pct": pct,
+        "band": band,
+        "versus": versus,
+    }.items():
+        if wrap is None:
+            env.filters[name] = func
+        else:
+            env.filters[name] = lambda *args, _f=func, **kw: wrap(_f(*args, **kw))

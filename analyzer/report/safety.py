@@ -1,0 +1,86 @@
+"""Untrusted text made safe to show, file names made safe to write, links only of our making.
+
+Bug summaries, CA names (unknown prefixes come straight from summaries), account names and
+comment text are written by anyone with a Bugzilla account. HTML escaping is Jinja's job
+(autoescape); this module removes what escaping cannot: invisible or direction-changing
+characters that make text read differently from what it is, and links we did not build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+BMO = "https://bugzilla.mozilla.org"
+SHOWN = "\ufffd"  # stands where an invisible or control character was, so tampering shows
+
+_BMO_LINK = re.compile(
+    r"^https://bugzilla\.mozilla\.org/(show_bug|show_activity)\.cgi\?id=(\d{1,12})(?:#c(\d{1,7}))?$"
+)
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+_RESERVED_SLUGS = {"index", "scorecards", "con", "nul", "prn", "aux"}
+
+
+def clean_text(value: object, limit: int = 400) -> str:
+    """Text fit to show: control and format characters (RTL overrides, zero-width) made visible.
+
+    Newlines and tabs become spaces, so one field stays one line in a table or a Markdown list.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    out = []
+    for char in text:
+        if char in "\n\r\t":
+            out.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
+            out.append(SHOWN)
+        else:
+            out.append(char)
+    cleaned = " ".join("".join(out).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
+
+
+def bug_url(bug_id: int) -> str:
+    return f"{BMO}/show_bug.cgi?id={int(bug_id)}"
+
+
+def comment_url(bug_id: int, count: int) -> str:
+    return f"{BMO}/show_bug.cgi?id={int(bug_id)}#c{int(count)}"
+
+
+def evidence_url(value: object) -> str | None:
+    """A BMO evidence link rebuilt from its bug id and comment number, or None if not one.
+
+    The tables' url columns are ours, but a link is only ever written from numbers, so a
+    string that is not exactly a BMO comment or activity link never becomes an ``href``.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _BMO_LINK.match(value.strip())
+    if not match:
+        return None
+    page, bug_id, count = match.groups()
+    if page == "show_activity":
+        return f"{BMO}/show_activity.cgi?id={int(bug_id)}"
+    return comment_url(int(bug_id), int(count)) if count is not None else bug_url(int(bug_id))
+
+
+def slugify(name: str, taken: set[str]) -> str:
+    """A file-name-safe, unique slug: ASCII letters, digits and dashes, never a path.
+
+    Names that lose characters (non-Latin scripts, odd Unicode) or clash with another CA's
+    slug or with our own files get a short hash of the name, so two CAs never share a page.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    base = _SLUG_DROP.sub("-", ascii_name.lower()).strip("-")[:60].strip("-")
+    lossy = not base or ascii_name != name or not re.fullmatch(r"[A-Za-z0-9 .,&()'-]*", name)
+    slug = base or "ca"
+    if lossy or slug in taken or slug in _RESERVED_SLUGS:
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug}-{digest}"
+    while slug in taken:  # a hash clash: practically never, but never overwrite a page
+        slug = f"{slug}-x"
+    taken.add(slug)
+    return slug

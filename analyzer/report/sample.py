@@ -1,0 +1,224 @@
+"""A small hand-made corpus by the docs/tables.md contract, with one hostile bug.
+
+For tests, and for trying a template override without a store: ``sample_tables()`` gives
+:class:`ScorecardTables` for February 2026. The hostile bug carries script tags, event
+handler attributes, ``javascript:`` links and odd Unicode (RTL override, zero-width
+characters) in its summary, its CA name, its comments and its accounts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analyzer.report.context import ScorecardTables
+from analyzer.report.month import Month
+
+HOSTILE = (
+    '<script>document.title="PWNED";document.body.dataset.pwned="1"</script>'
+    "<img src=x onerror=\"document.title='PWNED';document.body.dataset.pwned='1'\">"
+    '<a href="javascript:document.body.dataset.pwned=1">click</a>'
+    "\u202eevil\u202c zero\u200bwidth\ufeff"
+)
+HOSTILE_CA = '<svg onload="document.body.dataset.pwned=1">Evil\u202eAC</svg>'
+
+
+def _t(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+# bug_id, ca, summary, opened, closed
+_BUGS = [
+    (1001, "Alpha CA", "Alpha CA: OCSP responses signed with SHA-1", "2025-12-20T10:00:00Z", None),
+    (1002, "Alpha CA", "Alpha CA: CRL not updated", "2026-02-03T09:00:00Z", "2026-02-25T12:00:00Z"),
+    (1003, "Alpha CA", "Alpha CA: old closed bug", "2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z"),
+    (2001, "Beta Trust", "Beta Trust: delayed revocation", "2026-01-10T08:00:00Z", None),
+    (2002, "Beta Trust", "Beta Trust: filed after the month", "2026-03-02T08:00:00Z", None),
+    (3001, HOSTILE_CA, HOSTILE_CA + ": " + HOSTILE, "2026-02-10T12:00:00Z", None),
+]
+
+# bug_id, count, author, time, is_ca_update, text
+_COMMENTS = [
+    (1001, 0, "reporter@example.org", "2025-12-20T10:00:00Z", False, "Found SHA-1."),
+    (1001, 1, "pki@alpha.example", "2025-12-21T10:00:00Z", True, "Preliminary report."),
+    (1001, 2, "pki@alpha.example", "2026-02-02T10:00:00Z", True, "Update."),
+    (1001, 3, "pki@alpha.example", "2026-02-20T10:00:00Z", True, "Update."),
+    (1002, 0, "pki@alpha.example", "2026-02-03T09:00:00Z", True, "Full report."),
+    (1002, 1, "pki@alpha.example", "2026-02-25T12:00:00Z", True, "Closing."),
+    (2001, 0, "reporter@example.org", "2026-01-10T08:00:00Z", False, "Late revocation."),
+    (2001, 1, "ops@beta.example", "2026-01-14T08:00:00Z", True, "Looking."),
+    (2001, 2, "ops@beta.example", "2026-03-05T08:00:00Z", True, "Update after the month."),
+    (3001, 0, "<b>x</b>@evil.example", "2026-02-10T12:00:00Z", False, HOSTILE),
+    (3001, 1, HOSTILE, "2026-02-11T12:00:00Z", True, HOSTILE),
+]
+
+# bug_id, rule, start, due, met_at, evidence_start count, evidence_met count
+_DEADLINES = [
+    (1001, "update_cadence", "2026-01-20 10:00", "2026-01-27 23:59:59", None, 1, None),
+    (1001, "update_cadence", "2026-02-02 10:00", "2026-02-09 23:59:59", "2026-02-20 10:00", 2, 3),
+    (1001, "update_cadence", "2026-02-20 10:00", "2026-02-27 23:59:59", None, 3, None),
+    (1002, "first_response", "2026-02-03 09:00", "2026-02-06 09:00", "2026-02-03 09:00", 0, 0),
+    (1002, "full_report", "2026-02-03 09:00", "2026-02-17 23:59:59", "2026-02-03 09:00", 0, 0),
+    (2001, "full_report", "2026-01-10 08:00", "2026-01-24 23:59:59", None, 0, None),
+    (2001, "update_cadence", "2026-01-14 08:00", "2026-01-21 23:59:59", "2026-03-05 08:00", 1, 2),
+    (2001, "first_response", "2026-01-10 08:00", "2026-01-13 08:00", "2026-01-14 08:00", 0, 1),
+    (3001, "first_response", "2026-02-10 12:00", "2026-02-13 12:00", "2026-02-11 12:00", 0, 1),
+    (3001, "full_report", "2026-02-10 12:00", "2026-02-24 23:59:59", None, 0, None),
+    (3001, "update_cadence", "2026-02-11 12:00", "2026-02-18 23:59:59", None, 1, None),
+]  # fmt: skip
+
+
+DEADLINE_COLUMNS = [
+    "bug_id",
+    "ca",
+    "rule",
+    "irg_version",
+    "start",
+    "due",
+    "met_at",
+    "outcome",
+    "overdue_hours",
+    "evidence_start",
+    "evidence_met",
+    "basis",
+]
+
+
+def _url(bug_id: int, count: int | None) -> str | None:
+    if count is None:
+        return None
+    return f"https://bugzilla.mozilla.org/show_bug.cgi?id={bug_id}#c{count}"
+
+
+def sample_bugs() -> pd.DataFrame:
+    rows = []
+    for bug_id, ca, summary, opened, closed in _BUGS:
+        rows.append(
+            {
+                "bug_id": bug_id,
+                "summary": summary,
+                "ca": ca,
+                "ca_known": ca in ("Alpha CA", "Beta Trust"),
+                "status": "RESOLVED" if closed else "ASSIGNED",
+                "resolution": "FIXED" if closed else "",
+                "opened": _t(opened),
+                "closed": _t(closed) if closed else pd.NaT,
+                "closed_estimated": False,
+                "url": f"https://bugzilla.mozilla.org/show_bug.cgi?id={bug_id}",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["closed"] = pd.to_datetime(frame["closed"], utc=True)
+    return frame
+
+
+def sample_comments() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "bug_id": bug_id,
+                "count": count,
+                "author": author,
+                "time": _t(time),
+                "is_private": False,
+                "text": text,
+                "role": "ca" if is_ca else "community",
+                "is_ca_update": is_ca,
+                "url": _url(bug_id, count),
+            }
+            for bug_id, count, author, time, is_ca, text in _COMMENTS
+        ]
+    )
+
+
+def sample_needinfos() -> pd.DataFrame:
+    """Two needinfos to Alpha CA: one answered in February, one still open at its end."""
+    frame = pd.DataFrame(
+        [
+            {
+                "bug_id": 1001,
+                "seq": 0,
+                "requestee": "pki@alpha.example",
+                "requestee_role": "ca",
+                "to_ca": True,
+                "setter": "rootprogram@mozilla.com",
+                "set_at": _t("2026-02-01T10:00:00Z"),
+                "set_url": "https://bugzilla.mozilla.org/show_activity.cgi?id=1001",
+                "cleared_at": _t("2026-02-02T10:00:00Z"),
+                "cleared_by": "pki@alpha.example",
+                "cleared_how": "cleared",
+                "answered_at": _t("2026-02-02T10:00:00Z"),
+                "answered_count": 2,
+                "answered_url": _url(1001, 2),
+                "open": False,
+            },
+            {
+                "bug_id": 3001,
+                "seq": 0,
+                "requestee": HOSTILE,
+                "requestee_role": "ca",
+                "to_ca": True,
+                "setter": "rootprogram@mozilla.com",
+                "set_at": _t("2026-02-12T10:00:00Z"),
+                "set_url": "javascript:alert(1)",
+                "cleared_at": pd.NaT,
+                "cleared_by": None,
+                "cleared_how": "open",
+                "answered_at": pd.NaT,
+                "answered_count": pd.NA,
+                "answered_url": None,
+                "open": True,
+            },
+        ]
+    )
+    for column in ("cleared_at", "answered_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def sample_deadlines(as_of: pd.Timestamp) -> pd.DataFrame:
+    """The deadlines as a metrics run ``as_of`` would judge them: nothing later is known."""
+    ca_of = {bug_id: ca for bug_id, ca, *_ in _BUGS}
+    rows = []
+    for bug_id, rule, start, due, met_at, ev_start, ev_met in _DEADLINES:
+        start, due = _t(start), _t(due)
+        if start > as_of:
+            continue
+        met = _t(met_at) if met_at and _t(met_at) <= as_of else None
+        if met is not None:
+            outcome = "met" if met <= due else "missed"
+            overdue = max(0.0, (met - due).total_seconds() / 3600)
+        else:
+            outcome = "missed" if as_of > due else "pending"
+            overdue = max(0.0, (as_of - due).total_seconds() / 3600)
+        rows.append(
+            {
+                "bug_id": bug_id,
+                "ca": ca_of[bug_id],
+                "rule": rule,
+                "irg_version": "3.1",
+                "start": start,
+                "due": due,
+                "met_at": met if met is not None else pd.NaT,
+                "outcome": outcome,
+                "overdue_hours": overdue,
+                "evidence_start": _url(bug_id, ev_start),
+                "evidence_met": _url(bug_id, ev_met) if met is not None else None,
+                "basis": {"first_response": "72h", "full_report": "14d"}.get(rule, "7d"),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=DEADLINE_COLUMNS)
+    for column in ("start", "due", "met_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    frame["overdue_hours"] = frame["overdue_hours"].astype(float)
+    return frame
+
+
+def sample_tables(month: Month | None = None, history_known: bool = True) -> ScorecardTables:
+    month = month or Month(2026, 2)
+    return ScorecardTables(
+        bugs=sample_bugs(),
+        comments=sample_comments(),
+        needinfos=sample_needinfos(),
+        deadlines={m.label: sample_deadlines(m.end) for m in month.last_twelve()},
+        history_known=history_known,
+    )

@@ -1,0 +1,109 @@
+"""The 12-month trend as inline SVG: readable without JavaScript, in print and by a screen reader.
+
+Built with ElementTree, which escapes every text and attribute, so a CA name in the
+``<title>`` stays text. Each bar carries its number as a text label; months without any
+deadline due show a dash instead of a zero-height bar that would read as "none met".
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from markupsafe import Markup
+
+WIDTH, HEIGHT = 960, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 46
+
+
+def trend_svg(trend: list[dict], ca: str) -> Markup:
+    """Share of deadlines met per month (bars) beside the median of all CAs (dots)."""
+    slot = (WIDTH - LEFT - RIGHT) / max(len(trend), 1)
+    plot_h = HEIGHT - TOP - BOTTOM
+
+    def y(rate: float) -> float:
+        return TOP + plot_h * (1 - rate)
+
+    svg = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+            "width": str(WIDTH),
+            "height": str(HEIGHT),
+            "role": "img",
+            "aria-labelledby": "trend-title trend-desc",
+            "class": "trend",
+        },
+    )
+    ET.SubElement(
+        svg, "title", {"id": "trend-title"}
+    ).text = f"{ca}: share of deadlines met per month, last 12 months"
+    ET.SubElement(svg, "desc", {"id": "trend-desc"}).text = "; ".join(
+        f"{p['month']}: " + (f"{p['met']} of {p['due']} met" if p["due"] else "none due")
+        for p in trend
+    )
+    for level in (0.0, 0.5, 1.0):
+        ET.SubElement(
+            svg,
+            "line",
+            {"x1": str(LEFT), "x2": str(WIDTH - RIGHT), "y1": f"{y(level):.1f}",
+             "y2": f"{y(level):.1f}", "class": "grid"},
+        )  # fmt: skip
+        label = ET.SubElement(
+            svg, "text", {"x": str(LEFT - 6), "y": f"{y(level) + 4:.1f}", "class": "axis"}
+        )
+        label.set("text-anchor", "end")
+        label.text = f"{level:.0%}"
+    for i, point in enumerate(trend):
+        x = LEFT + i * slot
+        centre = x + slot / 2
+        month = ET.SubElement(
+            svg, "text", {"x": f"{centre:.1f}", "y": str(HEIGHT - BOTTOM + 16), "class": "axis"}
+        )
+        month.set("text-anchor", "middle")
+        month.text = point["month"][2:].replace("-", "/")
+        count = ET.SubElement(
+            svg, "text", {"x": f"{centre:.1f}", "y": str(HEIGHT - BOTTOM + 30), "class": "count"}
+        )
+        count.set("text-anchor", "middle")
+        count.text = f"{point['met']}/{point['due']}" if point["due"] else ""
+        if point["rate"] is None:
+            dash = ET.SubElement(
+                svg, "text", {"x": f"{centre:.1f}", "y": f"{y(0) - 4:.1f}", "class": "none"}
+            )
+            dash.set("text-anchor", "middle")
+            dash.text = "–"
+        else:
+            top = y(point["rate"])
+            bar = ET.SubElement(
+                svg,
+                "rect",
+                {"x": f"{x + slot * 0.18:.1f}", "y": f"{top:.1f}", "width": f"{slot * 0.64:.1f}",
+                 "height": f"{max(y(0) - top, 1.5):.1f}",
+                 "class": "bar " + _band(point["rate"])},
+            )  # fmt: skip
+            ET.SubElement(
+                bar, "title"
+            ).text = f"{point['month']}: {point['met']} of {point['due']} met"
+            value = ET.SubElement(
+                svg, "text", {"x": f"{centre:.1f}", "y": f"{top - 4:.1f}", "class": "value"}
+            )
+            value.set("text-anchor", "middle")
+            value.text = f"{point['rate']:.0%}"
+        if point.get("median") is not None:
+            mark = ET.SubElement(
+                svg,
+                "circle",
+                {"cx": f"{centre + slot * 0.36:.1f}", "cy": f"{y(point['median']):.1f}",
+                 "r": "3.5", "class": "median"},
+            )  # fmt: skip
+            ET.SubElement(
+                mark, "title"
+            ).text = f"{point['month']}: median of all CAs {point['median']:.0%}"
+    legend = ET.SubElement(svg, "text", {"x": str(LEFT), "y": "12", "class": "legend"})
+    legend.text = "bars: this CA's share of deadlines met · dots: median of all CAs"
+    return Markup(ET.tostring(svg, encoding="unicode"))
+
+
+def _band(rate: float) -> str:
+    return "good" if rate >= 0.8 else "fair" if rate >= 0.5 else "poor"

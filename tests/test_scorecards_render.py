@@ -1,0 +1,186 @@
+"""Rendered scorecards, parsed with BeautifulSoup: numbers, links, escaping, overrides, files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analyzer.env import InputError
+from analyzer.report import context as report_context
+from analyzer.report.month import Month
+from analyzer.report.sample import HOSTILE_CA, sample_tables
+from analyzer.report.scorecards import write_scorecards
+
+FEB = Month(2026, 2)
+
+
+@pytest.fixture(scope="module")
+def ctx() -> dict:
+    return report_context.build(sample_tables(), FEB)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("reports")
+    write_scorecards(sample_tables(), FEB, root)
+    return root / FEB.label
+
+
+def soup_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def card(ctx: dict, ca: str) -> dict:
+    return next(c for c in ctx["cas"] if c["_raw_ca"] == ca)
+
+
+def test_files_written(out, ctx):
+    names = sorted(p.name for p in out.iterdir())
+    expected = {f"{c['slug']}.{ext}" for c in ctx["cas"] for ext in ("html", "md")}
+    assert set(names) == expected | {"index.html", "scorecards.json"}
+    assert not [n for n in names if n.startswith(".")]  # no temp file left behind
+
+
+def test_rates_table_matches_context_and_links_to_rows(out, ctx):
+    alpha = card(ctx, "Alpha CA")
+    page = soup_of(out / f"{alpha['slug']}.html")
+    for rule in alpha["rules"]:
+        row = page.select_one(f'#rates-table tr[data-rule="{rule["rule"]}"]')
+        cells = [td.get_text(strip=True) for td in row.find_all("td")]
+        assert cells[1] == f"{rule['met']} / {rule['due']}"
+        link = row.find_all("td")[1].find("a")
+        if rule["due"]:
+            target = page.find(id=link["href"][1:])
+            deadline_rows = target.select("tr.deadline[data-counted=yes]")
+            assert len(deadline_rows) == rule["due"]
+            met = [r for r in deadline_rows if r["data-outcome"] == "met"]
+            assert len(met) == rule["met"]
+        else:
+            assert link is None
+    overall = page.select_one("#overall-rate").get_text(strip=True)
+    assert overall == f"{alpha['overall']['rate']:.0%}"
+
+
+def test_every_deadline_row_has_its_evidence(out, ctx):
+    alpha = card(ctx, "Alpha CA")
+    page = soup_of(out / f"{alpha['slug']}.html")
+    for deadline in alpha["deadlines"]:
+        row = page.find(id=deadline["anchor"])
+        hrefs = [a["href"] for a in row.find_all("a")]
+        assert deadline["bug_url"] in hrefs
+        assert deadline["evidence_start"] in hrefs
+        if deadline["outcome"] == "met":
+            assert deadline["evidence_met"] in hrefs
+
+
+def test_counts_link_to_bug_lists(out, ctx):
+    alpha = card(ctx, "Alpha CA")
+    page = soup_of(out / f"{alpha['slug']}.html")
+    assert page.select_one("#count-open").get_text() == str(alpha["counts"]["open"])
+    for key in ("open", "opened", "closed"):
+        heading = page.find(id=f"bugs-{key}")
+        table = heading.find_next_sibling("table")
+        ids = [int(a.get_text()) for a in table.select("tbody tr td:first-child a")]
+        assert ids == [b["bug_id"] for b in alpha["bugs"][key]]
+
+
+def test_index_lists_every_ca_worst_first_with_links(out, ctx):
+    page = soup_of(out / "index.html")
+    rows = page.select("#index-table tbody tr[data-slug]")
+    assert [r["data-slug"] for r in rows] == [row["slug"] for row in ctx["index"]]
+    for row, expected in zip(rows, ctx["index"], strict=True):
+        link = row.find("a")["href"]
+        assert (out / link).is_file()
+        rate = expected["overall"]["rate"]
+        assert row.find_all("td")[1].get_text(strip=True) == (
+            "–" if rate is None else f"{rate:.0%}"
+        )
+
+
+def test_json_has_the_same_numbers(out, ctx):
+    data = json.loads((out / "scorecards.json").read_text())
+    assert data["month"] == "2026-02"
+    assert [c["slug"] for c in data["cas"]] == [c["slug"] for c in ctx["cas"]]
+    for item, expected in zip(data["cas"], ctx["cas"], strict=True):
+        assert item["counts"] == expected["counts"]
+        assert [(r["rule"], r["met"], r["due"]) for r in item["rules"]] == [
+            (r["rule"], r["met"], r["due"]) for r in expected["rules"]
+        ]
+        assert "_raw_ca" not in item
+
+
+def test_page_is_self_contained_and_printable(out, ctx):
+    for path in out.glob("*.html"):
+        page = soup_of(path)
+        assert not page.select("script, link, iframe, object, embed")
+        assert not page.select("img[src], [style*=url]")
+        style = page.find("style").get_text()
+        assert "@media print" in style
+        for a in page.find_all("a"):
+            href = a["href"]
+            assert re.match(r"^(https://bugzilla\.mozilla\.org/show_|#|[a-z0-9-]+\.html)", href)
+        svg = page.select_one("svg.trend")
+        if path.name != "index.html":
+            assert svg.find("title") and svg.find("desc")
+
+
+def test_hostile_text_is_text(out, ctx):
+    hostile = card(ctx, HOSTILE_CA)
+    page = soup_of(out / f"{hostile['slug']}.html")
+    assert page.select_one("#ca-name").get_text() == hostile["ca"]
+    assert not page.select("svg[onload], img, a[href^=javascript]")
+    for tag in page.find_all(True):
+        assert not [name for name in tag.attrs if name.lower().startswith("on")]
+    summaries = [td.get_text() for td in page.select("table.bugs td.untrusted")]
+    assert hostile["bugs"]["open"][0]["summary"] in summaries
+    assert "<script>" in summaries[0]  # shown, as text
+
+
+def test_markdown_escapes_untrusted_text(out, ctx):
+    hostile = card(ctx, HOSTILE_CA)
+    text = (out / f"{hostile['slug']}.md").read_text()
+    assert "<" not in text.replace("\\<", "")
+    assert "](javascript" not in text
+    assert "[Bug 3001](https://bugzilla.mozilla.org/show_bug.cgi?id=3001)" in text
+    alpha = (out / f"{card(ctx, 'Alpha CA')['slug']}.md").read_text()
+    assert "| Regular updates | 0 / 2 | 0% | 0% |" in alpha.splitlines()
+
+
+def test_templates_override_extends_default(tmp_path):
+    user = tmp_path / "templates"
+    user.mkdir()
+    (user / "scorecard.html").write_text(
+        '{% extends "default:scorecard.html" %}'
+        '{% block headline %}<p id="house-note">Reviewed by {{ ca }}</p>{{ super() }}{% endblock %}'
+    )
+    (user / "_silence.html").write_text('<p id="no-silence">hidden</p>')
+    write_scorecards(sample_tables(), FEB, tmp_path / "out", templates=user)
+    page = soup_of(next((tmp_path / "out" / FEB.label).glob("alpha-ca.html")))
+    assert page.select_one("#house-note").get_text() == "Reviewed by Alpha CA"
+    assert page.select_one("#rates-table")  # the default page is still there
+    assert page.select_one("#no-silence") and not page.select_one("#silence")
+
+
+def test_templates_dir_must_exist(tmp_path):
+    with pytest.raises(InputError):
+        write_scorecards(sample_tables(), FEB, tmp_path, templates=tmp_path / "nope")
+
+
+def test_one_ca_and_unknown_ca(tmp_path):
+    written = write_scorecards(sample_tables(), FEB, tmp_path, ca="Beta Trust")
+    assert [p.name for p in written.pages] == ["beta-trust.html"]
+    assert written.index is None and not (tmp_path / FEB.label / "index.html").exists()
+    with pytest.raises(InputError, match="Beta Trust"):
+        write_scorecards(sample_tables(), FEB, tmp_path, ca="Beta Trsut")
+
+
+def test_regenerating_gives_identical_files(tmp_path):
+    write_scorecards(sample_tables(), FEB, tmp_path / "a")
+    write_scorecards(sample_tables(), FEB, tmp_path / "b")
+    first = {p.name: p.read_bytes() for p in (tmp_path / "a" / FEB.label).iterdir()}
+    again = {p.name: p.read_bytes() for p in (tmp_path / "b" / FEB.label).iterdir()}
+    assert first == again
