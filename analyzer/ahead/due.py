@@ -24,6 +24,7 @@ COLUMNS = [
     "left_hours",
     "evidence_start",
     "bug_url",
+    "caveat",
 ]
 _WINDOW = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.I)
 _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
