@@ -1,0 +1,132 @@
+"""A hostile bug's scorecard opened in real headless Chromium: no injected script runs.
+
+The hostile sample bug carries script tags, event-handler attributes, ``javascript:`` links
+and odd Unicode in its summary, CA name, comments and accounts. Each injected script would
+set ``document.title`` to PWNED and ``data-pwned`` on <body>. The page's Content-Security-
+Policy would block them anyway, so the test removes that policy first: escaping alone must
+hold. A control page with the same text inserted raw proves the browser does run them.
+
+Needs Debian's ``chromium`` (installed by .ci/run); without it the test fails, not skips.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analyzer.report.month import Month
+from analyzer.report.sample import HOSTILE, HOSTILE_CA, sample_tables
+from analyzer.report.scorecards import write_scorecards
+
+FEB = Month(2026, 2)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--virtual-time-budget=3000",
+]
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "chromium is not installed: apt-get install -y chromium (.ci/run does)"
+    return path
+
+
+def run_chromium(tmp_path: Path, page: Path, *extra: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    args = [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()]
+    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+
+
+def dump_dom(tmp_path: Path, page: Path) -> BeautifulSoup:
+    result = run_chromium(tmp_path, page, "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "<body" in result.stdout
+    return BeautifulSoup(result.stdout, "html.parser")
+
+
+def without_csp(path: Path) -> Path:
+    """The same page without its Content-Security-Policy, so only escaping protects it."""
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert policy is not None
+    policy.decompose()
+    bare = path.with_name(f"bare-{path.name}")
+    bare.write_text(str(soup), encoding="utf-8")
+    return bare
+
+
+def assert_no_script_ran(dom: BeautifulSoup, title: str) -> None:
+    assert dom.title.get_text() == title
+    assert not dom.body.has_attr("data-pwned")
+    assert not dom.select("script, img, svg[onload], a[href^=javascript]")
+    for tag in dom.find_all(True):
+        assert not [name for name in tag.attrs if name.lower().startswith("on")], tag.name
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("reports")
+    write_scorecards(sample_tables(), FEB, root)
+    return root / FEB.label
+
+
+def hostile_page(pages: Path) -> Path:
+    for path in pages.glob("*.html"):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        heading = soup.select_one("#ca-name")
+        if heading is not None and "Evil" in heading.get_text():
+            return path
+    raise AssertionError("no page for the hostile CA")
+
+
+def test_control_page_shows_the_browser_runs_injected_script(tmp_path):
+    control = tmp_path / "control.html"
+    control.write_text(f"<!doctype html><title>control</title><body>{HOSTILE}</body>")
+    dom = dump_dom(tmp_path, control)
+    assert dom.title.get_text() == "PWNED" or dom.body.has_attr("data-pwned")
+
+
+def test_hostile_scorecard_runs_no_script(pages, tmp_path):
+    page = hostile_page(pages)
+    original = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    dom = dump_dom(tmp_path, without_csp(page))
+    assert_no_script_ran(dom, original.title.get_text())
+    # the hostile text is on the page, as text
+    assert dom.select_one("#ca-name").get_text() == original.select_one("#ca-name").get_text()
+    assert "<svg onload" in dom.select_one("#ca-name").get_text()
+    summaries = " ".join(td.get_text() for td in dom.select("table.bugs td"))
+    assert "<script>" in summaries and "onerror=" in summaries
+    assert "\u202e" not in dom.get_text() and "\u200b" not in dom.get_text()
+    assert HOSTILE_CA not in dom.get_text()  # its RTL override is shown as U+FFFD
+
+
+def test_index_with_hostile_ca_runs_no_script(pages, tmp_path):
+    index = pages / "index.html"
+    original = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    dom = dump_dom(tmp_path, without_csp(index))
+    assert_no_script_ran(dom, original.title.get_text())
+    names = [a.get_text() for a in dom.select("#index-table tbody a")]
+    assert any("<svg onload" in name for name in names)
+
+
+def test_screenshot_of_the_hostile_page(pages, tmp_path):
+    shot = tmp_path / "hostile.png"
+    result = run_chromium(
+        tmp_path, hostile_page(pages), f"--screenshot={shot}", "--window-size=1100,1400"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
