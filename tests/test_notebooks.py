@@ -66,6 +66,12 @@ def _images(cell: nbformat.NotebookNode) -> list[bytes]:
     ]
 
 
+def test_the_three_notebooks_are_there():
+    names = [path.name for path in NOTEBOOKS]
+    for prefix in ("01-corpus", "02-responsiveness", "03-thread-timeline"):
+        assert any(name.startswith(prefix) for name in names), f"no notebook {prefix}*.ipynb"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_notebook_is_stored_without_outputs(path):
     notebook = nbformat.read(path, as_version=4)
