@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from threadkit import thread
 
 from analyzer.ahead.due import due_from_tables, human_hours, parse_window
@@ -144,6 +145,29 @@ def test_json_is_one_object_with_deadlines_and_promises():
         {"ca": "Alpha CA", "kept": 1, "broken": 1, "pending": 0, "unknown": 0},
         {"ca": "Beta", "kept": 0, "broken": 0, "pending": 1, "unknown": 0},
     ]
+
+
+def test_markdown_escapes_bug_text_and_links_evidence():
+    text = FORMATS["md"](_ctx())
+    assert "<script>" not in text
+    assert "[102](https://bugzilla.mozilla.org/show_bug.cgi?id=102)" in text
+    assert f"[start]({link(102, 3)})" in text
+    assert text.count("\n| overdue |") == 2
+
+
+def test_html_escapes_and_links_to_scorecards():
+    soup = BeautifulSoup(FORMATS["html"](_ctx()), "html.parser")
+    assert soup.find("script") is None
+    rows = soup.select("#due-table tbody tr")
+    assert [r["data-state"] for r in rows] == ["overdue", "overdue", "pending", "pending"]
+    assert rows[0].select_one("a.scorecard")["href"] == "../2026-02/beta.html"
+    assert rows[1].select_one("a.scorecard")["href"] == "../2026-02/alpha-ca.html"
+    assert "<script>alert(1)</script>" in rows[0].get_text()
+    assert (
+        soup.select("#promises-table tbody tr")[0]
+        .get_text(" ", strip=True)
+        .startswith("Alpha CA 1 1 0")
+    )
 
 
 def test_scorecard_month_is_the_last_whole_month():

@@ -65,7 +65,7 @@ def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[
                 "text": row.text,
                 "promised": row.promised.date(),
                 "status": row.status,
-                "evidence_url": row.evidence_url,
+                "evidence_url": row.evidence_url if isinstance(row.evidence_url, str) else None,
                 "kind": row.kind,
             }
             for row in promises.itertuples(index=False)
