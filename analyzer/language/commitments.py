@@ -49,7 +49,8 @@ _STRONG_BEFORE = re.compile(
 )
 _REPORT = re.compile(
     r"\b(?:(?:full|final|incident|preliminary|closure|detailed|complete|updated)\s+"
-    r"(?:incident\s+)?report|report closure|root cause analysis|rca|post-mortem|postmortem)\b",
+    r"(?:incident\s+)?report|report closure|closure summary|root cause analysis|rca|"
+    r"post-mortem|postmortem)\b",
     re.IGNORECASE,
 )
 _UPDATE = re.compile(
@@ -58,6 +59,7 @@ _UPDATE = re.compile(
     r"update (?:this|the) (?:bug|ticket|thread|issue)|status|progress|answer|respond|reply)\b",
     re.IGNORECASE,
 )
+_DEADLINE_WORD = re.compile(r"\b(?:by|until|till|before|due|no later than|eta)\b", re.IGNORECASE)
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}")
 _DUE_HEADER = re.compile(r"due|deadline|target|eta|date|completion|when", re.IGNORECASE)
@@ -73,24 +75,32 @@ def _kind(clause: str) -> str:
     return "action_item"
 
 
-def _promises_in_sentence(sentence: str, ref: date) -> list[Commitment]:
+def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> list[Commitment]:
+    """Promises in one sentence; ``listed`` sentences (list items) need no "we will", only a
+    deadline word ("1. Revoke all certificates - by 2023-08-31")."""
     text = _SPACE.sub(" ", sentence).strip()
-    if text.endswith("?") or not _PROMISE.search(text):
+    if text.endswith("?"):
         return []
-    future = [f for f in find_dates(text, ref) if f.day >= ref - timedelta(days=1)]
+    found = _prefer_explicit(find_dates(text, ref))
+    future = [f for f in found if f.day >= ref - timedelta(days=1)]
     if not future:
         return []
-    strong = [
-        f for f in future if f.kind not in EXPLICIT_KINDS or _STRONG_BEFORE.search(text[: f.start])
-    ]
-    chosen = _prefer_explicit(strong or future[:1])
+    strong = [f for f in future if _STRONG_BEFORE.search(text[: f.start])]
+    if not _PROMISE.search(text) and not (listed and strong):
+        return []
+    strong += [f for f in future if f.kind not in EXPLICIT_KINDS and f not in strong]
+    strong.sort(key=lambda f: f.start)
+    if any(f.kind in EXPLICIT_KINDS for f in strong):
+        strong = [f for f in strong if f.kind != "within"]  # "within 5 days, i.e. on July 8"
+    chosen = strong or future[:1]
+    if len(chosen) == 1:
+        return [Commitment(text, chosen[0].day, _kind(text[: chosen[0].end]))]
     commitments = []
     previous_end = 0
-    for found in chosen:
-        clause = text[previous_end : found.end]
-        commitments.append(Commitment(text, found.day, _kind(clause or text)))
-        previous_end = found.end
-    if len({c.kind for c in commitments}) == 1 and len({c.promised for c in commitments}) == 1:
+    for f in chosen:
+        commitments.append(Commitment(text, f.day, _kind(text[previous_end : f.end] or text)))
+        previous_end = f.end
+    if len({(c.kind, c.promised) for c in commitments}) == 1:
         return commitments[:1]
     return commitments
 
@@ -162,17 +172,18 @@ def find_commitments(
         for rows in _tables(blocks):
             found[index].extend(_table_commitments(rows, day))
 
-    def candidates() -> Iterable[tuple[str, int]]:
+    def candidates() -> Iterable[tuple[str, tuple[int, bool]]]:
         for index, (blocks, day) in enumerate(zip(comment_blocks, days, strict=True)):
             if day is None:
                 continue
             for block in blocks:
-                text = block.text
-                if block.kind != "table" and _PROMISE.search(text) and _DATE_HINT.search(text):
-                    yield text, index
+                text, listed = block.text, block.kind == "item"
+                cue = _PROMISE.search(text) or (listed and _DEADLINE_WORD.search(text))
+                if block.kind != "table" and cue and _DATE_HINT.search(text):
+                    yield text, (index, listed)
 
-    for doc, index in nlp().pipe(candidates(), as_tuples=True, batch_size=512):
+    for doc, (index, listed) in nlp().pipe(candidates(), as_tuples=True, batch_size=512):
         for sent in doc.sents:
             if len(sent) > _TRAILING_FRAGMENT:
-                found[index].extend(_promises_in_sentence(sent.text, days[index]))
+                found[index].extend(_promises_in_sentence(sent.text, days[index], listed))
     return found

@@ -89,6 +89,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_EVERY = re.compile(r"\b(?:every|each)\s*$", re.IGNORECASE)
 EXPLICIT_KINDS = frozenset({"iso", "ymond", "dotted", "numeric", "dmon", "mond"})
 
 
@@ -234,6 +235,8 @@ def find_dates(text: str, ref: date) -> list[FoundDate]:
             start, end = m.span()
             if kind == "weekday" and m.group("rel"):
                 start = m.start("rel")
+            if kind == "weekday" and _EVERY.search(text[:start]):
+                continue  # "every Tuesday" is a habit, not a day
             if any(start < b and a < end for a, b in taken):
                 continue
             day = _resolve(kind, m, ref)

@@ -40,7 +40,10 @@ _UPDATE_CUE = re.compile(
     r"working on|we (?:have|'ve) (?:now )?(?:completed|finished|deployed|revoked|implemented|"
     r"published|fixed|replaced|reissued|released|updated|started|begun|identified)|completed|"
     r"remediation|action items?|no (?:further|new) (?:updates?|developments|information)|"
-    r"weekly|deployed|revoked|in progress|will (?:provide|post|publish|share))\b",
+    r"weekly|deployed|revoked|in progress|will (?:provide|post|publish|share)|"
+    r"(?:is|are|has been|have been) (?:now )?(?:published|deployed|revoked|completed|done|fixed|"
+    r"implemented|released|replaced)|(?:expect|plan|intend) to (?:post|publish|provide|share|"
+    r"complete|finish|deploy))\b",
     re.IGNORECASE,
 )
 _TABLE_HEADER = re.compile(r"^\s*\|?(.+\|.+)$")
