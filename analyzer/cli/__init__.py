@@ -7,6 +7,7 @@ traceback unless ``--debug`` is given.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -50,7 +51,10 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
     args = list(sys.argv[1:] if args is None else args)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="analyzer", standalone_mode=False, obj={"env": env})
+        # click writes help, version and its own errors to sys.stdout/sys.stderr: point those
+        # at the environment's streams so an injected environment sees everything.
+        with contextlib.redirect_stdout(env.stdout), contextlib.redirect_stderr(env.stderr):
+            cli.main(args=args, prog_name="analyzer", standalone_mode=False, obj={"env": env})
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
