@@ -20,7 +20,7 @@ CARD_KEYS = {
 }  # fmt: skip
 DEADLINE_KEYS = {
     "anchor", "bug_id", "bug_url", "rule", "irg_version", "start", "due", "met_at", "outcome",
-    "overdue_hours", "evidence_start", "evidence_met", "basis", "counted",
+    "overdue_hours", "evidence_start", "evidence_met", "basis", "counted", "caveat",
 }  # fmt: skip
 
 

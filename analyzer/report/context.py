@@ -74,7 +74,8 @@ def build(tables: ScorecardTables, month: Month) -> dict:
     bugs = _bugs_known_at(tables.bugs, month)
     comments = tables.comments[tables.comments["time"] <= end]
     deadlines = _deadlines_known_at(tables.deadlines.get(month.label), end)
-    by_ca_deadlines = {ca: rows for ca, rows in deadlines.groupby("ca", sort=False)}
+    shown = deadlines[_shown(deadlines, bugs, month)]
+    by_ca_deadlines = {ca: rows for ca, rows in shown.groupby("ca", sort=False)}
     counted = _counted(deadlines, month)
     medians = _medians(counted)
     trend = _trend(tables, month)
@@ -109,6 +110,7 @@ def build(tables: ScorecardTables, month: Month) -> dict:
     return {
         "month": _month_info(month),
         "limitations": limitations,
+        "history_known": tables.history_known,
         "medians": medians,
         "cas": cards,
         "index": [_index_row(card) for card in cards],
@@ -214,6 +216,20 @@ def _bug_row(row) -> dict:
     }
 
 
+def _shown(deadlines: pd.DataFrame, bugs: pd.DataFrame, month: Month) -> pd.Series:
+    """Rows a page lists (see :func:`_deadline_rows`), picked out before any per-row work."""
+    due_in = (deadlines["due"] >= month.start) & (deadlines["due"] <= month.end)
+    pending = deadlines["outcome"].eq("pending")
+    open_at_end = bugs.loc[bugs["closed"].isna(), "bug_id"]
+    unmet_before = (
+        deadlines["outcome"].eq("missed")
+        & deadlines["met_at"].isna()
+        & (deadlines["due"] < month.start)
+        & deadlines["bug_id"].isin(open_at_end)
+    )
+    return due_in | pending | unmet_before
+
+
 def _deadline_rows(
     deadlines: pd.DataFrame, month: Month, open_bugs: set[int]
 ) -> tuple[list[dict], list[dict]]:
@@ -242,6 +258,7 @@ def _deadline_rows(
             "evidence_met": evidence_url(row.evidence_met),
             "basis": clean_text(getattr(row, "basis", ""), limit=20),
             "counted": due_in_month and row.outcome in ("met", "missed"),
+            "caveat": clean_text(getattr(row, "caveat", ""), limit=200),
         }
         (listed if (due_in_month or pending) else carried).append(item)
     return listed, carried

@@ -100,8 +100,6 @@ def trend_svg(trend: list[dict], ca: str) -> Markup:
             ET.SubElement(
                 mark, "title"
             ).text = f"{point['month']}: median of all CAs {point['median']:.0%}"
-    legend = ET.SubElement(svg, "text", {"x": str(LEFT), "y": "12", "class": "legend"})
-    legend.text = "bars: this CA's share of deadlines met · dots: median of all CAs"
     return Markup(ET.tostring(svg, encoding="unicode"))
 
 
