@@ -34,7 +34,7 @@ from analyzer.store import RawBug, Store, utc_now_iso
 PRODUCTS = ("CA Program", "NSS")
 COMPONENT = "CA Certificate Compliance"
 INCLUDE_FIELDS = "_default,comments,history"
-DEFAULT_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 200
 OVERLAP = timedelta(hours=1)
 CURSOR_KEY = "sync_cursor"
 
