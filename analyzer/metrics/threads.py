@@ -182,7 +182,7 @@ def _add_changes(threads, by_id, changes: pd.DataFrame, as_of: int) -> None:
             if name == "status" and thread.initial_status is None:
                 thread.initial_status = removed  # the status it had before any change
             if when > as_of:
-                break
+                continue
             if name == "status":
                 thread.status_changes.append((when, removed, added, url))
             else:
