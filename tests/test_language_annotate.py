@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analyzer.language import annotate
-from analyzer.language.annotate import COMMITMENT_COLUMNS, LANGUAGE_COLUMNS
+from analyzer.language.stage import COMMITMENT_COLUMNS, LANGUAGE_COLUMNS
 
 
 def _comments(rows: list[tuple[str | None, str]]) -> pd.DataFrame:
@@ -44,3 +44,51 @@ def test_update_kind_only_for_ca_side_comments():
     text = "We have completed the revocation of all affected certificates."
     language = annotate(_comments([(text, "ca"), (text, "community")])).comment_language
     assert language["report_kind"].tolist() == ["update", "other"]
+
+
+def test_commitments_only_from_ca_side_comments_with_urls():
+    text = "We will post the full incident report by 2025-07-10."
+    comments = _comments([(text, "ca"), (text, "root_program")])
+    comments["url"] = ["https://bugzilla.mozilla.org/show_bug.cgi?id=100#c0", "u1"]
+    commitments = annotate(comments).commitments
+    assert commitments[["count", "kind"]].values.tolist() == [[0, "report"]]
+    assert commitments["promised"].iloc[0] == pd.Timestamp("2025-07-10", tz="UTC")
+    assert commitments["url"].iloc[0].endswith("#c0")
+
+
+def test_cache_is_reused_and_keyed_by_text(tmp_path, monkeypatch):
+    from analyzer.language import stage as module
+
+    comments = _comments([("Why so late?", "community"), ("Thanks.", "ca")])
+    first = annotate(comments, cache_dir=tmp_path)
+    assert list(tmp_path.glob("*.parquet"))
+
+    read = []
+    original = module.read_comments
+    monkeypatch.setattr(
+        module, "read_comments", lambda texts, days: read.extend(texts) or original(texts, days)
+    )
+    again = annotate(comments, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(first.comment_language, again.comment_language)
+    assert read == []
+
+    comments.loc[1, "text"] = "Could you explain?"
+    changed = annotate(comments, cache_dir=tmp_path)
+    assert read == ["Could you explain?"]
+    assert changed.comment_language["questions"].tolist() == [1, 1]
+
+
+def test_unwritable_cache_dir_means_no_cache(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    tables = annotate(_comments([("Why?", "community")]), cache_dir=blocker / "cache")
+    assert tables.comment_language["questions"].tolist() == [0]
+
+
+def test_missing_text_column_is_bad_input():
+    import pytest
+
+    from analyzer.env import InputError
+
+    with pytest.raises(InputError):
+        annotate(pd.DataFrame({"bug_id": [1], "count": [0]}))

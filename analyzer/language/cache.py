@@ -20,7 +20,7 @@ from analyzer.language.commitments import Commitment
 from analyzer.language.pipeline import PIPELINE_VERSION
 
 if TYPE_CHECKING:
-    from analyzer.language.annotate import CommentReading
+    from analyzer.language.stage import CommentReading
 
 _COLUMNS = [
     "key",
@@ -39,7 +39,7 @@ def cache_file(cache_dir: Path) -> Path:
 
 def load(cache_dir: Path | None) -> dict[str, CommentReading]:
     """Readings stored for this pipeline version (empty when there is no usable cache)."""
-    from analyzer.language.annotate import CommentReading
+    from analyzer.language.stage import CommentReading
 
     if cache_dir is None or not cache_file(cache_dir).is_file():
         return {}

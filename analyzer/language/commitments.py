@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from spacy.tokens import Doc
+
 from analyzer.language.dates import EXPLICIT_KINDS, FoundDate, find_dates
 from analyzer.language.pipeline import nlp
 from analyzer.language.text import Block
@@ -161,29 +163,45 @@ def _tables(blocks: Sequence[Block]) -> list[list[str]]:
     return tables
 
 
+def is_candidate(block: Block) -> bool:
+    """Whether a block can hold a dated promise: a promise or deadline word and a date-like word."""
+    if block.kind == "table":
+        return False
+    text = block.text
+    cue = _PROMISE.search(text) or (block.kind == "item" and _DEADLINE_WORD.search(text))
+    return bool(cue and _DATE_HINT.search(text))
+
+
+def promised_in(doc: Doc, day: date, listed: bool) -> list[Commitment]:
+    """The promises of one block already run through the pipeline."""
+    found: list[Commitment] = []
+    for sent in doc.sents:
+        if len(sent) > _TRAILING_FRAGMENT:
+            found.extend(_promises_in_sentence(sent.text, day, listed))
+    return found
+
+
+def table_commitments(blocks: Sequence[Block], day: date) -> list[Commitment]:
+    """Action-item rows of every Markdown table in a comment."""
+    return [c for rows in _tables(blocks) for c in _table_commitments(rows, day)]
+
+
 def find_commitments(
     comment_blocks: Sequence[Sequence[Block]], days: Sequence[date | None]
 ) -> list[list[Commitment]]:
     """The dated promises of each comment, in order (tables first, then sentences)."""
-    found: list[list[Commitment]] = [[] for _ in comment_blocks]
-    for index, (blocks, day) in enumerate(zip(comment_blocks, days, strict=True)):
-        if day is None:
-            continue
-        for rows in _tables(blocks):
-            found[index].extend(_table_commitments(rows, day))
+    found: list[list[Commitment]] = [
+        table_commitments(blocks, day) if day else []
+        for blocks, day in zip(comment_blocks, days, strict=True)
+    ]
 
     def candidates() -> Iterable[tuple[str, tuple[int, bool]]]:
         for index, (blocks, day) in enumerate(zip(comment_blocks, days, strict=True)):
-            if day is None:
-                continue
-            for block in blocks:
-                text, listed = block.text, block.kind == "item"
-                cue = _PROMISE.search(text) or (listed and _DEADLINE_WORD.search(text))
-                if block.kind != "table" and cue and _DATE_HINT.search(text):
-                    yield text, (index, listed)
+            if day is not None:
+                for block in blocks:
+                    if is_candidate(block):
+                        yield block.text, (index, block.kind == "item")
 
     for doc, (index, listed) in nlp().pipe(candidates(), as_tuples=True, batch_size=512):
-        for sent in doc.sents:
-            if len(sent) > _TRAILING_FRAGMENT:
-                found[index].extend(_promises_in_sentence(sent.text, days[index], listed))
+        found[index].extend(promised_in(doc, days[index], listed))
     return found

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.language.annotate import annotate
+from analyzer.language.stage import annotate
 from analyzer.language.text import mask
 
 _ITEM = re.compile(r"^=== (\S+)(.*)$")

@@ -14,10 +14,15 @@ from spacy.tokens import Doc, Span
 from analyzer.language.pipeline import nlp, request_matcher, request_words
 from analyzer.language.text import Block
 
+_REQUEST_CUE = re.compile(
+    r"\b(?:please|pls|kindly|you|like to|need to|wonder|wondering|let (?:us|me) know|"
+    r"would be|appreciate)\b",
+    re.IGNORECASE,
+)
 _CUE = re.compile(
-    r"\?|\b(?:please|pls|kindly|you|like to|need to|wonder|wondering|let (?:us|me) know|"
-    r"would be|appreciate)\b|"
-    r"\b(?:is|are|was|were|has|have|do|does|did|can|could|will|would|should)\s+"
+    r"\?|" + _REQUEST_CUE.pattern + r"|"
+    r"(?:^|[.!?:;]\s+)(?:(?:also|and|so|additionally|finally|but|further|secondly|lastly),?\s+)?"
+    r"(?:is|are|was|were|has|have|do|does|did|can|could|will|would|should)\s+"
     r"(?:the|this|that|these|those|you|your|it|there|any|all|each|every|other|such|we|our)\b",
     re.IGNORECASE,
 )
@@ -87,7 +92,8 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 _SPACE = re.compile(r"\s+")
 
 
-def _is_candidate(block: Block) -> bool:
+def is_candidate(block: Block) -> bool:
+    """Whether a block can hold a question at all (a '?', a request cue, a leading auxiliary)."""
     return block.kind in ("para", "item", "label") and bool(_CUE.search(block.text))
 
 
@@ -114,22 +120,26 @@ def _label(text: str) -> str:
     return re.sub(r"[^a-z' ]", "", text.lower().replace("\u2019", "'")).strip()
 
 
-def _sentences_asking(doc: Doc) -> list[str]:
+def asked_in(doc: Doc) -> list[str]:
+    """The question sentences of one block already run through the pipeline."""
     not_questions = request_words().get("not_question", frozenset())
-    requests = {start for _, start, _ in request_matcher()(doc)}
+    requests: set[int] = set()
+    if _REQUEST_CUE.search(doc.text):
+        requests = {start for _, start, _ in request_matcher()(doc)}
     sentences: list[Span] = list(doc.sents)
     asked: list[str] = []
     for i, sent in enumerate(sentences):
         text = _LIST_MARKER.sub("", _SPACE.sub(" ", sent.text).strip())
         if len(_WORD.findall(text)) < 2:
             continue
-        is_request = any(sent.start <= start < sent.end for start in requests)
         if _ends_with_question_mark(text):
             following = sentences[i + 1].text if i + 1 < len(sentences) else ""
             if _RHETORICAL_ANSWER.match(following) or _label(text) in not_questions:
                 continue
             asked.append(text)
-        elif is_request or _inverted_question(sent):
+        elif any(sent.start <= start < sent.end for start in requests):
+            asked.append(text)
+        elif _CUE.search(text) and _inverted_question(sent):
             asked.append(text)
     return asked
 
@@ -141,9 +151,9 @@ def find_questions(comment_blocks: Sequence[Sequence[Block]]) -> list[list[str]]
     def candidates() -> Iterable[tuple[str, int]]:
         for index, blocks in enumerate(comment_blocks):
             for block in blocks:
-                if _is_candidate(block):
+                if is_candidate(block):
                     yield block.text, index
 
     for doc, index in nlp().pipe(candidates(), as_tuples=True, batch_size=512):
-        found[index].extend(_sentences_asking(doc))
+        found[index].extend(asked_in(doc))
     return found

@@ -46,7 +46,7 @@ _UPDATE_CUE = re.compile(
     r"complete|finish|deploy))\b",
     re.IGNORECASE,
 )
-_TABLE_HEADER = re.compile(r"^\s*\|?(.+\|.+)$")
+_OLD_HINT = re.compile(r"your ca|problematic certificates|how and why the mistakes", re.I)
 _IRG3_LINES = re.compile(
     r"contributing factor|ccadb unique id|non-compliance (?:start|identified|end) date|"
     r"commitment summary|incident root cause|evaluation criteria|corresponding root cause|"
@@ -79,6 +79,12 @@ def _heading_table() -> dict[str, str]:
 def _old_template() -> list[tuple[int, str, str]]:
     rows = read_table("language_old_template.csv")
     return [(int(r["item"]), r["section"], _normalise(r["phrase"])) for r in rows]
+
+
+def _may_be_heading(line: str) -> bool:
+    """Cheap test before the heading rules: short, marked up, or a label with a colon."""
+    stripped = line.lstrip()
+    return len(stripped) <= 80 or stripped[:1] in "#*_" or ":" in stripped[:70]
 
 
 def _heading_candidates(line: str) -> list[tuple[str, bool]]:
@@ -151,12 +157,18 @@ def read_report(text: str | None) -> ReportReading:
     old_items: set[int] = set()
     irg3 = False
     lines = [line for line in own_lines(text) if line.strip()]
+    own = "\n".join(lines)
+    old_form = bool(_OLD_HINT.search(own))
+    irg3 = bool(_IRG3_LINES.search(own))
     for line in lines:
-        for item, section in _old_items(line):
-            old_items.add(item)
-            sections.add(section)
-        if _IRG3_LINES.search(line) or _irg3_table(line):
+        if old_form:
+            for item, section in _old_items(line):
+                old_items.add(item)
+                sections.add(section)
+        if not irg3 and "|" in line and _irg3_table(line):
             irg3 = True
+        if not _may_be_heading(line):
+            continue
         for candidate, marked in _heading_candidates(line):
             found = _lookup(candidate, marked)
             if found in MARKERS:
@@ -172,7 +184,7 @@ def read_report(text: str | None) -> ReportReading:
         kind = "full"
     elif "full" in markers and len(present) >= 2:
         kind = "full"
-    elif any(_UPDATE_CUE.search(line) for line in lines):
+    elif _UPDATE_CUE.search(own):
         kind = "update"
     else:
         kind = "other"

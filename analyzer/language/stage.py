@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,11 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.env import InputError
-from analyzer.language import cache
-from analyzer.language.commitments import Commitment, find_commitments
+from analyzer.language import cache, commitments, questions
+from analyzer.language.commitments import Commitment
 from analyzer.language.model import LanguageTables
-from analyzer.language.pipeline import PIPELINE_VERSION
-from analyzer.language.questions import find_questions
+from analyzer.language.pipeline import PIPELINE_VERSION, nlp
 from analyzer.language.reports import read_report
 from analyzer.language.text import blocks
 
@@ -49,24 +48,45 @@ EMPTY = CommentReading((), "other", (), (), None, ())
 
 
 def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> list[CommentReading]:
-    """Read many comments at once (spaCy runs in batches over all of them)."""
+    """Read many comments at once: one spaCy pass, in batches, over the blocks that can hold a
+    question or a promise (the others cannot, so skipping them changes nothing)."""
     comment_blocks = [blocks(text) for text in texts]
-    questions = find_questions(comment_blocks)
-    commitments = find_commitments(comment_blocks, days)
+    asked: list[list[str]] = [[] for _ in texts]
+    promised = [
+        commitments.table_commitments(b, day) if day else []
+        for b, day in zip(comment_blocks, days, strict=True)
+    ]
+
+    def candidates() -> Iterator[tuple[str, tuple[int, bool, bool, bool]]]:
+        for index, (found, day) in enumerate(zip(comment_blocks, days, strict=True)):
+            for block in found:
+                ask = questions.is_candidate(block)
+                promise = day is not None and commitments.is_candidate(block)
+                if ask or promise:
+                    yield block.text, (index, ask, promise, block.kind == "item")
+
+    for doc, (index, ask, promise, listed) in nlp().pipe(
+        candidates(), as_tuples=True, batch_size=256
+    ):
+        if ask:
+            asked[index].extend(questions.asked_in(doc))
+        if promise:
+            promised[index].extend(commitments.promised_in(doc, days[index], listed))
+
     readings = []
-    for text, asked, promised in zip(texts, questions, commitments, strict=True):
+    for text, sentences, dated in zip(texts, asked, promised, strict=True):
         if not text or not text.strip():
             readings.append(EMPTY)
             continue
         report = read_report(text)
         readings.append(
             CommentReading(
-                tuple(asked),
+                tuple(sentences),
                 report.kind,
                 report.sections_present,
                 report.sections_missing,
                 report.template,
-                tuple(promised),
+                tuple(dated),
             )
         )
     return readings

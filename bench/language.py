@@ -1,0 +1,156 @@
+"""Benchmark of the language stage: accuracy on the labelled sets, throughput, and the snapshot.
+
+    /work/venv/bin/python bench/language.py            # everything
+    /work/venv/bin/python bench/language.py --comments 50000 --skip-snapshot
+
+Accuracy is printed per split: ``dev`` was used while writing the rules, ``test`` was written
+apart but some rules were fixed after seeing it, ``holdout`` was written last and measured once.
+Throughput runs ``annotate`` without a cache on one core over a synthetic corpus sampled from
+all labelled texts (short replies, questions, updates and long reports), each made unique.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.language import annotate
+from analyzer.language import evaluate as ev
+from analyzer.language.pipeline import nlp
+from analyzer.language.text import blocks
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "language_eval"
+SPLITS = ("dev", "test", "holdout")
+
+
+def _sentences(items: list[ev.Item]) -> int:
+    texts = [b.text for item in items for b in blocks(item.text) if b.kind != "table"]
+    return sum(len(list(doc.sents)) for doc in nlp().pipe(texts))
+
+
+def accuracy() -> None:
+    print("== accuracy on tests/language_eval (targets: questions P,R >= 0.90; report kinds")
+    print("   accuracy >= 0.90; commitment dates exact >= 0.85)")
+    for split in SPLITS:
+        questions = ev.load_set(EVAL_DIR, "questions", split)
+        reports = ev.load_set(EVAL_DIR, "reports", split)
+        commitments = ev.load_set(EVAL_DIR, "commitments", split)
+        if not (questions or reports or commitments):
+            continue
+        print(f"-- {split}")
+        if questions:
+            q = ev.score_questions(questions)
+            print(
+                f"questions   : P={q.precision:.3f} R={q.recall:.3f} "
+                f"({q.true_positive} right of {q.predicted} found, {q.expected} expected; "
+                f"{len(questions)} comments, {_sentences(questions)} sentences)"
+            )
+        if reports:
+            r = ev.score_reports(reports)
+            wrong = {f"{a}->{b}": n for (a, b), n in r.confusion.items() if a != b}
+            print(
+                f"report kind : accuracy={r.accuracy:.3f} ({r.correct}/{r.total} comments); "
+                f"template {r.templates_correct}/{r.templates_total}; errors {wrong or 'none'}"
+            )
+        if commitments:
+            c = ev.score_commitments(commitments)
+            print(
+                f"commitments : dates exact={c.exact:.3f} precision={c.dates.precision:.3f} "
+                f"({c.dates.true_positive} of {c.dates.expected} expected, "
+                f"{c.dates.predicted} found; kind right {c.kinds_correct}; "
+                f"{len(commitments)} comments)"
+            )
+
+
+def synthetic_comments(count: int, seed: int = 5) -> pd.DataFrame:
+    """``count`` comments sampled from every labelled text, each made unique by a reference."""
+    items = [
+        i for task in ("questions", "reports", "commitments") for i in ev.load_set(EVAL_DIR, task)
+    ]
+    rng = random.Random(seed)
+    picks = [rng.choice(items) for _ in range(count)]
+    return pd.DataFrame(
+        {
+            "bug_id": [1_000_000 + n // 12 for n in range(count)],
+            "count": [n % 12 for n in range(count)],
+            "author": "someone@example.com",
+            "time": [pd.Timestamp(p.attrs.get("time", "2025-06-30T10:00:00Z")) for p in picks],
+            "is_private": False,
+            "text": [f"{p.text}\n\nRef {n}." for n, p in enumerate(picks)],
+            "role": [p.attrs.get("role", "ca") for p in picks],
+        }
+    )
+
+
+def throughput(count: int) -> None:
+    comments = synthetic_comments(count)
+    lengths = comments["text"].str.len()
+    print(
+        f"== throughput: {count} synthetic comments, median {lengths.median():.0f} chars, "
+        f"mean {lengths.mean():.0f}, max {lengths.max()}"
+    )
+    annotate(comments.head(50))  # load spaCy and the tables outside the timing
+    start, cpu_start = time.perf_counter(), time.process_time()
+    annotate(comments, cache_dir=None)
+    cold, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    print(
+        f"no cache    : {cold:.2f} s wall = {count / cold:,.0f} comments/s; {cpu:.2f} s CPU = "
+        f"{count / cpu:,.0f} comments/s of CPU (one process, one core; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    with tempfile.TemporaryDirectory() as cache_dir:
+        start = time.perf_counter()
+        annotate(comments, cache_dir=Path(cache_dir))
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        annotate(comments, cache_dir=Path(cache_dir))
+        warm = time.perf_counter() - start
+    print(f"cache       : first run {first:.2f} s (writes the cache), rerun {warm:.2f} s")
+
+
+def snapshot() -> None:
+    from analyzer.store import open_for_reading
+
+    rows = []
+    for raw in open_for_reading(None).iter_raw():
+        for count, comment in enumerate(raw.comments):
+            text = comment.get("raw_text") or comment.get("text")
+            if text:
+                time_ = comment.get("time") or comment.get("creation_time")
+                rows.append((raw.bug_id, count, pd.Timestamp(time_), text))
+    comments = pd.DataFrame(rows, columns=["bug_id", "count", "time", "text"])
+    comments["role"] = None
+    start = time.perf_counter()
+    tables = annotate(comments, cache_dir=None)
+    took = time.perf_counter() - start
+    language = tables.comment_language
+    print(f"== bundled snapshot: {len(comments)} comments with text (comment 0, first 1,000 chars)")
+    print(f"took {took:.2f} s; role unknown, so 'update' is not narrowed to CA comments")
+    print("report kinds:", language["report_kind"].value_counts().to_dict())
+    print("templates   :", language["report_template"].value_counts().to_dict())
+    print(
+        f"questions   : {int(language['questions'].sum())} in "
+        f"{int((language['questions'] > 0).sum())} comments; "
+        f"commitments: {len(tables.commitments)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=20_000, help="synthetic corpus size")
+    parser.add_argument("--skip-snapshot", action="store_true")
+    args = parser.parse_args()
+    accuracy()
+    throughput(args.comments)
+    if not args.skip_snapshot:
+        snapshot()
+
+
+if __name__ == "__main__":
+    main()
