@@ -71,7 +71,7 @@ def _finish(items: list[Item], lines: list[str]) -> None:
 
 def load_set(directory: Path, task: str, split: str | None = None) -> list[Item]:
     """Items of ``task`` (questions, reports, commitments), one split or both."""
-    splits = [split] if split else ["dev", "test"]
+    splits = [split] if split else ["dev", "test", "holdout"]
     items: list[Item] = []
     for name in splits:
         path = Path(directory) / f"{task}_{name}.txt"
