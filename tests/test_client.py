@@ -60,7 +60,7 @@ def client_for(server: FakeBugzilla, retries: int = 5, **kwargs) -> tuple[Bugzil
     return client, fake_time
 
 
-@pytest.mark.parametrize("per_minute", [75, 10, 300])
+@pytest.mark.parametrize("per_minute", [75, 10, 300, 2])
 def test_token_bucket_never_exceeds_the_budget_in_any_minute(per_minute):
     fake_time = FakeTime()
     bucket = TokenBucket(per_minute, clock=fake_time.clock, sleep=fake_time.sleep)
@@ -70,7 +70,7 @@ def test_token_bucket_never_exceeds_the_budget_in_any_minute(per_minute):
         stamps.append(fake_time.now)
     busiest = max(sum(1 for t in stamps if start <= t < start + 60) for start in stamps)
     assert busiest <= per_minute
-    assert busiest >= per_minute - 5  # and it does not dawdle either
+    assert busiest >= min(per_minute - 5, per_minute / 2)  # and it does not dawdle either
     assert stamps[-1] >= (len(stamps) - per_minute) * 60 / per_minute
 
 
@@ -180,3 +180,11 @@ def test_server_time_and_cursor_parsing():
     assert Cursor.load("{not json") is None
     cursor = Cursor("http://x", "2026-01-01T00:00:00Z", None, 42)
     assert Cursor.load(cursor.dump()) == cursor
+
+
+def test_a_key_that_cannot_be_a_header_is_refused_without_quoting_it(server):
+    client, _ = client_for(server, api_key="abc\ndef-secret")
+    with pytest.raises(InputError) as failure:
+        client.get("/rest/bug")
+    assert "def-secret" not in str(failure.value)
+    assert server.request_count == 0

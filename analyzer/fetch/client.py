@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from analyzer import __version__
 from analyzer.env import InputError, JobError
@@ -48,8 +49,9 @@ class TokenBucket:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.enabled = per_minute > 0
-        self.capacity = float(max(1, min(burst, int(per_minute)))) if self.enabled else 0.0
-        self.rate = max(per_minute - self.capacity, 1.0) / 60.0 if self.enabled else 0.0
+        self.capacity = float(max(1, min(burst, int(per_minute) - 1))) if self.enabled else 0.0
+        refill = max(per_minute - self.capacity, per_minute / 2)
+        self.rate = refill / 60.0 if self.enabled else 0.0
         self._clock, self._sleep = clock, sleep
         self._tokens = self.capacity
         self._stamp = clock()
@@ -87,6 +89,10 @@ class Backoff:
 class _Retry(Exception):
     """A transient failure worth another try; the message says what happened."""
 
+    def __init__(self, message: str, no_connection: bool = False) -> None:
+        super().__init__(message)
+        self.no_connection = no_connection
+
 
 class BugzillaClient:
     """GET JSON documents from one Bugzilla's REST API, counting every request sent."""
@@ -110,6 +116,7 @@ class BugzillaClient:
         self.requests_sent = 0
         self.retries_done = 0
         self.last_date_header: str | None = None
+        self._answered = False  # has the server ever answered this client?
         self._session = requests.Session()
         self._session.trust_env = False  # no .netrc credentials, no proxies from the environment
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
@@ -141,9 +148,14 @@ class BugzillaClient:
                 self.retries_done += 1
                 self._sleep(self.backoff.delay(attempt - 1))
             try:
-                return self._get_once(url)
+                document = self._get_once(url)
+                self._answered = True
+                return document
             except _Retry as problem:
                 last_problem = self._scrub(str(problem))
+                if problem.no_connection and not self._answered and attempt >= 1:
+                    # never reached at all: most likely a wrong URL, not worth minutes of backoff
+                    raise JobError(f"Could not connect to {self.base_url}.") from None
         raise JobError(
             f"{self.base_url} kept failing after {self.backoff.retries + 1} attempts "
             f"(last: {last_problem}); try again later."
@@ -157,8 +169,12 @@ class BugzillaClient:
             body = response.content  # reads the whole body: a cut connection raises here
         except requests.exceptions.InvalidURL:
             raise InputError(f"{self.base_url} is not a valid URL.") from None
+        except requests.exceptions.InvalidHeader:  # its message would quote the key
+            raise InputError(
+                "BUGZILLA_API_KEY has characters an HTTP header cannot carry."
+            ) from None
         except requests.exceptions.RequestException as exc:
-            raise _Retry(_connection_problem(exc)) from None
+            raise _Retry(_connection_problem(exc), _never_connected(exc)) from None
         self.last_date_header = response.headers.get("Date") or self.last_date_header
         return self._read(response, body)
 
@@ -209,6 +225,13 @@ def _check_base_url(base_url: str) -> str:
     if parts.query or parts.fragment:
         raise InputError(f"{base_url!r} must not have a query or fragment.")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _never_connected(exc: requests.exceptions.RequestException) -> bool:
+    """True when no TCP connection was made (refused, unresolvable host, connect timeout)."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
 def _connection_problem(exc: requests.exceptions.RequestException) -> str:
