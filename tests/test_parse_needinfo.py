@@ -90,8 +90,10 @@ def test_open_flag_wins_over_history_that_says_cleared():
 
 def test_history_open_but_gone_from_the_bug_is_not_open():
     raw = raw_bug(history=[change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})"))], flags=[])
+    raw.bug["last_change_time"] = T3
     row = needinfos(raw).iloc[0]
     assert not row["open"] and row["cleared_how"] == "cleared"
+    assert row["cleared_at"] == ts(T3) and pd.isna(row["cleared_by"])  # bounded by last change
 
 
 def test_set_url_and_answer_come_from_the_comments():

@@ -27,15 +27,15 @@ def build_tables(
     builder = TableBuilder(reference, _utc(observed_at))
     for raw in raws:
         builder.add(raw)
-    comments = builder.comments.frame("comments")
-    needinfos = _with_answers(builder.needinfos.frame("needinfos"), comments)
+    comments = builder.comments.frame()
+    needinfos = _with_answers(builder.needinfos.frame(), comments)
     return ThreadTables(
-        bugs=builder.bugs.frame("bugs"),
+        bugs=builder.bugs.frame(),
         comments=comments,
-        changes=builder.changes.frame("changes"),
+        changes=builder.changes.frame(),
         needinfos=needinfos,
-        whiteboard=builder.whiteboard.frame("whiteboard"),
-        participants=builder.participants.frame("participants"),
+        whiteboard=builder.whiteboard.frame(),
+        participants=builder.participants.frame(),
     )
 
 

@@ -29,13 +29,14 @@ class TableBuilder:
     def __init__(self, reference: Reference, observed_at: pd.Timestamp) -> None:
         self.reference = reference
         self.observed_iso = observed_at.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.bugs = Columns()
-        self.comments = Columns()
-        self.changes = Columns()
-        self.needinfos = Columns()
-        self.whiteboard = Columns()
-        self.participants = Columns()
+        self.bugs = Columns("bugs")
+        self.comments = Columns("comments")
+        self.changes = Columns("changes")
+        self.needinfos = Columns("needinfos")
+        self.whiteboard = Columns("whiteboard")
+        self.participants = Columns("participants")
         self._parsed: dict[str, ParsedWhiteboard] = {}
+        self._authors: list[str | None] = []  # the current bug's comment authors
 
     def add(self, raw: RawBug) -> None:
         bug, history = raw.bug, raw.history
@@ -52,40 +53,50 @@ class TableBuilder:
         comment_at = self._add_comments(bug_id, raw.comments, roles)
         self._add_bug(raw, ca, known)
         self._add_changes(bug_id, history, roles, comment_at)
-        self._add_needinfos(bug_id, history, bug.get("flags"), roles, comment_at)
+        seen_at = bug.get("last_change_time") or self.observed_iso
+        self._add_needinfos(bug_id, history, bug.get("flags"), roles, comment_at, seen_at)
         self._add_whiteboard(raw, comment_at)
         self._add_participants(raw, roles, assignees)
 
     # -- one table each ----------------------------------------------------------------------
 
     def _add_comments(self, bug_id: int, comments: list[dict], roles: BugRoles):
-        at: dict[tuple[str, str], int] = {}
-        rows = self.comments
-        for position, comment in enumerate(comments):
-            author = comment.get("author") or comment.get("creator")
-            count = comment.get("count", position)
-            time = comment.get("creation_time") or comment.get("time")
-            role = roles.of(author)[0]
-            private = bool(comment.get("is_private", False))
-            text = comment.get("raw_text")
-            rows.append(
-                bug_id=bug_id,
-                count=count,
-                comment_id=comment.get("id"),
-                author=author,
-                time=time,
-                is_private=private,
-                text=text if text is not None else comment.get("text"),
-                role=role,
-                is_ca_update=role == "ca" and not private,
-                url=comment_url(bug_id, count),
-            )
-            if author and time:
-                at.setdefault((author.lower(), time), count)
+        """Comment rows (the hot path: one list comprehension per column); returns the bug's
+        ``comment_at`` lookup."""
+        data = self.comments.data
+        counts = [c.get("count", i) for i, c in enumerate(comments)]
+        authors = [c.get("author") or c.get("creator") for c in comments]
+        times = [c.get("creation_time") or c.get("time") for c in comments]
+        privates = [bool(c.get("is_private", False)) for c in comments]
+        role_of = {author: roles.of(author)[0] for author in set(authors)}
+        roles_of = [role_of[author] for author in authors]
+        data["bug_id"].extend([bug_id] * len(counts))
+        data["count"].extend(counts)
+        data["comment_id"].extend([c.get("id") for c in comments])
+        data["author"].extend(authors)
+        data["time"].extend(times)
+        data["is_private"].extend(privates)
+        data["text"].extend(
+            [c["raw_text"] if c.get("raw_text") is not None else c.get("text") for c in comments]
+        )
+        data["role"].extend(roles_of)
+        data["is_ca_update"].extend(
+            [role == "ca" and not private for role, private in zip(roles_of, privates, strict=True)]
+        )
+        prefix = comment_url(bug_id, 0)[:-1]
+        data["url"].extend([prefix + str(count) for count in counts])
+        self._authors = authors
+        at: dict[tuple[str, str], int] | None = None
 
         def comment_at(account: str | None, when: str | None) -> int | None:
+            nonlocal at
             if not account or not when:
                 return None
+            if at is None:  # built on first use: most bugs in a snapshot never ask
+                at = {}
+                for count, author, time in zip(counts, authors, times, strict=True):
+                    if author and time:
+                        at.setdefault((author.lower(), time), count)
             return at.get((account.lower(), when))
 
         return comment_at
@@ -133,8 +144,9 @@ class TableBuilder:
                     url=url,
                 )
 
-    def _add_needinfos(self, bug_id, history, flags, roles, comment_at) -> None:
-        for seq, request in enumerate(requests_of_bug(history, flags, comment_at)):
+    def _add_needinfos(self, bug_id, history, flags, roles, comment_at, seen_at) -> None:
+        requests = requests_of_bug(history, flags, comment_at, seen_at)
+        for seq, request in enumerate(requests):
             requestee_role = roles.of(request.requestee)[0] if request.requestee else None
             count = request.set_count
             self.needinfos.append(
@@ -182,7 +194,7 @@ class TableBuilder:
             )
 
     def _add_participants(self, raw: RawBug, roles: BugRoles, assignees: set) -> None:
-        posted = Counter(c.get("author") or c.get("creator") for c in raw.comments)
+        posted = Counter(self._authors)
         accounts = dict.fromkeys(a for a in posted if a)
         accounts.update(dict.fromkeys(a for a in [raw.bug.get("creator"), *assignees] if a))
         accounts.pop(NOBODY, None)

@@ -95,26 +95,26 @@ SCHEMAS: dict[str, dict[str, str]] = {
 
 
 class Columns:
-    """One list per column; ``append`` adds a row given as keyword arguments."""
+    """One list per column of ``table``; ``append`` adds a row given as keyword arguments.
 
-    def __init__(self) -> None:
-        self.data: dict[str, list] = {}
+    Hot loops append to ``data[column]`` directly; columns left empty are filled with nulls.
+    """
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.data: dict[str, list] = {name: [] for name in SCHEMAS[table]}
 
     def append(self, **row: object) -> None:
         data = self.data
-        if not data:
-            for name in row:
-                data[name] = []
         for name, value in row.items():
             data[name].append(value)
 
-    def frame(self, table: str) -> pd.DataFrame:
+    def frame(self) -> pd.DataFrame:
         """The table with exactly the schema's columns, in order, typed."""
-        schema = SCHEMAS[table]
-        length = len(next(iter(self.data.values()))) if self.data else 0
+        length = max(len(values) for values in self.data.values())
         columns = {}
-        for name, kind in schema.items():
-            values = self.data.get(name, [None] * length)
+        for name, kind in SCHEMAS[self.table].items():
+            values = self.data[name] or [None] * length
             columns[name] = _typed(values, kind)
         return pd.DataFrame(columns)
 

@@ -46,11 +46,14 @@ def requests_of_bug(
     history: list[dict] | None,
     flags: list[dict] | None,
     comment_at: Callable[[str | None, str | None], int | None],
+    seen_at: str | None = None,
 ) -> list[Request]:
     """Every needinfo request of one bug, in the order they were set.
 
     ``comment_at(account, iso_time)`` gives the ``count`` of the comment that account posted at
-    that second (the comment that set the flag), or None.
+    that second (the comment that set the flag), or None. ``seen_at`` (the bug's last change,
+    else the sync time) bounds when a flag that history leaves open but the bug does not was
+    cleared.
     """
     done: list[Request] = []
     open_now: list[Request] = []
@@ -78,7 +81,7 @@ def requests_of_bug(
                 open_now.append(Request(requestee, who, when, comment_at(who, when)))
     if flags is None:
         return _in_order(done + open_now)
-    return _in_order(_reconcile(done, open_now, flags, comment_at))
+    return _in_order(_reconcile(done, open_now, flags, comment_at, seen_at))
 
 
 def _take(requests: list[Request], requestee: str | None) -> Request | None:
@@ -94,6 +97,7 @@ def _reconcile(
     open_now: list[Request],
     flags: list[dict],
     comment_at: Callable[[str | None, str | None], int | None],
+    seen_at: str | None,
 ) -> list[Request]:
     """Trust the bug's current flags for ``open``; history fills in who and when."""
     current = [f for f in flags if f.get("name") == "needinfo" and f.get("status") == "?"]
@@ -108,8 +112,10 @@ def _reconcile(
         request.open, request.cleared_how = True, "open"
         request.cleared_at = request.cleared_by = None
         done.append(request)
-    for request in open_now:  # history says open, the bug says not: cleared, time unknown
+    for request in open_now:  # history says open, the bug says not: cleared by ``seen_at``
         request.open, request.cleared_how = False, "cleared"
+        if seen_at and seen_at > (request.set_at or ""):
+            request.cleared_at = seen_at
         done.append(request)
     return done
 
