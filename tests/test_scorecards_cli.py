@@ -1,0 +1,113 @@
+"""`analyzer scorecards` on the bundled snapshot: files, numbers against the metrics, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import run_cli
+
+import analyzer
+from analyzer.env import ExitStatus
+from analyzer.report.month import Month
+
+FEB = Month(2026, 2)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> tuple:
+    root = tmp_path_factory.mktemp("cli")
+    result = run_cli("scorecards", "--data-dir", root / "data", "--out", root / "out")
+    return result, root / "out" / FEB.label
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return analyzer.load(Path("/nonexistent-store-dir"))
+
+
+def test_default_month_of_the_snapshot_and_quiet_stderr(run):
+    result, out = run
+    assert result.exit_code == ExitStatus.SUCCESS, result.stderr
+    assert result.stdout.strip() == str(out / "index.html")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, lines  # the snapshot note and the summary; no progress bar
+    assert "bundled snapshot" in lines[0]
+    assert lines[1].startswith("Wrote ")
+
+
+def test_every_ca_with_a_bug_open_in_the_month_has_pages(run, corpus):
+    _, out = run
+    bugs = corpus.bugs
+    closed = bugs["closed"].where(bugs["closed"] <= FEB.end)
+    was_open = (bugs["opened"] <= FEB.end) & (closed.isna() | (closed >= FEB.start))
+    expected = bugs.loc[was_open, "ca"].fillna("").nunique()
+    index = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    rows = index.select("#index-table tbody tr[data-slug]")
+    assert len(rows) == expected
+    for row in rows:
+        assert (out / f"{row['data-slug']}.html").is_file()
+        assert (out / f"{row['data-slug']}.md").is_file()
+
+
+def test_page_numbers_match_the_metrics(run, corpus):
+    _, out = run
+    deadlines = corpus.metrics(as_of=FEB.end).deadlines
+    due = deadlines[(deadlines["due"] >= FEB.start) & (deadlines["due"] <= FEB.end)]
+    decided = due[due["outcome"].isin(["met", "missed"]) | (due["outcome"] == "pending")]
+    data = json.loads((out / "scorecards.json").read_text())
+    checked = 0
+    for item in data["cas"][:12]:
+        page = BeautifulSoup((out / f"{item['slug']}.html").read_text(), "html.parser")
+        ca = decided[decided["ca"] == _raw_ca(corpus, item)]
+        for rule in item["rules"]:
+            rows = ca[ca["rule"] == rule["rule"]]
+            met = int((rows["outcome"] == "met").sum())
+            cell = page.select_one(f'#rates-table tr[data-rule="{rule["rule"]}"] td:nth-of-type(2)')
+            assert cell.get_text(strip=True) == f"{met} / {len(rows)}"
+            checked += len(rows)
+    assert checked > 0
+
+
+def _raw_ca(corpus, item: dict) -> str:
+    """The bugs-table name behind a page: the one whose bugs the page lists."""
+    bug_id = item["bugs"]["open"][0]["bug_id"]
+    return str(corpus.bugs.set_index("bug_id").at[bug_id, "ca"])
+
+
+def test_pages_say_what_the_snapshot_cannot_show(run):
+    _, out = run
+    page = BeautifulSoup((out / "digicert.html").read_text(), "html.parser")
+    notes = page.select_one("#limitations").get_text()
+    assert "history" in notes and "estimated" in notes
+    assert "not in this data" in page.select_one("#needinfos").find_next("p").get_text().lower()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--month", "2026-13"], "--month"),
+        (["--month", "2031-01"], "before 2031-01 began"),
+        (["--month", "2026-02", "--templates", "/nonexistent/templates"], "--templates"),
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_2(tmp_path, args, words):
+    result = run_cli("scorecards", "--data-dir", tmp_path / "data", "--out", tmp_path, *args)
+    assert result.exit_code == ExitStatus.USAGE
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.rglob("*.html"))
+
+
+def test_one_ca_on_a_terminal_shows_progress(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(
+        "scorecards", "--month", "2026-02", "--ca", "DigiCert",
+        "--data-dir", tmp_path / "data", "--out", out, tty=True,
+    )  # fmt: skip
+    assert result.exit_code == ExitStatus.SUCCESS, result.stderr
+    assert "metrics" in result.stderr and "scorecards" in result.stderr  # the progress bars
+    assert sorted(p.name for p in (out / "2026-02").iterdir()) == ["digicert.html", "digicert.md"]
+    assert result.stdout.strip() == str(out / "2026-02" / "digicert.html")
