@@ -291,3 +291,11 @@ def assert_one_line_error(result, fragment: str) -> None:
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert fragment in lines[0], lines[0]
+
+
+def test_a_server_that_ignores_the_id_condition_is_refused_not_looped(corpus, data_dir):
+    with FakeBugzilla(corpus, ignore_charts=True) as server:
+        result = sync(server, data_dir, "--page-size", "4")
+        assert server.request_count == 2
+    assert result.exit_code == ExitStatus.USAGE
+    assert_one_line_error(result, "ignores the bug id condition")

@@ -172,6 +172,11 @@ def _search_page(client: BugzillaClient, cursor: Cursor, page_size: int) -> list
     bugs = document.get("bugs")
     if not isinstance(bugs, list) or not all(isinstance(b, dict) and "id" in b for b in bugs):
         raise InputError(f"{client.base_url} does not look like Bugzilla: its search has no bugs.")
+    if any(int(bug["id"]) <= cursor.after_id for bug in bugs):  # would page forever
+        raise InputError(
+            f"{client.base_url} ignores the bug id condition (f1=bug_id&o1=greaterthan) "
+            "that paging relies on."
+        )
     return bugs
 
 
