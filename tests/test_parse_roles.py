@@ -114,3 +114,22 @@ def test_no_builtin_ca_domain_is_a_public_mail_domain():
     reference = load_reference(None)
     for domains in reference.ca_domains.values():
         assert not domains & reference.public_mail_domains
+
+
+def test_needinfo_requestees_are_participants_with_their_role():
+    raw = bug_with(
+        "NetLock: x",
+        "rp@mozilla.com",
+        history=[
+            change(
+                "2025-01-05T00:00:00Z",
+                "rp@mozilla.com",
+                ("flagtypes.name", "", "needinfo?(quiet@netlock.hu)"),
+            )
+        ],
+    )
+    roles = roles_in(raw)
+    assert roles["quiet@netlock.hu"] == ("ca", "ca_domain")
+    participants = tables(raw).participants.set_index("account")
+    assert participants.loc["quiet@netlock.hu", "comments"] == 0
+    assert participants.loc["rp@mozilla.com", "comments"] == 1

@@ -54,9 +54,9 @@ class TableBuilder:
         self._add_bug(raw, ca, known)
         self._add_changes(bug_id, history, roles, comment_at)
         seen_at = bug.get("last_change_time") or self.observed_iso
-        self._add_needinfos(bug_id, history, bug.get("flags"), roles, comment_at, seen_at)
+        asked = self._add_needinfos(bug_id, history, bug.get("flags"), roles, comment_at, seen_at)
         self._add_whiteboard(raw, comment_at)
-        self._add_participants(raw, roles, assignees)
+        self._add_participants(raw, roles, assignees | asked)
 
     # -- one table each ----------------------------------------------------------------------
 
@@ -144,7 +144,8 @@ class TableBuilder:
                     url=url,
                 )
 
-    def _add_needinfos(self, bug_id, history, flags, roles, comment_at, seen_at) -> None:
+    def _add_needinfos(self, bug_id, history, flags, roles, comment_at, seen_at) -> set:
+        """Needinfo rows; returns the accounts involved (they are participants too)."""
         requests = requests_of_bug(history, flags, comment_at, seen_at)
         for seq, request in enumerate(requests):
             requestee_role = roles.of(request.requestee)[0] if request.requestee else None
@@ -164,6 +165,12 @@ class TableBuilder:
                 open=request.open,
                 set_count=count,
             )
+        return {
+            account
+            for request in requests
+            for account in (request.requestee, request.setter, request.cleared_by)
+            if account
+        }
 
     def _add_whiteboard(self, raw: RawBug, comment_at) -> None:
         bug_id, bug = raw.bug_id, raw.bug
@@ -193,14 +200,15 @@ class TableBuilder:
                 url=url,
             )
 
-    def _add_participants(self, raw: RawBug, roles: BugRoles, assignees: set) -> None:
+    def _add_participants(self, raw: RawBug, roles: BugRoles, others: set) -> None:
         posted = Counter(self._authors)
         accounts = dict.fromkeys(a for a in posted if a)
-        accounts.update(dict.fromkeys(a for a in [raw.bug.get("creator"), *assignees] if a))
-        accounts.pop(NOBODY, None)
+        accounts.update(dict.fromkeys(a for a in [raw.bug.get("creator")] if a))
+        accounts.update(dict.fromkeys(sorted(a for a in others if a)))
         for entry in raw.history or []:
             if entry.get("who"):
                 accounts[entry["who"]] = None
+        accounts.pop(NOBODY, None)
         for account in accounts:
             role, reason = roles.of(account)
             self.participants.append(
