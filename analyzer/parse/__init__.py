@@ -15,9 +15,10 @@ import pandas as pd
 from analyzer.parse.build import TableBuilder
 from analyzer.parse.model import ThreadTables
 from analyzer.parse.reference import Reference, load_reference
+from analyzer.parse.state import bug_state_at
 from analyzer.store import RawBug
 
-__all__ = ["ThreadTables", "build_tables", "load_reference"]
+__all__ = ["ThreadTables", "bug_state_at", "build_tables", "load_reference"]
 
 
 def build_tables(
