@@ -36,7 +36,6 @@ class TableBuilder:
         self.whiteboard = Columns("whiteboard")
         self.participants = Columns("participants")
         self._parsed: dict[str, ParsedWhiteboard] = {}
-        self._authors: list[str | None] = []  # the current bug's comment authors
 
     def add(self, raw: RawBug) -> None:
         bug, history = raw.bug, raw.history
@@ -50,19 +49,19 @@ class TableBuilder:
             for value in (change.get("removed"), change.get("added"))
         }
         roles = BugRoles(ca, [a for a in assignees if a], self.reference)
-        comment_at = self._add_comments(bug_id, raw.comments, roles)
+        comment_at, authors = self._add_comments(bug_id, raw.comments, roles)
         self._add_bug(raw, ca, known)
         self._add_changes(bug_id, history, roles, comment_at)
         seen_at = bug.get("last_change_time") or self.observed_iso
         asked = self._add_needinfos(bug_id, history, bug.get("flags"), roles, comment_at, seen_at)
         self._add_whiteboard(raw, comment_at)
-        self._add_participants(raw, roles, assignees | asked)
+        self._add_participants(raw, roles, authors, assignees | asked)
 
     # -- one table each ----------------------------------------------------------------------
 
     def _add_comments(self, bug_id: int, comments: list[dict], roles: BugRoles):
         """Comment rows (the hot path: one list comprehension per column); returns the bug's
-        ``comment_at`` lookup."""
+        ``comment_at`` lookup and the comments' authors."""
         data = self.comments.data
         counts = [c.get("count", i) for i, c in enumerate(comments)]
         authors = [c.get("author") or c.get("creator") for c in comments]
@@ -85,7 +84,6 @@ class TableBuilder:
         )
         prefix = comment_url(bug_id, 0)[:-1]
         data["url"].extend([prefix + str(count) for count in counts])
-        self._authors = authors
         at: dict[tuple[str, str], int] | None = None
 
         def comment_at(account: str | None, when: str | None) -> int | None:
@@ -99,7 +97,7 @@ class TableBuilder:
                         at.setdefault((author.lower(), time), count)
             return at.get((account.lower(), when))
 
-        return comment_at
+        return comment_at, authors
 
     def _add_bug(self, raw: RawBug, ca: str, known: bool) -> None:
         bug = raw.bug
@@ -200,8 +198,8 @@ class TableBuilder:
                 url=url,
             )
 
-    def _add_participants(self, raw: RawBug, roles: BugRoles, others: set) -> None:
-        posted = Counter(self._authors)
+    def _add_participants(self, raw: RawBug, roles: BugRoles, authors: list, others: set) -> None:
+        posted = Counter(authors)
         accounts = dict.fromkeys(a for a in posted if a)
         accounts.update(dict.fromkeys(a for a in [raw.bug.get("creator")] if a))
         accounts.update(dict.fromkeys(sorted(a for a in others if a)))
