@@ -111,3 +111,23 @@ def test_one_ca_on_a_terminal_shows_progress(tmp_path):
     assert "metrics" in result.stderr and "scorecards" in result.stderr  # the progress bars
     assert sorted(p.name for p in (out / "2026-02").iterdir()) == ["digicert.html", "digicert.md"]
     assert result.stdout.strip() == str(out / "2026-02" / "digicert.html")
+
+
+def test_trend_equals_full_metrics_at_each_month_end(run, corpus):
+    """The trend judges only the bugs active in each month: the same counts as full runs."""
+    _, out = run
+    data = json.loads((out / "scorecards.json").read_text())
+    names = {item["slug"]: _raw_ca(corpus, item) for item in data["cas"]}
+    for position, past in enumerate(FEB.last_twelve()):
+        full = corpus.metrics(as_of=past.end).deadlines
+        due = full[(full["due"] >= past.start) & (full["due"] <= past.end)]
+        missed_at_end = (due["outcome"] == "pending") & (due["due"] <= past.end)
+        due = due[due["outcome"].isin(["met", "missed"]) | missed_at_end]
+        for item in data["cas"]:
+            mine = due[due["ca"] == names[item["slug"]]]
+            point = item["trend"][position]
+            assert point["month"] == past.label
+            assert (point["met"], point["due"]) == (
+                int((mine["outcome"] == "met").sum()),
+                len(mine),
+            )

@@ -7,6 +7,7 @@ file atomically (temp file + ``os.replace``) so a reader never sees half a page.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -56,7 +57,11 @@ def tables_from_corpus(corpus, month: Month, progress: Progress = _no_progress) 
     for past in progress(month.last_twelve(), "metrics"):
         if past.start > corpus.observed_at:
             continue
-        deadlines[past.label] = corpus.metrics(as_of=min(past.end, corpus.observed_at)).deadlines
+        as_of = min(past.end, corpus.observed_at)
+        if past == month:
+            deadlines[past.label] = corpus.metrics(as_of=as_of).deadlines
+        else:
+            deadlines[past.label] = trend_deadlines(corpus, past, as_of)
     history_known = bool(corpus.history_known)
     needinfos = corpus.needinfos if history_known else pd.DataFrame()
     return ScorecardTables(
@@ -69,6 +74,55 @@ def tables_from_corpus(corpus, month: Month, progress: Progress = _no_progress) 
         observed_at=corpus.observed_at,
         extras=_extras(corpus),
     )
+
+
+# A deadline falls due at most this long after the event that started it (full report: 14 days
+# to the end of the day), unless a Next-update date sets it, which is checked on its own.
+_LONGEST_WINDOW = pd.Timedelta(days=16)
+
+
+def trend_deadlines(corpus, month: Month, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The deadlines as known at ``as_of``, of only the bugs that can have one due in ``month``.
+
+    Metrics judge each bug on its own rows, so judging a subset of bugs gives those bugs'
+    rows unchanged; a trend month then costs a tenth of a full run (tests/test_scorecards_cli.py
+    checks the counts against full runs).
+    """
+    from analyzer.metrics import compute
+
+    bug_ids = bugs_active_in(corpus, month)
+    return compute(_only(corpus.tables, bug_ids), _only(corpus.language, bug_ids), as_of).deadlines
+
+
+def bugs_active_in(corpus, month: Month) -> pd.Index:
+    """Every bug that could have a deadline due in ``month``: open near it, or with an event
+    (comment, needinfo) shortly before or in it, or a Next-update date in it."""
+    early = month.start - _LONGEST_WINDOW
+    bugs = corpus.bugs
+    near = (bugs["opened"] <= month.end) & (bugs["closed"].isna() | (bugs["closed"] >= early))
+    ids = [bugs.loc[near, "bug_id"]]
+    comments = corpus.comments
+    ids.append(comments.loc[comments["time"].between(early, month.end), "bug_id"])
+    needinfos = corpus.needinfos
+    if len(needinfos):
+        ids.append(needinfos.loc[needinfos["set_at"].between(early, month.end), "bug_id"])
+    board = corpus.whiteboard
+    if len(board) and "next_update" in board:
+        dated = board["next_update"].between(month.start - pd.Timedelta(days=1), month.end)
+        ids.append(board.loc[dated, "bug_id"])
+    return pd.Index(pd.concat(ids, ignore_index=True).unique())
+
+
+def _only(tables, bug_ids: pd.Index):
+    """A copy of a stage's tables (a dataclass of DataFrames) holding only these bugs' rows."""
+    if tables is None:
+        return None
+    changes = {
+        item.name: frame[frame["bug_id"].isin(bug_ids)]
+        for item in dataclasses.fields(tables)
+        if isinstance(frame := getattr(tables, item.name), pd.DataFrame) and "bug_id" in frame
+    }
+    return dataclasses.replace(tables, **changes)
 
 
 def _extras(corpus):
