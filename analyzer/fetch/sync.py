@@ -14,6 +14,9 @@ high-water mark is the server's clock (its ``Date`` header) when the sync *start
 that changes while we page is seen again next time. Bugs whose ``last_change_time`` equals the
 stored one are skipped, not rewritten.
 
+Speed: while a page is being stored, the next one is already being fetched; requests still go
+out one at a time (the ``/comment`` and ``/history`` calls of a page come before that).
+
 Interrupt safety: each page is stored in one transaction, then the cursor (in meta) moves past
 it. The high-water mark only moves when the whole sync completes; a rerun after Ctrl-C or
 ``kill -9`` resumes from the cursor and ends with the same store as an uninterrupted run.
@@ -22,7 +25,9 @@ it. The high-water mark only moves when the whole sync completes; a rerun after 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -119,12 +124,17 @@ def sync(
     known = store.last_change_times()
     requests_before = client.requests_sent
     newest_seen: str | None = None
+    pending = _in_background(_search_page, client, cursor.since, cursor.after_id, page_size)
     while True:
-        page = _search_page(client, cursor, page_size)
+        page = pending.result()
         if cursor.started is None:
             cursor.started = _server_time(client.last_date_header)
         fresh = [bug for bug in page if _is_fresh(bug, known)]
         raws = _complete(client, fresh)
+        more = len(page) >= page_size
+        if more:  # fetch the next page while this one is stored (still one request at a time)
+            last_id = max(int(bug["id"]) for bug in page)
+            pending = _in_background(_search_page, client, cursor.since, last_id, page_size)
         store.put_bugs(raws)
         for raw in raws:
             result.changed += raw.bug_id in known
@@ -140,7 +150,7 @@ def sync(
             store.set_meta(**{CURSOR_KEY: cursor.dump()})
         if progress is not None:
             progress(result)
-        if len(page) < page_size:
+        if not more:
             break
     result.high_water = cursor.started or newest_seen or store.get_meta("last_sync_time")
     store.set_meta(
@@ -167,12 +177,28 @@ def _since(store: Store, source: str, full: bool, overlap: timedelta) -> str | N
     return (moment - overlap).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _search_page(client: BugzillaClient, cursor: Cursor, page_size: int) -> list[dict]:
-    document = client.get("/rest/bug", search_params(cursor.since, cursor.after_id, page_size))
+def _in_background(function: Callable, *args: object) -> Future:
+    """Run ``function`` in a daemon thread (which never holds up the exit after Ctrl-C)."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # handed to the caller of result()
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
+def _search_page(
+    client: BugzillaClient, since: str | None, after_id: int, page_size: int
+) -> list[dict]:
+    document = client.get("/rest/bug", search_params(since, after_id, page_size))
     bugs = document.get("bugs")
     if not isinstance(bugs, list) or not all(isinstance(b, dict) and "id" in b for b in bugs):
         raise InputError(f"{client.base_url} does not look like Bugzilla: its search has no bugs.")
-    if any(int(bug["id"]) <= cursor.after_id for bug in bugs):  # would page forever
+    if any(int(bug["id"]) <= after_id for bug in bugs):  # would page forever
         raise InputError(
             f"{client.base_url} ignores the bug id condition (f1=bug_id&o1=greaterthan) "
             "that paging relies on."
