@@ -15,14 +15,18 @@ from analyzer.store import RawBug, Store, open_for_reading
 
 
 class Corpus:
-    """Tidy tables over one store.
+    """Tidy tables over one store; columns as in docs/tables.md, times tz-aware UTC.
 
     Example::
 
-        >>> import analyzer
-        >>> corpus = analyzer.load()            # the bundled snapshot when data/ has no store
-        >>> corpus.bugs.groupby("ca").size().nlargest(3)
-        >>> corpus.metrics(as_of="2025-12-31").deadlines.query("outcome == 'missed'")
+        import analyzer
+
+        corpus = analyzer.load()  # the bundled snapshot when data/ has no store
+        corpus.bugs.groupby("ca").size().nlargest(3)
+        corpus.comments.merge(corpus.bugs[["bug_id", "ca"]], on="bug_id")
+        corpus.metrics(as_of="2025-12-31").deadlines.query("outcome == 'missed'")
+
+    More in docs/research.md and notebooks/.
     """
 
     def __init__(
@@ -83,7 +87,13 @@ class Corpus:
         return annotate(self.tables.comments, cache_dir=self.data_dir / ".cache")
 
     def metrics(self, as_of: str | pd.Timestamp | None = None):
-        """Deadlines and per-bug metrics as known at ``as_of`` (default: the last sync)."""
+        """Deadlines and per-bug metrics as known at ``as_of`` (default: the last sync).
+
+        Nothing later than ``as_of`` is used, so past months can be judged as they stood then;
+        each ``as_of`` is computed once. Example::
+
+            corpus.metrics(as_of="2024-12-31T23:59:59Z").bug_metrics.nlargest(5, "overdue_days")
+        """
         from analyzer.metrics import compute
 
         stamp = self.observed_at if as_of is None else _utc(as_of)
@@ -95,42 +105,52 @@ class Corpus:
 
     @property
     def bugs(self) -> pd.DataFrame:
+        """One row per bug: CA, status, opened, closed, current whiteboard."""
         return self.tables.bugs
 
     @property
     def comments(self) -> pd.DataFrame:
+        """One row per comment: author, time, the author's role in the bug, ``is_ca_update``."""
         return self.tables.comments
 
     @property
     def changes(self) -> pd.DataFrame:
+        """One row per field change in a bug's history (empty without history: the snapshot)."""
         return self.tables.changes
 
     @property
     def needinfos(self) -> pd.DataFrame:
+        """One row per needinfo request, with when it was set, answered and cleared."""
         return self.tables.needinfos
 
     @property
     def whiteboard(self) -> pd.DataFrame:
+        """One row per whiteboard value a bug had: tags, Next-update date, valid from/to."""
         return self.tables.whiteboard
 
     @property
     def participants(self) -> pd.DataFrame:
+        """One row per bug and account: its role there and why, and how often it commented."""
         return self.tables.participants
 
     @property
     def comment_language(self) -> pd.DataFrame:
+        """One row per comment: questions asked, report kind, IRG sections present/missing."""
         return self.language.comment_language
 
     @property
     def commitments(self) -> pd.DataFrame:
+        """One row per dated promise in a CA comment."""
         return self.language.commitments
 
     @property
     def deadlines(self) -> pd.DataFrame:
+        """One row per obligation as of the last sync: rule, due, outcome, evidence links."""
         return self.metrics().deadlines
 
     @property
     def bug_metrics(self) -> pd.DataFrame:
+        """One row per bug as of the last sync: the keys of ``analyzer metrics --format json``."""
         return self.metrics().bug_metrics
 
     TABLES = (
@@ -147,6 +167,7 @@ class Corpus:
     )
 
     def table(self, name: str) -> pd.DataFrame:
+        """A table by its name in ``TABLES`` (as ``analyzer export`` names its files)."""
         if name not in self.TABLES:
             raise KeyError(f"no table {name!r}; tables: {', '.join(self.TABLES)}")
         return getattr(self, name)
@@ -160,11 +181,13 @@ def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
 def load(data_dir: Path | str | None = None, note=None) -> Corpus:
     """Open the corpus in ``data_dir`` (default ``data/``), or the bundled snapshot if none.
 
+    ``note`` (e.g. ``print``) is told, in one line, when the bundled snapshot is used.
     Example::
 
-        >>> import analyzer
-        >>> corpus = analyzer.load()
-        >>> corpus.comments.groupby("role").size()
+        import analyzer
+
+        corpus = analyzer.load()
+        corpus.comments.groupby("role").size()
     """
     store = open_for_reading(data_dir, note=note)
     return Corpus(store, data_dir=data_dir)
