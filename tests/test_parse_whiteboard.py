@@ -24,6 +24,7 @@ REF = load_reference(None)
         ("[ca-compliance] [next-update: 2025-04-24-]", "2025-04-24"),
         ("next update: March 5, 2025", "2025-03-05"),
         ("Next Update 13/02/2025", "2025-02-13"),  # cannot be month first
+        ("[ca-compliance] Next update: week of 2025-03-03 [ov-misissuance]", "2025-03-03"),
     ],
 )
 def test_next_update_spellings(value, expected):

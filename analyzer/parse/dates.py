@@ -57,6 +57,18 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+_WORD_START = re.compile(r"\b(?=\w)")
+
+
+def find_date(text: str) -> date | None:
+    """The first date anywhere in ``text`` (``week of 2025-03-03``), trying each word start."""
+    for start in _WORD_START.finditer(text):
+        found = parse_date(text[start.start() :])
+        if found is not None:
+            return found
+    return None
+
+
 def _build(groups: tuple[str, ...], order: str) -> date | None:
     fields: dict[str, int] = {}
     for letter, value in zip(order, groups, strict=True):

@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from analyzer.parse.dates import parse_date
+from analyzer.parse.dates import find_date, parse_date
 from analyzer.parse.reference import Reference, normalise_key
 
 _BRACKETED = re.compile(r"\[([^\[\]]*)\]")
@@ -63,13 +63,18 @@ def parse_whiteboard(value: str, reference: Reference) -> ParsedWhiteboard:
 
 
 def _next_update(value: str) -> tuple[pd.Timestamp | None, str | None, str]:
-    """The first readable Next-update date; else the first mention as ``unparsed``."""
+    """The first readable Next-update date; else the first mention as ``unparsed``.
+
+    A mention runs from ``Next update`` to the next bracket, ``;`` or ``|``; its date is the
+    first one in it (most often right after the words).
+    """
     first_text = None
     for match in _NEXT_UPDATE.finditer(value):
         rest = value[match.end() :]
         end = _MENTION_END.search(rest)
-        mention = value[match.start() : match.end() + (end.start() if end else len(rest))].strip()
-        parsed = parse_date(rest)
+        segment = rest[: end.start()] if end else rest
+        mention = value[match.start() : match.end() + len(segment)].strip()
+        parsed = find_date(segment)
         if parsed is not None:
             return _day(parsed), mention, "parsed"
         first_text = first_text or mention
