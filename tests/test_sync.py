@@ -299,3 +299,32 @@ def test_a_server_that_ignores_the_id_condition_is_refused_not_looped(corpus, da
         assert server.request_count == 2
     assert result.exit_code == ExitStatus.USAGE
     assert_one_line_error(result, "ignores the bug id condition")
+
+
+def test_bugs_changing_during_a_sync_are_not_lost(server, data_dir):
+    ids = sorted(ca_bugs(server))
+    created: list[int] = []
+
+    def meddle(fake: FakeBugzilla, entry) -> None:
+        if len(fake.log) == 2:  # the first page is served, the second is being served
+            fake.add_comment(ids[0], "compliance@northwind-pki.example", "Changed mid-sync.")
+            fake.change_field(ids[5], "rp@mozilla.example", "status", "RESOLVED")
+            created.append(fake.add_bug("Harbor CA: Mid-sync", "x@harbor-ca.example", "New."))
+
+    server.on_request = meddle
+    first = sync(server, data_dir, "--page-size", "2")
+    server.on_request = None
+    assert first.exit_code == 0, first.stderr
+    assert "12 new" in first.stderr  # the new bug has the highest id: this sync's last page
+    server.clear_log()
+    second = sync(server, data_dir, "--page-size", "2")
+    # ids[5] changed before its page was served, so the first sync already has it; ids[0] had
+    # been stored before it changed: only the next sync can see it, and it does.
+    assert second.stderr == "Synced 1 bug (0 new, 1 changed) in 2 requests.\n"
+    with Store.open(data_dir) as store:
+        assert store.get(ids[0]).comments[-1]["text"] == "Changed mid-sync."
+        assert store.get(ids[5]).bug["status"] == "RESOLVED"
+        assert store.get(created[0]).comments[0]["text"] == "New."
+    with FakeBugzilla(server.bugs) as fresh:
+        assert sync(fresh, data_dir.parent / "fresh").exit_code == 0
+    assert dump(data_dir) == dump(data_dir.parent / "fresh")

@@ -83,10 +83,11 @@ class SyncResult:
         return self.new + self.changed
 
     def summary(self) -> str:
-        noun = "request" if self.requests == 1 else "requests"
+        bugs = "bug" if self.stored == 1 else "bugs"
+        requests = "request" if self.requests == 1 else "requests"
         return (
-            f"Synced {self.stored} bugs ({self.new} new, {self.changed} changed) "
-            f"in {self.requests} {noun}."
+            f"Synced {self.stored} {bugs} ({self.new} new, {self.changed} changed) "
+            f"in {self.requests} {requests}."
         )
 
 

@@ -95,6 +95,7 @@ class FakeBugzilla:
         self.redirect_to = redirect_to  # answer every request with a 301 to this base URL
         self.ignore_charts = ignore_charts  # an old server that drops fN/oN/vN conditions
         self.log: list[LoggedRequest] = []
+        self.on_request: Callable[[FakeBugzilla, LoggedRequest], None] | None = None
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
         self._window: tuple[int, int] = (-1, 0)  # (minute, anonymous requests in it)
@@ -302,6 +303,9 @@ class FakeBugzilla:
     def record(self, entry: LoggedRequest) -> None:
         with self._lock:
             self.log.append(entry)
+            hook = self.on_request
+        if hook is not None:
+            hook(self, entry)  # after answering: lets a test change the data between requests
 
     def take_fault(self, name: str) -> bool:
         """Consume one unit of a ``*_next`` counter fault; True when it applies."""
