@@ -217,8 +217,6 @@ class FakeBugzilla:
         """Status, content type and body for one GET ``target``."""
         if len(target) > MAX_URL:
             return 414, "text/html", b"<html><body>414 Request-URI Too Long</body></html>"
-        if self.redirect_to:
-            return 301, f"redirect:{self.redirect_to}{target}", b""
         faults = self.faults
         with self._lock:
             if faults.errors_next > 0:
@@ -350,6 +348,10 @@ class _Handler(BaseHTTPRequestHandler):
             fake.record(LoggedRequest(status=0, **entry))
             self.close_connection = True
             return
+        if fake.redirect_to:
+            fake.record(LoggedRequest(status=301, **entry))
+            self._send(301, "text/html", 0, b"", False, location=fake.redirect_to + self.path)
+            return
         status, content_type, body = fake.answer(self.path, key)
         fake.record(LoggedRequest(status=status, **entry))
         truncate = fake.take_fault("truncate_next")
@@ -362,11 +364,18 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client went away (or was killed)
             self.close_connection = True
 
-    def _send(self, status: int, content_type: str, declared: int, sent: bytes, cut: bool) -> None:
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        declared: int,
+        sent: bytes,
+        cut: bool,
+        location: str | None = None,
+    ) -> None:
         self.send_response(status)
-        if content_type.startswith("redirect:"):
-            self.send_header("Location", content_type.removeprefix("redirect:"))
-            content_type = "text/html"
+        if location:
+            self.send_header("Location", location)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(declared))
         if cut:
