@@ -41,3 +41,31 @@ def test_unparsed_next_update_values_are_listed(cli, data_dir):
     assert report["unattributed"][0]["prefix"] == "Mystery CA"
     text = cli("quality", "--data-dir", data_dir).stdout
     assert "Next update soon-ish" in text and "Mystery CA" in text
+
+
+def test_curation_hints_list_silent_cas_and_likely_staff(cli, data_dir):
+    def comment(count, author):
+        return {"count": count, "author": author, "time": f"2025-01-0{count + 1}T00:00:00Z"}
+
+    bug = {"creation_time": "2025-01-01T00:00:00Z", "status": "NEW", "whiteboard": ""}
+    netlock = dict(bug, id=7, summary="NETLOCK: x", creator="x@example.org")
+    quiet = dict(bug, id=8, summary="Certicamara: y", creator="x@example.org")
+    helper = [comment(i, "helper@gmail.com") for i in range(5)]
+    with Store.open(data_dir) as store:
+        store.put_bugs(
+            [
+                RawBug(
+                    netlock, [comment(0, "a@netlock.hu"), *helper[1:], comment(5, "z@x.org")], []
+                ),
+                RawBug(quiet, [comment(0, "x@example.org")], []),
+            ]
+        )
+    report = cli("quality", "--data-dir", data_dir, "--format", "json").json()
+    assert report["cas_without_ca_voice"] == [{"ca": "Certicamara", "bugs": 1}]
+    assert report["possible_ca_staff"] == []  # 4 comments: below the threshold of 5
+    with Store.open(data_dir) as store:
+        store.put_bugs([RawBug(netlock, [comment(0, "a@netlock.hu"), *helper], [])])
+    report = cli("quality", "--data-dir", data_dir, "--format", "json").json()
+    assert report["possible_ca_staff"] == [
+        {"account": "helper@gmail.com", "ca": "NetLock", "comments": 5}
+    ]

@@ -28,6 +28,8 @@ class QualityReport:
     bugs_filed_by_ca: int = 0
     bugs_with_ca_comment: int = 0
     history_known: int = 0
+    cas_without_ca_voice: list[dict] = field(default_factory=list)  # ca, bugs
+    possible_ca_staff: list[dict] = field(default_factory=list)  # account, ca, comments
 
     @property
     def attributed_share(self) -> float:
@@ -76,7 +78,36 @@ def quality_report(tables: ThreadTables) -> QualityReport:
         bugs_filed_by_ca=int(first.loc[first["role"] == "ca", "bug_id"].nunique()),
         bugs_with_ca_comment=int(comments.loc[comments["role"] == "ca", "bug_id"].nunique()),
         history_known=int(bugs["history_known"].sum()),
+        cas_without_ca_voice=_cas_without_ca_voice(bugs, comments),
+        possible_ca_staff=_possible_ca_staff(bugs, comments),
     )
+
+
+def _cas_without_ca_voice(bugs: pd.DataFrame, comments: pd.DataFrame) -> list[dict]:
+    """Known CAs none of whose bugs has a CA-side comment: their domains may be missing."""
+    known = bugs.loc[bugs["ca_known"], ["bug_id", "ca"]]
+    voiced = set(comments.loc[comments["role"] == "ca", "bug_id"])
+    per_ca = known.assign(voiced=known["bug_id"].isin(voiced)).groupby("ca")
+    silent = per_ca["voiced"].sum() == 0
+    sizes = per_ca.size()[silent]
+    return [{"ca": ca, "bugs": int(n)} for ca, n in sizes.sort_values(ascending=False).items()]
+
+
+def _possible_ca_staff(
+    bugs: pd.DataFrame, comments: pd.DataFrame, least: int = 5, share: float = 0.9
+) -> list[dict]:
+    """Community accounts whose comments are nearly all on one known CA's bugs: candidates for
+    ``ca_accounts.csv`` (to be checked by a person, never added automatically)."""
+    ca_of = bugs.loc[bugs["ca_known"]].set_index("bug_id")["ca"]
+    posted = comments.assign(ca=comments["bug_id"].map(ca_of))
+    community = posted.loc[posted["role"] == "community"]
+    totals = community.groupby("author").size()
+    top = community.dropna(subset=["ca"]).groupby(["author", "ca"]).size()
+    found = []
+    for (author, ca), count in top.items():
+        if count >= least and count >= share * totals[author]:
+            found.append({"account": author, "ca": ca, "comments": int(count)})
+    return sorted(found, key=lambda item: (-item["comments"], item["account"]))
 
 
 def _counts(values: pd.Series) -> dict[str, int]:
@@ -121,8 +152,19 @@ def render_text(report: QualityReport) -> str:
         f"({report.bugs_filed_by_ca / n:.1%})",
         f"Bugs with any CA-side comment: {report.bugs_with_ca_comment} "
         f"({report.bugs_with_ca_comment / n:.1%})",
-        "",
-        "Current whiteboard tags:",
     ]
+    if report.cas_without_ca_voice:
+        lines.append("Known CAs with no CA-side comment in any of their bugs (domains missing?):")
+        lines += [f"  {item['bugs']:>4}  {item['ca']}" for item in report.cas_without_ca_voice]
+    if report.possible_ca_staff:
+        lines.append(
+            "Community accounts commenting almost only on one CA's bugs "
+            "(check, then list in ca_accounts.csv if they speak for it):"
+        )
+        lines += [
+            f"  {item['comments']:>4}  {item['account']} -> {item['ca']}"
+            for item in report.possible_ca_staff
+        ]
+    lines += ["", "Current whiteboard tags:"]
     lines += [f"  {tag:<24} {count}" for tag, count in report.tags.items()]
     return "\n".join(lines) + "\n"
