@@ -110,3 +110,15 @@ def test_set_url_and_answer_come_from_the_comments():
     assert row["set_url"].endswith("id=1#c1") and row["set_count"] == 1
     assert row["answered_at"] == ts(T2) and row["answered_count"] == 3
     assert row["answered_url"].endswith("id=1#c3")
+
+
+def test_flag_set_when_the_bug_was_filed_is_a_request_from_the_creator():
+    # BMO's history does not show flags set on the new-bug form, only their removal.
+    raw = raw_bug(
+        creator="reporter@example.org",
+        history=[change(T2, CA, ("flagtypes.name", f"needinfo?({CA})", ""))],
+    )
+    row = needinfos(raw).iloc[0]
+    assert (row["requestee"], row["setter"]) == (CA, "reporter@example.org")
+    assert row["set_at"] == ts("2025-01-01T00:00:00Z") and row["set_url"].endswith("#c0")
+    assert row["cleared_at"] == ts(T2) and row["cleared_how"] == "cleared"

@@ -53,7 +53,7 @@ class TableBuilder:
         self._add_bug(raw, ca, known)
         self._add_changes(bug_id, history, roles, comment_at)
         seen_at = bug.get("last_change_time") or self.observed_iso
-        asked = self._add_needinfos(bug_id, history, bug.get("flags"), roles, comment_at, seen_at)
+        asked = self._add_needinfos(raw, roles, comment_at, seen_at)
         self._add_whiteboard(raw, comment_at)
         self._add_participants(raw, roles, authors, assignees | asked)
 
@@ -142,9 +142,11 @@ class TableBuilder:
                     url=url,
                 )
 
-    def _add_needinfos(self, bug_id, history, flags, roles, comment_at, seen_at) -> set:
+    def _add_needinfos(self, raw: RawBug, roles: BugRoles, comment_at, seen_at: str) -> set:
         """Needinfo rows; returns the accounts involved (they are participants too)."""
-        requests = requests_of_bug(history, flags, comment_at, seen_at)
+        bug_id, bug = raw.bug_id, raw.bug
+        filed = (bug.get("creator"), bug.get("creation_time"))
+        requests = requests_of_bug(raw.history, bug.get("flags"), comment_at, seen_at, filed)
         for seq, request in enumerate(requests):
             requestee_role = roles.of(request.requestee)[0] if request.requestee else None
             count = request.set_count

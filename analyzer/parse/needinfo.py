@@ -47,13 +47,15 @@ def requests_of_bug(
     flags: list[dict] | None,
     comment_at: Callable[[str | None, str | None], int | None],
     seen_at: str | None = None,
+    filed: tuple[str | None, str | None] = (None, None),
 ) -> list[Request]:
     """Every needinfo request of one bug, in the order they were set.
 
     ``comment_at(account, iso_time)`` gives the ``count`` of the comment that account posted at
     that second (the comment that set the flag), or None. ``seen_at`` (the bug's last change,
     else the sync time) bounds when a flag that history leaves open but the bug does not was
-    cleared.
+    cleared. ``filed`` is ``(creator, creation_time)``: BMO does not record flags set when the
+    bug was filed, so a flag removed without ever being added was set then, by the creator.
     """
     done: list[Request] = []
     open_now: list[Request] = []
@@ -71,8 +73,10 @@ def requests_of_bug(
                     added.remove(requestee)
             for requestee in removed:
                 request = _take(open_now, requestee)
-                if request is None:
-                    continue  # set before the recorded history began
+                if request is None:  # set when the bug was filed
+                    creator, created = filed
+                    created = min(created or when or "", when or "")
+                    request = Request(requestee, creator, created, comment_at(creator, created))
                 request.cleared_at, request.cleared_by = when, who
                 request.cleared_how = "retargeted" if added else "cleared"
                 request.open = False
