@@ -10,6 +10,8 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from analyzer.parse.build import TableBuilder
@@ -22,9 +24,12 @@ __all__ = ["ThreadTables", "bug_state_at", "build_tables", "load_reference"]
 
 
 def build_tables(
-    raws: list[RawBug], reference: Reference, observed_at: pd.Timestamp
+    raws: Iterable[RawBug], reference: Reference, observed_at: pd.Timestamp
 ) -> ThreadTables:
-    """Every thread table of the given bugs; ``observed_at`` dates values of unknown history."""
+    """Every thread table of the given bugs; ``observed_at`` dates values of unknown history.
+
+    ``raws`` is read once, so a stream from the store works and keeps memory to the tables.
+    """
     builder = TableBuilder(reference, _utc(observed_at))
     for raw in raws:
         builder.add(raw)
