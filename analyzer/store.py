@@ -129,20 +129,29 @@ class Store:
     def set_meta(self, **values: str | None) -> None:
         """Set several meta keys in one transaction (``None`` deletes the key)."""
         with self._conn:
-            for key, value in values.items():
-                if value is None:
-                    self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
-                else:
-                    self._conn.execute(
-                        "INSERT INTO meta(key, value) VALUES (?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (key, value),
-                    )
+            self._write_meta(values)
+
+    def _write_meta(self, values: dict[str, str | None]) -> None:
+        for key, value in values.items():
+            if value is None:
+                self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                self._conn.execute(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
 
     # -- bugs ------------------------------------------------------------------------------
 
-    def put_bugs(self, raws: Iterable[RawBug], fetched_at: str | None = None) -> int:
-        """Store bugs, each replacing its older version, all in one transaction."""
+    def put_bugs(
+        self,
+        raws: Iterable[RawBug],
+        fetched_at: str | None = None,
+        meta: dict[str, str | None] | None = None,
+    ) -> int:
+        """Store bugs, each replacing its older version, and ``meta`` (such as a resume point)
+        all in one transaction, so a kill can never separate a page from its bookmark."""
         fetched_at = fetched_at or utc_now_iso()
         rows = [
             (
@@ -164,6 +173,7 @@ class Store:
                 "history_json = excluded.history_json, fetched_at = excluded.fetched_at",
                 rows,
             )
+            self._write_meta(meta or {})
         return len(rows)
 
     def last_change_times(self) -> dict[int, str | None]:

@@ -60,10 +60,7 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
     except click.ClickException as exc:
         exc.show(file=env.stderr)
         return ExitStatus.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-    except click.Abort:
-        print("Aborted.", file=env.stderr)
-        return ExitStatus.CTRL_C
-    except KeyboardInterrupt:
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         print(
             "Interrupted: what was stored so far is kept; run again to continue.", file=env.stderr
         )

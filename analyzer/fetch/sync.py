@@ -136,7 +136,9 @@ def sync(
         if more:  # fetch the next page while this one is stored (still one request at a time)
             last_id = max(int(bug["id"]) for bug in page)
             pending = _in_background(_search_page, client, cursor.since, last_id, page_size)
-        store.put_bugs(raws)
+        if page:
+            cursor.after_id = max(int(bug["id"]) for bug in page)
+        store.put_bugs(raws, meta={CURSOR_KEY: cursor.dump()} if page else None)
         for raw in raws:
             result.changed += raw.bug_id in known
             result.new += raw.bug_id not in known
@@ -146,9 +148,6 @@ def sync(
             newest_seen = max(newest_seen or "", bug.get("last_change_time") or "") or None
         result.pages += 1
         result.requests = client.requests_sent - requests_before
-        if page:
-            cursor.after_id = max(int(bug["id"]) for bug in page)
-            store.set_meta(**{CURSOR_KEY: cursor.dump()})
         if progress is not None:
             progress(result)
         if not more:
