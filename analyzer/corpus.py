@@ -78,7 +78,10 @@ class Corpus:
     def tables(self):
         from analyzer.parse import build_tables
 
-        return build_tables(self.raw, self.reference, observed_at=self.observed_at)
+        # Streamed from the store unless already loaded: at 50x the corpus's size the raw JSON
+        # objects alone would hold ~3 GB that nothing needs once the tables are built.
+        raws = self.__dict__["raw"] if "raw" in self.__dict__ else self.store.iter_raw()
+        return build_tables(raws, self.reference, observed_at=self.observed_at)
 
     @cached_property
     def language(self):
