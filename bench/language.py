@@ -5,8 +5,9 @@
 
 Accuracy is printed per split: ``dev`` was used while writing the rules, ``test`` was written
 apart but some rules were fixed after seeing it, ``holdout`` was written last and measured once.
-Throughput runs ``annotate`` without a cache on one core over a synthetic corpus sampled from
-all labelled texts (short replies, questions, updates and long reports), each made unique.
+Throughput runs ``annotate`` without a cache on one core over a synthetic corpus built from all
+labelled texts in a mix of lengths (short replies to long joined reports), each made unique.
+CPU seconds are printed beside wall seconds because the machine may be shared.
 """
 
 from __future__ import annotations
@@ -69,12 +70,25 @@ def accuracy() -> None:
 
 
 def synthetic_comments(count: int, seed: int = 5) -> pd.DataFrame:
-    """``count`` comments sampled from every labelled text, each made unique by a reference."""
+    """``count`` comments built from every labelled text, in a BMO-like mix of lengths: 60% one
+    short text (a reply, a question, an update), 30% two or three texts joined (a longer answer),
+    10% five reports joined (a long full report with appendix). Each is made unique."""
     items = [
         i for task in ("questions", "reports", "commitments") for i in ev.load_set(EVAL_DIR, task)
     ]
+    reports = [i for i in items if i.name.startswith("r")]
     rng = random.Random(seed)
-    picks = [rng.choice(items) for _ in range(count)]
+    texts, picks = [], []
+    for n in range(count):
+        roll = rng.random()
+        if roll < 0.6:
+            parts = [rng.choice(items)]
+        elif roll < 0.9:
+            parts = rng.sample(items, rng.choice((2, 3)))
+        else:
+            parts = rng.sample(reports, 5)
+        picks.append(parts[0])
+        texts.append("\n\n".join(p.text for p in parts) + f"\n\nRef {n}.")
     return pd.DataFrame(
         {
             "bug_id": [1_000_000 + n // 12 for n in range(count)],
@@ -82,7 +96,7 @@ def synthetic_comments(count: int, seed: int = 5) -> pd.DataFrame:
             "author": "someone@example.com",
             "time": [pd.Timestamp(p.attrs.get("time", "2025-06-30T10:00:00Z")) for p in picks],
             "is_private": False,
-            "text": [f"{p.text}\n\nRef {n}." for n, p in enumerate(picks)],
+            "text": texts,
             "role": [p.attrs.get("role", "ca") for p in picks],
         }
     )
@@ -115,29 +129,29 @@ def throughput(count: int) -> None:
 
 
 def snapshot() -> None:
-    from analyzer.store import open_for_reading
+    import analyzer
 
-    rows = []
-    for raw in open_for_reading(None).iter_raw():
-        for count, comment in enumerate(raw.comments):
-            text = comment.get("raw_text") or comment.get("text")
-            if text:
-                time_ = comment.get("time") or comment.get("creation_time")
-                rows.append((raw.bug_id, count, pd.Timestamp(time_), text))
-    comments = pd.DataFrame(rows, columns=["bug_id", "count", "time", "text"])
-    comments["role"] = None
+    corpus = analyzer.load()
+    comments = corpus.comments
     start = time.perf_counter()
     tables = annotate(comments, cache_dir=None)
     took = time.perf_counter() - start
-    language = tables.comment_language
-    print(f"== bundled snapshot: {len(comments)} comments with text (comment 0, first 1,000 chars)")
-    print(f"took {took:.2f} s; role unknown, so 'update' is not narrowed to CA comments")
-    print("report kinds:", language["report_kind"].value_counts().to_dict())
+    with_text = comments["text"].fillna("").str.strip() != ""
+    language = tables.comment_language[with_text.to_numpy()]
+    roles = comments.loc[with_text, "role"].to_numpy()
+    print(
+        f"== bundled snapshot: {len(comments)} comments, {int(with_text.sum())} with text "
+        f"(comment 0 only, first 1,000 characters); annotate took {took:.2f} s"
+    )
+    for role in ("ca", "root_program", "community"):
+        kinds = language[roles == role]["report_kind"].value_counts().to_dict()
+        print(f"report kinds ({role}):", kinds)
     print("templates   :", language["report_template"].value_counts().to_dict())
     print(
         f"questions   : {int(language['questions'].sum())} in "
-        f"{int((language['questions'] > 0).sum())} comments; "
-        f"commitments: {len(tables.commitments)}"
+        f"{int((language['questions'] > 0).sum())} comments "
+        f"({int(language[roles != 'ca']['questions'].gt(0).sum())} by non-CA accounts); "
+        f"commitments (CA comments): {len(tables.commitments)}"
     )
 
 

@@ -37,12 +37,10 @@ _PROMISE = re.compile(
     r"\b(?:is|are)\s+(?:now\s+)?(?:expected|scheduled|planned|targeted|due|set)\s+(?:to|for|on|by)\b|"
     r"\bnext\s+(?:\w+\s+)?update\b|\bdue(?:\s+date)?\b|\btarget(?:ed)?\s+(?:date|completion)\b|"
     r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b",
-    re.IGNORECASE,
 )
 _DATE_HINT = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
     r"today|tomorrow|week|month|quarter|year|end of|days)",
-    re.IGNORECASE,
 )
 _STRONG_BEFORE = re.compile(
     r"(?:\bby|\buntil|\btill|\bbefore|\bno later than|\bnot later than|\bon or before|\bdue|"
@@ -61,7 +59,7 @@ _UPDATE = re.compile(
     r"update (?:this|the) (?:bug|ticket|thread|issue)|status|progress|answer|respond|reply)\b",
     re.IGNORECASE,
 )
-_DEADLINE_WORD = re.compile(r"\b(?:by|until|till|before|due|no later than|eta)\b", re.IGNORECASE)
+_DEADLINE_WORD = re.compile(r"\b(?:by|until|till|before|due|no later than|eta)\b")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}")
 _DUE_HEADER = re.compile(r"due|deadline|target|eta|date|completion|when", re.IGNORECASE)
@@ -81,14 +79,16 @@ def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> lis
     """Promises in one sentence; ``listed`` sentences (list items) need no "we will", only a
     deadline word ("1. Revoke all certificates - by 2023-08-31")."""
     text = _SPACE.sub(" ", sentence).strip()
-    if text.endswith("?"):
+    lowered = text.lower()
+    promise = _PROMISE.search(lowered)
+    if text.endswith("?") or not (promise or (listed and _DEADLINE_WORD.search(lowered))):
         return []
     found = _prefer_explicit(find_dates(text, ref))
     future = [f for f in found if f.day >= ref - timedelta(days=1)]
     if not future:
         return []
     strong = [f for f in future if _STRONG_BEFORE.search(text[: f.start])]
-    if not _PROMISE.search(text) and not (listed and strong):
+    if not promise and not (listed and strong):
         return []
     strong += [f for f in future if f.kind not in EXPLICIT_KINDS and f not in strong]
     strong.sort(key=lambda f: f.start)
@@ -168,6 +168,7 @@ def is_candidate(block: Block) -> bool:
     if block.kind == "table":
         return False
     text = block.text
+    text = text.lower()  # the cue patterns are lower case: faster than IGNORECASE
     cue = _PROMISE.search(text) or (block.kind == "item" and _DEADLINE_WORD.search(text))
     return bool(cue and _DATE_HINT.search(text))
 

@@ -14,17 +14,15 @@ from spacy.tokens import Doc, Span
 from analyzer.language.pipeline import nlp, request_matcher, request_words
 from analyzer.language.text import Block
 
-_REQUEST_CUE = re.compile(
-    r"\b(?:please|pls|kindly|you|like to|need to|wonder|wondering|let (?:us|me) know|"
-    r"would be|appreciate)\b",
-    re.IGNORECASE,
+_REQUEST_CUE = re.compile(  # lower case: matched against lowered text
+    r"\b(?:please|pls|kindly|(?:can|could|would|will) you|like to|need to|wonder|wondering|"
+    r"let (?:us|me) know|it would be|appreciate)\b",
 )
 _CUE = re.compile(
     r"\?|" + _REQUEST_CUE.pattern + r"|"
     r"(?:^|[.!?:;]\s+)(?:(?:also|and|so|additionally|finally|but|further|secondly|lastly),?\s+)?"
     r"(?:is|are|was|were|has|have|do|does|did|can|could|will|would|should)\s+"
     r"(?:the|this|that|these|those|you|your|it|there|any|all|each|every|other|such|we|our)\b",
-    re.IGNORECASE,
 )
 _LIST_MARKER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-hA-H][.)]|[-*\u2022])\s+")
 _TRAILING = " \t\"'\u201d\u2019)]*_."
@@ -94,7 +92,9 @@ _SPACE = re.compile(r"\s+")
 
 def is_candidate(block: Block) -> bool:
     """Whether a block can hold a question at all (a '?', a request cue, a leading auxiliary)."""
-    return block.kind in ("para", "item", "label") and bool(_CUE.search(block.text))
+    if block.kind not in ("para", "item", "label"):
+        return False
+    return "?" in block.text or bool(_CUE.search(block.text.lower()))
 
 
 def _ends_with_question_mark(text: str) -> bool:
@@ -124,12 +124,16 @@ def asked_in(doc: Doc) -> list[str]:
     """The question sentences of one block already run through the pipeline."""
     not_questions = request_words().get("not_question", frozenset())
     requests: set[int] = set()
-    if _REQUEST_CUE.search(doc.text):
+    if _REQUEST_CUE.search(doc.text.lower()):
         requests = {start for _, start, _ in request_matcher()(doc)}
     sentences: list[Span] = list(doc.sents)
     asked: list[str] = []
     for i, sent in enumerate(sentences):
-        text = _LIST_MARKER.sub("", _SPACE.sub(" ", sent.text).strip())
+        raw = sent.text
+        requested = any(sent.start <= start < sent.end for start in requests)
+        if "?" not in raw and not requested and not _CUE.search(raw.lower()):
+            continue
+        text = _LIST_MARKER.sub("", _SPACE.sub(" ", raw).strip())
         if len(_WORD.findall(text)) < 2:
             continue
         if _ends_with_question_mark(text):
@@ -137,9 +141,9 @@ def asked_in(doc: Doc) -> list[str]:
             if _RHETORICAL_ANSWER.match(following) or _label(text) in not_questions:
                 continue
             asked.append(text)
-        elif any(sent.start <= start < sent.end for start in requests):
+        elif requested:
             asked.append(text)
-        elif _CUE.search(text) and _inverted_question(sent):
+        elif _inverted_question(sent):
             asked.append(text)
     return asked
 

@@ -44,14 +44,15 @@ _UPDATE_CUE = re.compile(
     r"(?:is|are|has been|have been) (?:now )?(?:published|deployed|revoked|completed|done|fixed|"
     r"implemented|released|replaced)|(?:expect|plan|intend) to (?:post|publish|provide|share|"
     r"complete|finish|deploy))\b",
-    re.IGNORECASE,
 )
-_OLD_HINT = re.compile(r"your ca|problematic certificates|how and why the mistakes", re.I)
+_FIRST_WORD = re.compile(
+    r"^[\s#*_>\-\u2022\d.():|]*(?:[a-hA-H][.)]\s+|section\s+\d+\S*\s+)?([A-Za-z]+)"
+)
+_OLD_HINT = re.compile(r"your ca|problematic certificates|how and why the mistakes")
 _IRG3_LINES = re.compile(
     r"contributing factor|ccadb unique id|non-compliance (?:start|identified|end) date|"
     r"commitment summary|incident root cause|evaluation criteria|corresponding root cause|"
     r"source of incident disclosure|incident description",
-    re.IGNORECASE,
 )
 
 
@@ -82,9 +83,15 @@ def _old_template() -> list[tuple[int, str, str]]:
 
 
 def _may_be_heading(line: str) -> bool:
-    """Cheap test before the heading rules: short, marked up, or a label with a colon."""
-    stripped = line.lstrip()
-    return len(stripped) <= 80 or stripped[:1] in "#*_" or ":" in stripped[:70]
+    """Cheap test before the heading rules: the line's first word starts some heading."""
+    first = _FIRST_WORD.match(line)
+    return bool(first) and first.group(1).lower() in _first_words()
+
+
+@lru_cache(maxsize=1)
+def _first_words() -> frozenset[str]:
+    headings = [*_heading_table(), *(prefix for prefix, _ in _PREFIXES)]
+    return frozenset(heading.split()[0] for heading in headings if heading)
 
 
 def _heading_candidates(line: str) -> list[tuple[str, bool]]:
@@ -150,14 +157,14 @@ def _irg3_table(line: str) -> bool:
     )
 
 
-def read_report(text: str | None) -> ReportReading:
-    """The report kind of one comment by its own headings (the role is applied by the caller)."""
+def read_report(text: str | None, lines: list[str] | None = None) -> ReportReading:
+    """The report kind of one comment by its own headings (the role is applied by the caller).
+    ``lines`` are the comment's :func:`own_lines` when the caller has them already."""
     sections: set[str] = set()
     markers: set[str] = set()
     old_items: set[int] = set()
-    irg3 = False
-    lines = [line for line in own_lines(text) if line.strip()]
-    own = "\n".join(lines)
+    lines = [line for line in (own_lines(text) if lines is None else lines) if line.strip()]
+    own = "\n".join(lines).lower()  # the whole-text patterns are lower case: faster
     old_form = bool(_OLD_HINT.search(own))
     irg3 = bool(_IRG3_LINES.search(own))
     for line in lines:

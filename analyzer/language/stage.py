@@ -16,7 +16,7 @@ from analyzer.language.commitments import Commitment
 from analyzer.language.model import LanguageTables
 from analyzer.language.pipeline import PIPELINE_VERSION, nlp
 from analyzer.language.reports import read_report
-from analyzer.language.text import blocks
+from analyzer.language.text import blocks, own_lines
 
 LANGUAGE_COLUMNS = [
     "bug_id",
@@ -50,7 +50,8 @@ EMPTY = CommentReading((), "other", (), (), None, ())
 def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> list[CommentReading]:
     """Read many comments at once: one spaCy pass, in batches, over the blocks that can hold a
     question or a promise (the others cannot, so skipping them changes nothing)."""
-    comment_blocks = [blocks(text) for text in texts]
+    own = [own_lines(text) for text in texts]
+    comment_blocks = [blocks(text, lines) for text, lines in zip(texts, own, strict=True)]
     asked: list[list[str]] = [[] for _ in texts]
     promised = [
         commitments.table_commitments(b, day) if day else []
@@ -74,11 +75,11 @@ def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> l
             promised[index].extend(commitments.promised_in(doc, days[index], listed))
 
     readings = []
-    for text, sentences, dated in zip(texts, asked, promised, strict=True):
+    for text, lines, sentences, dated in zip(texts, own, asked, promised, strict=True):
         if not text or not text.strip():
             readings.append(EMPTY)
             continue
-        report = read_report(text)
+        report = read_report(text, lines)
         readings.append(
             CommentReading(
                 tuple(sentences),

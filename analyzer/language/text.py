@@ -80,8 +80,9 @@ def _line_kind(line: str) -> str | None:
     return None
 
 
-def blocks(text: str | None) -> list[Block]:
-    """Cut the commenter's own text into blocks; hard-wrapped lines of a paragraph are joined."""
+def blocks(text: str | None, lines: list[str] | None = None) -> list[Block]:
+    """Cut the commenter's own text into blocks; hard-wrapped lines of a paragraph are joined.
+    ``lines`` are its :func:`own_lines` when the caller has them already."""
     result: list[Block] = []
     kind, parts = "", []
 
@@ -90,7 +91,7 @@ def blocks(text: str | None) -> list[Block]:
             result.append(Block(kind, " ".join(p.strip() for p in parts)))
             parts.clear()
 
-    for raw in own_lines(text):
+    for raw in own_lines(text) if lines is None else lines:
         line = mask(raw)
         if not line.strip():
             flush()
