@@ -109,6 +109,9 @@ def test_hostile_scorecard_runs_no_script(pages, tmp_path):
     assert "<svg onload" in dom.select_one("#ca-name").get_text()
     summaries = " ".join(td.get_text() for td in dom.select("table.bugs td"))
     assert "<script>" in summaries and "onerror=" in summaries
+    promise = dom.select_one("#promises-table td.untrusted").get_text()
+    assert "<img src=x onerror=" in promise  # comment text, shown as text
+    assert "<script>" in dom.select_one("#completeness-table").get_text()
     assert "\u202e" not in dom.get_text() and "\u200b" not in dom.get_text()
     assert HOSTILE_CA not in dom.get_text()  # its RTL override is shown as U+FFFD
 

@@ -140,6 +140,20 @@ def test_hostile_text_is_text(out, ctx):
     assert "<script>" in summaries[0]  # shown, as text
 
 
+def test_promises_and_completeness_partials(out, ctx):
+    alpha = soup_of(out / "alpha-ca.html")
+    row = alpha.select_one("#promises-table tbody tr")
+    assert row["data-status"] == "kept"
+    assert row.select("a")[-1]["href"].endswith("id=1001#c3")
+    assert "Lessons Learned" in alpha.select_one("#completeness-table").get_text()
+    beta = soup_of(out / "beta-trust.html")
+    assert beta.select_one("#promises").find_next("p").get_text() == "None found for this month."
+    hostile = card(ctx, HOSTILE_CA)
+    page = soup_of(out / f"{hostile['slug']}.html")
+    links = [a["href"] for a in page.select("#promises-table a")]
+    assert links == ["https://bugzilla.mozilla.org/show_bug.cgi?id=3001"]  # javascript: dropped
+
+
 def test_markdown_escapes_untrusted_text(out, ctx):
     hostile = card(ctx, HOSTILE_CA)
     text = (out / f"{hostile['slug']}.md").read_text()

@@ -3,7 +3,8 @@
 For tests, and for trying a template override without a store: ``sample_tables()`` gives
 :class:`ScorecardTables` for February 2026. The hostile bug carries script tags, event
 handler attributes, ``javascript:`` links and odd Unicode (RTL override, zero-width
-characters) in its summary, its CA name, its comments and its accounts.
+characters) in its summary, its CA name, its comments, its accounts, and the promise and
+report sections read from its comments.
 """
 
 from __future__ import annotations
@@ -213,6 +214,36 @@ def sample_deadlines(as_of: pd.Timestamp) -> pd.DataFrame:
     return frame
 
 
+def sample_extras(ca: str, month_start: pd.Timestamp, month_end: pd.Timestamp) -> dict:
+    """What ``analyzer.ahead.scorecard_extras`` returns: a kept promise for Alpha CA, and
+    comment text from the hostile bug as a promise and a report's missing sections."""
+    if ca == "Alpha CA":
+        return {
+            "promises": [
+                {"bug_id": 1001, "url": _url(1001, 2), "text": "We will update by Feb 20.",
+                 "promised": pd.Timestamp("2026-02-20").date(), "status": "kept",
+                 "evidence_url": _url(1001, 3)},
+            ],
+            "completeness": [
+                {"bug_id": 1002, "url": _url(1002, 0), "kind": "full", "template": "3.1",
+                 "missing": ["Lessons Learned"], "stale_template": False},
+            ],
+        }  # fmt: skip
+    if ca == HOSTILE_CA:
+        return {
+            "promises": [
+                {"bug_id": 3001, "url": "javascript:alert(1)", "text": HOSTILE,
+                 "promised": pd.Timestamp("2026-02-15").date(), "status": "broken",
+                 "evidence_url": "javascript:document.body.dataset.pwned=1"},
+            ],
+            "completeness": [
+                {"bug_id": 3001, "url": _url(3001, 1), "kind": HOSTILE, "template": HOSTILE,
+                 "missing": [HOSTILE], "stale_template": True},
+            ],
+        }  # fmt: skip
+    return {"promises": [], "completeness": []}
+
+
 def sample_tables(month: Month | None = None, history_known: bool = True) -> ScorecardTables:
     month = month or Month(2026, 2)
     return ScorecardTables(
@@ -221,4 +252,5 @@ def sample_tables(month: Month | None = None, history_known: bool = True) -> Sco
         needinfos=sample_needinfos(),
         deadlines={m.label: sample_deadlines(m.end) for m in month.last_twelve()},
         history_known=history_known,
+        extras=sample_extras,
     )
