@@ -16,6 +16,7 @@ _DONE = re.compile(
     r"^\W*(done|complete|completed|implemented|finished|closed|resolved|deployed)\b", re.I
 )
 _NORMAL = re.compile(r"[^a-z0-9]+")
+_MENTIONS_ACTION_ITEMS = re.compile(r"action item", re.I)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ def item_key(text: str) -> str:
 def completed_items(text: str) -> set[str]:
     """Keys of the action items this comment's tables mark done or complete."""
     done: set[str] = set()
+    if "|" not in text or not _MENTIONS_ACTION_ITEMS.search(text):
+        return done
     for table in action_items_tables(text):
         status_at = [k for k, name in enumerate(table.header) if name.lower().startswith("status")]
         if not status_at:

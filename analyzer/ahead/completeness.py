@@ -12,7 +12,13 @@ import re
 import pandas as pd
 
 from analyzer.ahead.action_items import action_items_tables
-from analyzer.ahead.templates import Requirement, Template, builtin_templates, generations
+from analyzer.ahead.templates import (
+    LINE_START,
+    Requirement,
+    Template,
+    builtin_templates,
+    generations,
+)
 
 GRACE = pd.Timedelta(days=30)
 COLUMNS = [
@@ -32,19 +38,47 @@ COLUMNS = [
 _SPACES = re.compile(r"\s+")
 
 
-def _present(requirement: Requirement, text: str, flat: str, header: tuple[str, ...]) -> bool:
-    if requirement.part == "action_items_column":
-        return any(requirement.pattern.fullmatch(cell) for cell in header)
-    if requirement.part == "closing_sentence":
-        return bool(requirement.pattern.search(flat))
-    return bool(requirement.pattern.search(text))
+class _Reading:
+    """What one report shows, read once and checked against every template.
+
+    All section and field patterns run in one pass: a line start where any of them matches
+    is a hit, and an optional lookahead per pattern records which ones.
+    """
+
+    def __init__(self, text: str, scanner: re.Pattern, groups: dict[str, str]) -> None:
+        self.text = text
+        self.lines: set[str] = set()
+        for match in scanner.finditer(text):
+            self.lines.update(k for k, v in match.groupdict().items() if v is not None)
+        self._groups = groups
+        self._header: tuple[str, ...] | None = None
+        self._flat: str | None = None
+
+    def has(self, requirement: Requirement) -> bool:
+        if requirement.part == "action_items_column":
+            if self._header is None:
+                tables = action_items_tables(self.text) if "|" in self.text else []
+                self._header = tables[0].header if tables else ()
+            return any(requirement.pattern.fullmatch(cell) for cell in self._header)
+        if requirement.part == "closing_sentence":
+            if self._flat is None:
+                self._flat = _SPACES.sub(" ", self.text)
+            return bool(requirement.pattern.search(self._flat))
+        return self._groups[requirement.source] in self.lines
 
 
-def _found(template: Template, text: str) -> set[tuple[str, str]]:
-    flat = _SPACES.sub(" ", text)
-    tables = action_items_tables(text)
-    header = tables[0].header if tables else ()
-    return {(r.part, r.name) for r in template.requirements if _present(r, text, flat, header)}
+def _scanner(templates: tuple[Template, ...]) -> tuple[re.Pattern, dict[str, str]]:
+    sources = sorted(
+        {r.source for t in templates for r in t.requirements if r.part in ("section", "field")}
+    )
+    groups = {source: f"r{i}" for i, source in enumerate(sources)}
+    any_of = "(?=" + "|".join(f"(?:{src})" for src in sources) + ")"
+    lookaheads = "".join(f"(?:(?=(?:{src}))(?P<{groups[src]}>))?" for src in sources)
+    return re.compile(LINE_START + any_of + lookaheads, re.I | re.M), groups
+
+
+def _found(template: Template, reading: _Reading) -> set[tuple[str, str]]:
+    return {(r.part, r.name) for r in template.requirements if reading.has(r)}
 
 
 def _label(part: str, name: str) -> str:
@@ -55,46 +89,64 @@ def _label(part: str, name: str) -> str:
     return name
 
 
-def follows(text: str, report: str, templates=None) -> tuple[str, pd.Timestamp | None]:
-    """Which template generation a report follows, and when a different one replaced it.
+class Checker:
+    """The templates prepared once (one scanner, the generation chains), then any number of
+    reports checked against them."""
 
-    The newest generation of which at least half of what it added is present wins; ``""``
-    when the text matches none (then nothing can be said about staleness).
-    """
-    chain = generations(report, templates)
-    previous: set[tuple[str, str]] = set()
-    scored = []
-    for template, superseded in chain:
-        added = [key for key in template.signature if key not in previous]
-        found = _found(template, text)
-        share = sum(key in found for key in added) / len(added) if added else 0.0
-        scored.append((template.version, superseded, share))
-        previous = set(template.signature)
-    for version, superseded, share in reversed(scored):
-        if share >= 0.5:
-            return version, superseded
-    return "", None
+    def __init__(self, templates=None) -> None:
+        self.templates = tuple(templates or builtin_templates())
+        self.scanner, self.groups = _scanner(self.templates)
+        self.chains: dict[str, list] = {}
+        for report in {t.report for t in self.templates}:
+            previous: set[tuple[str, str]] = set()
+            chain = []
+            for template, superseded in generations(report, self.templates):
+                added = [key for key in template.signature if key not in previous]
+                chain.append((template, superseded, added, list(template.signature)))
+                previous = set(template.signature)
+            self.chains[report] = chain
+
+    def read(self, text: str) -> _Reading:
+        return _Reading(text, self.scanner, self.groups)
+
+    def follows(self, reading: _Reading, report: str) -> tuple[str, pd.Timestamp | None]:
+        """The newest generation of which at least half of what it added is present; ``""``
+        when the text matches none (then nothing can be said about staleness)."""
+        for template, superseded, added, _ in reversed(self.chains.get(report, [])):
+            found = _found(template, reading)
+            if added and sum(key in found for key in added) / len(added) >= 0.5:
+                return template.version, superseded
+        return "", None
+
+    def check(self, text: str, report: str, posted: pd.Timestamp) -> dict | None:
+        in_force = [t for t in self.templates if t.report == report and t.effective <= posted]
+        if not in_force:
+            return None
+        template = in_force[-1]
+        reading = self.read(text)
+        found = _found(template, reading)
+        missing = [_label(*key) for key in template.signature if key not in found]
+        version, superseded = self.follows(reading, report)
+        stale = bool(superseded is not None and posted > superseded + GRACE)
+        return {
+            "template": template.version,
+            "follows": version,
+            "missing": missing,
+            "stale_template": stale,
+            "superseded": superseded if superseded is not None else pd.NaT,
+        }
+
+
+def follows(text: str, report: str, templates=None) -> tuple[str, pd.Timestamp | None]:
+    """Which template generation a report follows, and when a different one replaced it."""
+    checker = Checker(templates)
+    return checker.follows(checker.read(text), report)
 
 
 def check_report(text: str, report: str, posted: pd.Timestamp, templates=None) -> dict | None:
     """Missing parts and staleness of one report; ``None`` when no template of its kind was in
     force (closure summaries have a template only since 3.0)."""
-    templates = templates or builtin_templates()
-    in_force = [t for t in templates if t.report == report and t.effective <= posted]
-    if not in_force:
-        return None
-    template = in_force[-1]
-    found = _found(template, text)
-    missing = [_label(*key) for key in template.signature if key not in found]
-    version, superseded = follows(text, report, templates)
-    stale = bool(superseded is not None and posted > superseded + GRACE)
-    return {
-        "template": template.version,
-        "follows": version,
-        "missing": missing,
-        "stale_template": stale,
-        "superseded": superseded if superseded is not None else pd.NaT,
-    }
+    return Checker(templates).check(text, report, posted)
 
 
 def completeness_from_tables(
@@ -118,12 +170,12 @@ def completeness_from_tables(
     )
     merged = merged[merged["is_ca_update"].fillna(False).astype(bool) & merged["text"].notna()]
     merged = merged.merge(bugs[["bug_id", "ca"]], on="bug_id", how="left")
-    templates = builtin_templates()
+    checker = Checker()
     rows = []
     for bug_id, count, kind, posted, text, url, ca in merged[
         ["bug_id", "count", "report_kind", "time", "text", "url", "ca"]
     ].itertuples(index=False):
-        result = check_report(text, kind, posted, templates)
+        result = checker.check(text, kind, posted)
         if result is None:
             continue
         complete = truncated_at is None or len(text) < truncated_at

@@ -54,12 +54,10 @@ def _same_item(key: str, other: str) -> bool:
 
 
 class _Thread:
-    """One bug's CA updates in order, with report kinds and completed action items."""
+    """One bug's CA updates in order (count, time in ns, url, report kind, text)."""
 
-    def __init__(self, updates: pd.DataFrame) -> None:
-        self.rows = list(
-            updates[["count", "time", "url", "report_kind", "text"]].itertuples(index=False)
-        )
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
         self._done: dict[int, set[str]] = {}
 
     def done_items(self, count: int, text: object) -> set[str]:
@@ -67,33 +65,39 @@ class _Thread:
             self._done[count] = completed_items(text) if isinstance(text, str) else set()
         return self._done[count]
 
-    def unread_before(self, count: int, end: pd.Timestamp) -> bool:
+    def unread_before(self, count: int, end: int) -> bool:
         """A CA update after comment ``count`` and before ``end`` whose text the store lacks
         (the bundled snapshot keeps comment 0 only): what it said cannot be judged."""
-        return any(
-            row.count > count and row.time < end and not isinstance(row.text, str)
-            for row in self.rows
-        )
+        return any(c > count and t < end and not isinstance(x, str) for c, t, _, _, x in self.rows)
 
     def first_fulfilment(self, kind: str, count: int, key: str, extra_done: list) -> tuple | None:
         """(time, url) of the first CA comment that keeps a promise made in comment ``count``."""
+        wanted = "closure" if kind == "closure" else "full"
         candidates = []
-        for row in self.rows:
-            if row.count < count or (row.count == count and kind != "action_item"):
+        for row_count, time, url, report_kind, text in self.rows:
+            if row_count < count or (row_count == count and kind != "action_item"):
                 continue
             if kind == "update":
-                return row.time, row.url
-            if kind in ("report", "closure") and row.report_kind == (
-                "closure" if kind == "closure" else "full"
-            ):
-                return row.time, row.url
-            if kind == "action_item" and any(
-                _same_item(key, done) for done in self.done_items(row.count, row.text)
-            ):
-                candidates.append((row.time, row.url))
-                break
+                return time, url
+            if kind == "action_item":
+                if any(_same_item(key, done) for done in self.done_items(row_count, text)):
+                    candidates.append((time, url))
+                    break
+            elif report_kind == wanted:
+                return time, url
         candidates += [(t, u) for t, u, c in extra_done if c >= count]
-        return min(candidates, key=lambda pair: pair[0]) if candidates else None
+        return min(candidates) if candidates else None
+
+
+def _ns(series: pd.Series) -> list[int]:
+    """UTC times as integer nanoseconds: plain ints compare fast in the per-promise loop."""
+    return (
+        series.dt.tz_convert("UTC").dt.tz_localize(None).dt.as_unit("ns").astype("int64").tolist()
+    )
+
+
+def _objects(series: pd.Series) -> list:
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 def promises_from_tables(
@@ -116,7 +120,9 @@ def promises_from_tables(
         return pd.DataFrame(columns=COLUMNS)
     made["key"] = [
         item_key(text) if kind == "action_item" else ""
-        for text, kind in zip(made["text"].fillna(""), made["kind"], strict=True)
+        for text, kind in zip(
+            _objects(made["text"].fillna("")), _objects(made["kind"]), strict=True
+        )
     ]
     made = made.sort_values(["bug_id", "count"]).drop_duplicates(
         ["bug_id", "kind", "promised", "key"], keep="first"
@@ -129,15 +135,32 @@ def promises_from_tables(
     updates = updates.merge(
         comment_language[["bug_id", "count", "report_kind"]], on=["bug_id", "count"], how="left"
     ).sort_values(["bug_id", "count"])
-    threads = {bug_id: _Thread(group) for bug_id, group in updates.groupby("bug_id", sort=False)}
+    threads: dict[int, _Thread] = {}
+    for bug_id, *row in zip(
+        updates["bug_id"].tolist(),
+        updates["count"].tolist(),
+        _ns(updates["time"]),
+        _objects(updates["url"]),
+        _objects(updates["report_kind"]),
+        _objects(updates["text"]),
+        strict=True,
+    ):
+        threads.setdefault(bug_id, _Thread()).rows.append(tuple(row))
     done_rows = _done_commitments(commitments, comments, as_of)
-    ca_of = dict(zip(bugs["bug_id"], bugs["ca"], strict=True))
-    empty = _Thread(updates.iloc[0:0])
+    empty = _Thread()
+    day = pd.Timedelta(days=1).value
+    now = pd.Timestamp(as_of).as_unit("ns").value
 
-    rows = []
-    for bug_id, count, text, kind, url, made_at, promised, key in made[
-        ["bug_id", "count", "text", "kind", "url", "made_at", "promised", "key"]
-    ].itertuples(index=False):
+    needs, statuses, fulfilled, evidences = [], [], [], []
+    for bug_id, count, text, kind, key, promised in zip(
+        made["bug_id"].tolist(),
+        made["count"].tolist(),
+        _objects(made["text"]),
+        _objects(made["kind"]),
+        made["key"].tolist(),
+        _ns(made["promised"]),
+        strict=True,
+    ):
         need = "closure" if kind == "report" and _CLOSURE.search(text or "") else kind
         extra = (
             [(t, u, c) for k, t, u, c in done_rows.get(bug_id, []) if _same_item(key, k)]
@@ -146,34 +169,38 @@ def promises_from_tables(
         )
         thread = threads.get(bug_id, empty)
         hit = thread.first_fulfilment(need, count, key, extra)
-        end = promised + pd.Timedelta(days=1)
+        end = promised + day
         if hit is not None and hit[0] < end:
             status, evidence = "kept", hit[1]
-        elif need != "update" and thread.unread_before(count, min(end, as_of)):
+        elif need != "update" and thread.unread_before(count, min(end, now)):
             status, evidence = "unknown", None
-        elif as_of >= end:
+        elif now >= end:
             status, evidence = "broken", hit[1] if hit is not None else None
         else:
             status, evidence = "pending", None
-        rows.append(
-            {
-                "bug_id": int(bug_id),
-                "count": int(count),
-                "ca": ca_of.get(bug_id, ""),
-                "url": url,
-                "text": text,
-                "kind": kind,
-                "made_at": made_at,
-                "promised": promised,
-                "keeps": _KEEPS.get(need, need),
-                "status": status,
-                "fulfilled_at": hit[0] if hit is not None else pd.NaT,
-                "evidence_url": evidence,
-            }
-        )
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values(
-        ["bug_id", "count", "promised"], ignore_index=True
+        needs.append(_KEEPS.get(need, need))
+        statuses.append(status)
+        fulfilled.append(hit[0] if hit is not None else None)
+        evidences.append(evidence)
+
+    ca_of = dict(zip(bugs["bug_id"].tolist(), _objects(bugs["ca"]), strict=True))
+    table = pd.DataFrame(
+        {
+            "bug_id": made["bug_id"].astype(int).to_numpy(),
+            "count": made["count"].astype(int).to_numpy(),
+            "ca": [ca_of.get(b, "") for b in made["bug_id"].tolist()],
+            "url": made["url"].to_numpy(),
+            "text": made["text"].to_numpy(),
+            "kind": made["kind"].to_numpy(),
+            "made_at": made["made_at"].to_numpy(),
+            "promised": made["promised"].to_numpy(),
+            "keeps": needs,
+            "status": statuses,
+            "fulfilled_at": pd.to_datetime(fulfilled, utc=True),
+            "evidence_url": pd.Series(evidences, dtype=object).to_numpy(),
+        }
     )
+    return table.sort_values(["bug_id", "count", "promised"], ignore_index=True)
 
 
 def _done_commitments(commitments: pd.DataFrame, comments: pd.DataFrame, as_of) -> dict:
@@ -184,10 +211,15 @@ def _done_commitments(commitments: pd.DataFrame, comments: pd.DataFrame, as_of) 
     done = done.merge(comments[["bug_id", "count", "time"]], on=["bug_id", "count"])
     done = done[done["time"] <= as_of]
     found: dict[int, list] = {}
-    for bug_id, count, text, url, time in done[
-        ["bug_id", "count", "text", "url", "time"]
-    ].itertuples(index=False):
-        found.setdefault(bug_id, []).append((item_key(text), time, url, count))
+    for bug_id, count, text, url, time in zip(
+        done["bug_id"].tolist(),
+        done["count"].tolist(),
+        _objects(done["text"]),
+        _objects(done["url"]),
+        _ns(done["time"]),
+        strict=True,
+    ):
+        found.setdefault(bug_id, []).append((item_key(text or ""), time, url, count))
     return found
 
 

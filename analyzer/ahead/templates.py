@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -26,6 +26,7 @@ class Requirement:
     part: str
     name: str
     pattern: re.Pattern
+    source: str  # the CSV's pattern, as written
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,17 @@ class Template:
     report: str
     requirements: tuple[Requirement, ...]
 
-    @property
+    @cached_property
     def signature(self) -> tuple[tuple[str, str], ...]:
         return tuple((r.part, r.name) for r in self.requirements)
 
 
+LINE_START = r"^[^\w>\n]*(?:\d+[.)]\s*)?[^\w>\n]*"  # '#', '**', '-', numbering; not a '>' quote
+
+
 def _compile(part: str, pattern: str) -> re.Pattern:
     if part in ("section", "field"):
-        # a line that starts with it, after '#', '**', '-', numbering; never a '>' quote
-        return re.compile(r"^[^\w>\n]*(?:\d+[.)]\s*)?[^\w>\n]*(?:" + pattern + r")", re.I | re.M)
+        return re.compile(LINE_START + r"(?:" + pattern + r")", re.I | re.M)
     if part == "action_items_column":
         return re.compile(r"(?:" + pattern + r")", re.I)
     return re.compile(pattern, re.I)
@@ -66,7 +69,8 @@ def load_templates(path: str | None = None) -> list[Template]:
             effective=pd.Timestamp(rows[0]["effective"], tz="UTC"),
             report=report,
             requirements=tuple(
-                Requirement(r["part"], r["name"], _compile(r["part"], r["pattern"])) for r in rows
+                Requirement(r["part"], r["name"], _compile(r["part"], r["pattern"]), r["pattern"])
+                for r in rows
             ),
         )
         for (version, report), rows in grouped.items()
