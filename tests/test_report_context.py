@@ -217,3 +217,13 @@ def test_month_bounds():
     assert Month(2025, 12).shift(1) == Month(2026, 1)
     assert Month.parse("2024-02").end == pd.Timestamp("2024-02-29T23:59:59Z")
     assert Month.last_complete_before(pd.Timestamp("2026-03-14T06:00:00Z")) == FEB
+
+
+def test_deadline_anchors_are_unique_even_for_simultaneous_obligations():
+    tables = sample_tables()
+    feb = tables.deadlines[FEB.label]
+    twin = feb[(feb["bug_id"] == 1002) & (feb["rule"] == "first_response")]
+    tables.deadlines[FEB.label] = pd.concat([feb, twin, twin])
+    alpha = card(report_context.build(tables, FEB), "Alpha CA")
+    anchors = [d["anchor"] for d in alpha["deadlines"] + alpha["carried"]]
+    assert len(anchors) == len(set(anchors)) == len(alpha["deadlines"] + alpha["carried"])

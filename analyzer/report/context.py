@@ -236,15 +236,20 @@ def _deadline_rows(
     """Deadlines that fell due in the month or were pending at its end; and older ones
     still unmet at its end on a bug still open (shown, but not counted again)."""
     listed, carried = [], []
-    ordered = deadlines.sort_values(["due", "bug_id", "rule"], kind="stable")
+    anchors: set[str] = set()
+    ordered = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
     for row in ordered.itertuples(index=False):
         due_in_month = month.start <= row.due <= month.end
         pending = row.outcome == "pending"
         unmet_before = row.outcome == "missed" and pd.isna(row.met_at) and row.due < month.start
         if not (due_in_month or pending or (unmet_before and int(row.bug_id) in open_bugs)):
             continue
+        anchor = f"d-{int(row.bug_id)}-{row.rule}-{int(row.start.timestamp())}"
+        while anchor in anchors:  # two obligations started at once (needinfo to two accounts)
+            anchor += "-b"
+        anchors.add(anchor)
         item = {
-            "anchor": f"d-{int(row.bug_id)}-{row.rule}-{int(row.start.timestamp())}",
+            "anchor": anchor,
             "bug_id": int(row.bug_id),
             "bug_url": bug_url(row.bug_id),
             "rule": str(row.rule),
