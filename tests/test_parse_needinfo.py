@@ -112,13 +112,29 @@ def test_set_url_and_answer_come_from_the_comments():
     assert row["answered_url"].endswith("id=1#c3")
 
 
-def test_flag_set_when_the_bug_was_filed_is_a_request_from_the_creator():
-    # BMO's history does not show flags set on the new-bug form, only their removal.
+def test_removal_of_a_flag_never_recorded_as_set_is_not_invented():
+    # BMO's history does not show flags set on the new-bug form, only their removal; while
+    # open such a flag is on the bug (`flags`) and becomes a row from there.
+    raw = raw_bug(history=[change(T2, CA, ("flagtypes.name", f"needinfo?({CA})", ""))])
+    assert needinfos(raw).empty
+    still_open = raw_bug(history=[], flags=[needinfo_flag(CA, "reporter@example.org", T1)])
+    assert needinfos(still_open).iloc[0]["setter"] == "reporter@example.org"
+
+
+def test_asking_the_same_person_again_replaces_the_open_request():
     raw = raw_bug(
-        creator="reporter@example.org",
-        history=[change(T2, CA, ("flagtypes.name", f"needinfo?({CA})", ""))],
+        history=[
+            change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})")),
+            change(T2, "rp2@mozilla.com", ("flagtypes.name", "", f"needinfo?({CA})")),
+        ],
+        flags=[needinfo_flag(CA, "rp2@mozilla.com", T2)],
     )
-    row = needinfos(raw).iloc[0]
-    assert (row["requestee"], row["setter"]) == (CA, "reporter@example.org")
-    assert row["set_at"] == ts("2025-01-01T00:00:00Z") and row["set_url"].endswith("#c0")
-    assert row["cleared_at"] == ts(T2) and row["cleared_how"] == "cleared"
+    rows = needinfos(raw)
+    assert list(rows["set_at"]) == [ts(T1), ts(T2)]
+    assert list(rows["open"]) == [False, True]
+    first = rows.iloc[0]
+    assert (first["cleared_at"], first["cleared_by"], first["cleared_how"]) == (
+        ts(T2),
+        "rp2@mozilla.com",
+        "retargeted",
+    )

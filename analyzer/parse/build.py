@@ -145,8 +145,7 @@ class TableBuilder:
     def _add_needinfos(self, raw: RawBug, roles: BugRoles, comment_at, seen_at: str) -> set:
         """Needinfo rows; returns the accounts involved (they are participants too)."""
         bug_id, bug = raw.bug_id, raw.bug
-        filed = (bug.get("creator"), bug.get("creation_time"))
-        requests = requests_of_bug(raw.history, bug.get("flags"), comment_at, seen_at, filed)
+        requests = requests_of_bug(raw.history, bug.get("flags"), comment_at, seen_at)
         for seq, request in enumerate(requests):
             requestee_role = roles.of(request.requestee)[0] if request.requestee else None
             count = request.set_count

@@ -47,15 +47,15 @@ def requests_of_bug(
     flags: list[dict] | None,
     comment_at: Callable[[str | None, str | None], int | None],
     seen_at: str | None = None,
-    filed: tuple[str | None, str | None] = (None, None),
 ) -> list[Request]:
     """Every needinfo request of one bug, in the order they were set.
 
     ``comment_at(account, iso_time)`` gives the ``count`` of the comment that account posted at
     that second (the comment that set the flag), or None. ``seen_at`` (the bug's last change,
     else the sync time) bounds when a flag that history leaves open but the bug does not was
-    cleared. ``filed`` is ``(creator, creation_time)``: BMO does not record flags set when the
-    bug was filed, so a flag removed without ever being added was set then, by the creator.
+    cleared. A removal of a flag history never shows being set (a flag set on the new-bug
+    form, which BMO does not record) is skipped rather than dated by guess: inventing it from
+    its later removal would let a judgement at an earlier moment see the future.
     """
     done: list[Request] = []
     open_now: list[Request] = []
@@ -73,15 +73,19 @@ def requests_of_bug(
                     added.remove(requestee)
             for requestee in removed:
                 request = _take(open_now, requestee)
-                if request is None:  # set when the bug was filed
-                    creator, created = filed
-                    created = min(created or when or "", when or "")
-                    request = Request(requestee, creator, created, comment_at(creator, created))
+                if request is None:
+                    continue  # never recorded as set: not invented (see below)
                 request.cleared_at, request.cleared_by = when, who
                 request.cleared_how = "retargeted" if added else "cleared"
                 request.open = False
                 done.append(request)
             for requestee in added:
+                # BMO keeps one needinfo flag per requestee: asking again replaces the request
+                again = _take(open_now, requestee)
+                if again is not None:
+                    again.cleared_at, again.cleared_by = when, who
+                    again.cleared_how, again.open = "retargeted", False
+                    done.append(again)
                 open_now.append(Request(requestee, who, when, comment_at(who, when)))
     if flags is None:
         return _in_order(done + open_now)
