@@ -68,3 +68,14 @@ def test_hard_wrapped_question_is_one_sentence():
 def test_url_question_mark_does_not_end_sentence():
     text = "Is https://example.com/?q=1 the page you meant?"
     assert questions(text) == ["Is URL the page you meant?"]
+
+
+def test_line_after_a_url_starts_a_new_sentence():
+    text = "Please provide an incident report, as described here:\nhttps://wiki.example.org/CA\n"
+    text += "The report should also be posted to the forum."
+    assert questions(text) == ["Please provide an incident report, as described here: URL"]
+
+
+def test_offer_to_answer_is_not_a_question():
+    assert questions("Let me know what questions you have.") == []
+    assert questions("Let us know why the CRL was late.") == ["Let us know why the CRL was late."]

@@ -97,3 +97,16 @@ def test_update_and_other():
     assert read_report("Thank you, Ben.").kind == "other"
     assert read_report(None).kind == "other"
     assert report_template("Thank you, Ben.") is None
+
+
+def test_old_template_prompts_pasted_as_quotes_still_make_a_report():
+    prompts = [
+        ">1. How your CA first became aware of the problem (e.g. via a problem report).",
+        ">2. A timeline of the actions your CA took in response.",
+        ">4. A summary of the problematic certificates.",
+        ">6. Explanation about how and why the mistakes were made or bugs introduced.",
+        ">7. List of steps your CA is taking to resolve the situation.",
+    ]
+    reading = read_report("\n\nOur answer.\n\n".join(prompts))
+    assert reading.kind == "full"
+    assert reading.template == "mozilla-7-questions"

@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 
-PIPELINE_VERSION = "language-3"
+PIPELINE_VERSION = "language-5"
 
 
 def read_table(name: str) -> list[dict[str, str]]:
@@ -56,7 +56,8 @@ def _request_patterns() -> list[list[dict]]:
          {"LOWER": {"IN": ["know", "understand", "see"]}}],
         [{"LOWER": {"IN": ["wonder", "wondering"]}}, {"LOWER": {"IN": [*wh, "if"]}}],
         [{"LOWER": "let"}, {"LOWER": {"IN": ["us", "me"]}}, {"LOWER": "know"},
-         {"LOWER": {"IN": wh}}],
+         {"LOWER": {"IN": wh}},
+         {"LOWER": {"NOT_IN": ["questions", "question", "else", "other", "further"]}}],
         [{"LOWER": "it"}, {"LOWER": "would"}, {"LOWER": "be"},
          {"LOWER": {"IN": ["helpful", "useful", "good", "great", "appreciated", "nice"]}},
          {"LOWER": {"IN": ["if", "to"]}}, {"LOWER": {"IN": ["you", "the", "see", "understand",

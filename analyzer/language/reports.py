@@ -148,6 +148,15 @@ def _old_items(line: str) -> list[tuple[int, str]]:
     return [(item, section) for item, section, phrase in _old_template() if phrase in key]
 
 
+def _quoted_template_items(text: str | None) -> list[tuple[int, str]]:
+    """Old-template prompts a CA pasted as '>' quotes and answered below: the prompts are the
+    template's words, not another commenter's, so they still mark the comment as a report."""
+    if not text or ">" not in text or not _OLD_HINT.search(text.lower()):
+        return []
+    quoted = (line.lstrip()[1:] for line in text.splitlines() if line.lstrip().startswith(">"))
+    return [found for line in quoted for found in _old_items(line)]
+
+
 def _irg3_table(line: str) -> bool:
     lowered = line.lower()
     return (
@@ -167,6 +176,9 @@ def read_report(text: str | None, lines: list[str] | None = None) -> ReportReadi
     own = "\n".join(lines).lower()  # the whole-text patterns are lower case: faster
     old_form = bool(_OLD_HINT.search(own))
     irg3 = bool(_IRG3_LINES.search(own))
+    for item, section in _quoted_template_items(text):
+        old_items.add(item)
+        sections.add(section)
     for line in lines:
         if old_form:
             for item, section in _old_items(line):

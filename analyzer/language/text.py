@@ -101,7 +101,7 @@ def blocks(text: str | None, lines: list[str] | None = None) -> list[Block]:
             flush()
             result.append(Block(start, line.strip()))
             continue
-        if start == "item" or not parts:
+        if start == "item" or not parts or parts[-1].rstrip().endswith("URL"):
             flush()
             kind = start or "para"
         parts.append(line)
