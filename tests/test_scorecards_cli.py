@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -24,8 +23,9 @@ def run(tmp_path_factory) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    return analyzer.load(Path("/nonexistent-store-dir"))
+def corpus(tmp_path_factory):
+    """The bundled snapshot: there is no store in a fresh directory."""
+    return analyzer.load(tmp_path_factory.mktemp("corpus") / "data")
 
 
 def test_default_month_of_the_snapshot_and_quiet_stderr(run):
