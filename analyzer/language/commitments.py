@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from spacy.tokens import Doc
 
@@ -84,7 +84,7 @@ def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> lis
     if text.endswith("?") or not (promise or (listed and _DEADLINE_WORD.search(lowered))):
         return []
     found = _prefer_explicit(find_dates(text, ref))
-    future = [f for f in found if f.day >= ref - timedelta(days=1)]
+    future = [f for f in found if f.day >= ref]
     if not future:
         return []
     strong = [f for f in future if _STRONG_BEFORE.search(text[: f.start])]
