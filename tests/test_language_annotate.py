@@ -61,7 +61,7 @@ def test_cache_is_reused_and_keyed_by_text(tmp_path, monkeypatch):
 
     comments = _comments([("Why so late?", "community"), ("Thanks.", "ca")])
     first = annotate(comments, cache_dir=tmp_path)
-    assert list(tmp_path.glob("*.parquet"))
+    assert list(tmp_path.glob("*/part-*.parquet"))
 
     read = []
     original = module.read_comments
@@ -92,3 +92,13 @@ def test_missing_text_column_is_bad_input():
 
     with pytest.raises(InputError):
         annotate(pd.DataFrame({"bug_id": [1], "count": [0]}))
+
+
+def test_cache_parts_are_merged_when_many(tmp_path):
+    from analyzer.language import cache
+
+    for n in range(cache.MAX_PARTS + 1):
+        annotate(_comments([(f"Question number {n}?", "community")]), cache_dir=tmp_path)
+    parts = list(tmp_path.glob("*/part-*.parquet"))
+    assert len(parts) == 1
+    assert len(cache.load(tmp_path)) == cache.MAX_PARTS + 1

@@ -1,109 +1,92 @@
-"""The per-comment language cache: one parquet file per pipeline version under ``cache_dir``.
+"""The per-comment language cache: parquet part files under ``<cache_dir>/<PIPELINE_VERSION>/``.
 
 Keys hash the pipeline version, the comment's UTC day (relative dates depend on it) and its text,
-so a changed comment or a changed rule set is read again and everything else is not. The cache is
-an optimisation only: an unwritable or unreadable cache directory means no cache, never an error.
+so a changed comment or a changed rule set is read again and everything else is not. Each run
+adds one part file with only its new readings (written to a temp file, then ``os.replace``d), so
+a sync that adds a few comments does not rewrite the whole cache; many parts are merged into one
+now and then. The cache is an optimisation only: a directory that cannot be read or written
+means no cache, never an error.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
-from datetime import date
+import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analyzer.language.commitments import Commitment
 from analyzer.language.pipeline import PIPELINE_VERSION
 
-if TYPE_CHECKING:
-    from analyzer.language.stage import CommentReading
-
-_COLUMNS = [
+COLUMNS = [
     "key",
     "questions",
+    "question_text",
     "report_kind",
     "sections_present",
     "sections_missing",
     "report_template",
-    "commitments",
+    "commitments",  # JSON list of [text, YYYY-MM-DD, kind, status]; "" when none
 ]
+MAX_PARTS = 16
 
 
-def cache_file(cache_dir: Path) -> Path:
-    return Path(cache_dir) / f"{PIPELINE_VERSION}.parquet"
+def cache_path(cache_dir: Path) -> Path:
+    return Path(cache_dir) / PIPELINE_VERSION
 
 
-def load(cache_dir: Path | None) -> dict[str, CommentReading]:
-    """Readings stored for this pipeline version (empty when there is no usable cache)."""
-    from analyzer.language.stage import CommentReading
-
-    if cache_dir is None or not cache_file(cache_dir).is_file():
-        return {}
-    try:
-        table = pd.read_parquet(cache_file(cache_dir), columns=_COLUMNS)
-    except (OSError, ValueError, KeyError):
-        return {}
-    readings = {}
-    for key, asked, kind, present, missing, template, promised in table.itertuples(index=False):
-        readings[key] = CommentReading(
-            tuple(json.loads(asked)),
-            kind,
-            tuple(present.split(";")) if present else (),
-            tuple(missing.split(";")) if missing else (),
-            template,
-            tuple(
-                Commitment(text, date.fromisoformat(day), kind_, status)
-                for text, day, kind_, status in json.loads(promised)
-            ),
-        )
-    return readings
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="object") for name in COLUMNS})
 
 
-def _rows(readings: dict[str, CommentReading]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            (
-                key,
-                json.dumps(list(r.questions)),
-                r.report_kind,
-                ";".join(r.sections_present),
-                ";".join(r.sections_missing),
-                r.report_template,
-                json.dumps(
-                    [[c.text, c.promised.isoformat(), c.kind, c.status] for c in r.commitments]
-                ),
-            )
-            for key, r in readings.items()
-        ],
-        columns=_COLUMNS,
-    )
+def _parts(cache_dir: Path) -> list[Path]:
+    return sorted(cache_path(cache_dir).glob("part-*.parquet"))
 
 
-def save(cache_dir: Path | None, new: dict[str, CommentReading]) -> None:
-    """Add ``new`` readings to the cache file atomically; skip quietly when it cannot be written."""
-    if cache_dir is None or not new:
-        return
-    path = cache_file(cache_dir)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table = _rows(new)
-        if path.is_file():
-            try:
-                old = pd.read_parquet(path, columns=_COLUMNS)
-                table = pd.concat([old[~old["key"].isin(table["key"])], table], ignore_index=True)
-            except (OSError, ValueError, KeyError):
-                pass
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".language-", suffix=".tmp")
-        os.close(handle)
+def load(cache_dir: Path | None) -> pd.DataFrame:
+    """Every reading stored for this pipeline version, one row per key (maybe none)."""
+    if cache_dir is None:
+        return empty()
+    tables = []
+    for part in _parts(cache_dir):
         try:
-            table.to_parquet(temp, index=False)
-            os.replace(temp, path)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
+            tables.append(pd.read_parquet(part, columns=COLUMNS))
+        except (OSError, ValueError, KeyError):
+            continue  # a damaged part is read again next time, not trusted
+    if not tables:
+        return empty()
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    return table.drop_duplicates("key", keep="last", ignore_index=True)
+
+
+def _write(table: pd.DataFrame, directory: Path) -> Path:
+    handle, temp = tempfile.mkstemp(dir=directory, prefix=".part-", suffix=".tmp")
+    os.close(handle)
+    try:
+        table.to_parquet(temp, index=False)
+        final = directory / f"part-{uuid.uuid4().hex}.parquet"
+        os.replace(temp, final)
+        return final
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def save(cache_dir: Path | None, new: pd.DataFrame) -> None:
+    """Add ``new`` readings as one part; merge the parts when there are many. Never raises for
+    an unwritable directory."""
+    if cache_dir is None or new.empty:
+        return
+    directory = cache_path(cache_dir)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _write(new[COLUMNS], directory)
+        parts = _parts(cache_dir)
+        if len(parts) > MAX_PARTS:
+            merged = _write(load(cache_dir), directory)
+            for part in parts:
+                if part != merged:
+                    part.unlink(missing_ok=True)
     except OSError:
         return

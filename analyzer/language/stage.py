@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -112,66 +113,90 @@ def _urls(comments: pd.DataFrame) -> list[str]:
     ]
 
 
+def readings_table(keys: Sequence[str], readings: Sequence[CommentReading]) -> pd.DataFrame:
+    """Readings as rows of the cache's table (columns: ``cache.COLUMNS``)."""
+    return pd.DataFrame(
+        {
+            "key": list(keys),
+            "questions": [len(r.questions) for r in readings],
+            "question_text": ["\n".join(r.questions) for r in readings],
+            "report_kind": [r.report_kind for r in readings],
+            "sections_present": [";".join(r.sections_present) for r in readings],
+            "sections_missing": [";".join(r.sections_missing) for r in readings],
+            "report_template": [r.report_template for r in readings],
+            "commitments": [_commitments_json(r.commitments) for r in readings],
+        },
+        columns=cache.COLUMNS,
+    )
+
+
+def _commitments_json(commitments: Sequence[Commitment]) -> str:
+    if not commitments:
+        return ""
+    return json.dumps([[c.text, c.promised.isoformat(), c.kind, c.status] for c in commitments])
+
+
 def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageTables:
     """Questions, report kinds and commitments of every comment (columns: docs/tables.md)."""
     missing = [c for c in ("bug_id", "count", "text") if c not in comments.columns]
     if missing:
         raise InputError(f"the comments table has no column {', '.join(missing)}.")
-    texts = [t if isinstance(t, str) else None for t in comments["text"].tolist()]
+    texts = [t if isinstance(t, str) and t.strip() else None for t in comments["text"].tolist()]
     times = comments["time"] if "time" in comments.columns else pd.Series([None] * len(texts))
     days = _days(times)
     keys = [_key(text, day) if text else "" for text, day in zip(texts, days, strict=True)]
 
     known = cache.load(cache_dir)
-    todo = sorted({k for k in keys if k and k not in known})
+    first: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key:
+            first.setdefault(key, index)
+    cached = set(known["key"])
+    todo = [k for k in first if k not in cached]
     if todo:
-        first = {k: i for i, k in reversed(list(enumerate(keys)))}
-        fresh = read_comments([texts[first[k]] for k in todo], [days[first[k]] for k in todo])
-        known.update(zip(todo, fresh, strict=True))
-        cache.save(cache_dir, {k: known[k] for k in todo})
-    readings = [known.get(k, EMPTY) if k else EMPTY for k in keys]
+        fresh = readings_table(
+            todo, read_comments([texts[first[k]] for k in todo], [days[first[k]] for k in todo])
+        )
+        cache.save(cache_dir, fresh)
+        known = pd.concat([known, fresh], ignore_index=True) if len(known) else fresh
+    rows = known.drop_duplicates("key").set_index("key").reindex(keys)
 
-    roles = comments["role"].tolist() if "role" in comments.columns else [None] * len(keys)
+    roles = comments["role"] if "role" in comments.columns else pd.Series([None] * len(keys))
+    not_ca = roles.isin(NOT_CA_ROLES).to_numpy()
     return LanguageTables(
-        comment_language=_language_table(comments, readings, roles),
-        commitments=_commitment_table(comments, readings, roles),
+        comment_language=_language_table(comments, rows, not_ca),
+        commitments=_commitment_table(comments, rows, not_ca),
     )
 
 
-def _language_table(
-    comments: pd.DataFrame, readings: list[CommentReading], roles: list
-) -> pd.DataFrame:
-    kinds = [
-        "other" if r.report_kind == "update" and role in NOT_CA_ROLES else r.report_kind
-        for r, role in zip(readings, roles, strict=True)
-    ]
+def _language_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
+    kind = rows["report_kind"].fillna("other").to_numpy()
+    kind = pd.Series(kind).where(~((kind == "update") & not_ca), "other").to_numpy()
     return pd.DataFrame(
         {
             "bug_id": comments["bug_id"].to_numpy(),
             "count": comments["count"].to_numpy(),
-            "questions": pd.array([len(r.questions) for r in readings], dtype="int64"),
-            "question_text": ["\n".join(r.questions) for r in readings],
-            "report_kind": kinds,
-            "sections_present": [";".join(r.sections_present) for r in readings],
-            "sections_missing": [";".join(r.sections_missing) for r in readings],
-            "report_template": [r.report_template for r in readings],
+            "questions": rows["questions"].fillna(0).astype("int64").to_numpy(),
+            "question_text": rows["question_text"].fillna("").to_numpy(),
+            "report_kind": kind,
+            "sections_present": rows["sections_present"].fillna("").to_numpy(),
+            "sections_missing": rows["sections_missing"].fillna("").to_numpy(),
+            "report_template": rows["report_template"].to_numpy(),
         },
         columns=LANGUAGE_COLUMNS,
     )
 
 
-def _commitment_table(
-    comments: pd.DataFrame, readings: list[CommentReading], roles: list
-) -> pd.DataFrame:
-    rows = []
+def _commitment_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
+    made = rows["commitments"].fillna("").to_numpy()
     urls = _urls(comments)
-    bug_ids, counts = comments["bug_id"].tolist(), comments["count"].tolist()
-    for i, (reading, role) in enumerate(zip(readings, roles, strict=True)):
-        if role in NOT_CA_ROLES:
-            continue
-        for c in reading.commitments:
-            rows.append((bug_ids[i], counts[i], c.text, c.promised, c.kind, urls[i], c.status))
-    table = pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
+    bug_ids, counts = comments["bug_id"].to_numpy(), comments["count"].to_numpy()
+    records = []
+    for i in (made != "").nonzero()[0]:
+        if not not_ca[i]:
+            for text, day, kind, status in json.loads(made[i]):
+                records.append((bug_ids[i], counts[i], text, day, kind, urls[i], status))
+    table = pd.DataFrame(records, columns=COMMITMENT_COLUMNS)
     table["promised"] = pd.to_datetime(table["promised"]).dt.tz_localize("UTC")
     table["bug_id"] = table["bug_id"].astype("int64")
     table["count"] = table["count"].astype("int64")
