@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from threadkit import Thread, language_of, metrics_of, tables_of, thread
 
@@ -73,6 +73,7 @@ def test_adding_a_ca_comment_never_creates_a_miss(data):
     added = data.draw(moments(bug).filter(lambda t: t <= as_of))
     kind = data.draw(st.sampled_from(["", "full", "update"]))
     more = bug.plus(f"{added:%Y-%m-%d %H:%M} ca says {kind}".strip())
+    note(more.text())
     before, after = result_of(bug, as_of).deadlines, result_of(more, as_of).deadlines
 
     def missed(frame, cadence):
@@ -105,6 +106,7 @@ def test_as_of_never_sees_later_events(data):
     bug = data.draw(threads())
     as_of = data.draw(moments(bug))
     stamp = f"{as_of:%Y-%m-%d %H:%M}"
+    note(bug.text())
     whole = metrics_of(bug, as_of=stamp, observed_at="2030-01-01")
     cut = metrics_of(bug.at(stamp), as_of=stamp, observed_at=stamp)
     pd.testing.assert_frame_equal(whole.deadlines, cut.deadlines)

@@ -89,6 +89,17 @@ class Thread:
     def raw(self) -> RawBug:
         return _raw(self)
 
+    def text(self) -> str:
+        """The thread written back in the thread language (for failure reports)."""
+        lines = [f'bug {self.bug_id} "{self.summary}"']
+        for e in self.events:
+            when = e.when.replace("T", " ").rstrip("Z")
+            extra = [e.kind or "", f"{e.questions}q" if e.questions else "", ""]
+            extra[2] = "private" if e.private else ""
+            words = [when, e.actor, e.verb, *e.args, *[w for w in extra if w]]
+            lines.append(" ".join(words))
+        return "\n".join(lines)
+
     def comment_events(self) -> list[Event]:
         return [e for e in self.events if e.verb in COMMENT_VERBS]
 
@@ -148,7 +159,7 @@ def _raw(bug: Thread) -> RawBug:
         "whiteboard": "[ca-compliance]",
         "assigned_to": ACCOUNTS["ca"],
     }
-    flags: dict[str, dict] = {}
+    flags: list[dict] = []  # open needinfo flags; the same requestee may be asked twice
     comments, history = [], []
     for event in bug.events:
         who = ACCOUNTS[event.actor]
@@ -179,13 +190,13 @@ def _raw(bug: Thread) -> RawBug:
         "creation_time": first.when,
         "creator": ACCOUNTS[first.actor],
         "last_change_time": bug.events[-1].when,
-        "flags": list(flags.values()),
+        "flags": flags,
         **state,
     }
     return RawBug(bug_dict, comments, history if bug.history else None)
 
 
-def _changes(event: Event, state: dict, flags: dict, who: str) -> list[dict]:
+def _changes(event: Event, state: dict, flags: list[dict], who: str) -> list[dict]:
     def change(name: str, added: str) -> dict:
         removed, state[name] = state[name], added
         return {"field_name": name, "removed": removed, "added": added}
@@ -201,18 +212,26 @@ def _changes(event: Event, state: dict, flags: dict, who: str) -> list[dict]:
         return [change("assigned_to", ACCOUNTS[args[0]])]
     if verb == "needinfo":
         account = ACCOUNTS[args[0]]
-        flags[account] = _flag(account, who, event.when)
+        flags.append(_flag(account, who, event.when))
         return [_flag_change("", f"needinfo?({account})")]
     if verb == "retargets":
         old, new = ACCOUNTS[args[0]], ACCOUNTS[args[1]]
-        flags.pop(old, None)
-        flags[new] = _flag(new, who, event.when)
+        _drop_flag(flags, old)
+        flags.append(_flag(new, who, event.when))
         return [_flag_change(f"needinfo?({old})", f"needinfo?({new})")]
     if verb == "clears":
         account = ACCOUNTS[args[0]]
-        flags.pop(account, None)
+        _drop_flag(flags, account)
         return [_flag_change(f"needinfo?({account})", "")]
     raise ValueError(f"unknown verb {verb!r}")
+
+
+def _drop_flag(flags: list[dict], requestee: str) -> None:
+    """Remove the oldest open flag of ``requestee`` (BMO clears one flag per change)."""
+    for index, flag in enumerate(flags):
+        if flag["requestee"] == requestee:
+            del flags[index]
+            return
 
 
 def _flag(requestee: str, setter: str, when: str) -> dict:

@@ -16,7 +16,7 @@ checks it). SPEC's worked example comes out the same either way.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from analyzer.metrics.rulebook import DAY, Limit, Rulebook, end_of_day
 from analyzer.metrics.threads import BugThread
@@ -25,8 +25,7 @@ from analyzer.metrics.timeline import OpenPeriod
 NEVER = 2**62
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A stretch of constant whiteboard date: ``[start, next segment's start)``."""
 
     start: int
@@ -34,8 +33,7 @@ class Segment:
     written: int  # when the whiteboard first showed this date
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     """One update gap and its judgement (``outcome`` None: ended by close in time, no row)."""
 
     start: int

@@ -65,10 +65,15 @@ class Rulebook:
     def __init__(self, versions: list[Version]) -> None:
         self.versions = sorted(versions, key=lambda v: v.effective)
         self._starts = [v.effective for v in self.versions]
+        self._by_day: dict[int, Version] = {}
 
     def version_at(self, seconds: int) -> Version:
-        index = bisect.bisect_right(self._starts, seconds) - 1
-        return self.versions[max(index, 0)]
+        day = seconds // DAY  # versions start at midnight UTC, so the day decides
+        version = self._by_day.get(day)
+        if version is None:
+            index = bisect.bisect_right(self._starts, day * DAY) - 1
+            version = self._by_day[day] = self.versions[max(index, 0)]
+        return version
 
     def limit(self, rule: str, seconds: int) -> tuple[str, Limit | None]:
         """The version in force at ``seconds`` and its limit for ``rule`` (None: not in force)."""

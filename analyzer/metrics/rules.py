@@ -8,7 +8,8 @@ force when the obligation started; a rule not in force then gives no row.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from analyzer.metrics.cadence import Gap, update_gaps
 from analyzer.metrics.rulebook import Rulebook
@@ -26,8 +27,7 @@ NO_HISTORY = "whiteboard history unknown"
 CLOSE_ESTIMATED = "close time estimated"
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     rule: str
     version: str
     start: int
@@ -103,7 +103,7 @@ def _full_report(thread, updates, rulebook, as_of) -> list[Row]:
     if row is None:
         return []
     if row.outcome != "met" and any(c.kind is None for c in updates):
-        row = replace(row, caveat=NO_TEXT)
+        row = row._replace(caveat=NO_TEXT)
     return [row]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -21,8 +22,7 @@ NAT = np.iinfo("int64").min
 CLOSED_STATUSES = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     time: int
     count: int
     is_ca_update: bool
@@ -85,7 +85,7 @@ def language_columns(
             how="left",
         )
         questions = annotated["questions"].fillna(0).astype("int64").tolist()
-        kinds = [None if k is None or k != k else str(k) for k in annotated["report_kind"]]
+        kinds = [None if k is None or k != k else str(k) for k in annotated["report_kind"].tolist()]
         # A comment without text has no knowable kind, whatever the annotator said.
         kinds = [None if t is None else k for k, t in zip(kinds, _texts(comments), strict=True)]
         return questions, kinds, "language stage"
@@ -102,7 +102,7 @@ def language_columns(
 
 
 def _texts(comments: pd.DataFrame) -> list[str | None]:
-    return [None if v is None or v is pd.NA or v != v else str(v) for v in comments["text"]]
+    return [None if v is None or v is pd.NA or v != v else v for v in comments["text"].tolist()]
 
 
 def build_threads(
@@ -146,20 +146,23 @@ def _add_comments(threads, by_id, comments: pd.DataFrame, language, as_of: int) 
     comments = comments[comments["_t"] <= as_of].sort_values(["bug_id", "_t", "count"])
     questions, kinds, source = language_columns(comments, language)
     columns = list(
-        zip(
-            comments["_t"].tolist(),
-            comments["count"].astype("int64").tolist(),
-            comments["is_ca_update"].astype(bool).tolist(),
-            ((comments["role"] != "ca") & ~comments["is_private"].astype(bool)).tolist(),
-            _text_or_empty(comments["url"]),
-            questions,
-            kinds,
-            strict=True,
+        map(
+            Comment._make,
+            zip(
+                comments["_t"].tolist(),
+                comments["count"].astype("int64").tolist(),
+                comments["is_ca_update"].astype(bool).tolist(),
+                ((comments["role"] != "ca") & ~comments["is_private"].astype(bool)).tolist(),
+                _text_or_empty(comments["url"]),
+                questions,
+                kinds,
+                strict=True,
+            ),
         )
     )
     ids = comments["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
-        thread.comments = [Comment(*c) for c in columns[lo:hi]]
+        thread.comments = columns[lo:hi]
     return source
 
 
