@@ -81,7 +81,8 @@ def summary_command(data_dir: Path, as_of: pd.Timestamp | None, fmt: str) -> Non
         return
     out = env.stdout
     out.write(f"Deadlines as of {_iso(summary.as_of)} over {summary.bugs} bugs\n\n")
-    out.write("By rule and outcome (met % of those judged):\n")
+    out.write("By rule and outcome (met % of those judged; missed_with_caveat: the store may\n")
+    out.write("lack what would show them met, see below):\n")
     out.write(summary.by_rule.to_string(na_rep="-") + "\n\n")
     out.write("By year due (missed/total):\n")
     out.write(summary.by_year.to_string() + "\n\n")

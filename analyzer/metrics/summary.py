@@ -22,7 +22,8 @@ OUTCOMES = ("met", "missed", "pending")
 class Summary:
     as_of: pd.Timestamp
     bugs: int
-    by_rule: pd.DataFrame  # index rule (+ "all"), columns met, missed, pending, total, met_pct
+    # index rule (+ "all"); met, missed, pending, total, missed_with_caveat, met_pct
+    by_rule: pd.DataFrame
     by_year: pd.DataFrame  # index year due, columns per rule "missed/total" counts
     notes: list[str]
 
@@ -37,12 +38,16 @@ def summarize(result: MetricsResult, tables: ThreadTables) -> Summary:
     counts = counts.reindex(index=list(RULES), columns=list(OUTCOMES), fill_value=0)
     counts.loc["all"] = counts.sum()
     counts["total"] = counts.sum(axis=1)
+    doubtful = deadlines[deadlines["outcome"].eq("missed") & deadlines["caveat"].ne("")]
+    uncertain = doubtful.groupby("rule").size().reindex(list(RULES), fill_value=0)
+    uncertain.loc["all"] = uncertain.sum()
+    counts["missed_with_caveat"] = uncertain
     judged = counts["met"] + counts["missed"]
     counts["met_pct"] = (100 * counts["met"] / judged.where(judged > 0)).round(1)
     return Summary(
         result.as_of,
         len(result.bug_metrics),
-        counts.astype({o: "int64" for o in (*OUTCOMES, "total")}),
+        counts.astype({o: "int64" for o in (*OUTCOMES, "total", "missed_with_caveat")}),
         _by_year(deadlines),
         _notes(result, tables),
     )
