@@ -28,13 +28,16 @@ class Commitment:
     status: str | None = None
 
 
+# _PROMISE, _DATE_HINT and _DEADLINE_WORD are lower case: they are matched against lowered text.
 _PROMISE = re.compile(
     r"\b(?:we|i)\b(?:\s+\w+){0,3}?\s+(?:will|shall|plan|intend|expect|aim|commit|target|"
     r"are going to|am going to|are planning|are aiming|hope)\b|\bwe'll\b|\bi'll\b|"
     r"\b(?:will|is going to|are going to) be (?:\w+ly )?(?:published|posted|provided|shared|"
-    r"completed|finished|deployed|implemented|released|submitted|updated|available|done|revoked|replaced|ready|sent|filed|"
-    r"delivered|fixed|in place|live|rolled out|added|attached|closed|uploaded|made)\b|"
-    r"\b(?:is|are)\s+(?:now\s+)?(?:expected|scheduled|planned|targeted|due|set)\s+(?:to|for|on|by)\b|"
+    r"completed|finished|deployed|implemented|released|submitted|updated|available|done|"
+    r"revoked|replaced|ready|sent|filed|delivered|fixed|in place|live|rolled out|added|"
+    r"attached|closed|uploaded|made)\b|"
+    r"\b(?:is|are)\s+(?:now\s+)?(?:expected|scheduled|planned|targeted|due|set)\s+"
+    r"(?:to|for|on|by)\b|"
     r"\bnext\s+(?:\w+\s+)?update\b|\bdue(?:\s+date)?\b|\btarget(?:ed)?\s+(?:date|completion)\b|"
     r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b",
 )

@@ -100,8 +100,9 @@ def _key(text: str, day: date | None) -> str:
 
 
 def _days(times: pd.Series) -> list[date | None]:
-    stamps = pd.to_datetime(times, utc=True, errors="coerce")
-    return [None if pd.isna(t) else t.date() for t in stamps]
+    """The UTC day of each comment: relative dates ("this Friday") are resolved against it."""
+    days = pd.to_datetime(pd.Series(times), utc=True, errors="coerce").dt.date
+    return [None if day is pd.NaT or day is None else day for day in days]
 
 
 def _urls(comments: pd.DataFrame) -> list[str]:
