@@ -10,8 +10,10 @@ import weakref
 
 import pandas as pd
 
+from analyzer.ahead.completeness import COLUMNS as REPORT_COLUMNS
 from analyzer.ahead.completeness import report_completeness
 from analyzer.ahead.due import due_table, parse_window
+from analyzer.ahead.promises import COLUMNS as PROMISE_COLUMNS
 from analyzer.ahead.promises import promise_summary, promises_table
 
 BUG_URL = "https://bugzilla.mozilla.org/show_bug.cgi?id={}"
@@ -45,17 +47,18 @@ def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[
     """
     start, end = month_window(month_start, month_end)
     as_of = min(end - pd.Timedelta(seconds=1), corpus.observed_at)
-    promises = _cached(corpus, ("promises", as_of), lambda: promises_table(corpus, as_of))
-    promises = promises[
-        (promises["ca"] == ca) & (promises["promised"] >= start) & (promises["promised"] < end)
-    ]
-    reports = _cached(corpus, ("completeness",), lambda: report_completeness(corpus))
-    reports = reports[
-        (reports["ca"] == ca)
-        & (reports["posted"] >= start)
-        & (reports["posted"] < end)
-        & reports["text_complete"]
-    ]
+    window = (start, end)
+    promises = _cached(
+        corpus,
+        ("promises", as_of, window),
+        lambda: _by_ca(promises_table(corpus, as_of, window=window)),
+    ).get(ca, _EMPTY_PROMISES)
+    reports = _cached(
+        corpus,
+        ("completeness", window),
+        lambda: _by_ca(report_completeness(corpus, window=window)),
+    ).get(ca, _EMPTY_REPORTS)
+    reports = reports[reports["text_complete"]]
     return {
         "promises": [
             {
@@ -88,9 +91,18 @@ def scorecard_extras(corpus, ca: str, month_start, month_end) -> dict[str, list[
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_EMPTY_PROMISES = pd.DataFrame(columns=PROMISE_COLUMNS).astype({"promised": "datetime64[ns, UTC]"})
+_EMPTY_REPORTS = pd.DataFrame(columns=REPORT_COLUMNS).astype(
+    {"posted": "datetime64[ns, UTC]", "text_complete": bool}
+)
 
 
-def _cached(corpus, key: tuple, compute) -> pd.DataFrame:
+def _by_ca(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One frame per CA, so a scorecard run over every CA filters each table once."""
+    return {str(ca): group for ca, group in frame.groupby("ca", sort=False, dropna=False)}
+
+
+def _cached(corpus, key: tuple, compute):
     """Scorecards ask once per CA; the whole-corpus tables are computed once per corpus."""
     tables = _CACHE.setdefault(corpus, {})
     if key not in tables:

@@ -154,20 +154,22 @@ def completeness_from_tables(
     comment_language: pd.DataFrame,
     bugs: pd.DataFrame,
     truncated_at: int | None = None,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
     """One row per full or closure report by the CA (columns: ``COLUMNS``).
 
     ``truncated_at``: stores that keep only the first N characters of a comment (the bundled
     snapshot) cannot show a whole report; rows that long get ``text_complete`` False.
+    ``window``: only reports posted in [start, end) (a scorecard's month).
     """
     kinds = comment_language.loc[
         comment_language["report_kind"].isin(["full", "closure"]),
         ["bug_id", "count", "report_kind"],
     ]
-    merged = kinds.merge(
-        comments[["bug_id", "count", "time", "text", "url", "is_ca_update"]],
-        on=["bug_id", "count"],
-    )
+    posts = comments[["bug_id", "count", "time", "text", "url", "is_ca_update"]]
+    if window is not None:
+        posts = posts[(posts["time"] >= window[0]) & (posts["time"] < window[1])]
+    merged = kinds.merge(posts, on=["bug_id", "count"])
     merged = merged[merged["is_ca_update"].fillna(False).astype(bool) & merged["text"].notna()]
     merged = merged.merge(bugs[["bug_id", "ca"]], on="bug_id", how="left")
     checker = Checker()
@@ -201,7 +203,7 @@ def truncation_of(meta: dict[str, str]) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def report_completeness(corpus) -> pd.DataFrame:
+def report_completeness(corpus, window=None) -> pd.DataFrame:
     """Every full and closure report of the corpus checked against its IRG template.
 
     Example::
@@ -214,4 +216,5 @@ def report_completeness(corpus) -> pd.DataFrame:
         corpus.comment_language,
         corpus.bugs,
         truncated_at=truncation_of(corpus.meta),
+        window=window,
     )

@@ -106,8 +106,10 @@ def promises_from_tables(
     comment_language: pd.DataFrame,
     bugs: pd.DataFrame,
     as_of: pd.Timestamp,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
-    """One row per distinct promise made by ``as_of`` (columns: ``COLUMNS``)."""
+    """One row per distinct promise made by ``as_of`` (columns: ``COLUMNS``); with
+    ``window``, only those whose promised day is in [start, end) (a scorecard's month)."""
     made = commitments.merge(
         comments[["bug_id", "count", "time"]].rename(columns={"time": "made_at"}),
         on=["bug_id", "count"],
@@ -116,6 +118,8 @@ def promises_from_tables(
     made["promised"] = made["promised"].dt.normalize()
     # a date before the comment's own day reports the past; it promises nothing
     made = made[made["promised"] >= made["made_at"].dt.normalize()]
+    if window is not None:
+        made = made[(made["promised"] >= window[0]) & (made["promised"] < window[1])]
     if made.empty:
         return pd.DataFrame(columns=COLUMNS)
     made["key"] = [
@@ -232,7 +236,7 @@ def promise_summary(promises: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index().rename_axis(columns=None)
 
 
-def promises_table(corpus, as_of=None) -> pd.DataFrame:
+def promises_table(corpus, as_of=None, window=None) -> pd.DataFrame:
     """Every dated promise in the corpus judged at ``as_of`` (default: the last sync).
 
     Example::
@@ -242,7 +246,12 @@ def promises_table(corpus, as_of=None) -> pd.DataFrame:
     """
     stamp = corpus.observed_at if as_of is None else _utc(as_of)
     return promises_from_tables(
-        corpus.commitments, corpus.comments, corpus.comment_language, corpus.bugs, stamp
+        corpus.commitments,
+        corpus.comments,
+        corpus.comment_language,
+        corpus.bugs,
+        stamp,
+        window=window,
     )
 
 
