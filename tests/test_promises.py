@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from test_completeness import CA_ACCOUNT, FULL_2, corpus_of, raw_bug
+from test_completeness import CA_ACCOUNT, FULL_2, FULL_3, corpus_of, raw_bug
 
-from analyzer.ahead import month_window, scorecard_extras
+from analyzer.ahead import month_window, promises_table, scorecard_extras
 from analyzer.ahead.action_items import completed_items, markdown_tables
 from analyzer.ahead.promises import promise_summary, promises_from_tables
 
 BUG = 1900001
+BASE = "https://bugzilla.mozilla.org/show_bug.cgi?id="
 CA = "Example CA"
 
 
@@ -237,3 +238,67 @@ def test_month_window_reads_both_kinds_of_month_end():
     start, end = month_window("2025-05-01", "2025-05-31")
     assert (start, end) == (when("2025-05-01"), when("2025-06-01"))
     assert month_window(date(2025, 5, 1), when("2025-06-01"))[1] == when("2025-06-01")
+
+
+def test_end_to_end_kept_broken_pending_through_the_real_stages(tmp_path):
+    corpus = corpus_of(
+        tmp_path,
+        raw_bug(
+            1950004,
+            [
+                (
+                    "2025-05-05T10:00:00Z",
+                    CA_ACCOUNT,
+                    "## Preliminary Incident Report\n\n"
+                    "We will provide the full incident report by 2025-05-12.",
+                ),
+                ("2025-05-12T18:00:00Z", CA_ACCOUNT, FULL_3),
+                (
+                    "2025-05-13T10:00:00Z",
+                    CA_ACCOUNT,
+                    "We will provide our next update on 2025-05-20.",
+                ),
+                (
+                    "2025-05-22T10:00:00Z",
+                    CA_ACCOUNT,
+                    "Update: revocation is complete. We will post another update by 2025-06-30.",
+                ),
+            ],
+        ),
+        synced="2025-06-01T00:00:00Z",
+    )
+    result = promises_table(corpus)
+    got = [(r.count, r.kind, r.status, r.evidence_url) for r in result.itertuples()]
+    assert got == [
+        (0, "report", "kept", f"{BASE}1950004#c1"),
+        (2, "update", "broken", f"{BASE}1950004#c3"),
+        (3, "update", "pending", None),
+    ]
+    late = promises_table(corpus, "2025-07-01")
+    assert list(late["status"]) == ["kept", "broken", "broken"]
+
+
+def test_end_to_end_ambiguous_dates_read_nearest_after_the_comment(tmp_path):
+    corpus = corpus_of(
+        tmp_path,
+        raw_bug(
+            1950002,
+            [
+                (
+                    "2025-05-05T10:00:00Z",
+                    CA_ACCOUNT,
+                    "## Preliminary Incident Report\n\n"
+                    "We will update the report until this friday (05-09-25).",
+                ),
+                (
+                    "2025-06-30T10:00:00Z",
+                    CA_ACCOUNT,
+                    "We will submit the updated incident report on 03.07.2025.",
+                ),
+            ],
+        ),
+    )
+    result = promises_table(corpus, "2025-07-10")
+    # 05-09-25 after 2025-05-05 is 9 May, not 5 September; 03.07.2025 after 30 June is 3 July
+    assert [p.date() for p in result["promised"]] == [date(2025, 5, 9), date(2025, 7, 3)]
+    assert list(result["status"]) == ["broken", "broken"]

@@ -204,7 +204,10 @@ def promises_from_tables(
             "evidence_url": pd.Series(evidences, dtype=object).to_numpy(),
         }
     )
-    return table.sort_values(["bug_id", "count", "promised"], ignore_index=True)
+    table = table.sort_values(["bug_id", "count", "promised"], ignore_index=True)
+    evidence = table["evidence_url"].astype(object)
+    table["evidence_url"] = evidence.where(evidence.notna(), None)  # None, not NaN: no link
+    return table
 
 
 def _done_commitments(commitments: pd.DataFrame, comments: pd.DataFrame, as_of) -> dict:
