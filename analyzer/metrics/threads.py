@@ -79,8 +79,9 @@ def language_columns(
 ) -> tuple[list[int], list[str | None], str]:
     """Questions and report kind per comment row, and which source they came from."""
     if language is not None and language.comment_language is not None:
+        notes = language.comment_language[["bug_id", "count", "questions", "report_kind"]]
         annotated = comments[["bug_id", "count"]].merge(
-            language.comment_language[["bug_id", "count", "questions", "report_kind"]],
+            notes.drop_duplicates(["bug_id", "count"]),
             on=["bug_id", "count"],
             how="left",
         )
