@@ -247,6 +247,11 @@ def test_end_to_end_unknown_ca_exits_2(cli, data_dir):
     assert result.exit_code == ExitStatus.USAGE
     assert "No CA named 'No Such CA'" in result.stderr
     assert "Traceback" not in result.stderr
+    known = cli("due", "--data-dir", data_dir, "--format", "json").json()["deadlines"][0]["ca"]
+    typo = cli("due", "--data-dir", data_dir, "--ca", known.lower())
+    assert typo.exit_code == ExitStatus.USAGE
+    assert f"Did you mean: {known}?" in typo.stderr
+    assert cli("due", "--data-dir", data_dir, "--ca", known).exit_code == ExitStatus.SUCCESS
 
 
 def test_end_to_end_out_writes_the_file_whole(cli, data_dir, tmp_path):
