@@ -121,7 +121,22 @@ def test_removal_of_a_flag_never_recorded_as_set_is_not_invented():
     assert needinfos(still_open).iloc[0]["setter"] == "reporter@example.org"
 
 
-def test_asking_the_same_person_again_replaces_the_open_request():
+def test_asking_the_same_person_twice_gives_two_requests_cleared_oldest_first():
+    raw = raw_bug(
+        history=[
+            change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})")),
+            change(T2, "rp2@mozilla.com", ("flagtypes.name", "", f"needinfo?({CA})")),
+            change(T3, CA, ("flagtypes.name", f"needinfo?({CA})", "")),
+        ],
+        flags=[needinfo_flag(CA, "rp2@mozilla.com", T2)],
+    )
+    rows = needinfos(raw)
+    assert list(rows["set_at"]) == [ts(T1), ts(T2)]
+    assert list(rows["open"]) == [False, True]
+    assert rows.iloc[0]["cleared_at"] == ts(T3) and rows.iloc[0]["cleared_by"] == CA
+
+
+def test_open_flag_matches_the_request_set_at_its_creation_time():
     raw = raw_bug(
         history=[
             change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})")),
@@ -130,9 +145,18 @@ def test_asking_the_same_person_again_replaces_the_open_request():
         flags=[needinfo_flag(CA, "rp2@mozilla.com", T2)],
     )
     rows = needinfos(raw)
-    assert list(rows["set_at"]) == [ts(T1), ts(T2)]
-    assert list(rows["open"]) == [False, True]
-    first = rows.iloc[0]
+    assert list(rows["open"]) == [False, True]  # the flag on the bug is the second request
+
+
+def test_asked_twice_but_one_flag_on_the_bug_ends_the_first_at_the_second_ask():
+    raw = raw_bug(
+        history=[
+            change(T1, MOZ, ("flagtypes.name", "", f"needinfo?({CA})")),
+            change(T2, "rp2@mozilla.com", ("flagtypes.name", "", f"needinfo?({CA})")),
+        ],
+        flags=[needinfo_flag(CA, "rp2@mozilla.com", T2)],
+    )
+    first = needinfos(raw).iloc[0]
     assert (first["cleared_at"], first["cleared_by"], first["cleared_how"]) == (
         ts(T2),
         "rp2@mozilla.com",

@@ -59,6 +59,7 @@ def requests_of_bug(
     """
     done: list[Request] = []
     open_now: list[Request] = []
+    asked: list[Request] = []  # every request in the order it was made
     entries = sorted(history or [], key=lambda entry: entry.get("when") or "")
     for entry in entries:
         when, who = entry.get("when"), entry.get("who")
@@ -79,25 +80,30 @@ def requests_of_bug(
                 request.cleared_how = "retargeted" if added else "cleared"
                 request.open = False
                 done.append(request)
-            for requestee in added:
-                # BMO keeps one needinfo flag per requestee: asking again replaces the request
-                again = _take(open_now, requestee)
-                if again is not None:
-                    again.cleared_at, again.cleared_by = when, who
-                    again.cleared_how, again.open = "retargeted", False
-                    done.append(again)
-                open_now.append(Request(requestee, who, when, comment_at(who, when)))
+            for requestee in added:  # asking someone already asked is one more request
+                asked.append(Request(requestee, who, when, comment_at(who, when)))
+                open_now.append(asked[-1])
     if flags is None:
         return _in_order(done + open_now)
-    return _in_order(_reconcile(done, open_now, flags, comment_at, seen_at))
+    _reconcile(done, open_now, flags, comment_at)
+    for request in open_now:  # history says open, the bug says not
+        _close_unseen(request, asked, seen_at)
+        done.append(request)
+    return _in_order(done)
 
 
-def _take(requests: list[Request], requestee: str | None) -> Request | None:
+def _take(
+    requests: list[Request], requestee: str | None, set_at: str | None = None
+) -> Request | None:
+    """Remove and return the oldest request of ``requestee``; given ``set_at`` (an open flag's
+    creation time), the latest request set at that time, so an earlier ask left over is the
+    one a later ask replaced."""
     key = _key(requestee)
-    for index, request in enumerate(requests):
-        if _key(request.requestee) == key:
-            return requests.pop(index)
-    return None
+    mine = [i for i, request in enumerate(requests) if _key(request.requestee) == key]
+    if not mine:
+        return None
+    exact = [i for i in mine if set_at is not None and requests[i].set_at == set_at]
+    return requests.pop(exact[-1] if exact else mine[0])
 
 
 def _reconcile(
@@ -105,13 +111,15 @@ def _reconcile(
     open_now: list[Request],
     flags: list[dict],
     comment_at: Callable[[str | None, str | None], int | None],
-    seen_at: str | None,
-) -> list[Request]:
-    """Trust the bug's current flags for ``open``; history fills in who and when."""
+) -> None:
+    """Trust the bug's current flags for ``open``; history fills in who and when.
+
+    Matched requests move from ``open_now`` to ``done``; what stays in ``open_now`` is open in
+    history only."""
     current = [f for f in flags if f.get("name") == "needinfo" and f.get("status") == "?"]
     for flag in current:
         requestee = flag.get("requestee") or None
-        request = _take(open_now, requestee)
+        request = _take(open_now, requestee, flag.get("creation_date"))
         if request is None:
             request = _reopened(done, requestee, flag.get("creation_date"))
         if request is None:
@@ -120,12 +128,19 @@ def _reconcile(
         request.open, request.cleared_how = True, "open"
         request.cleared_at = request.cleared_by = None
         done.append(request)
-    for request in open_now:  # history says open, the bug says not: cleared by ``seen_at``
-        request.open, request.cleared_how = False, "cleared"
-        if seen_at and seen_at > (request.set_at or ""):
-            request.cleared_at = seen_at
-        done.append(request)
-    return done
+
+
+def _close_unseen(request: Request, asked: list[Request], seen_at: str | None) -> None:
+    """A request history leaves open but the bug does not show: it ended at the latest when the
+    same person was asked again (BMO may have replaced the flag), else by ``seen_at``."""
+    request.open, request.cleared_how = False, "cleared"
+    later = asked[asked.index(request) + 1 :]
+    again = next((r for r in later if _key(r.requestee) == _key(request.requestee)), None)
+    if again is not None:
+        request.cleared_at, request.cleared_by = again.set_at, again.setter
+        request.cleared_how = "retargeted"
+    elif seen_at and seen_at > (request.set_at or ""):
+        request.cleared_at = seen_at
 
 
 def _reopened(done: list[Request], requestee: str | None, created: str | None) -> Request | None:
