@@ -59,6 +59,11 @@ def seconds(column: pd.Series) -> np.ndarray:
     return stamps.dt.tz_localize(None).to_numpy().astype("datetime64[s]").astype("int64")
 
 
+def _known_by(times: pd.Series, as_of: int) -> pd.Series:
+    """Rows that happened by ``as_of``; a row without a time cannot be placed, so it is left out."""
+    return (times != NAT) & (times <= as_of)
+
+
 def _opt(value: int) -> int | None:
     return None if value == NAT else int(value)
 
@@ -113,7 +118,7 @@ def build_threads(
     bugs = tables.bugs
     opened = seconds(bugs["opened"])
     bugs = bugs.assign(_opened=opened, _closed=seconds(bugs["closed"]))
-    bugs = bugs[bugs["_opened"] <= as_of].sort_values("bug_id", kind="stable")
+    bugs = bugs[_known_by(bugs["_opened"], as_of)].sort_values("bug_id", kind="stable")
     threads = []
     for row in zip(
         bugs["bug_id"].tolist(),
@@ -144,7 +149,7 @@ def build_threads(
 
 def _add_comments(threads, by_id, comments: pd.DataFrame, language, as_of: int) -> str:
     comments = comments.assign(_t=seconds(comments["time"]))
-    comments = comments[comments["_t"] <= as_of].sort_values(["bug_id", "_t", "count"])
+    comments = comments[_known_by(comments["_t"], as_of)].sort_values(["bug_id", "_t", "count"])
     questions, kinds, source = language_columns(comments, language)
     columns = list(
         map(
@@ -183,6 +188,8 @@ def _add_changes(threads, by_id, changes: pd.DataFrame, as_of: int) -> None:
     ids = changes["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         for when, name, removed, added, url in rows[lo:hi]:
+            if when == NAT:
+                continue
             if name == "status" and thread.initial_status is None:
                 thread.initial_status = removed  # the status it had before any change
             if when > as_of:
@@ -196,7 +203,8 @@ def _add_changes(threads, by_id, changes: pd.DataFrame, as_of: int) -> None:
 def _add_needinfos(threads, by_id, needinfos: pd.DataFrame, as_of: int) -> None:
     needinfos = needinfos.assign(_set=seconds(needinfos["set_at"]))
     needinfos = needinfos.assign(_cleared=seconds(needinfos["cleared_at"]))
-    needinfos = needinfos[needinfos["_set"] <= as_of].sort_values(["bug_id", "_set", "seq"])
+    needinfos = needinfos[_known_by(needinfos["_set"], as_of)]
+    needinfos = needinfos.sort_values(["bug_id", "_set", "seq"])
     rows = list(
         zip(
             needinfos["_set"].tolist(),
@@ -217,7 +225,7 @@ def _add_needinfos(threads, by_id, needinfos: pd.DataFrame, as_of: int) -> None:
 def _add_whiteboard(threads, by_id, whiteboard: pd.DataFrame, as_of: int) -> None:
     board = whiteboard.assign(_from=seconds(whiteboard["valid_from"]))
     board = board.assign(_date=seconds(board["next_update"]))
-    board = board[board["_from"] <= as_of].sort_values(["bug_id", "_from", "seq"])
+    board = board[_known_by(board["_from"], as_of)].sort_values(["bug_id", "_from", "seq"])
     rows = list(zip(board["_from"].tolist(), board["_date"].tolist(), strict=True))
     ids = board["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
