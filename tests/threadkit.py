@@ -23,9 +23,10 @@ CA's mail domain, CA-side), ``mozilla`` and ``chrome`` (root programs), ``commun
 Verbs: ``files`` (comment 0; must come first), ``says``, ``whiteboard TEXT``, ``needinfo ACTOR``,
 ``retargets ACTOR ACTOR2``, ``clears ACTOR``, ``closes RESOLUTION``, ``reopens``, ``assigns ACTOR``.
 Comment tokens: ``full``/``closure``/``preliminary``/``update``/``other`` (report kind), ``Nq``
-(N questions), ``private``, and a quoted text. The kinds and question counts are the explicit
-language annotations :func:`language_of` hands to the metrics, so rule tests do not depend on
-the language heuristics; ``language=False`` makes the metrics use their fallback on the text.
+(N questions), ``private``, ``notext`` (the store lacks its text), and a quoted text. The kinds
+and question counts are the explicit language annotations :func:`language_of` hands to the
+metrics, so rule tests do not depend on the language heuristics; ``language=False`` makes the
+metrics use their fallback on the text.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Event:
     kind: str | None = None
     questions: int = 0
     private: bool = False
+    textless: bool = False  # the store has no text for it (like most of the snapshot)
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ class Thread:
         lines = [f'bug {self.bug_id} "{self.summary}"']
         for e in self.events:
             when = e.when.replace("T", " ").rstrip("Z")
-            extra = [e.kind or "", f"{e.questions}q" if e.questions else "", ""]
-            extra[2] = "private" if e.private else ""
+            extra = [e.kind or "", f"{e.questions}q" if e.questions else ""]
+            extra += ["private" if e.private else "", "notext" if e.textless else ""]
             words = [when, e.actor, e.verb, *e.args, *[w for w in extra if w]]
             lines.append(" ".join(words))
         return "\n".join(lines)
@@ -132,7 +134,7 @@ def _event(line: str) -> Event:
         if verb == "whiteboard":
             args = [line.split("whiteboard", 1)[1].strip()]
         return Event(when, actor, verb, tuple(args))
-    kind, questions, private, text = None, 0, False, None
+    kind, questions, private, text, textless = None, 0, False, None, False
     for token in args:
         match = _QUESTIONS.match(token)
         if token in KINDS:
@@ -141,9 +143,11 @@ def _event(line: str) -> Event:
             questions = int(match.group(1))
         elif token == "private":
             private = True
+        elif token == "notext":
+            textless = True
         else:
             text = token.replace("\\n", "\n")  # a written \n is a line break
-    return Event(when, actor, verb, (), text, kind, questions, private)
+    return Event(when, actor, verb, (), text, kind, questions, private, textless)
 
 
 def _iso(stamp: pd.Timestamp) -> str:
@@ -165,6 +169,7 @@ def _raw(bug: Thread) -> RawBug:
         who = ACCOUNTS[event.actor]
         if event.verb in COMMENT_VERBS:
             count = len(comments)
+            text = event.text if event.text is not None else f"Comment {count}."
             comments.append(
                 {
                     "id": bug.bug_id * 100 + count,
@@ -175,8 +180,7 @@ def _raw(bug: Thread) -> RawBug:
                     "creation_time": event.when,
                     "time": event.when,
                     "is_private": event.private,
-                    "text": event.text if event.text is not None else f"Comment {count}.",
-                    "raw_text": event.text if event.text is not None else f"Comment {count}.",
+                    **({} if event.textless else {"text": text, "raw_text": text}),
                 }
             )
             continue
