@@ -6,6 +6,7 @@ once at the end, column by column, so no DataFrame is touched inside the per-bug
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analyzer.metrics.cadence import segments
@@ -51,11 +52,14 @@ METRIC_COLUMNS = [
 TIME_DEADLINE = ("start", "due", "met_at")
 TIME_METRIC = ("opened", "closed")
 _COUNT_PREFIXES = ("ca_updates", "missed_", "needinfo_", "next_update_", "questions")
+_NAT = np.iinfo("int64").min  # numpy reads it as NaT
 _RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
 
 
 def timestamps(values: list[int | None]) -> pd.Series:
-    return pd.to_datetime(pd.Series(values, dtype="Int64"), unit="s", utc=True)
+    """Epoch seconds (None for none) as a UTC timestamp column."""
+    seconds = np.fromiter((_NAT if v is None else v for v in values), "int64", len(values))
+    return pd.Series(seconds.astype("datetime64[s]")).dt.tz_localize("UTC").dt.as_unit("us")
 
 
 def deadlines_frame(results: list[BugResult]) -> pd.DataFrame:
@@ -81,28 +85,28 @@ def deadlines_frame(results: list[BugResult]) -> pd.DataFrame:
                 )
             )
     records.sort(key=lambda r: (r[0], r[4], _RULE_ORDER[r[2]], r[5], r[9]))
-    frame = pd.DataFrame.from_records(records, columns=DEADLINE_COLUMNS)
-    return _typed(frame, TIME_DEADLINE)
+    return _frame(records, DEADLINE_COLUMNS, TIME_DEADLINE)
 
 
 def metrics_frame(results: list[BugResult]) -> pd.DataFrame:
-    records = [_metrics(result) for result in results]
-    frame = pd.DataFrame.from_records(records, columns=METRIC_COLUMNS)
-    return _typed(frame, TIME_METRIC)
+    return _frame([_metrics(result) for result in results], METRIC_COLUMNS, TIME_METRIC)
 
 
-def _typed(frame: pd.DataFrame, time_columns: tuple[str, ...]) -> pd.DataFrame:
-    """Stable dtypes whatever the rows: UTC times, int counts, float durations, object text."""
-    for name in frame.columns:
+def _frame(records: list[tuple], names: list[str], time_columns: tuple[str, ...]) -> pd.DataFrame:
+    """Column by column, with stable dtypes whatever the rows (even none): UTC times, int
+    counts, float durations, text as pandas' default string type."""
+    columns = list(zip(*records, strict=True)) if records else [() for _ in names]
+    data = {}
+    for name, values in zip(names, columns, strict=True):
         if name in time_columns:
-            frame[name] = timestamps(frame[name].tolist())
+            data[name] = timestamps(values)
         elif name == "bug_id" or name.startswith(_COUNT_PREFIXES):
-            frame[name] = frame[name].astype("int64")
+            data[name] = pd.Series(values, dtype="int64")
         elif name.endswith(("_hours", "_days")):
-            frame[name] = frame[name].astype("float64")
+            data[name] = pd.Series(values, dtype="float64")
         else:
-            frame[name] = frame[name].astype("object")
-    return frame
+            data[name] = pd.Series(values, dtype="str")
+    return pd.DataFrame(data)
 
 
 def _metrics(result: BugResult) -> tuple:
