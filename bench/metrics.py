@@ -8,7 +8,7 @@ and median wall times are printed. A scorecard month needs the metrics at 13 mon
 Example:
     python bench/metrics.py
     python bench/gen_corpus.py --scale 50 --out /tmp/bench/50x --seed 1
-    python bench/metrics.py --data-dir /tmp/bench/50x --repeat 1 --no-language
+    python bench/metrics.py --data-dir /tmp/bench/50x --repeat 1 --language empty
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 import analyzer
+from analyzer.language.model import LanguageTables
 from analyzer.metrics import compute
 
 GOAL_SECONDS_SNAPSHOT = 5.0
@@ -43,9 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--month-ends", type=int, default=0)
     parser.add_argument(
-        "--no-language",
-        action="store_true",
-        help="skip the language stage (slow when cold); metrics then use their fallback rule",
+        "--language",
+        choices=("stage", "fallback", "empty"),
+        default="stage",
+        help="annotations for the metrics: the language stage (slow when its cache is cold), "
+        "none so the metrics use their fallback rule, or an empty table (the stage alone)",
     )
     args = parser.parse_args(argv)
 
@@ -54,11 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     raw, _ = timed("read", lambda: corpus.raw)
     tables, _ = timed("parse", lambda: corpus.tables)
     language = None
-    if not args.no_language:
+    if args.language == "stage":
         try:
             language, _ = timed("language", lambda: corpus.language)
         except ImportError:
             pass
+    elif args.language == "empty":
+        language = LanguageTables(
+            pd.DataFrame({"bug_id": [], "count": [], "questions": [], "report_kind": []}),
+            pd.DataFrame(),
+        )
     as_of = pd.Timestamp(args.as_of, tz="UTC") if args.as_of else corpus.observed_at
     times = []
     result = None
