@@ -154,3 +154,10 @@ def test_summary_on_the_bundled_snapshot_says_what_it_cannot_show(cli, tmp_path)
     assert "needinfos: 1690 of 1690 bugs have no history" in out
     assert "whiteboard history: unknown for 1690 of 1690 bugs" in out
     assert "closed times: estimated" in out
+
+
+def test_as_of_before_every_bug_is_empty_not_an_error(cli, store_dir):
+    as_json = cli("metrics", "--data-dir", store_dir, "--as-of", "2000-01-01", "--format", "json")
+    assert as_json.exit_code == ExitStatus.SUCCESS and as_json.json() == []
+    as_csv = cli("metrics", "--data-dir", store_dir, "--as-of", "2000-01-01", "--format", "csv")
+    assert as_csv.stdout.strip() == ",".join(METRIC_COLUMNS)
