@@ -11,7 +11,7 @@ import pandas as pd
 
 from analyzer.metrics.cadence import segments
 from analyzer.metrics.rulebook import DAY, HOUR, RULES
-from analyzer.metrics.rules import BugResult
+from analyzer.metrics.rules import BugResult, Row
 from analyzer.metrics.timeline import is_open_at
 
 DEADLINE_COLUMNS = [
@@ -143,7 +143,7 @@ def _metrics(result: BugResult) -> tuple:
     )
 
 
-def _count(rows, rule: str) -> int:
+def _count(rows: list[Row], rule: str) -> int:
     return sum(1 for r in rows if r.rule == rule and r.outcome == "missed")
 
 

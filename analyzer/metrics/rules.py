@@ -90,14 +90,18 @@ def _single(
     )
 
 
-def _first_response(thread, updates, rulebook, as_of) -> list[Row]:
+def _first_response(
+    thread: BugThread, updates: list[Comment], rulebook: Rulebook, as_of: int
+) -> list[Row]:
     first = updates[0] if updates else None
     start_url = first_comment_url(thread)
     row = _single("first_response", rulebook, thread.opened, start_url, first, as_of)
     return [row] if row else []
 
 
-def _full_report(thread, updates, rulebook, as_of) -> list[Row]:
+def _full_report(
+    thread: BugThread, updates: list[Comment], rulebook: Rulebook, as_of: int
+) -> list[Row]:
     report = next((c for c in updates if c.kind == "full"), None)
     row = _single("full_report", rulebook, thread.opened, first_comment_url(thread), report, as_of)
     if row is None:
@@ -136,7 +140,9 @@ def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
     return rows
 
 
-def _needinfo_rows(thread, updates, rulebook, as_of) -> list[Row]:
+def _needinfo_rows(
+    thread: BugThread, updates: list[Comment], rulebook: Rulebook, as_of: int
+) -> list[Row]:
     times = [c.time for c in updates]
     rows = []
     for set_at, set_url, to_ca, _cleared in thread.needinfos:
@@ -150,7 +156,13 @@ def _needinfo_rows(thread, updates, rulebook, as_of) -> list[Row]:
     return rows
 
 
-def _question_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
+def _question_rows(
+    thread: BugThread,
+    periods: list[OpenPeriod],
+    updates: list[Comment],
+    rulebook: Rulebook,
+    as_of: int,
+) -> list[Row]:
     keys = [(c.time, c.count) for c in updates]
     rows = []
     for comment in thread.comments:

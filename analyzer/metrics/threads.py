@@ -147,7 +147,13 @@ def build_threads(
     return threads, source
 
 
-def _add_comments(threads, by_id, comments: pd.DataFrame, language, as_of: int) -> str:
+def _add_comments(
+    threads: list[BugThread],
+    by_id: list[int],
+    comments: pd.DataFrame,
+    language: LanguageTables | None,
+    as_of: int,
+) -> str:
     comments = comments.assign(_t=seconds(comments["time"]))
     comments = comments[_known_by(comments["_t"], as_of)].sort_values(["bug_id", "_t", "count"])
     questions, kinds, source = language_columns(comments, language)
@@ -172,7 +178,9 @@ def _add_comments(threads, by_id, comments: pd.DataFrame, language, as_of: int) 
     return source
 
 
-def _add_changes(threads, by_id, changes: pd.DataFrame, as_of: int) -> None:
+def _add_changes(
+    threads: list[BugThread], by_id: list[int], changes: pd.DataFrame, as_of: int
+) -> None:
     changes = changes[changes["field_name"].isin(["status", "resolution"])]
     changes = changes.assign(_t=seconds(changes["when"])).sort_values(["bug_id", "_t", "seq"])
     rows = list(
@@ -200,7 +208,9 @@ def _add_changes(threads, by_id, changes: pd.DataFrame, as_of: int) -> None:
                 thread.resolutions.append((when, added))
 
 
-def _add_needinfos(threads, by_id, needinfos: pd.DataFrame, as_of: int) -> None:
+def _add_needinfos(
+    threads: list[BugThread], by_id: list[int], needinfos: pd.DataFrame, as_of: int
+) -> None:
     needinfos = needinfos.assign(_set=seconds(needinfos["set_at"]))
     needinfos = needinfos.assign(_cleared=seconds(needinfos["cleared_at"]))
     needinfos = needinfos[_known_by(needinfos["_set"], as_of)]
@@ -222,7 +232,9 @@ def _add_needinfos(threads, by_id, needinfos: pd.DataFrame, as_of: int) -> None:
         ]
 
 
-def _add_whiteboard(threads, by_id, whiteboard: pd.DataFrame, as_of: int) -> None:
+def _add_whiteboard(
+    threads: list[BugThread], by_id: list[int], whiteboard: pd.DataFrame, as_of: int
+) -> None:
     board = whiteboard.assign(_from=seconds(whiteboard["valid_from"]))
     board = board.assign(_date=seconds(board["next_update"]))
     board = board[_known_by(board["_from"], as_of)].sort_values(["bug_id", "_from", "seq"])
