@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir, generated = ensure_corpus(args.work, size, args.seed)
         if generated is not None:
             print(f"{size}x: generated in {generated:.1f} s", file=sys.stderr)
-        cached = any((data_dir / ".cache").glob("*.parquet"))
+        cached = any((data_dir / ".cache").rglob("*.parquet"))
         if args.reuse_cache and cached:
             language = {}  # a warm cache from an earlier run: no cold pass this time
         else:
