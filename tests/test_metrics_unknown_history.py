@@ -42,8 +42,27 @@ def test_close_is_the_last_comment_and_gaps_say_so():
     assert m["next_update_dates_set"] == 1
 
 
-def test_a_report_the_store_cannot_read_is_a_caveat_not_a_certainty():
+def test_a_report_the_store_cannot_read_in_time_is_unknown_not_missed():
+    # the textless CA comment of 01-20 09:00 came before the due time (01-06 + 14 d = end of
+    # 01-20): the report may be in it, so the outcome cannot be judged
     result = metrics_of(snapshot_like(), as_of="2025-03-01", observed_at="2025-03-01")
+    report = result.deadlines[result.deadlines["rule"] == "full_report"].iloc[0]
+    assert report["outcome"] == "unknown"
+    assert report["overdue_hours"] == 0
+    assert report["caveat"].startswith("CA comment text missing")
+
+
+def test_a_textless_comment_after_the_due_time_leaves_the_miss_certain():
+    # the only textless CA comment is 01-25, after the end of 01-20: late or never, it missed
+    late = thread(
+        """
+        2025-01-06 09:00  mozilla  files
+        2025-01-07 09:00  ca       says
+        2025-01-25 09:00  ca       says notext
+        """,
+        history=False,
+    )
+    result = metrics_of(late, as_of="2025-03-01", observed_at="2025-03-01")
     report = result.deadlines[result.deadlines["rule"] == "full_report"].iloc[0]
     assert report["outcome"] == "missed"
     assert report["caveat"].startswith("CA comment text missing")

@@ -18,7 +18,7 @@ from analyzer.store import RawBug, Store, bundled_snapshot_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = {"ca", "root_program", "community"}
-OUTCOMES = {"met", "missed", "pending"}
+OUTCOMES = {"met", "missed", "pending", "unknown"}
 RULES = {
     "first_response",
     "full_report",

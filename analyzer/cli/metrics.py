@@ -195,14 +195,14 @@ def _as_table(result: MetricsResult) -> str:
     frame = result.bug_metrics
     outcomes = result.deadlines.groupby(["bug_id", "outcome"]).size().unstack(fill_value=0)
     header = " ".join(_align(title, width, name) for name, title, width in _TABLE)
-    lines = [header + "  met/missed/pending"]
+    lines = [header + "  met/missed/pending/unknown"]
     for row in frame.to_dict("records"):
         cells = [_align(_cell(row[name], width), width, name) for name, _, width in _TABLE]
         counts = [
             int(outcomes.at[row["bug_id"], o])
             if row["bug_id"] in outcomes.index and o in outcomes.columns
             else 0
-            for o in ("met", "missed", "pending")
+            for o in ("met", "missed", "pending", "unknown")
         ]
         lines.append(" ".join(cells) + "  " + "/".join(map(str, counts)))
     lines.append(

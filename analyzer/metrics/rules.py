@@ -106,7 +106,11 @@ def _full_report(
     row = _single("full_report", rulebook, thread.opened, first_comment_url(thread), report, as_of)
     if row is None:
         return []
-    if row.outcome != "met" and any(c.kind is None for c in updates):
+    if row.outcome == "missed" and any(c.kind is None and c.time <= row.due for c in updates):
+        # A CA comment the store has no text of came in time: the report may be in it, so a
+        # "missed" here would be a claim the data cannot back (the snapshot's usual case).
+        row = row._replace(outcome="unknown", overdue=0, caveat=NO_TEXT)
+    elif row.outcome != "met" and any(c.kind is None for c in updates):
         row = row._replace(caveat=NO_TEXT)
     return [row]
 

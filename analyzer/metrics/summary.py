@@ -15,7 +15,7 @@ from analyzer.metrics.model import MetricsResult
 from analyzer.metrics.rulebook import RULES
 from analyzer.parse.model import ThreadTables
 
-OUTCOMES = ("met", "missed", "pending")
+OUTCOMES = ("met", "missed", "pending", "unknown")
 
 
 @dataclass
@@ -100,7 +100,8 @@ def _notes(result: MetricsResult, tables: ThreadTables) -> list[str]:
         notes.append(
             f"comment text: known for {with_text} of {len(mine)} comments; report kinds and "
             f"questions in the others cannot be seen ({caveated} full_report deadlines are "
-            "marked 'CA comment text missing')."
+            "marked 'CA comment text missing'; those where a textless CA comment came in time "
+            "are 'unknown', not 'missed')."
         )
     notes.append(f"questions_source: {result.questions_source}.")
     return notes
