@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from analyzer.ahead.due import human_hours
+from analyzer.ahead.due import COLUMNS, human_hours
 
 NO_CA = "(no CA prefix)"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -132,25 +132,11 @@ def to_json(ctx: dict) -> str:
             return None
         return value
 
-    keys = (
-        "ca",
-        "bug_id",
-        "summary",
-        "rule",
-        "irg_version",
-        "due",
-        "state",
-        "overdue_hours",
-        "left_hours",
-        "evidence_start",
-        "bug_url",
-        "caveat",
-    )
     payload = {
         "as_of": clean(ctx["as_of"]),
         "within": ctx["within"],
         "ca": ctx["ca"],
-        "deadlines": [{k: clean(r[k]) for k in keys} for r in ctx["rows"]],
+        "deadlines": [{k: clean(r[k]) for k in COLUMNS} for r in ctx["rows"]],
         "promises": [{k: clean(v) for k, v in p.items()} for p in ctx["promises"]],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

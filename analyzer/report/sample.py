@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analyzer.metrics.frames import DEADLINE_COLUMNS
 from analyzer.report.context import ScorecardTables
 from analyzer.report.month import Month
 
@@ -66,22 +67,6 @@ _DEADLINES = [
     (3001, "full_report", "2026-02-10 12:00", "2026-02-24 23:59:59", None, 0, None),
     (3001, "update_cadence", "2026-02-11 12:00", "2026-02-18 23:59:59", None, 1, None),
 ]  # fmt: skip
-
-
-DEADLINE_COLUMNS = [
-    "bug_id",
-    "ca",
-    "rule",
-    "irg_version",
-    "start",
-    "due",
-    "met_at",
-    "outcome",
-    "overdue_hours",
-    "evidence_start",
-    "evidence_met",
-    "basis",
-]
 
 
 def _url(bug_id: int, count: int | None) -> str | None:
@@ -205,6 +190,7 @@ def sample_deadlines(as_of: pd.Timestamp) -> pd.DataFrame:
                 "evidence_start": _url(bug_id, ev_start),
                 "evidence_met": _url(bug_id, ev_met) if met is not None else None,
                 "basis": {"first_response": "72h", "full_report": "14d"}.get(rule, "7d"),
+                "caveat": "",
             }
         )
     frame = pd.DataFrame(rows, columns=DEADLINE_COLUMNS)
