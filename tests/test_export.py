@@ -1,4 +1,4 @@
-"""`analyzer export`: every table, stable columns, UTC times, atomic files, skips missing stages."""
+"""`analyzer export`: every table, stable columns, UTC times, atomic files."""
 
 from __future__ import annotations
 
@@ -41,18 +41,11 @@ def test_csv_has_iso_utc_times(cli, data_dir, tmp_path, snapshot):
     assert list(comments.columns) == list(SCHEMAS["comments"])
 
 
-def test_a_stage_that_is_not_there_yet_is_skipped_with_a_note(cli, data_dir, tmp_path, monkeypatch):
-    def not_yet(self):
-        raise NotImplementedError("language stage")
-
-    monkeypatch.setattr(Corpus, "language", property(not_yet))
-    monkeypatch.setattr(Corpus, "metrics", lambda self, as_of=None: not_yet(self))
+def test_every_table_is_written(cli, data_dir, tmp_path):
     out = tmp_path / "out"
     result = cli("export", "--data-dir", data_dir, "--out", out)
     assert result.exit_code == 0, result.stderr
-    assert "Skipped comment_language" in result.stderr
-    assert (out / "bugs.parquet").is_file()
-    assert not (out / "comment_language.parquet").exists()
+    assert sorted(p.stem for p in out.iterdir()) == sorted(Corpus.TABLES)
 
 
 def test_out_that_is_a_file_is_bad_input(cli, data_dir, tmp_path):

@@ -28,9 +28,9 @@ CSV_TIME = "%Y-%m-%dT%H:%M:%SZ"
 def export(data_dir: Path, out: Path, fmt: str) -> None:
     """Write every tidy table (columns: docs/tables.md) as one file each into OUT.
 
-    Times are UTC (in CSV: YYYY-MM-DDTHH:MM:SSZ). A table whose stage is not available is
-    skipped with a one-line note. Files appear whole or not at all: they are written into a
-    temporary directory beside OUT and then renamed into place.
+    Times are UTC (in CSV: YYYY-MM-DDTHH:MM:SSZ); deadlines and bug_metrics are as of the
+    store's last sync. Files appear whole or not at all: they are written into a temporary
+    directory beside OUT and then renamed into place.
 
     \b
     Example:
@@ -43,12 +43,7 @@ def export(data_dir: Path, out: Path, fmt: str) -> None:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file, not a directory.")
     corpus = load(data_dir, note=env.note)
-    frames: dict[str, pd.DataFrame] = {}
-    for name in Corpus.TABLES:
-        try:
-            frames[name] = corpus.table(name)
-        except (NotImplementedError, ImportError) as exc:
-            env.note(f"Skipped {name}: its stage is not available ({type(exc).__name__}).")
+    frames = {name: corpus.table(name) for name in Corpus.TABLES}
     written = write_tables(frames, out, fmt)
     for name, path in written.items():
         print(f"{name}: {len(frames[name])} rows -> {path}", file=env.stdout)
