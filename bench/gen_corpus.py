@@ -186,8 +186,11 @@ class BugGrower:
         # Filing, assignment and triage.
         opened = times[0]
         triager = rng.choice(root_staff)
+        # Triage comes before the second comment, so never after a short thread's close.
+        next_at = times[1] if len(times) > 1 else opened + 2 * DAY
+        triaged = min(opened + rng.randint(600, 2 * DAY), max(opened + 1, next_at - 1))
         history.add(
-            opened + rng.randint(600, 2 * DAY),
+            triaged,
             triager,
             [
                 ("assigned_to", "nobody@mozilla.org", primary),
@@ -255,6 +258,7 @@ class BugGrower:
                 )
         if closes:
             closed = min(times[-1] + rng.randint(0, 2 * DAY), self.sync_time - 60)
+            closed = max(closed, triaged + 60)
             closer = authors[-1] if authors[-1] in root_staff else triager
             before = "REOPENED" if reopen_at >= 0 else "ASSIGNED"
             change = [("status", before, t.status), ("resolution", "", t.resolution)]

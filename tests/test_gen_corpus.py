@@ -141,3 +141,19 @@ def test_existing_store_needs_force(tmp_path, capsys):
     assert exc.value.code == 2
     assert "--force" in capsys.readouterr().err
     assert gen_corpus.main(["--scale", "0.01", "--out", str(tmp_path), "--force"]) == 0
+
+
+def test_the_parse_stage_reads_the_shape_it_was_given(sample):
+    """Roles, needinfo outcomes and Next-update dates come out of the real parse stage."""
+    import analyzer
+
+    tables = analyzer.load(sample.path.parent).tables
+    roles = tables.comments["role"].value_counts(normalize=True)
+    assert set(roles.index) == {"ca", "root_program", "community"}
+    assert 0.4 < roles["ca"] < 0.8  # the real snapshot: 0.60
+    assert tables.needinfos["to_ca"].any()
+    assert {"cleared", "retargeted", "open"} <= set(tables.needinfos["cleared_how"])
+    statuses = set(tables.whiteboard["next_update_status"])
+    assert {"parsed", "absent"} <= statuses
+    closed = tables.bugs[tables.bugs["closed"].notna()]
+    assert not closed["closed_estimated"].any(), "history must say when each bug was closed"
