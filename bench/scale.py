@@ -156,6 +156,33 @@ def spawn(data_dir: Path, month: str, mode: str) -> dict:
     return result
 
 
+# Runs a command as its only child and reports that child's CPU time and peak RSS.
+_MEASURE = (
+    "import json, resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps({'exit': code, 'cpu_s': round(use.ru_utime + use.ru_stime, 2), "
+    "'peak_rss_mib': use.ru_maxrss // 1024}))"
+)
+
+
+def run_command(data_dir: Path, month: str) -> dict:
+    """The user's whole ``analyzer scorecards`` command in a fresh process: imports, load,
+    every stage (language cache warm), pages written. Wall, CPU and peak RSS."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "analyzer", "scorecards", "--month", month,
+                   "--data-dir", str(data_dir), "--out", out]  # fmt: skip
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True
+        )
+        wall = time.perf_counter() - started
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["exit"] != 0:
+        raise SystemExit(f"analyzer scorecards at {data_dir} failed:\n{done.stderr[-3000:]}")
+    return {"wall_s": round(wall, 2), **result}
+
+
 STAGES = ("parse", "metrics", "scorecards")
 
 
@@ -163,7 +190,7 @@ def table(rows: list[dict]) -> str:
     """Markdown table; each time is wall seconds with CPU seconds in brackets."""
     head = ["size", "bugs", "comments", *[f"{s} s" for s in STAGES], "total s", "peak RSS MiB",
             "language cold comments/s (per CPU s)", "language cold peak RSS MiB",
-            "language warm s"]  # fmt: skip
+            "language warm s", "whole command s", "whole command peak MiB"]  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         wall, cpu = row["seconds"], row["cpu_seconds"]
@@ -176,6 +203,9 @@ def table(rows: list[dict]) -> str:
             _num(row.get("language_peak_rss_mib"), "{:,}"),
         ]
         cells += [_pair(wall.get("language_warm"), cpu.get("language_warm"))]
+        command = row.get("command") or {}
+        cells += [_pair(command.get("wall_s"), command.get("cpu_s"))]
+        cells += [_num(command.get("peak_rss_mib"), "{:,}")]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -220,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip the cold language pass where an earlier run left a language cache",
     )
+    parser.add_argument(
+        "--no-command",
+        action="store_true",
+        help="skip timing the whole `analyzer scorecards` command as a user runs it",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="pipeline", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -248,11 +283,14 @@ def main(argv: list[str] | None = None) -> int:
         row["language_peak_rss_mib"] = language.get("peak_rss_mib")
         row["total_s"] = round(sum(row["seconds"].get(s, 0.0) for s in STAGES), 3)
         row["total_cpu_s"] = round(sum(row["cpu_seconds"].get(s, 0.0) for s in STAGES), 3)
+        row["command"] = None if args.no_command else run_command(data_dir, args.month)
         rows.append(row)
         print(f"{size}x: {json.dumps(row)}", file=sys.stderr)
     print(table(rows))
     print("times: wall seconds (CPU seconds); total = parse + metrics + scorecards.")
     print("language: cold pass measured alone (cache emptied first); the timed runs read it warm.")
+    print("whole command: `python -m analyzer scorecards --month M --data-dir DIR` in a fresh")
+    print("  process (imports, store, every stage, pages), language cache warm.")
     print(f"load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for problem in sorted({m for row in rows for m in row["missing"]}):
         print(f"not measured (stage not built yet): {problem}")
