@@ -134,6 +134,40 @@ def test_an_extra_update_before_the_date_does_not_use_it_up():
     )  # fmt: skip
 
 
+def test_an_early_update_then_weekly_is_on_time():
+    bug = thread("""
+        2025-02-28 10:00  ca  files
+        2025-03-03 09:00  ca  says
+        2025-03-03 09:00  ca  whiteboard [ca-compliance] Next update 2025-03-10
+        2025-03-09 16:00  ca  says
+        2025-03-16 16:00  ca  says
+    """)
+    # the 03-09 update came a day before the date: the date stays unused, but it was written
+    # before this gap began, so it may only lengthen it: max(end of 03-10, 03-09 + 7 = end of
+    # 03-16) = 03-16 23:59:59, and 03-16 16:00 meets it (SPEC's own rule gives the same)
+    assert cadence(bug, "2025-03-17")[2] == (
+        "update_cadence", "2025-03-09 16:00:00", "2025-03-16 23:59:59", "2025-03-16 16:00:00",
+        "met", 0.0, "7d",
+    )  # fmt: skip
+
+
+def test_an_old_date_carried_across_a_reopen_does_not_make_it_due_at_once():
+    bug = thread("""
+        2025-03-01 09:00  ca       files
+        2025-03-03 09:00  ca       says
+        2025-03-03 09:00  ca       whiteboard [ca-compliance] Next update 2025-03-10
+        2025-03-05 09:00  mozilla  closes FIXED
+        2025-04-01 09:00  mozilla  reopens
+        2025-04-03 09:00  ca       says
+    """)
+    # the reopen gap starts 04-01 09:00; the 03-10 date, written before it, would have put the
+    # deadline at the reopening itself. It only lengthens: 04-01 + 7 = end of 04-08; met 04-03
+    assert cadence(bug, "2025-04-04")[1] == (
+        "update_cadence", "2025-04-01 09:00:00", "2025-04-08 23:59:59", "2025-04-03 09:00:00",
+        "met", 0.0, "7d",
+    )  # fmt: skip
+
+
 def test_edit_keeping_the_same_date_does_not_rewrite_it():
     bug = thread("""
         2025-11-01 10:00  ca       files

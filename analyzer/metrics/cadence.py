@@ -10,7 +10,10 @@ used. Deviation from SPEC.md, on purpose: a date is used by a CA update made aft
 *and on or after its day*, not by any later CA update. SPEC's rule lets an extra update before
 the agreed date cancel the date and turn a met gap into a missed one, so posting more often
 could be penalised; with this rule adding a CA comment never creates a miss (a property test
-checks it). SPEC's worked example comes out the same either way.
+checks it). SPEC's worked example comes out the same either way. And a date written before the
+gap began (not used because the update came before its day, or carried across a reopen) only
+ever lengthens the gap, never shortens it below the 7-day limit: a CA that updates a day early
+then weekly is on time, as SPEC's own rule would have it.
 """
 
 from __future__ import annotations
@@ -77,7 +80,12 @@ class _Limits:
             return fallback, "7d"
         seg = self.segs[index]
         if self._usable(seg, u):
-            return end_of_day(seg.day), "next_update"
+            limit = end_of_day(seg.day)
+            if seg.written < u and limit < fallback:
+                # a date carried over from before the gap only ever lengthens it: after an
+                # early update or a reopen, an old date must not demand an update within hours
+                return fallback, "7d"
+            return limit, "next_update"
         return fallback, "7d"
 
     def index_at(self, t: int) -> int:
