@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
 import pandas as pd
 
 from analyzer.ahead.due import COLUMNS, human_hours
+from analyzer.report.safety import clean_text
 
 NO_CA = "(no CA prefix)"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _terminal_safe(value: object) -> str:
-    """Untrusted text for a terminal: no escape sequences, no bidi overrides, one line."""
-    return _CONTROL.sub(" ", str(value))
 
 
 def _stamp(value: pd.Timestamp) -> str:
@@ -51,10 +45,10 @@ def context(
         caveat = row.caveat if isinstance(row.caveat, str) and row.caveat else None
         rows.append(
             {
-                "ca": row.ca or NO_CA,
+                "ca": clean_text(row.ca) or NO_CA,
                 "ca_name": row.ca,
                 "bug_id": int(row.bug_id),
-                "summary": row.summary,
+                "summary": clean_text(row.summary),
                 "rule": row.rule,
                 "irg_version": row.irg_version,
                 "due": row.due,
@@ -105,7 +99,7 @@ def to_text(ctx: dict) -> str:
             r["state"],
             r["due_text"],
             r["span"],
-            _terminal_safe(r["ca"])[:30],
+            clean_text(r["ca"], limit=30),
             str(r["bug_id"]),
             r["rule"],
             r["evidence_start"] or "",
@@ -120,7 +114,7 @@ def to_text(ctx: dict) -> str:
     promises = _promise_lines(ctx)
     if promises:
         out += ["", "Promises kept / broken per CA:"]
-        out += [f"  {_terminal_safe(line)}" for line in promises]
+        out += [f"  {clean_text(line)}" for line in promises]
     return "\n".join(out) + "\n"
 
 

@@ -16,6 +16,7 @@ from analyzer.metrics import MetricsResult, compute
 from analyzer.metrics.frames import DEADLINE_COLUMNS, METRIC_COLUMNS
 from analyzer.metrics.summary import summarize
 from analyzer.parse.model import ThreadTables
+from analyzer.report.safety import terminal_safe
 
 DEADLINE_KEYS = [c for c in DEADLINE_COLUMNS if c not in ("bug_id", "ca")]
 
@@ -48,7 +49,7 @@ def metrics_command(
     elif fmt == "csv":
         _iso_times(result.bug_metrics).to_csv(env.stdout, index=False)
     else:
-        env.stdout.write(_as_table(result))
+        env.stdout.write(terminal_safe(_as_table(result)))
 
 
 @click.command("summary")

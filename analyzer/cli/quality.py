@@ -28,6 +28,7 @@ def quality(data_dir: Path, fmt: str) -> None:
     """
     from analyzer.corpus import load
     from analyzer.parse.quality import quality_report, render_text
+    from analyzer.report.safety import terminal_safe
 
     env = get_env()
     corpus = load(data_dir, note=env.note)
@@ -36,7 +37,7 @@ def quality(data_dir: Path, fmt: str) -> None:
         json.dump(report.as_dict(), env.stdout, indent=2, ensure_ascii=False)
         env.stdout.write("\n")
     else:
-        env.stdout.write(render_text(report))
+        env.stdout.write(terminal_safe(render_text(report)))
 
 
 COMMANDS = [quality]

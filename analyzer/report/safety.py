@@ -42,6 +42,17 @@ def clean_text(value: object, limit: int = 400) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
 
 
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """A block of output for a terminal: its lines kept, but escape sequences, bidi overrides
+    and zero-width characters from bug text shown as U+FFFD instead of acted on."""
+    return _TERMINAL_UNSAFE.sub(SHOWN, text)
+
+
 def bug_url(bug_id: int) -> str:
     return f"{BMO}/show_bug.cgi?id={int(bug_id)}"
 
