@@ -179,8 +179,8 @@ def test_server_time_and_cursor_parsing():
 
 
 def test_a_key_that_cannot_be_a_header_is_refused_without_quoting_it(server):
-    client, _ = client_for(server, api_key="abc\ndef-secret")
     with pytest.raises(InputError) as failure:
+        client, _ = client_for(server, api_key="abc\ndef-secret")
         client.get("/rest/bug")
     assert "def-secret" not in str(failure.value)
     assert server.request_count == 0

@@ -33,7 +33,7 @@ _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 def parse_window(text: str) -> pd.Timedelta:
     """``7d``, ``48h``, ``2w`` as a duration; anything else is bad input (exit 2)."""
     match = _WINDOW.match(text or "")
-    if not match or int(match.group(1)) == 0:
+    if not match or not 0 < int(match.group(1)) <= 100_000:
         raise InputError(
             f"--within {text!r} is not a window such as 7d, 48h or 2w (a positive number of "
             "hours, days or weeks)."

@@ -27,6 +27,10 @@ def data_dir_option(func: Callable) -> Callable:
     )(func)
 
 
+# Bugzilla's CA compliance bugs start in 2014; these bounds only keep dates computable.
+FIRST_YEAR, LAST_YEAR = 1990, 2200
+
+
 class IsoTime(click.ParamType):
     """An ISO date or time, read as UTC when it has no zone."""
 
@@ -43,6 +47,8 @@ class IsoTime(click.ParamType):
             )
         if stamp.tzinfo is None:
             stamp = stamp.tz_localize(timezone.utc)
+        if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+            self.fail(f"{value!r} is outside {FIRST_YEAR}-{LAST_YEAR}", param, ctx)
         return stamp.tz_convert("UTC")
 
 
@@ -74,3 +80,13 @@ def format_option(*choices: str, default: str | None = None) -> Callable:
         )(func)
 
     return decorator
+
+
+class FiniteFloat(click.FloatRange):
+    """A float in a range that is also a number: click's FloatRange lets ``nan`` through."""
+
+    def convert(self, value, param, ctx):  # noqa: ANN001
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
+import jinja2
 
 import analyzer
 from analyzer.cli.options import ca_option, data_dir_option, get_env
@@ -74,9 +75,13 @@ def scorecards(
             yield from bar
 
     tables = tables_from_corpus(corpus, chosen, progress=progress)
-    written = write_scorecards(
-        tables, chosen, out, ca=ca_name, templates=templates, progress=progress
-    )
+    try:
+        written = write_scorecards(
+            tables, chosen, out, ca=ca_name, templates=templates, progress=progress
+        )
+    except jinja2.TemplateError as exc:
+        where = f" ({exc.name}, line {exc.lineno})" if getattr(exc, "name", None) else ""
+        raise InputError(f"A template in --templates failed{where}: {exc.message}.") from None
     seconds = time.perf_counter() - began
     target = written.index or (written.pages[0] if written.pages else written.directory)
     print(str(target), file=env.stdout)

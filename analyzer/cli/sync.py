@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.options import data_dir_option, get_env
+from analyzer.cli.options import FiniteFloat, data_dir_option, get_env
 from analyzer.env import Environment
 from analyzer.fetch.client import Backoff, BugzillaClient
 from analyzer.fetch.sync import DEFAULT_PAGE_SIZE, SyncResult, sync
@@ -27,7 +27,7 @@ DEFAULT_BASE_URL = "https://bugzilla.mozilla.org"
 @click.option("--full", is_flag=True, help="Refetch every bug, not only those changed since.")
 @click.option(
     "--max-rate",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0, max=100_000),
     default=75,
     show_default=True,
     help="At most this many requests a minute (BMO's anonymous limit); 0 for no limit.",
@@ -48,7 +48,7 @@ DEFAULT_BASE_URL = "https://bugzilla.mozilla.org"
 )
 @click.option(
     "--backoff",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0, max=3600),
     default=2.0,
     show_default=True,
     help="Base of the exponential backoff, in seconds (the n-th retry waits up to base*2^n).",

@@ -121,6 +121,8 @@ class BugzillaClient:
         self._session.trust_env = False  # no .netrc credentials, no proxies from the environment
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         if api_key:
+            if not api_key.isascii() or not api_key.isprintable():
+                raise InputError("BUGZILLA_API_KEY holds characters an API key cannot have.")
             self._session.headers["X-BUGZILLA-API-KEY"] = api_key
 
     def close(self) -> None:
@@ -217,7 +219,11 @@ class BugzillaClient:
 
 
 def _check_base_url(base_url: str) -> str:
-    parts = urlsplit(base_url.strip())
+    try:
+        parts = urlsplit(base_url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise InputError(f"{base_url!r} is not a valid URL.") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InputError(
             f"{base_url!r} is not an http(s) URL such as https://bugzilla.mozilla.org."

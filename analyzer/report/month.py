@@ -22,9 +22,10 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         match = _MONTH.match(str(text).strip())
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        year, number = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+        if not (1 <= number <= 12 and 1990 <= year <= 2200):
             raise InputError(f"--month must be a month such as 2026-02, not {text!r}.")
-        return cls(int(match.group(1)), int(match.group(2)))
+        return cls(year, number)
 
     @classmethod
     def last_complete_before(cls, stamp: pd.Timestamp) -> Month:
