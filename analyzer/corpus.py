@@ -6,6 +6,7 @@ store (raw) -> parse (thread tables) -> language -> metrics (per ``as_of``).
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -87,7 +88,16 @@ class Corpus:
     def language(self):
         from analyzer.language import annotate
 
-        return annotate(self.tables.comments, cache_dir=self.data_dir / ".cache")
+        return annotate(self.tables.comments, cache_dir=self.cache_dir)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where the language pass is cached: beside the store, or (for the bundled snapshot)
+        in the user's cache directory, so that reading never creates a data directory."""
+        if self.store.path.parent.resolve() == self.data_dir.resolve():
+            return self.data_dir / ".cache"
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "ca-incident-analyzer"
 
     def metrics(self, as_of: str | pd.Timestamp | None = None):
         """Deadlines and per-bug metrics as known at ``as_of`` (default: the last sync).

@@ -269,3 +269,11 @@ def test_the_examples_in_docs_research_run(tmp_path, monkeypatch):
     corpus = namespace["corpus"]
     assert corpus.is_snapshot
     assert len(namespace["missed"]) == (corpus.deadlines["outcome"] == "missed").sum()
+
+
+def test_reading_the_snapshot_creates_no_data_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    corpus = analyzer.load(tmp_path / "typo")
+    assert len(corpus.comment_language) == len(corpus.comments)
+    assert not (tmp_path / "typo").exists()
+    assert any((tmp_path / "cache" / "ca-incident-analyzer").iterdir())
