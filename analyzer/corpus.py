@@ -99,6 +99,27 @@ class Corpus:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         return Path(base) / "ca-incident-analyzer"
 
+    def resolve_ca(self, name: str) -> str:
+        """The CA name as the bugs table spells it, for a user's ``--ca``: any alias from the
+        reference table (``NETLOCK`` -> ``NetLock``) or any letter case will do."""
+        from difflib import get_close_matches
+
+        from analyzer.env import InputError
+        from analyzer.parse.reference import normalise_key
+
+        names = set(self.bugs["ca"].dropna().astype(str))
+        if name in names:
+            return name
+        alias = self.reference.aliases.get(normalise_key(name))
+        if alias in names:
+            return alias
+        folded = {known.casefold(): known for known in sorted(names)}
+        if name.casefold() in folded:
+            return folded[name.casefold()]
+        hint = [folded[m] for m in get_close_matches(name.casefold(), list(folded), n=3)]
+        also = f" Did you mean: {', '.join(hint)}?" if hint else ""
+        raise InputError(f"No CA named {name!r} in the corpus.{also}")
+
     def metrics(self, as_of: str | pd.Timestamp | None = None):
         """Deadlines and per-bug metrics as known at ``as_of`` (default: the last sync).
 

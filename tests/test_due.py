@@ -248,10 +248,14 @@ def test_end_to_end_unknown_ca_exits_2(cli, data_dir):
     assert "No CA named 'No Such CA'" in result.stderr
     assert "Traceback" not in result.stderr
     known = cli("due", "--data-dir", data_dir, "--format", "json").json()["deadlines"][0]["ca"]
-    typo = cli("due", "--data-dir", data_dir, "--ca", known.lower())
+    typo = cli("due", "--data-dir", data_dir, "--ca", known[:-1])
     assert typo.exit_code == ExitStatus.USAGE
     assert f"Did you mean: {known}?" in typo.stderr
     assert cli("due", "--data-dir", data_dir, "--ca", known).exit_code == ExitStatus.SUCCESS
+    # any letter case names the same CA, as in metrics and scorecards
+    lower = cli("due", "--data-dir", data_dir, "--ca", known.lower(), "--format", "json")
+    assert lower.exit_code == ExitStatus.SUCCESS, lower.stderr
+    assert {row["ca"] for row in lower.json()["deadlines"]} == {known}
 
 
 def test_end_to_end_out_writes_the_file_whole(cli, data_dir, tmp_path):

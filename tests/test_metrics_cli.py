@@ -121,7 +121,7 @@ def test_as_of_judges_the_past(cli, store_dir):
     "args, message",
     [
         (("--bug", "999"), "Bug 999 is not in the store."),
-        (("--ca", "Nobody"), "No bug of a CA named 'Nobody'"),
+        (("--ca", "Nobody"), "No CA named 'Nobody'"),
         (("--as-of", "last tuesday"), "is not an ISO date"),
         (("--format", "xml"), "Invalid value"),
     ],

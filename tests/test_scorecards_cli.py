@@ -131,3 +131,14 @@ def test_trend_equals_full_metrics_at_each_month_end(run, corpus):
                 int((mine["outcome"] == "met").sum()),
                 len(mine),
             )
+
+
+def test_ca_alias_names_the_same_ca_in_every_command(cli, tmp_path):
+    # the alias table maps NETLOCK to NetLock; every --ca option resolves it the same way
+    out = tmp_path / "reports"
+    result = cli("scorecards", "--month", "2026-02", "--data-dir", tmp_path / "none",
+                 "--out", out, "--ca", "NETLOCK")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (out / "2026-02" / "netlock.html").is_file()
+    metrics = cli("metrics", "--data-dir", tmp_path / "none", "--ca", "netlock", "--format", "json")
+    assert metrics.exit_code == 0 and {row["ca"] for row in metrics.json()} == {"NetLock"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from difflib import get_close_matches
 from pathlib import Path
 
 import click
@@ -60,12 +59,7 @@ def due(
     window = parse_window(within) if within is not None else None
     corpus = load(data_dir, note=env.note)
     stamp = as_of if as_of is not None else corpus.observed_at
-    names = set(corpus.bugs["ca"].dropna().astype(str))
-    if ca_name is not None and ca_name not in names:
-        lowered = {name.lower(): name for name in sorted(names)}
-        hint = [lowered[m] for m in get_close_matches(ca_name.lower(), list(lowered), n=3)]
-        also = f" Did you mean: {', '.join(hint)}?" if hint else ""
-        raise InputError(f"No CA named {ca_name!r} in the corpus.{also}")
+    ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     table = due_table(corpus, stamp, within=window, ca=ca_name)
     promises = promises_table(corpus, stamp)
     if ca_name is not None:

@@ -42,6 +42,7 @@ def metrics_command(
     """
     env = get_env()
     corpus = load(data_dir, note=env.note)
+    ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     tables = _select(corpus.tables, bug_ids, ca_name)
     result = compute(tables, _language(corpus), as_of or corpus.observed_at)
     if fmt == "json":
@@ -110,11 +111,8 @@ def _select(tables: ThreadTables, bug_ids: tuple[int, ...], ca_name: str | None)
         if missing:
             raise InputError(f"Bug {missing[0]} is not in the store.")
         keep &= bugs["bug_id"].isin(bug_ids)
-    if ca_name is not None:
-        same = bugs["ca"].fillna("").str.casefold() == ca_name.casefold()
-        if not same.any():
-            raise InputError(f"No bug of a CA named {ca_name!r} in the store.")
-        keep &= same
+    if ca_name is not None:  # already resolved to the bugs table's spelling
+        keep &= bugs["ca"] == ca_name
     if keep.all():
         return tables
     ids = set(bugs.loc[keep, "bug_id"])

@@ -63,6 +63,7 @@ def scorecards(
         raise InputError(f"--templates {templates} is not a directory.")
     corpus = analyzer.load(data_dir, note=env.note)
     chosen = chosen or Month.last_complete_before(corpus.observed_at)
+    ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
 
     def progress(items: Iterable, label: str) -> Iterable:
         if not env.stderr_isatty:
