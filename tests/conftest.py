@@ -39,3 +39,23 @@ def cli():
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+BUGZILLA_FIXTURES = Path(__file__).parent / "fixtures" / "bugzilla"
+
+
+@pytest.fixture(scope="session")
+def bugzilla_corpus():
+    """The hand-written fixture corpus of the fake Bugzilla (tests/fixtures/bugzilla/)."""
+    from analyzer.testing.corpus import load_corpus
+
+    return load_corpus(BUGZILLA_FIXTURES)
+
+
+@pytest.fixture
+def server(bugzilla_corpus):
+    """A fake Bugzilla on 127.0.0.1 serving the fixture corpus, fault-free."""
+    from analyzer.testing.fake_bugzilla import FakeBugzilla
+
+    with FakeBugzilla(bugzilla_corpus) as fake:
+        yield fake

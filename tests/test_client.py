@@ -7,17 +7,13 @@ real, against the fake Bugzilla.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
 from analyzer.env import InputError, JobError
 from analyzer.fetch.client import USER_AGENT, Backoff, BugzillaClient, TokenBucket
 from analyzer.fetch.sync import Cursor, _server_time
-from analyzer.testing.corpus import load_corpus
 from analyzer.testing.fake_bugzilla import FakeBugzilla
-
-FIXTURES = Path(__file__).parent / "fixtures" / "bugzilla"
 
 
 class FakeTime:
@@ -33,17 +29,6 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus(FIXTURES)
-
-
-@pytest.fixture
-def server(corpus):
-    with FakeBugzilla(corpus) as fake:
-        yield fake
 
 
 def client_for(server: FakeBugzilla, retries: int = 5, **kwargs) -> tuple[BugzillaClient, FakeTime]:
@@ -137,9 +122,9 @@ def test_retries_are_bounded(server):
     assert server.request_count == 4 and len(fake_time.sleeps) == 3
 
 
-def test_the_key_is_a_header_and_never_in_a_url_or_an_error(corpus):
+def test_the_key_is_a_header_and_never_in_a_url_or_an_error(bugzilla_corpus):
     secret = "key-do-not-leak-77"
-    with FakeBugzilla(corpus, api_key=secret) as server:
+    with FakeBugzilla(bugzilla_corpus, api_key=secret) as server:
         client, _ = client_for(server, api_key=secret, retries=1)
         client.get("/rest/bug", [("limit", 1)])
         server.faults.errors_next = 5
@@ -150,8 +135,11 @@ def test_the_key_is_a_header_and_never_in_a_url_or_an_error(corpus):
         assert server.log[0].user_agent == USER_AGENT
 
 
-def test_redirects_are_not_followed_so_the_key_cannot_travel(corpus):
-    with FakeBugzilla(corpus) as elsewhere, FakeBugzilla(corpus, redirect_to=elsewhere.url) as hop:
+def test_redirects_are_not_followed_so_the_key_cannot_travel(bugzilla_corpus):
+    with (
+        FakeBugzilla(bugzilla_corpus) as elsewhere,
+        FakeBugzilla(bugzilla_corpus, redirect_to=elsewhere.url) as hop,
+    ):
         client, _ = client_for(hop, api_key="k")
         with pytest.raises(InputError, match="redirects to"):
             client.get("/rest/bug")

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from analyzer.testing.corpus import load_corpus
 from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bugzilla"
 CA_QUERY = "product=CA+Program&product=NSS&component=CA+Certificate+Compliance"
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus(FIXTURES)
-
-
-@pytest.fixture
-def server(corpus):
-    with FakeBugzilla(corpus) as fake:
-        yield fake
 
 
 def get(server: FakeBugzilla, target: str, **headers: str) -> requests.Response:
@@ -34,18 +20,21 @@ def ids_of(response: requests.Response) -> list[int]:
     return [bug["id"] for bug in response.json()["bugs"]]
 
 
-def test_the_fixture_corpus_loads_in_all_three_shapes(corpus):
-    assert len(corpus) == 13
-    assert all(fake.comments for fake in corpus.values())
-    assert any(fake.history for fake in corpus.values())
-    assert all("comments" not in fake.bug and "history" not in fake.bug for fake in corpus.values())
+def test_the_fixture_corpus_loads_in_all_three_shapes(bugzilla_corpus):
+    assert len(bugzilla_corpus) == 13
+    assert all(fake.comments for fake in bugzilla_corpus.values())
+    assert any(fake.history for fake in bugzilla_corpus.values())
+    assert all(
+        "comments" not in fake.bug and "history" not in fake.bug
+        for fake in bugzilla_corpus.values()
+    )
 
 
-def test_search_filters_product_and_component(server, corpus):
+def test_search_filters_product_and_component(server, bugzilla_corpus):
     found = ids_of(get(server, f"/rest/bug?{CA_QUERY}"))
     expected = sorted(
         i
-        for i, fake in corpus.items()
+        for i, fake in bugzilla_corpus.items()
         if fake.bug["product"] in ("CA Program", "NSS")
         and fake.bug["component"] == "CA Certificate Compliance"
     )
@@ -53,12 +42,12 @@ def test_search_filters_product_and_component(server, corpus):
     assert len(found) == 11
 
 
-def test_search_by_last_change_time_returns_bugs_changed_at_or_after(server, corpus):
-    times = sorted(fake.bug["last_change_time"] for fake in corpus.values())
+def test_search_by_last_change_time_returns_bugs_changed_at_or_after(server, bugzilla_corpus):
+    times = sorted(fake.bug["last_change_time"] for fake in bugzilla_corpus.values())
     since = times[-3]
     found = ids_of(get(server, f"/rest/bug?last_change_time={since}"))
     assert sorted(found) == sorted(
-        i for i, fake in corpus.items() if fake.bug["last_change_time"] >= since
+        i for i, fake in bugzilla_corpus.items() if fake.bug["last_change_time"] >= since
     )
     assert len(found) == 3
 
@@ -69,11 +58,11 @@ def test_include_fields_default_leaves_out_comments_and_history(server):
     assert {"id", "summary", "whiteboard", "last_change_time", "flags"} <= set(bug)
 
 
-def test_include_fields_extras_are_inline(server, corpus):
+def test_include_fields_extras_are_inline(server, bugzilla_corpus):
     query = f"/rest/bug?{CA_QUERY}&include_fields=_default,comments,history&limit=2"
     for bug in get(server, query).json()["bugs"]:
-        assert bug["comments"] == corpus[bug["id"]].comments
-        assert bug["history"] == corpus[bug["id"]].history
+        assert bug["comments"] == bugzilla_corpus[bug["id"]].comments
+        assert bug["history"] == bugzilla_corpus[bug["id"]].history
 
 
 def test_explicit_field_list_returns_only_those_fields(server):
@@ -81,8 +70,8 @@ def test_explicit_field_list_returns_only_those_fields(server):
     assert {frozenset(bug) for bug in bugs} == {frozenset({"id", "summary"})}
 
 
-def test_server_without_inline_extras_ignores_them(corpus):
-    with FakeBugzilla(corpus, inline_extras=False) as fake:
+def test_server_without_inline_extras_ignores_them(bugzilla_corpus):
+    with FakeBugzilla(bugzilla_corpus, inline_extras=False) as fake:
         bug = get(fake, "/rest/bug?include_fields=_default,comments,history&limit=1").json()
     assert "comments" not in bug["bugs"][0]
 
@@ -93,34 +82,36 @@ def test_limit_and_offset_page_through_and_offset_needs_limit(server):
     assert ids_of(get(server, f"/rest/bug?{CA_QUERY}&offset=4")) == everything
 
 
-def test_oversized_limit_is_silently_capped(corpus):
-    with FakeBugzilla(corpus, max_limit=5) as fake:
+def test_oversized_limit_is_silently_capped(bugzilla_corpus):
+    with FakeBugzilla(bugzilla_corpus, max_limit=5) as fake:
         assert len(ids_of(get(fake, "/rest/bug?limit=1000"))) == 5
         assert len(ids_of(get(fake, "/rest/bug?limit=0"))) == 5
 
 
-def test_order_by_changeddate_and_descending(server, corpus):
+def test_order_by_changeddate_and_descending(server, bugzilla_corpus):
     by_time = ids_of(get(server, "/rest/bug?order=changeddate"))
-    times = [corpus[i].bug["last_change_time"] for i in by_time]
+    times = [bugzilla_corpus[i].bug["last_change_time"] for i in by_time]
     assert times == sorted(times)
-    assert ids_of(get(server, "/rest/bug?order=bug_id%20DESC")) == sorted(corpus, reverse=True)
+    assert ids_of(get(server, "/rest/bug?order=bug_id%20DESC")) == sorted(
+        bugzilla_corpus, reverse=True
+    )
 
 
-def test_boolean_chart_bug_id_greater_than(server, corpus):
-    pivot = sorted(corpus)[5]
+def test_boolean_chart_bug_id_greater_than(server, bugzilla_corpus):
+    pivot = sorted(bugzilla_corpus)[5]
     found = ids_of(get(server, f"/rest/bug?f1=bug_id&o1=greaterthan&v1={pivot}&order=bug_id"))
-    assert found == sorted(i for i in corpus if i > pivot)
+    assert found == sorted(i for i in bugzilla_corpus if i > pivot)
 
 
-def test_comments_and_history_of_several_bugs_by_ids(server, corpus):
-    first, second, third = sorted(corpus)[:3]
+def test_comments_and_history_of_several_bugs_by_ids(server, bugzilla_corpus):
+    first, second, third = sorted(bugzilla_corpus)[:3]
     comments = get(server, f"/rest/bug/{first}/comment?ids={second}&ids={third}").json()
     assert set(comments["bugs"]) == {str(first), str(second), str(third)}
-    assert comments["bugs"][str(second)]["comments"] == corpus[second].comments
+    assert comments["bugs"][str(second)]["comments"] == bugzilla_corpus[second].comments
     assert comments["comments"] == {}
     history = get(server, f"/rest/bug/{first}/history?ids={third}").json()
     assert [item["id"] for item in history["bugs"]] == [first, third]
-    assert history["bugs"][1]["history"] == corpus[third].history
+    assert history["bugs"][1]["history"] == bugzilla_corpus[third].history
     attachments = get(server, f"/rest/bug/{first}/attachment?ids={third}").json()
     assert attachments["bugs"] == {str(first): [], str(third): []}
 
@@ -140,9 +131,11 @@ def test_urls_over_8_kib_get_414(server):
     assert get(server, f"/rest/bug/1940001/comment?{ids}").status_code == 414
 
 
-def test_anonymous_rate_limit_then_429_html_for_a_while(corpus):
+def test_anonymous_rate_limit_then_429_html_for_a_while(bugzilla_corpus):
     now = [1_000_000.0]
-    with FakeBugzilla(corpus, rate_limit=3, block_seconds=30, clock=lambda: now[0]) as fake:
+    with FakeBugzilla(
+        bugzilla_corpus, rate_limit=3, block_seconds=30, clock=lambda: now[0]
+    ) as fake:
         assert [get(fake, "/rest/bug?limit=1").status_code for _ in range(3)] == [200] * 3
         over = get(fake, "/rest/bug?limit=1")
         assert over.status_code == 400
@@ -153,8 +146,8 @@ def test_anonymous_rate_limit_then_429_html_for_a_while(corpus):
         assert get(fake, "/rest/bug?limit=1").status_code == 200
 
 
-def test_a_valid_api_key_is_not_rate_limited_and_a_bad_one_is_refused(corpus):
-    with FakeBugzilla(corpus, rate_limit=1, api_key="k-123") as fake:
+def test_a_valid_api_key_is_not_rate_limited_and_a_bad_one_is_refused(bugzilla_corpus):
+    with FakeBugzilla(bugzilla_corpus, rate_limit=1, api_key="k-123") as fake:
         statuses = [
             get(fake, "/rest/bug?limit=1", **{"X-BUGZILLA-API-KEY": "k-123"}).status_code
             for _ in range(4)
@@ -194,8 +187,8 @@ def test_fault_switches(server):
     assert get(server, "/rest/bug?limit=1").status_code == 200
 
 
-def test_error_rate_and_latency(corpus):
-    with FakeBugzilla(corpus, faults=Faults(error_rate=0.5, latency=0.02), seed=7) as fake:
+def test_error_rate_and_latency(bugzilla_corpus):
+    with FakeBugzilla(bugzilla_corpus, faults=Faults(error_rate=0.5, latency=0.02), seed=7) as fake:
         started = time.perf_counter()
         statuses = [get(fake, "/rest/bug?limit=1").status_code for _ in range(20)]
         elapsed = time.perf_counter() - started
@@ -230,9 +223,9 @@ def test_mutations_bump_last_change_time_and_history(server):
     assert recent == [1940001, 1940008, new_id]
 
 
-def test_impostors_are_not_bugzilla(corpus):
-    with FakeBugzilla(corpus, impostor="html") as fake:
+def test_impostors_are_not_bugzilla(bugzilla_corpus):
+    with FakeBugzilla(bugzilla_corpus, impostor="html") as fake:
         page = get(fake, "/rest/bug")
         assert page.status_code == 200 and "html" in page.headers["Content-Type"]
-    with FakeBugzilla(corpus, impostor="json") as fake:
+    with FakeBugzilla(bugzilla_corpus, impostor="json") as fake:
         assert "bugs" not in get(fake, "/rest/bug").json()

@@ -9,27 +9,15 @@ import pytest
 
 from analyzer.env import ExitStatus
 from analyzer.store import Store
-from analyzer.testing.corpus import FakeBug, load_corpus
+from analyzer.testing.corpus import FakeBug
 from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 from tests.conftest import run_cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bugzilla"
 FAST = ("--max-rate", "0", "--backoff", "0.001")
 SEARCH_HEAD = (
     "/rest/bug?product=CA+Program&product=NSS&component=CA+Certificate+Compliance"
     "&include_fields=_default%2Ccomments%2Chistory"
 )
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus(FIXTURES)
-
-
-@pytest.fixture
-def server(corpus):
-    with FakeBugzilla(corpus) as fake:
-        yield fake
 
 
 def sync(server: FakeBugzilla, data_dir: Path, *extra: str, **kwargs):
@@ -115,10 +103,12 @@ def test_incremental_sync_picks_up_exactly_the_changes(server, data_dir):
         assert store.get(new_id).comments[0]["text"] == "Report."
 
 
-def test_server_without_inline_extras_gets_batched_comment_and_history_calls(corpus, tmp_path):
-    with FakeBugzilla(corpus) as inline:
+def test_server_without_inline_extras_gets_batched_comment_and_history_calls(
+    bugzilla_corpus, tmp_path
+):
+    with FakeBugzilla(bugzilla_corpus) as inline:
         assert sync(inline, tmp_path / "inline").exit_code == 0
-    with FakeBugzilla(corpus, inline_extras=False) as bare:
+    with FakeBugzilla(bugzilla_corpus, inline_extras=False) as bare:
         result = sync(bare, tmp_path / "bare", "--page-size", "6")
         targets = [entry.target for entry in bare.log]
     assert result.exit_code == 0, result.stderr
@@ -158,11 +148,11 @@ def test_id_batches_keep_urls_under_8_kib(tmp_path):
     assert sorted(asked) == sorted(bugs)
 
 
-def test_faults_do_not_change_the_result(corpus, tmp_path):
-    with FakeBugzilla(corpus) as clean:
+def test_faults_do_not_change_the_result(bugzilla_corpus, tmp_path):
+    with FakeBugzilla(bugzilla_corpus) as clean:
         assert sync(clean, tmp_path / "clean", "--page-size", "2").exit_code == 0
     faults = Faults(error_rate=0.1, rate_limit_block_next=True, truncate_next=0)
-    with FakeBugzilla(corpus, faults=faults, block_seconds=0.05, seed=3) as flaky:
+    with FakeBugzilla(bugzilla_corpus, faults=faults, block_seconds=0.05, seed=3) as flaky:
         flaky.faults.truncate_next = 1
         result = sync(flaky, tmp_path / "flaky", "--page-size", "2", "--retries", "10")
         statuses = [entry.status for entry in flaky.log]
@@ -181,9 +171,9 @@ def test_a_server_that_keeps_failing_ends_in_one_clear_error(server, data_dir):
     assert_one_line_error(result, "kept failing after 4 attempts")
 
 
-def test_the_api_key_goes_only_in_the_header(corpus, data_dir):
+def test_the_api_key_goes_only_in_the_header(bugzilla_corpus, data_dir):
     secret = "sEcReT-api-KEY-0123456789"
-    with FakeBugzilla(corpus, api_key=secret, rate_limit=1) as server:
+    with FakeBugzilla(bugzilla_corpus, api_key=secret, rate_limit=1) as server:
         result = sync(server, data_dir, "--page-size", "3", environ={"BUGZILLA_API_KEY": secret})
         log = list(server.log)
     assert result.exit_code == 0, result.stderr
@@ -195,8 +185,8 @@ def test_the_api_key_goes_only_in_the_header(corpus, data_dir):
             assert secret.encode() not in path.read_bytes(), path
 
 
-def test_a_bad_api_key_is_bad_input_and_is_not_echoed(corpus, data_dir):
-    with FakeBugzilla(corpus, api_key="the-right-one") as server:
+def test_a_bad_api_key_is_bad_input_and_is_not_echoed(bugzilla_corpus, data_dir):
+    with FakeBugzilla(bugzilla_corpus, api_key="the-right-one") as server:
         result = sync(server, data_dir, environ={"BUGZILLA_API_KEY": "wrong-key-42"})
     assert result.exit_code == ExitStatus.USAGE
     assert_one_line_error(result, "refused the credentials")
@@ -218,8 +208,8 @@ def test_unreachable_url_is_a_job_failure(data_dir):
 
 
 @pytest.mark.parametrize("impostor", ["html", "json"])
-def test_a_server_that_is_not_bugzilla_is_bad_input(corpus, data_dir, impostor):
-    with FakeBugzilla(corpus, impostor=impostor) as server:
+def test_a_server_that_is_not_bugzilla_is_bad_input(bugzilla_corpus, data_dir, impostor):
+    with FakeBugzilla(bugzilla_corpus, impostor=impostor) as server:
         result = sync(server, data_dir)
         assert server.request_count == 1  # no retries against the wrong server
     assert result.exit_code == ExitStatus.USAGE
@@ -277,10 +267,10 @@ def test_full_flag_refetches_but_rewrites_nothing_unchanged(server, data_dir):
     assert all("last_change_time" not in dict(entry.params) for entry in server.log)
 
 
-def test_syncing_from_another_server_starts_over(corpus, data_dir):
-    with FakeBugzilla(corpus) as first:
+def test_syncing_from_another_server_starts_over(bugzilla_corpus, data_dir):
+    with FakeBugzilla(bugzilla_corpus) as first:
         assert sync(first, data_dir).exit_code == 0
-    with FakeBugzilla(corpus) as second:
+    with FakeBugzilla(bugzilla_corpus) as second:
         assert sync(second, data_dir).exit_code == 0
         query = dict(parse_qsl(urlsplit(second.log[0].target).query))
     assert "last_change_time" not in query
@@ -293,8 +283,8 @@ def assert_one_line_error(result, fragment: str) -> None:
     assert fragment in lines[0], lines[0]
 
 
-def test_a_server_that_ignores_the_id_condition_is_refused_not_looped(corpus, data_dir):
-    with FakeBugzilla(corpus, ignore_charts=True) as server:
+def test_a_server_that_ignores_the_id_condition_is_refused_not_looped(bugzilla_corpus, data_dir):
+    with FakeBugzilla(bugzilla_corpus, ignore_charts=True) as server:
         result = sync(server, data_dir, "--page-size", "4")
         assert server.request_count == 2
     assert result.exit_code == ExitStatus.USAGE
