@@ -63,3 +63,21 @@ def test_date_without_year_rolls_to_next_year_when_long_past():
 
 def test_no_date_in_plain_words():
     assert find_dates("We may provide more details soon.", MONDAY) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a weekday naming the explicit date beside it is that date, not the next such weekday
+        ("no later than Friday the 21st of November 2025.", date(2025, 11, 21)),
+        ("we will update the report until this friday (05-09-25)", date(2025, 9, 5)),
+        ("on Friday, 3 July 2025", date(2025, 7, 3)),
+    ],
+)
+def test_weekday_beside_an_explicit_date_names_it(text, expected):
+    assert [found.day for found in find_dates(text, date(2025, 9, 1))] == [expected]
+
+
+def test_weekday_and_a_later_separate_date_are_both_kept():
+    found = find_dates("by Friday, and the audit on 2025-07-10", date(2025, 7, 1))
+    assert [f.day for f in found] == [date(2025, 7, 4), date(2025, 7, 10)]

@@ -243,4 +243,16 @@ def find_dates(text: str, ref: date) -> list[FoundDate]:
             if day is not None:
                 taken.append((start, end))
                 found.append(FoundDate(start, end, day, m.group(0).strip(), kind))
-    return sorted(found, key=lambda f: f.start)
+    found.sort(key=lambda f: f.start)
+    return [f for i, f in enumerate(found) if not _names_the_next(f, found[i + 1 :], text)]
+
+
+_APPOSITION = re.compile(r"^[\s,(]*(?:the\s+)?$", re.IGNORECASE)
+
+
+def _names_the_next(day: FoundDate, later: list[FoundDate], text: str) -> bool:
+    """A weekday right before an explicit date names that date ("Friday the 21st of November",
+    "this friday (05-09-25)"): the explicit date is the promise, not the next such weekday."""
+    if day.kind != "weekday" or not later or later[0].kind not in EXPLICIT_KINDS:
+        return False
+    return bool(_APPOSITION.match(text[day.end : later[0].start]))
