@@ -120,6 +120,32 @@ def _scorecards(corpus, data_dir: Path, month: str) -> dict:  # noqa: ANN001
     return {"scorecards_exit": int(code), "scorecard_pages": pages, "corpus_reused": bool(handed)}
 
 
+def memory_by_stage(data_dir: Path, month: str) -> None:
+    """Print RSS after, and peak RSS so far, at the end of each stage (to see which sets it)."""
+    import analyzer
+    from analyzer.report.month import Month
+    from analyzer.report.scorecards import tables_from_corpus, write_scorecards
+
+    def line(stage: str) -> None:
+        rss = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{stage:<22} RSS {rss // 2**20:>6,} MiB   peak so far {peak:>6,} MiB", flush=True)
+
+    corpus = analyzer.load(data_dir)
+    _ = corpus.tables  # each stage runs on first access
+    line("parse")
+    _ = corpus.language
+    line("language (cache warm)")
+    corpus.metrics(as_of=month_end(month))
+    line("metrics (one as_of)")
+    chosen = Month.parse(month)
+    tables = tables_from_corpus(corpus, chosen)
+    line("scorecard tables")
+    with tempfile.TemporaryDirectory() as out:
+        write_scorecards(tables, chosen, Path(out))
+    line("scorecards written")
+
+
 # -- the parent: generate, run each size, print the table -------------------------------------
 
 
@@ -255,9 +281,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip timing the whole `analyzer scorecards` command as a user runs it",
     )
+    parser.add_argument(
+        "--memory-by-stage",
+        type=Path,
+        metavar="DIR",
+        help="only print RSS after and peak during each stage for the store in DIR",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="pipeline", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.memory_by_stage:
+        memory_by_stage(args.memory_by_stage, args.month)
+        return 0
     if args.child:
         print(json.dumps(run_child(args.child, args.month, args.mode)))
         return 0
