@@ -17,16 +17,10 @@ from statistics import median
 
 import pandas as pd
 
+from analyzer.metrics.rulebook import RULES
 from analyzer.report.month import Month
 from analyzer.report.safety import bug_url, clean_text, comment_url, evidence_url, slugify
 
-RULES = (
-    "first_response",
-    "full_report",
-    "update_cadence",
-    "needinfo_response",
-    "question_response",
-)
 RULE_LABELS = {
     "first_response": "First response (72 h)",
     "full_report": "Full report (14 days)",
