@@ -198,3 +198,19 @@ def test_regenerating_gives_identical_files(tmp_path):
     first = {p.name: p.read_bytes() for p in (tmp_path / "a" / FEB.label).iterdir()}
     again = {p.name: p.read_bytes() for p in (tmp_path / "b" / FEB.label).iterdir()}
     assert first == again
+
+
+@pytest.mark.parametrize(
+    "text, escaped",
+    [
+        ("1. First", "1\\. First"),  # a backslash before a digit would show, not escape
+        ("12) x", "12\\) x"),
+        ("- item", "\\- item"),
+        ("<b>x</b>", "\\<b\\>x\\</b\\>"),
+        ("a 1. b", "a 1. b"),
+    ],
+)
+def test_markdown_escape_of_untrusted_text(text, escaped):
+    from analyzer.report.render import md_escape
+
+    assert md_escape(text) == escaped

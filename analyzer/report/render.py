@@ -28,7 +28,9 @@ BUILTIN = Path(str(resources.files("analyzer.report") / "templates"))
 
 # Characters that make Markup in CommonMark/GFM inline text (and raw HTML): backslash-escaped.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")
-_MD_LIST_START = re.compile(r"^(\s*)([-+]|\d+[.)])")
+_MD_BULLET_START = re.compile(r"^(\s*)([-+])")
+# An ordered-list start is escaped after its digits ("1\."): a backslash before a digit is literal.
+_MD_ORDERED_START = re.compile(r"^(\s*)(\d+)([.)])")
 
 
 class MdSafe(str):
@@ -42,7 +44,8 @@ def md_escape(value: object) -> str:
     if not isinstance(value, str):  # numbers, None: ours, and nothing to escape
         return str(value)
     text = _MD_SPECIAL.sub(r"\\\1", str(value))
-    text = _MD_LIST_START.sub(r"\1\\\2", text)
+    text = _MD_BULLET_START.sub(r"\1\\\2", text)
+    text = _MD_ORDERED_START.sub(r"\1\2\\\3", text)
     return text.replace("://", ":\\/\\/").replace("www.", "www\\.")
 
 
