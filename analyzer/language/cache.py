@@ -19,14 +19,18 @@ import pandas as pd
 
 from analyzer.language.pipeline import PIPELINE_VERSION
 
-COLUMNS = [
-    "key",
+# What the stage reads from one comment's text; the comment_language table shows these per comment.
+READING_COLUMNS = [
     "questions",
     "question_text",
     "report_kind",
     "sections_present",
     "sections_missing",
     "report_template",
+]
+COLUMNS = [
+    "key",
+    *READING_COLUMNS,
     "commitments",  # JSON list of [text, YYYY-MM-DD, kind, status]; "" when none
 ]
 MAX_PARTS = 16

@@ -19,16 +19,7 @@ from analyzer.language.pipeline import PIPELINE_VERSION, nlp
 from analyzer.language.reports import read_report
 from analyzer.language.text import blocks, own_lines
 
-LANGUAGE_COLUMNS = [
-    "bug_id",
-    "count",
-    "questions",
-    "question_text",
-    "report_kind",
-    "sections_present",
-    "sections_missing",
-    "report_template",
-]
+LANGUAGE_COLUMNS = ["bug_id", "count", *cache.READING_COLUMNS]
 COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status"]
 NOT_CA_ROLES = ("root_program", "community")
 
