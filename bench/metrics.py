@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 import analyzer
-from analyzer.language.model import LanguageTables
 from analyzer.metrics import compute
+from analyzer.tables import LanguageTables
 
 GOAL_SECONDS_SNAPSHOT = 5.0
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analyzer.parse import build_tables
-from analyzer.parse.model import ThreadTables
 from analyzer.parse.reference import load_reference
 from analyzer.store import RawBug
+from analyzer.tables import ThreadTables
 
 OBSERVED = pd.Timestamp("2026-03-14T06:00:00Z")
 

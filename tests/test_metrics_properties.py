@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from threadkit import Thread, language_of, metrics_of, tables_of, thread
 
-from analyzer.language.model import LanguageTables
 from analyzer.metrics import compute
-from analyzer.parse.model import ThreadTables
+from analyzer.tables import LanguageTables, ThreadTables
 
 BASE = datetime(2025, 1, 6, 9, 0)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

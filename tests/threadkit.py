@@ -38,11 +38,10 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from analyzer.language.model import LanguageTables
 from analyzer.metrics import MetricsResult, compute
 from analyzer.parse import build_tables, load_reference
-from analyzer.parse.model import ThreadTables
 from analyzer.store import RawBug
+from analyzer.tables import LanguageTables, ThreadTables
 
 ACCOUNTS = {
     "ca": "ops@netlock.hu",

@@ -15,8 +15,8 @@ from analyzer.env import InputError
 from analyzer.metrics import MetricsResult, compute
 from analyzer.metrics.frames import DEADLINE_COLUMNS, METRIC_COLUMNS
 from analyzer.metrics.summary import summarize
-from analyzer.parse.model import ThreadTables
 from analyzer.report.safety import terminal_safe
+from analyzer.tables import ThreadTables
 
 DEADLINE_KEYS = [c for c in DEADLINE_COLUMNS if c not in ("bug_id", "ca")]
 

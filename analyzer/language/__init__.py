@@ -8,8 +8,8 @@ so a rerun over an unchanged corpus does no language work.
 
 from __future__ import annotations
 
-from analyzer.language.model import LanguageTables
 from analyzer.language.reports import report_template
 from analyzer.language.stage import annotate
+from analyzer.tables import LanguageTables
 
 __all__ = ["LanguageTables", "annotate", "report_template"]

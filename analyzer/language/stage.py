@@ -14,10 +14,10 @@ import pandas as pd
 from analyzer.env import InputError
 from analyzer.language import cache, commitments, questions
 from analyzer.language.commitments import Commitment
-from analyzer.language.model import LanguageTables
 from analyzer.language.pipeline import PIPELINE_VERSION, nlp
 from analyzer.language.reports import read_report
 from analyzer.language.text import blocks, own_lines
+from analyzer.tables import LanguageTables
 
 LANGUAGE_COLUMNS = ["bug_id", "count", *cache.READING_COLUMNS]
 COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status"]

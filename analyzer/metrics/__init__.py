@@ -16,13 +16,11 @@ import gc
 
 import pandas as pd
 
-from analyzer.language.model import LanguageTables
 from analyzer.metrics.frames import deadlines_frame, metrics_frame
-from analyzer.metrics.model import MetricsResult
 from analyzer.metrics.rulebook import Rulebook, load_rulebook
 from analyzer.metrics.rules import evaluate
 from analyzer.metrics.threads import build_threads
-from analyzer.parse.model import ThreadTables
+from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 
 __all__ = ["MetricsResult", "compute"]
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analyzer.metrics.model import MetricsResult
 from analyzer.metrics.rulebook import RULES
-from analyzer.parse.model import ThreadTables
+from analyzer.tables import MetricsResult, ThreadTables
 
 OUTCOMES = ("met", "missed", "pending", "unknown")
 

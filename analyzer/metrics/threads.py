@@ -14,9 +14,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analyzer.language.model import LanguageTables
 from analyzer.metrics import fallback
-from analyzer.parse.model import ThreadTables
+from analyzer.tables import LanguageTables, ThreadTables
 
 NAT = np.iinfo("int64").min
 CLOSED_STATUSES = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analyzer.parse.build import TableBuilder
-from analyzer.parse.model import ThreadTables
 from analyzer.parse.reference import Reference, load_reference
 from analyzer.parse.state import bug_state_at
 from analyzer.store import RawBug
+from analyzer.tables import ThreadTables
 
 __all__ = ["ThreadTables", "bug_state_at", "build_tables", "load_reference"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analyzer.parse.model import ThreadTables
+from analyzer.tables import ThreadTables
 
 
 @dataclass

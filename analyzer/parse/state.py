@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analyzer.parse.model import ThreadTables
+from analyzer.tables import ThreadTables
 
 # history field name -> bugs table column
 _FIELDS = {
