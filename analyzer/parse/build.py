@@ -12,6 +12,7 @@ import pandas as pd
 
 from analyzer.parse.attribution import attribute
 from analyzer.parse.columns import Columns
+from analyzer.parse.exclusion import excluded_reason
 from analyzer.parse.needinfo import requests_of_bug
 from analyzer.parse.reference import Reference
 from analyzer.parse.roles import NOBODY, BugRoles
@@ -50,7 +51,7 @@ class TableBuilder:
         }
         roles = BugRoles(ca, [a for a in assignees if a], self.reference)
         comment_at, authors = self._add_comments(bug_id, raw.comments, roles)
-        self._add_bug(raw, ca, known)
+        self._add_bug(raw, ca, known, roles)
         self._add_changes(bug_id, history, roles, comment_at)
         seen_at = bug.get("last_change_time") or self.observed_iso
         asked = self._add_needinfos(raw, roles, comment_at, seen_at)
@@ -99,9 +100,11 @@ class TableBuilder:
 
         return comment_at, authors
 
-    def _add_bug(self, raw: RawBug, ca: str, known: bool) -> None:
+    def _add_bug(self, raw: RawBug, ca: str, known: bool, roles: BugRoles) -> None:
         bug = raw.bug
         status = bug.get("status")
+        summary, whiteboard = bug.get("summary") or "", bug.get("whiteboard") or ""
+        resolution = bug.get("resolution") or ""
         closed, estimated = _closed_time(raw, status)
         self.bugs.append(
             bug_id=raw.bug_id,
@@ -121,6 +124,8 @@ class TableBuilder:
             last_change_time=bug.get("last_change_time"),
             history_known=raw.history is not None,
             url=bug_url(raw.bug_id),
+            filed_by=roles.of(bug.get("creator"))[0],
+            excluded=excluded_reason(summary, whiteboard, resolution, status, self.reference),
         )
 
     def _add_changes(self, bug_id, history, roles, comment_at) -> None:

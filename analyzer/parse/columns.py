@@ -28,6 +28,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "last_change_time": "ts",
         "history_known": "bool",
         "url": "str",
+        "filed_by": "str",
+        "excluded": "str",
     },
     "comments": {
         "bug_id": "int",

@@ -23,6 +23,7 @@ FILES: dict[str, tuple[str, ...]] = {
     "root_program_accounts.csv": ("account",),
     "public_mail_domains.csv": ("domain",),
     "whiteboard_tags.csv": ("tag", "normalised"),
+    "excluded_resolutions.csv": ("resolution", "reason"),
 }
 
 
@@ -37,6 +38,8 @@ class Reference:
     root_program_accounts: frozenset[str] = frozenset()
     public_mail_domains: frozenset[str] = frozenset()
     tags: dict[str, str] = field(default_factory=dict)  # tag spelling -> today's tag
+    # upper-case resolution -> why a bug so resolved is not judged (parse/exclusion.py)
+    excluded_resolutions: dict[str, str] = field(default_factory=dict)
 
     @property
     def ca_names(self) -> frozenset[str]:
@@ -114,5 +117,9 @@ def load_reference(extra_dir: Path | None = None) -> Reference:
         tags={
             normalise_key(r["tag"]): r["normalised"]
             for r in read_table("whiteboard_tags.csv", extra_dir)
+        },
+        excluded_resolutions={
+            r["resolution"].upper(): r["reason"]
+            for r in read_table("excluded_resolutions.csv", extra_dir)
         },
     )
