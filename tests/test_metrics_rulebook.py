@@ -11,7 +11,7 @@ from threadkit import language_of, rows, tables_of, thread
 
 from analyzer.env import InputError
 from analyzer.metrics import compute
-from analyzer.metrics.rulebook import end_of_day, load_rulebook
+from analyzer.metrics.rulebook import end_of_day, load_rulebook, longest_limit_days
 
 
 def at(text: str) -> int:
@@ -79,3 +79,14 @@ def test_a_bad_row_is_an_input_error(tmp_path, row, problem):
     path.write_text("version,effective,rule,in_force,within,unit,note\n" + row + "\n")
     with pytest.raises(InputError, match=problem):
         load_rulebook(path)
+
+
+def test_longest_limit_follows_the_versions(tmp_path):
+    assert longest_limit_days(load_rulebook()) == 15  # 14 days to the end of the 14th day
+    text = (resources.files("analyzer") / "data" / "irg_versions.csv").read_text("utf-8")
+    longer = tmp_path / "irg.csv"
+    longer.write_text(text + "9.0,2030-01-01,full_report,true,30,days,a longer limit\n")
+    assert longest_limit_days(load_rulebook(longer)) == 31
+    hours = tmp_path / "hours.csv"
+    hours.write_text(text + "9.0,2030-01-01,first_response,true,1000,hours,in hours\n")
+    assert longest_limit_days(load_rulebook(hours)) == 42  # 1000 h is 41.7 days

@@ -81,7 +81,8 @@ def scorecards(
             tables, chosen, out, ca=ca_name, templates=templates, progress=progress
         )
     except jinja2.TemplateError as exc:
-        where = f" ({exc.name}, line {exc.lineno})" if getattr(exc, "name", None) else ""
+        name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
+        where = f" ({name}, line {line})" if name else ""
         raise InputError(f"A template in --templates failed{where}: {exc.message}.") from None
     seconds = time.perf_counter() - began
     target = written.index or (written.pages[0] if written.pages else written.directory)

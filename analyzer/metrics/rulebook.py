@@ -81,6 +81,21 @@ class Rulebook:
         return version.name, version.limits.get(rule)
 
 
+def longest_limit_days(rulebook: Rulebook) -> int:
+    """The most whole days any limit of any version allows from an obligation's start to its
+    due time (a day limit runs to the end of its last day, so 14 days is at most 15).
+
+    Why: whoever looks back for the obligations that can fall due in a window (the month-end
+    trend) must look back this far, and a new IRG version with a longer limit moves it.
+    """
+    longest = 0
+    for version in rulebook.versions:
+        for limit in version.limits.values():
+            days = -(-limit.within // 24) if limit.unit == "hours" else limit.within + 1
+            longest = max(longest, days)
+    return longest
+
+
 def load_rulebook(path: Path | str | None = None) -> Rulebook:
     """Read ``irg_versions.csv`` (the packaged one unless ``path`` is given)."""
     if path is None:

@@ -232,7 +232,8 @@ def _deadline_rows(
 ) -> tuple[list[dict], list[dict]]:
     """Deadlines that fell due in the month or were pending at its end; and older ones
     still unmet at its end on a bug still open (shown, but not counted again)."""
-    listed, carried = [], []
+    listed: list[dict] = []
+    carried: list[dict] = []
     anchors: set[str] = set()
     ordered = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
     for row in ordered.itertuples(index=False):
