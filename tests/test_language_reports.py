@@ -110,3 +110,17 @@ def test_old_template_prompts_pasted_as_quotes_still_make_a_report():
     reading = read_report("\n\nOur answer.\n\n".join(prompts))
     assert reading.kind == "full"
     assert reading.template == "mozilla-7-questions"
+
+
+def test_attachment_only_comments_are_reports_of_the_kind_they_post():
+    from analyzer.language.reports import read_report
+
+    assert read_report("Created attachment 9456123\nIncident Report").kind == "full"
+    assert read_report("Created attachment 9456124\n## Incident Closure\n").kind == "closure"
+    assert (
+        read_report("Created attachment 9456125\nPreliminary_Incident_Report_v1.pdf\n").kind
+        == "preliminary"
+    )
+    assert read_report("Created attachment 9456126\nserials.csv\n\nThe list.").kind == "other"
+    # the sections of an attached report are not in the comment: none is claimed missing
+    assert read_report("Created attachment 9456123\nIncident Report").sections_missing == ()

@@ -27,11 +27,15 @@ READING_COLUMNS = [
     "sections_present",
     "sections_missing",
     "report_template",
+    "expects_reply",
+    "closing_notice",
 ]
 COLUMNS = [
     "key",
     *READING_COLUMNS,
     "commitments",  # JSON list of [text, YYYY-MM-DD, kind, status]; "" when none
+    "report_fields",  # JSON list of [field, value, ISO time or "", number or null]; "" when none
+    "action_items",  # JSON list of [item, YYYY-MM-DD or "", status, done]; "" when none
 ]
 MAX_PARTS = 16
 

@@ -123,7 +123,16 @@ def _forward(candidates: list[date | None], ref: date) -> date | None:
     return min(after) if after else max(valid)
 
 
-def _without_year(month: int, day: int, ref: date) -> date | None:
+def _backward(candidates: list[date | None], ref: date) -> date | None:
+    """The candidate nearest on or before ``ref`` (a report states what already happened)."""
+    valid = [c for c in candidates if c is not None]
+    before = [c for c in valid if c <= ref]
+    return max(before) if before else (min(valid) if valid else None)
+
+
+def _without_year(month: int, day: int, ref: date, past: bool = False) -> date | None:
+    if past:
+        return _backward([_valid(ref.year, month, day), _valid(ref.year - 1, month, day)], ref)
     this_year = _valid(ref.year, month, day)
     if this_year is None:
         return _valid(ref.year + 1, month, day)
@@ -151,7 +160,7 @@ def _add_business_days(ref: date, days: int) -> date:
     return current
 
 
-def _resolve(kind: str, m: re.Match[str], ref: date) -> date | None:
+def _resolve(kind: str, m: re.Match[str], ref: date, past: bool = False) -> date | None:
     g = m.groupdict()
     if kind == "iso":
         return _valid(int(g["y"]), int(g["m"]), int(g["d"]))
@@ -161,12 +170,13 @@ def _resolve(kind: str, m: re.Match[str], ref: date) -> date | None:
         return _valid(_full_year(g["y"]), int(g["m"]), int(g["d"]))
     if kind == "numeric":
         year, a, b = _full_year(g["y"]), int(g["a"]), int(g["b"])
-        return _forward([_valid(year, a, b), _valid(year, b, a)], ref)
+        nearest = _backward if past else _forward
+        return nearest([_valid(year, a, b), _valid(year, b, a)], ref)
     if kind in ("dmon", "mond"):
         month, day = _MONTHS[g["mon"].lower()], int(g["day"])
         if g.get("year"):
             return _valid(int(g["year"]), month, day)
-        return _without_year(month, day, ref)
+        return _without_year(month, day, ref, past)
     if kind == "weekday":
         target = _WEEKDAYS[g["weekday"].lower().rstrip(".")]
         ahead = (target - ref.weekday()) % 7
@@ -226,8 +236,10 @@ def _end_of(unit: str, following: bool, ref: date) -> date:
     return date(ref.year + (1 if following else 0), 12, 31)
 
 
-def find_dates(text: str, ref: date) -> list[FoundDate]:
-    """Every date mentioned in ``text``, left to right, without overlaps (longest form wins)."""
+def find_dates(text: str, ref: date, past: bool = False) -> list[FoundDate]:
+    """Every date mentioned in ``text``, left to right, without overlaps (longest form wins).
+    ``past``: ambiguous and year-less dates take the reading nearest on or before ``ref``
+    (a report's timeline) instead of after it (a promise)."""
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -239,7 +251,7 @@ def find_dates(text: str, ref: date) -> list[FoundDate]:
                 continue  # "every Tuesday" is a habit, not a day
             if any(start < b and a < end for a, b in taken):
                 continue
-            day = _resolve(kind, m, ref)
+            day = _resolve(kind, m, ref, past)
             if day is not None:
                 taken.append((start, end))
                 found.append(FoundDate(start, end, day, m.group(0).strip(), kind))

@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 
-PIPELINE_VERSION = "language-7"
+PIPELINE_VERSION = "language-8"
 
 
 def read_table(name: str) -> list[dict[str, str]]:

@@ -56,6 +56,44 @@ _IRG3_LINES = re.compile(
 )
 
 
+_ATTACHMENT = re.compile(r"\A\s*Created attachment \d+\s*\n[ \t]*([^\n]{1,300})")
+_FILE_EXTENSION = re.compile(r"\.[a-z0-9]{2,5}$")
+_ATTACHMENT_KINDS = (
+    (
+        "closure",
+        re.compile(
+            r"\b(?:incident|report) closure\b|\bclosure (?:report|summary)\b|"
+            r"\bclosing (?:report|summary)\b|\bincident report closure\b"
+        ),
+    ),
+    ("preliminary", re.compile(r"\b(?:preliminary|initial) (?:incident )?report\b")),
+    (
+        "full",
+        re.compile(
+            r"\bincident report\b|\b(?:full|final|detailed) report\b|\broot cause analysis\b|"
+            r"\bpost[ -]?mortem\b"
+        ),
+    ),
+)
+
+
+def attachment_kind(text: str | None) -> str | None:
+    """The report kind an attachment's description names, for a comment that posts one
+    ("Created attachment N" and the description on the next line, as BMO writes it):
+    "Incident Report", "Preliminary Incident Report.pdf", "## Incident Closure"."""
+    if not text or "attachment" not in text[:40]:
+        return None
+    match = _ATTACHMENT.match(text)
+    if not match:
+        return None
+    description = _FILE_EXTENSION.sub("", match.group(1).strip().lower())
+    description = _NON_WORD.sub(" ", description.replace("_", " ")).strip()
+    for kind, pattern in _ATTACHMENT_KINDS:
+        if pattern.search(description):
+            return kind
+    return None
+
+
 @dataclass(frozen=True)
 class ReportReading:
     kind: str
@@ -207,8 +245,10 @@ def read_report(text: str | None, lines: list[str] | None = None) -> ReportReadi
         kind = "update"
     else:
         kind = "other"
+    attached = attachment_kind(text) if kind in ("update", "other") else None
+    kind = attached or kind  # the report is the attachment the comment posts
     missing = tuple(s for s in FULL_SECTIONS if s not in sections)
-    if kind not in ("full", "closure"):
+    if kind not in ("full", "closure") or attached:  # an attachment's sections are unseen
         missing = ()
     return ReportReading(kind, present, missing, _template(old_items, present, irg3, markers))
 

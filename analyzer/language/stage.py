@@ -13,14 +13,19 @@ import pandas as pd
 
 from analyzer.env import InputError
 from analyzer.language import cache, commitments, questions
+from analyzer.language.action_items import ActionItem, read_action_items
 from analyzer.language.commitments import Commitment
+from analyzer.language.fields import Field, read_fields
 from analyzer.language.pipeline import PIPELINE_VERSION, nlp
+from analyzer.language.replies import reply_reading
 from analyzer.language.reports import read_report
 from analyzer.language.text import blocks, own_lines
 from analyzer.tables import LanguageTables
 
 LANGUAGE_COLUMNS = ["bug_id", "count", *cache.READING_COLUMNS]
 COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status"]
+FIELD_COLUMNS = ["bug_id", "count", "field", "value", "time", "number"]
+ACTION_ITEM_COLUMNS = ["bug_id", "count", "item", "due", "status", "done"]
 NOT_CA_ROLES = ("root_program", "community")
 
 
@@ -34,6 +39,10 @@ class CommentReading:
     sections_missing: tuple[str, ...]
     report_template: str | None
     commitments: tuple[Commitment, ...]
+    expects_reply: bool = True
+    closing_notice: bool = False
+    fields: tuple[Field, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
 
 
 EMPTY = CommentReading((), "other", (), (), None, ())
@@ -67,11 +76,12 @@ def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> l
             promised[index].extend(commitments.promised_in(doc, days[index], listed))
 
     readings = []
-    for text, lines, sentences, dated in zip(texts, own, asked, promised, strict=True):
+    for text, lines, sentences, dated, day in zip(texts, own, asked, promised, days, strict=True):
         if not text or not text.strip():
             readings.append(EMPTY)
             continue
         report = read_report(text, lines)
+        expects_reply, closing_notice = reply_reading(lines)
         readings.append(
             CommentReading(
                 tuple(sentences),
@@ -80,6 +90,10 @@ def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> l
                 report.sections_missing,
                 report.template,
                 tuple(dated),
+                expects_reply,
+                closing_notice,
+                tuple(read_fields(lines, day)),
+                tuple(read_action_items("\n".join(lines), day)),
             )
         )
     return readings
@@ -116,7 +130,11 @@ def readings_table(keys: Sequence[str], readings: Sequence[CommentReading]) -> p
             "sections_present": [";".join(r.sections_present) for r in readings],
             "sections_missing": [";".join(r.sections_missing) for r in readings],
             "report_template": [r.report_template for r in readings],
+            "expects_reply": [r.expects_reply for r in readings],
+            "closing_notice": [r.closing_notice for r in readings],
             "commitments": [_commitments_json(r.commitments) for r in readings],
+            "report_fields": [_fields_json(r.fields) for r in readings],
+            "action_items": [_items_json(r.action_items) for r in readings],
         },
         columns=cache.COLUMNS,
     )
@@ -126,6 +144,22 @@ def _commitments_json(commitments: Sequence[Commitment]) -> str:
     if not commitments:
         return ""
     return json.dumps([[c.text, c.promised.isoformat(), c.kind, c.status] for c in commitments])
+
+
+def _fields_json(fields: Sequence[Field]) -> str:
+    if not fields:
+        return ""
+    return json.dumps(
+        [[f.field, f.value, f.time.isoformat() if f.time else "", f.number] for f in fields]
+    )
+
+
+def _items_json(items: Sequence[ActionItem]) -> str:
+    if not items:
+        return ""
+    return json.dumps(
+        [[i.item, i.due.isoformat() if i.due else "", i.status, i.done] for i in items]
+    )
 
 
 def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageTables:
@@ -159,6 +193,8 @@ def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageT
     return LanguageTables(
         comment_language=_language_table(comments, rows, not_ca),
         commitments=_commitment_table(comments, rows, not_ca),
+        report_fields=_field_table(comments, rows, not_ca),
+        action_items=_action_item_table(comments, rows, not_ca),
     )
 
 
@@ -175,6 +211,9 @@ def _language_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.Da
             "sections_present": rows["sections_present"].fillna("").to_numpy(),
             "sections_missing": rows["sections_missing"].fillna("").to_numpy(),
             "report_template": rows["report_template"].to_numpy(),
+            # a comment without text may ask anything: it counts (the metrics add a caveat)
+            "expects_reply": rows["expects_reply"].fillna(True).astype(bool).to_numpy(),
+            "closing_notice": rows["closing_notice"].fillna(False).astype(bool).to_numpy(),
         },
         columns=LANGUAGE_COLUMNS,
     )
@@ -191,6 +230,52 @@ def _commitment_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.
                 records.append((bug_ids[i], counts[i], text, day, kind, urls[i], status))
     table = pd.DataFrame(records, columns=COMMITMENT_COLUMNS)
     table["promised"] = pd.to_datetime(table["promised"]).dt.tz_localize("UTC")
+    table["bug_id"] = table["bug_id"].astype("int64")
+    table["count"] = table["count"].astype("int64")
+    return table
+
+
+def _ca_rows(comments: pd.DataFrame, rows: pd.DataFrame, column: str, not_ca) -> list[tuple]:
+    """(bug_id, count, entry) for each entry of a JSON reading column in a CA comment."""
+    made = rows[column].fillna("").to_numpy()
+    bug_ids, counts = comments["bug_id"].to_numpy(), comments["count"].to_numpy()
+    return [
+        (bug_ids[i], counts[i], entry)
+        for i in (made != "").nonzero()[0]
+        if not not_ca[i]
+        for entry in json.loads(made[i])
+    ]
+
+
+def _field_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
+    """One row per IRG 3.x Summary/Impact field stated in a CA comment."""
+    records = [
+        (bug, count, field, value, time or None, number)
+        for bug, count, (field, value, time, number) in _ca_rows(
+            comments, rows, "report_fields", not_ca
+        )
+    ]
+    table = pd.DataFrame(records, columns=FIELD_COLUMNS)
+    table["time"] = pd.to_datetime(table["time"], utc=True)
+    table["number"] = table["number"].astype("Int64")
+    return _int_keys(table)
+
+
+def _action_item_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
+    """One row per row of an Action Items table in a CA comment."""
+    records = [
+        (bug, count, item, due or None, status, bool(done))
+        for bug, count, (item, due, status, done) in _ca_rows(
+            comments, rows, "action_items", not_ca
+        )
+    ]
+    table = pd.DataFrame(records, columns=ACTION_ITEM_COLUMNS)
+    table["due"] = pd.to_datetime(table["due"], utc=True)
+    table["done"] = table["done"].astype(bool)
+    return _int_keys(table)
+
+
+def _int_keys(table: pd.DataFrame) -> pd.DataFrame:
     table["bug_id"] = table["bug_id"].astype("int64")
     table["count"] = table["count"].astype("int64")
     return table
