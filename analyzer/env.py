@@ -15,7 +15,7 @@ from typing import IO
 
 
 class ExitStatus(enum.IntEnum):
-    """Exit codes of the ``analyzer`` command (SPEC: 0 ok, 1 job failed, 2 bad usage or input)."""
+    """Exit codes of ``analyzer`` (README "Commands"): 0 ok, 1 job failed, 2 bad usage or input."""
 
     SUCCESS = 0
     ERROR = 1

@@ -39,7 +39,7 @@ PUBLIC_MAIL = {"gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "protonma
                "disabled.tld", "gmx.de", "web.de", "icloud.com", "mail.com"}  # fmt: skip
 ROOT_STAFF = ["incident-reporting@ccadb.org", "bwilson@mozilla.com", "rootprogram@apple.com"]
 
-# Next-update spellings seen in the real whiteboards and in SPEC.md, weighted roughly as seen.
+# Next-update spellings seen in the real whiteboards (tests/test_parse_whiteboard.py), weighted.
 NEXT_UPDATE_STYLES = [
     ("Next update {y:04d}-{m:02d}-{d:02d}", 80),
     ("Next update {y:04d}-{m:02d}-{d:02d} ", 2),

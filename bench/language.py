@@ -1,7 +1,7 @@
 """Benchmark of the language stage: accuracy on the labelled sets, throughput, and the snapshot.
 
-    /work/venv/bin/python bench/language.py            # everything
-    /work/venv/bin/python bench/language.py --comments 50000 --skip-snapshot
+    python bench/language.py            # everything
+    python bench/language.py --comments 50000 --skip-snapshot
 
 Accuracy is printed per split: ``dev`` was used while writing the rules, ``test`` was written
 apart but some rules were fixed after seeing it, ``holdout`` was written last and measured once.

@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    /work/venv/bin/python bench/scorecards.py --month 2026-02
-    /work/venv/bin/python bench/scorecards.py --month 2026-02 --data-dir /tmp/gen/10x
+    python bench/scorecards.py --month 2026-02
+    python bench/scorecards.py --month 2026-02 --data-dir /tmp/gen/10x
 
 Prints wall and CPU seconds for each step, from a cold start (store read, parse, language),
 through the metrics at the 12 month-ends the trend needs, to the rendered pages. CPU seconds

@@ -11,7 +11,7 @@ the sync itself, without the interpreter's start-up. Requests are counted by the
 
 Run by hand (never by the test suite):
 
-    /work/venv/bin/python bench/sync.py
+    python bench/sync.py
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from analyzer.store import Store, bundled_snapshot_path
 from analyzer.testing.corpus import FakeBug
 from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 
-COMMAND = "/work/venv/bin/python bench/sync.py"
+COMMAND = "python bench/sync.py"
 
 
 def snapshot_corpus() -> dict[int, FakeBug]:

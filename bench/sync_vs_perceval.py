@@ -9,16 +9,18 @@ our sync writes its SQLite store, so both persist what they fetched.
 "No change" means a second run right after the first: ours is an incremental ``analyzer sync``;
 perceval's is its own incremental mode, ``fetch(from_date=<newest updated_on of the first run>)``.
 
-Perceval lives in its own venv (it pins other versions of our dependencies):
+Perceval lives in its own venv (it pins other versions of our dependencies); say where with
+``--perceval-python`` or ``$PERCEVAL_PYTHON`` (default: ``perceval-venv/bin/python`` here):
 
-    python3 -m venv /work/perceval-venv && /work/perceval-venv/bin/pip install perceval
-    /work/venv/bin/python bench/sync_vs_perceval.py
+    python3 -m venv perceval-venv && perceval-venv/bin/pip install perceval
+    python bench/sync_vs_perceval.py
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sync import fake_server_process, served_requests, timed_sync  # noqa: E402
 
-PERCEVAL_PYTHON = "/work/perceval-venv/bin/python"
-COMMAND = "/work/venv/bin/python bench/sync_vs_perceval.py"
+PERCEVAL_PYTHON = os.environ.get("PERCEVAL_PYTHON", "perceval-venv/bin/python")
+COMMAND = "python bench/sync_vs_perceval.py"
 
 # Runs inside the perceval venv: fetch everything (or since a date), write JSON lines, time it.
 PERCEVAL_DRIVER = r"""
@@ -49,11 +51,13 @@ print(json.dumps({"seconds": time.perf_counter() - started, "items": count, "new
 """
 
 
-def perceval_fetch(url: str, out: Path, since: float | None) -> tuple[float, int, dict]:
+def perceval_fetch(
+    python: str, url: str, out: Path, since: float | None
+) -> tuple[float, int, dict]:
     before = served_requests(url)
     done = subprocess.run(
         [
-            PERCEVAL_PYTHON,
+            python,
             "-c",
             PERCEVAL_DRIVER,
             url,
@@ -72,16 +76,23 @@ def perceval_fetch(url: str, out: Path, since: float | None) -> tuple[float, int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added per request")
+    parser.add_argument(
+        "--perceval-python", default=PERCEVAL_PYTHON, help="the interpreter that has perceval"
+    )
     options = parser.parse_args()
-    if not Path(PERCEVAL_PYTHON).exists():
-        sys.exit(f"perceval is not installed: see `{COMMAND} --help`.")
+    if not Path(options.perceval_python).exists():
+        sys.exit(f"perceval is not installed at {options.perceval_python}: see `{COMMAND} --help`.")
     rows = []
     with tempfile.TemporaryDirectory() as tmp, fake_server_process(options.latency) as url:
         ours_full = timed_sync(url, Path(tmp) / "ours")
         ours_again = timed_sync(url, Path(tmp) / "ours")
-        theirs_full = perceval_fetch(url, Path(tmp) / "perceval.jsonl", None)
+        theirs_full = perceval_fetch(
+            options.perceval_python, url, Path(tmp) / "perceval.jsonl", None
+        )
         newest = theirs_full[2]["newest"]
-        theirs_again = perceval_fetch(url, Path(tmp) / "perceval-2.jsonl", newest)
+        theirs_again = perceval_fetch(
+            options.perceval_python, url, Path(tmp) / "perceval-2.jsonl", newest
+        )
     for label, ours, theirs in (
         ("full", ours_full, theirs_full),
         ("no-change", ours_again, theirs_again),

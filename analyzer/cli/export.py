@@ -6,12 +6,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from analyzer.cli.options import data_dir_option, format_option, get_env
 from analyzer.env import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CSV_TIME = "%Y-%m-%dT%H:%M:%SZ"
 

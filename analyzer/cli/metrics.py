@@ -5,20 +5,20 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from analyzer.cli.options import as_of_option, ca_option, data_dir_option, format_option, get_env
-from analyzer.corpus import Corpus, load
 from analyzer.env import InputError
-from analyzer.metrics import MetricsResult, compute
-from analyzer.metrics.frames import DEADLINE_COLUMNS, METRIC_COLUMNS
-from analyzer.metrics.summary import summarize
-from analyzer.report.safety import terminal_safe
-from analyzer.tables import ThreadTables
 
-DEADLINE_KEYS = [c for c in DEADLINE_COLUMNS if c not in ("bug_id", "ca")]
+# pandas and the stages load inside the commands, so that ``analyzer --help`` stays fast.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from analyzer.corpus import Corpus
+    from analyzer.metrics import MetricsResult
+    from analyzer.tables import ThreadTables
 
 
 @click.command("metrics")
@@ -40,6 +40,10 @@ def metrics_command(
         analyzer metrics --ca "Sectigo" --format table
         analyzer metrics --bug 1883843 --as-of 2024-06-30 --format json
     """
+    from analyzer.corpus import load
+    from analyzer.metrics import compute
+    from analyzer.report.safety import terminal_safe
+
     env = get_env()
     corpus = load(data_dir, note=env.note)
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
@@ -65,6 +69,10 @@ def summary_command(data_dir: Path, as_of: pd.Timestamp | None, fmt: str) -> Non
         analyzer summary
         analyzer summary --as-of 2025-12-31 --format json
     """
+    from analyzer.corpus import load
+    from analyzer.metrics import compute
+    from analyzer.metrics.summary import summarize
+
     env = get_env()
     corpus = load(data_dir, note=env.note)
     result = compute(corpus.tables, _language(corpus), as_of or corpus.observed_at)
@@ -104,6 +112,10 @@ def _language(corpus: Corpus):
 
 
 def _select(tables: ThreadTables, bug_ids: tuple[int, ...], ca_name: str | None) -> ThreadTables:
+    import pandas as pd
+
+    from analyzer.tables import ThreadTables
+
     bugs = tables.bugs
     keep = pd.Series(True, index=bugs.index)
     if bug_ids:
@@ -135,12 +147,16 @@ def _write_json_lines(items: list[dict], out) -> None:
 
 
 def _iso(stamp) -> str | None:
+    import pandas as pd
+
     if stamp is None or pd.isna(stamp):
         return None
     return pd.Timestamp(stamp).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _plain(value):
+    import pandas as pd
+
     if isinstance(value, pd.Timestamp):
         return _iso(value)
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
@@ -158,8 +174,10 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _as_json(result: MetricsResult) -> list[dict]:
+    from analyzer.metrics.frames import DEADLINE_COLUMNS, METRIC_COLUMNS
+
     deadlines: dict[int, list[dict]] = {}
-    keys = ["bug_id", *DEADLINE_KEYS]
+    keys = ["bug_id", *(c for c in DEADLINE_COLUMNS if c not in ("bug_id", "ca"))]
     for row in _records(result.deadlines[keys]):
         deadlines.setdefault(row.pop("bug_id"), []).append(row)
     bugs = _records(result.bug_metrics[METRIC_COLUMNS])
@@ -167,6 +185,8 @@ def _as_json(result: MetricsResult) -> list[dict]:
 
 
 def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     frame = frame.copy()
     for name in frame.columns:
         if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
@@ -211,6 +231,8 @@ def _as_table(result: MetricsResult) -> str:
 
 
 def _cell(value, width: int) -> str:
+    import pandas as pd
+
     if isinstance(value, pd.Timestamp):
         text = value.strftime("%Y-%m-%d")
     elif value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):

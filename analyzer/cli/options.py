@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from analyzer.env import Environment
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def get_env() -> Environment:
@@ -36,7 +39,9 @@ class IsoTime(click.ParamType):
 
     name = "ISO-TIME"
 
-    def convert(self, value, param, ctx):  # noqa: ANN001
+    def convert(self, value, param, ctx) -> pd.Timestamp:  # noqa: ANN001
+        import pandas as pd  # here, not at the top: ``analyzer --help`` must not load pandas
+
         if isinstance(value, pd.Timestamp):
             return value
         try:

@@ -7,13 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
-import jinja2
 
-import analyzer
 from analyzer.cli.options import ca_option, data_dir_option, get_env
 from analyzer.env import InputError
-from analyzer.report.month import Month
-from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
 
 @click.command("scorecards")
@@ -56,6 +52,12 @@ def scorecards(
         analyzer scorecards --month 2026-02 --ca "Sectigo"
         analyzer scorecards --month 2026-02 --templates my-templates/
     """
+    import jinja2
+
+    import analyzer
+    from analyzer.report.month import Month
+    from analyzer.report.scorecards import tables_from_corpus, write_scorecards
+
     env = get_env()
     began = time.perf_counter()
     chosen = Month.parse(month) if month is not None else None

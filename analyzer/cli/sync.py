@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from analyzer.cli.options import FiniteFloat, data_dir_option, get_env
 from analyzer.env import Environment
-from analyzer.fetch.client import Backoff, BugzillaClient
-from analyzer.fetch.sync import DEFAULT_PAGE_SIZE, SyncResult, sync
-from analyzer.store import Store
+from analyzer.fetch import DEFAULT_PAGE_SIZE
+
+if TYPE_CHECKING:
+    from analyzer.fetch.sync import SyncResult
 
 DEFAULT_BASE_URL = "https://bugzilla.mozilla.org"
 
@@ -75,6 +77,10 @@ def sync_command(
         analyzer sync --data-dir data/
         BUGZILLA_API_KEY=... analyzer sync --full --max-rate 300
     """
+    from analyzer.fetch.client import Backoff, BugzillaClient
+    from analyzer.fetch.sync import sync
+    from analyzer.store import Store
+
     env = get_env()
     client = BugzillaClient(
         base_url,

@@ -33,13 +33,13 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from analyzer.env import InputError
+from analyzer.fetch import DEFAULT_PAGE_SIZE
 from analyzer.fetch.client import MAX_URL_BYTES, BugzillaClient
 from analyzer.store import RawBug, Store, utc_now_iso
 
 PRODUCTS = ("CA Program", "NSS")
 COMPONENT = "CA Certificate Compliance"
 INCLUDE_FIELDS = "_default,comments,history"
-DEFAULT_PAGE_SIZE = 200
 OVERLAP = timedelta(hours=1)
 CURSOR_KEY = "sync_cursor"
 

@@ -1,4 +1,4 @@
-"""Who speaks for whom in a bug: ``ca``, ``root_program`` or ``community`` (SPEC).
+"""Who speaks for whom in a bug: ``ca``, ``root_program`` or ``community`` (docs/parse.md, "Rules").
 
 Precedence, most specific first:
 

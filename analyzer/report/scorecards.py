@@ -126,7 +126,7 @@ def _only(tables, bug_ids: pd.Index):
 
 
 def _extras(corpus):
-    """Promises and report completeness (issue 9), when that stage is installed."""
+    """Promises and report completeness, when that stage is installed."""
     try:
         from analyzer.ahead import scorecard_extras
     except ImportError:
