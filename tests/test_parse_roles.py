@@ -66,10 +66,13 @@ def test_google_com_is_not_ca_side_in_another_cas_bug():
     assert roles["a@digicert.com"] == ("ca", "ca_domain")
 
 
-def test_apple_ca_account_is_ca_in_apple_bugs_and_root_program_elsewhere():
+def test_apple_ca_account_is_ca_in_apple_bugs_and_never_root_program_elsewhere():
+    """Apple's CA contact speaks for a CA, whatever apple.com means for other accounts."""
     account = "certification_authority@apple.com"
     assert roles_in(bug_with("Apple: x", account))[account] == ("ca", "ca_account")
-    assert roles_in(bug_with("DigiCert: x", account))[account][0] == "root_program"
+    on_digicert = roles_in(bug_with("DigiCert: Apple: x", account, "dhollenback@apple.com"))
+    assert on_digicert[account] == ("community", "other_ca_account")
+    assert on_digicert["dhollenback@apple.com"] == ("root_program", "root_program_account")
 
 
 def test_comment_roles_and_ca_updates():

@@ -68,8 +68,7 @@ class TableBuilder:
         authors = [c.get("author") or c.get("creator") for c in comments]
         times = [c.get("creation_time") or c.get("time") for c in comments]
         privates = [bool(c.get("is_private", False)) for c in comments]
-        role_of = {author: roles.of(author)[0] for author in set(authors)}
-        roles_of = [role_of[author] for author in authors]
+        roles_of = roles.roles_of(authors, times)
         data["bug_id"].extend([bug_id] * len(counts))
         data["count"].extend(counts)
         data["comment_id"].extend([c.get("id") for c in comments])
@@ -124,14 +123,14 @@ class TableBuilder:
             last_change_time=bug.get("last_change_time"),
             history_known=raw.history is not None,
             url=bug_url(raw.bug_id),
-            filed_by=roles.of(bug.get("creator"))[0],
+            filed_by=roles.of(bug.get("creator"), bug.get("creation_time"))[0],
             excluded=excluded_reason(summary, whiteboard, resolution, status, self.reference),
         )
 
     def _add_changes(self, bug_id, history, roles, comment_at) -> None:
         for seq, entry in enumerate(history or []):
             when, who = entry.get("when"), entry.get("who")
-            role = roles.of(who)[0]
+            role = roles.of(who, when)[0]
             count = comment_at(who, when)
             url = activity_url(bug_id) if count is None else comment_url(bug_id, count)
             for change in entry.get("changes") or []:
@@ -152,7 +151,8 @@ class TableBuilder:
         bug_id, bug = raw.bug_id, raw.bug
         requests = requests_of_bug(raw.history, bug.get("flags"), comment_at, seen_at)
         for seq, request in enumerate(requests):
-            requestee_role = roles.of(request.requestee)[0] if request.requestee else None
+            requestee = request.requestee
+            requestee_role = roles.of(requestee, request.set_at)[0] if requestee else None
             count = request.set_count
             self.needinfos.append(
                 bug_id=bug_id,
@@ -214,7 +214,9 @@ class TableBuilder:
                 accounts[entry["who"]] = None
         accounts.pop(NOBODY, None)
         for account in accounts:
-            role, reason = roles.of(account)
+            role, reason = roles.of(
+                account, _spoke_at(raw, account) if roles.is_timed(account) else None
+            )
             self.participants.append(
                 bug_id=raw.bug_id,
                 account=account,
@@ -222,6 +224,18 @@ class TableBuilder:
                 reason=reason,
                 comments=posted.get(account, 0),
             )
+
+
+def _spoke_at(raw: RawBug, account: str) -> str | None:
+    """When a dated account first spoke in the bug (its first comment, else the bug's filing):
+    the moment its one ``participants`` role is taken at (so a creator's is ``filed_by``)."""
+    times = [
+        c.get("creation_time") or c.get("time")
+        for c in raw.comments
+        if (c.get("author") or c.get("creator")) == account
+    ]
+    times = [t for t in times if t]
+    return min(times) if times else raw.bug.get("creation_time")
 
 
 def _text(value: object) -> str:

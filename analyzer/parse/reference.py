@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
+
+import pandas as pd
 
 from analyzer.env import InputError
 
@@ -25,6 +29,14 @@ FILES: dict[str, tuple[str, ...]] = {
     "whiteboard_tags.csv": ("tag", "normalised"),
     "excluded_resolutions.csv": ("resolution", "reason"),
 }
+# file name -> columns it may have, read when present (empty cells mean "no bound")
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "root_program_accounts.csv": ("valid_from", "valid_to"),
+}
+# (first moment, first moment after) an account is listed; ``None`` is unbounded
+Period = tuple["pd.Timestamp | None", "pd.Timestamp | None"]
+ALWAYS: Period = (None, None)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")
 
 
 @dataclass
@@ -35,7 +47,8 @@ class Reference:
     ca_domains: dict[str, frozenset[str]] = field(default_factory=dict)  # CA -> mail domains
     ca_accounts: dict[str, frozenset[str]] = field(default_factory=dict)  # CA -> accounts
     root_program_domains: frozenset[str] = frozenset()
-    root_program_accounts: frozenset[str] = frozenset()
+    # account -> the periods it speaks for a root program (``ALWAYS`` when the CSV gives none)
+    root_program_accounts: dict[str, tuple[Period, ...]] = field(default_factory=dict)
     public_mail_domains: frozenset[str] = frozenset()
     tags: dict[str, str] = field(default_factory=dict)  # tag spelling -> today's tag
     # upper-case resolution -> why a bug so resolved is not judged (parse/exclusion.py)
@@ -44,6 +57,11 @@ class Reference:
     @property
     def ca_names(self) -> frozenset[str]:
         return frozenset(self.aliases.values())
+
+    @cached_property
+    def any_ca_accounts(self) -> frozenset[str]:
+        """Accounts listed as some CA's staff: never a root program's voice by domain alone."""
+        return frozenset().union(*self.ca_accounts.values())
 
 
 def normalise_key(text: str) -> str:
@@ -64,6 +82,8 @@ def _rows(text: str, name: str, origin: str) -> list[dict[str, str]]:
     for row in reader:
         values = {col: (row.get(col) or "").strip() for col in FILES[name]}
         if all(values.values()):
+            for col in OPTIONAL.get(name, ()):
+                values[col] = (row.get(col) or "").strip()
             rows.append(values)
     return rows
 
@@ -89,6 +109,37 @@ def _grouped(rows: list[dict[str, str]], key: str, value: str) -> dict[str, froz
     return {k: frozenset(v) for k, v in grouped.items()}
 
 
+def _day(text: str, name: str, column: str, next_day: bool) -> pd.Timestamp | None:
+    if not text:
+        return None
+    try:
+        stamp = pd.Timestamp(text) if _ISO_DAY.match(text) else pd.NaT
+    except ValueError:
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise InputError(f"{name}: {column} {text!r} is not a date (write YYYY-MM-DD).")
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.normalize() + pd.Timedelta(days=1) if next_day else stamp
+
+
+def _periods(rows: list[dict[str, str]]) -> dict[str, tuple[Period, ...]]:
+    """account -> its listed periods; ``valid_to`` is the last day listed (inclusive).
+
+    Several rows for one account are several periods (someone who left and came back)."""
+    name = "root_program_accounts.csv"
+    found: dict[str, list[Period]] = {}
+    for row in rows:
+        account = row["account"].lower()
+        period = (
+            _day(row.get("valid_from", ""), name, "valid_from", next_day=False),
+            _day(row.get("valid_to", ""), name, "valid_to", next_day=True),
+        )
+        if period[0] is not None and period[1] is not None and period[1] <= period[0]:
+            raise InputError(f"{name}: {account} is valid_to before valid_from.")
+        found.setdefault(account, []).append(period)
+    return {account: tuple(periods) for account, periods in found.items()}
+
+
 def load_reference(extra_dir: Path | None = None) -> Reference:
     """Built-in reference tables merged with same-named CSVs in ``extra_dir`` when present."""
     public_rows = read_table("public_mail_domains.csv", extra_dir)
@@ -110,9 +161,7 @@ def load_reference(extra_dir: Path | None = None) -> Reference:
         root_program_domains=frozenset(
             r["domain"].lower() for r in read_table("root_program_domains.csv", extra_dir)
         ),
-        root_program_accounts=frozenset(
-            r["account"].lower() for r in read_table("root_program_accounts.csv", extra_dir)
-        ),
+        root_program_accounts=_periods(read_table("root_program_accounts.csv", extra_dir)),
         public_mail_domains=public,
         tags={
             normalise_key(r["tag"]): r["normalised"]
