@@ -229,12 +229,12 @@ class TableBuilder:
 def _spoke_at(raw: RawBug, account: str) -> str | None:
     """When a dated account first spoke in the bug (its first comment, else the bug's filing):
     the moment its one ``participants`` role is taken at (so a creator's is ``filed_by``)."""
-    times = [
-        c.get("creation_time") or c.get("time")
+    times: list[str] = [
+        str(when)
         for c in raw.comments
         if (c.get("author") or c.get("creator")) == account
+        and (when := c.get("creation_time") or c.get("time"))
     ]
-    times = [t for t in times if t]
     return min(times) if times else raw.bug.get("creation_time")
 
 
