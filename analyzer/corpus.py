@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.store import RawBug, Store, open_for_reading
+from analyzer.utc import utc
 
 
 class Corpus:
@@ -59,7 +60,7 @@ class Corpus:
         """When the store last saw the server: the default ``as_of`` of every judgement."""
         value = self.meta.get("last_sync_time")
         if value:
-            return pd.Timestamp(value).tz_convert("UTC")
+            return utc(value)
         return pd.Timestamp.now(tz="UTC").floor("s")
 
     # -- stages ----------------------------------------------------------------------------
@@ -130,7 +131,7 @@ class Corpus:
         """
         from analyzer.metrics import compute
 
-        stamp = self.observed_at if as_of is None else _utc(as_of)
+        stamp = self.observed_at if as_of is None else utc(as_of)
         if stamp not in self._metrics:
             self._metrics[stamp] = compute(self.tables, self.language, as_of=stamp)
         return self._metrics[stamp]
@@ -205,11 +206,6 @@ class Corpus:
         if name not in self.TABLES:
             raise KeyError(f"no table {name!r}; tables: {', '.join(self.TABLES)}")
         return getattr(self, name)
-
-
-def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def load(data_dir: Path | str | None = None, note=None) -> Corpus:

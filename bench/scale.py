@@ -123,7 +123,7 @@ def _scorecards(corpus, data_dir: Path, month: str) -> dict:  # noqa: ANN001
 def memory_by_stage(data_dir: Path, month: str) -> None:
     """Print RSS after, and peak RSS so far, at the end of each stage (to see which sets it)."""
     import analyzer
-    from analyzer.report.month import Month
+    from analyzer.months import Month
     from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
     def line(stage: str) -> None:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import analyzer
-from analyzer.report.month import Month
+from analyzer.months import Month
 from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
 TARGET_SECONDS = 10.0

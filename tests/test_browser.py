@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from scorecard_sample import HOSTILE, HOSTILE_CA, sample_tables
 
-from analyzer.report.month import Month
-from analyzer.report.sample import HOSTILE, HOSTILE_CA, sample_tables
+from analyzer.months import Month
 from analyzer.report.scorecards import write_scorecards
 
 FEB = Month(2026, 2)

@@ -6,12 +6,13 @@ import re
 
 import pandas as pd
 import pytest
+from scorecard_sample import HOSTILE_CA, sample_deadlines, sample_tables
 
+from analyzer.bmo import trusted_link
 from analyzer.env import InputError
+from analyzer.months import Month
 from analyzer.report import context as report_context
-from analyzer.report.month import Month
-from analyzer.report.safety import SHOWN, clean_text, evidence_url, slugify
-from analyzer.report.sample import HOSTILE_CA, sample_deadlines, sample_tables
+from analyzer.report.safety import SHOWN, clean_text, slugify
 
 FEB = Month(2026, 2)
 CARD_KEYS = {
@@ -200,7 +201,7 @@ def test_slugs_never_collide():
      "https://bugzilla.mozilla.org/show_bug.cgi?id=1#c2\" onclick=\"x", None, 12],
 )  # fmt: skip
 def test_evidence_links_only_from_numbers(url):
-    assert evidence_url(url) is None
+    assert trusted_link(url) is None
 
 
 def test_clean_text_shows_hidden_characters():

@@ -10,7 +10,7 @@ from conftest import run_cli
 
 import analyzer
 from analyzer.env import ExitStatus
-from analyzer.report.month import Month
+from analyzer.months import Month
 
 FEB = Month(2026, 2)
 

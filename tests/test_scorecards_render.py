@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from scorecard_sample import HOSTILE_CA, sample_tables
 
 from analyzer.env import InputError
+from analyzer.months import Month
 from analyzer.report import context as report_context
-from analyzer.report.month import Month
-from analyzer.report.sample import HOSTILE_CA, sample_tables
 from analyzer.report.scorecards import write_scorecards
 
 FEB = Month(2026, 2)

@@ -20,6 +20,7 @@ import re
 import pandas as pd
 
 from analyzer.ahead.action_items import completed_items, is_done, item_key
+from analyzer.utc import utc
 
 COLUMNS = [
     "bug_id",
@@ -247,7 +248,7 @@ def promises_table(corpus, as_of=None, window=None) -> pd.DataFrame:
         >>> from analyzer.ahead import promises_table
         >>> promises_table(analyzer.load(), "2026-03-14").groupby(["ca", "status"]).size()
     """
-    stamp = corpus.observed_at if as_of is None else _utc(as_of)
+    stamp = corpus.observed_at if as_of is None else utc(as_of)
     return promises_from_tables(
         corpus.commitments,
         corpus.comments,
@@ -256,8 +257,3 @@ def promises_table(corpus, as_of=None, window=None) -> pd.DataFrame:
         stamp,
         window=window,
     )
-
-
-def _utc(value) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

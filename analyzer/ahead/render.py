@@ -12,9 +12,8 @@ import math
 import pandas as pd
 
 from analyzer.ahead.due import COLUMNS, human_hours
+from analyzer.report.labels import NO_CA
 from analyzer.report.safety import clean_text
-
-NO_CA = "(no CA prefix)"
 
 
 def _stamp(value: pd.Timestamp) -> str:

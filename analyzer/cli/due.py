@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -74,17 +72,12 @@ def due(
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """A reader never sees half a file: write a temp file beside it, then rename over."""
+    """A reader never sees half a file (:mod:`analyzer.atomic`); a bad path is bad input."""
+    from analyzer.atomic import write_text
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_text(path, text)
     except OSError as exc:
         raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
 

@@ -147,11 +147,9 @@ def _write_json_lines(items: list[dict], out) -> None:
 
 
 def _iso(stamp) -> str | None:
-    import pandas as pd
+    from analyzer.utc import iso
 
-    if stamp is None or pd.isna(stamp):
-        return None
-    return pd.Timestamp(stamp).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(stamp)
 
 
 def _plain(value):

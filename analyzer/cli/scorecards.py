@@ -55,7 +55,7 @@ def scorecards(
     import jinja2
 
     import analyzer
-    from analyzer.report.month import Month
+    from analyzer.months import Month
     from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
     env = get_env()

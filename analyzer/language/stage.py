@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.bmo import comment_url
 from analyzer.env import InputError
 from analyzer.language import cache, commitments, questions
 from analyzer.language.action_items import ActionItem, read_action_items
@@ -114,7 +115,7 @@ def _urls(comments: pd.DataFrame) -> list[str]:
     if "url" in comments.columns:
         return comments["url"].astype(str).tolist()
     return [
-        f"https://bugzilla.mozilla.org/show_bug.cgi?id={bug}#c{count}"
+        comment_url(bug, count)
         for bug, count in zip(comments["bug_id"], comments["count"], strict=True)
     ]
 

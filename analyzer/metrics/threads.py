@@ -18,7 +18,6 @@ from analyzer.metrics import fallback
 from analyzer.tables import LanguageTables, ThreadTables
 
 NAT = np.iinfo("int64").min
-CLOSED_STATUSES = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})
 
 
 class Comment(NamedTuple):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzer.metrics.threads import CLOSED_STATUSES, BugThread
+from analyzer.bmo import CLOSED_STATUSES
+from analyzer.metrics.threads import BugThread
 
 
 @dataclass(frozen=True)

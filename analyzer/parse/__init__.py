@@ -19,6 +19,7 @@ from analyzer.parse.reference import Reference, load_reference
 from analyzer.parse.state import bug_state_at
 from analyzer.store import RawBug
 from analyzer.tables import ThreadTables
+from analyzer.utc import utc
 
 __all__ = ["ThreadTables", "bug_state_at", "build_tables", "load_reference"]
 
@@ -30,7 +31,7 @@ def build_tables(
 
     ``raws`` is read once, so a stream from the store works and keeps memory to the tables.
     """
-    builder = TableBuilder(reference, _utc(observed_at))
+    builder = TableBuilder(reference, utc(observed_at))
     for raw in raws:
         builder.add(raw)
     comments = builder.comments.frame()
@@ -43,11 +44,6 @@ def build_tables(
         whiteboard=builder.whiteboard.frame(),
         participants=builder.participants.frame(),
     )
-
-
-def _utc(stamp: pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(stamp)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _with_answers(needinfos: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:

@@ -10,17 +10,16 @@ from collections import Counter
 
 import pandas as pd
 
+from analyzer.bmo import CLOSED_STATUSES, activity_url, bug_url, comment_url
 from analyzer.parse.attribution import attribute
 from analyzer.parse.columns import Columns
 from analyzer.parse.exclusion import excluded_reason
 from analyzer.parse.needinfo import requests_of_bug
 from analyzer.parse.reference import Reference
 from analyzer.parse.roles import NOBODY, BugRoles
-from analyzer.parse.urls import activity_url, bug_url, comment_url
 from analyzer.parse.whiteboard import ParsedWhiteboard, parse_whiteboard
 from analyzer.store import RawBug
 
-CLOSED_STATUSES = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})
 WHITEBOARD_FIELDS = frozenset({"whiteboard", "status_whiteboard"})
 
 

@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from analyzer.bmo import CLOSED_STATUSES
 from analyzer.parse.reference import Reference, read_table
 
 META = "meta bug"
-CLOSED_STATUSES = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})
 _META_TAG = re.compile(r"\[\s*meta\s*\]", re.IGNORECASE)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analyzer.parse.exclusion import excluded_reason
 from analyzer.tables import ThreadTables
+from analyzer.utc import utc
 
 # history field name -> bugs table column
 _FIELDS = {
@@ -41,7 +42,7 @@ def bug_state_at(tables: ThreadTables, as_of: pd.Timestamp, exclusion_rules=None
     needinfo flags open at that moment (count and requestees, space separated), summary, and
     ``excluded`` by ``exclusion_rules`` (a ``Reference``, a mapping, or ``None``: the shipped
     table)."""
-    as_of = _utc(as_of)
+    as_of = utc(as_of)
     bugs = tables.bugs.loc[tables.bugs["opened"] <= as_of]
     state = bugs[["bug_id", "status", "resolution", "assignee", "whiteboard", "summary"]]
     state = state.set_index("bug_id")
@@ -77,8 +78,3 @@ def bug_state_at(tables: ThreadTables, as_of: pd.Timestamp, exclusion_rules=None
         )
     ]
     return state.reset_index()[COLUMNS]
-
-
-def _utc(stamp: pd.Timestamp | str) -> pd.Timestamp:
-    stamp = pd.Timestamp(stamp)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

@@ -17,25 +17,11 @@ from statistics import median
 
 import pandas as pd
 
+from analyzer.bmo import bug_url, comment_url, trusted_link
 from analyzer.metrics.rulebook import RULES
-from analyzer.report.month import Month
-from analyzer.report.safety import bug_url, clean_text, comment_url, evidence_url, slugify
-
-RULE_LABELS = {
-    "first_response": "First response (72 h)",
-    "full_report": "Full report (14 days)",
-    "update_cadence": "Regular updates",
-    "needinfo_response": "Needinfo answered (7 days)",
-    "question_response": "Questions answered (7 days)",
-}
-RULE_SHORT = {
-    "first_response": "First resp.",
-    "full_report": "Full report",
-    "update_cadence": "Updates",
-    "needinfo_response": "Needinfo",
-    "question_response": "Questions",
-}
-NO_CA = "(no CA in summary)"
+from analyzer.months import Month
+from analyzer.report.labels import NO_CA, RULE_LABELS, RULE_SHORT
+from analyzer.report.safety import clean_text, slugify
 
 Extras = Callable[[str, pd.Timestamp, pd.Timestamp], Mapping[str, list]]
 
@@ -257,8 +243,8 @@ def _deadline_rows(
             "met_at": None if pd.isna(row.met_at) else row.met_at,
             "outcome": str(row.outcome),
             "overdue_hours": 0.0 if pd.isna(row.overdue_hours) else float(row.overdue_hours),
-            "evidence_start": evidence_url(row.evidence_start),
-            "evidence_met": evidence_url(row.evidence_met),
+            "evidence_start": trusted_link(row.evidence_start),
+            "evidence_met": trusted_link(row.evidence_met),
             "basis": clean_text(getattr(row, "basis", ""), limit=20),
             "counted": due_in_month and row.outcome in ("met", "missed"),
             "caveat": clean_text(getattr(row, "caveat", ""), limit=200),
@@ -272,11 +258,11 @@ def _promise(item: Mapping) -> dict:
     promised = item.get("promised")
     return {
         "bug_id": int(item["bug_id"]),
-        "url": evidence_url(item.get("url")) or bug_url(item["bug_id"]),
+        "url": trusted_link(item.get("url")) or bug_url(item["bug_id"]),
         "text": clean_text(item.get("text"), limit=300),
         "promised": None if promised is None or pd.isna(promised) else pd.Timestamp(promised),
         "status": clean_text(item.get("status"), limit=20),
-        "evidence_url": evidence_url(item.get("evidence_url")),
+        "evidence_url": trusted_link(item.get("evidence_url")),
     }
 
 
@@ -284,7 +270,7 @@ def _completeness(item: Mapping) -> dict:
     return {
         "bug_id": int(item["bug_id"]),
         "bug_url": bug_url(item["bug_id"]),
-        "url": evidence_url(item.get("url")),
+        "url": trusted_link(item.get("url")),
         "kind": clean_text(item.get("kind"), limit=40),
         "template": clean_text(item.get("template"), limit=40),
         "missing": [clean_text(name, limit=60) for name in item.get("missing") or []],
@@ -447,10 +433,10 @@ def _open_needinfos(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -
                 "bug_url": bug_url(row.bug_id),
                 "requestee": clean_text(row.requestee, limit=120) or "(no requestee)",
                 "set_at": row.set_at,
-                "set_url": evidence_url(row.set_url),
+                "set_url": trusted_link(row.set_url),
                 "days_open": round(open_days, 1),
                 "answered": answered,
-                "answered_url": evidence_url(row.answered_url) if answered else None,
+                "answered_url": trusted_link(row.answered_url) if answered else None,
                 "late": not answered and open_days > 7,
             }
         )

@@ -21,6 +21,7 @@ from jinja2 import (
     StrictUndefined,
 )
 
+from analyzer.bmo import BMO
 from analyzer.env import InputError
 from analyzer.report.svg import trend_svg
 
@@ -93,7 +94,7 @@ def markdown_environment(user_dir: Path | None = None) -> Environment:
 def md_link(text: object, url: str | None) -> MdSafe:
     """``[text](url)`` with the text escaped; a URL is only one of our BMO links."""
     label = md_escape(text)
-    if url and url.startswith("https://bugzilla.mozilla.org/") and " " not in url:
+    if url and url.startswith(f"{BMO}/") and " " not in url:
         return MdSafe(f"[{label}]({url})")
     return MdSafe(label)
 

@@ -1,9 +1,10 @@
-"""Untrusted text made safe to show, file names made safe to write, links only of our making.
+"""Untrusted text made safe to show, and file names made safe to write.
 
 Bug summaries, CA names (unknown prefixes come straight from summaries), account names and
 comment text are written by anyone with a Bugzilla account. HTML escaping is Jinja's job
 (autoescape); this module removes what escaping cannot: invisible or direction-changing
-characters that make text read differently from what it is, and links we did not build.
+characters that make text read differently from what it is. Links are
+:func:`analyzer.bmo.trusted_link`'s.
 """
 
 from __future__ import annotations
@@ -12,12 +13,8 @@ import hashlib
 import re
 import unicodedata
 
-BMO = "https://bugzilla.mozilla.org"
 SHOWN = "\ufffd"  # stands where an invisible or control character was, so tampering shows
 
-_BMO_LINK = re.compile(
-    r"^https://bugzilla\.mozilla\.org/(show_bug|show_activity)\.cgi\?id=(\d{1,12})(?:#c(\d{1,7}))?$"
-)
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 _RESERVED_SLUGS = {"index", "scorecards", "con", "nul", "prn", "aux"}
 
@@ -51,31 +48,6 @@ def terminal_safe(text: str) -> str:
     """A block of output for a terminal: its lines kept, but escape sequences, bidi overrides
     and zero-width characters from bug text shown as U+FFFD instead of acted on."""
     return _TERMINAL_UNSAFE.sub(SHOWN, text)
-
-
-def bug_url(bug_id: int) -> str:
-    return f"{BMO}/show_bug.cgi?id={int(bug_id)}"
-
-
-def comment_url(bug_id: int, count: int) -> str:
-    return f"{BMO}/show_bug.cgi?id={int(bug_id)}#c{int(count)}"
-
-
-def evidence_url(value: object) -> str | None:
-    """A BMO evidence link rebuilt from its bug id and comment number, or None if not one.
-
-    The tables' url columns are ours, but a link is only ever written from numbers, so a
-    string that is not exactly a BMO comment or activity link never becomes an ``href``.
-    """
-    if not isinstance(value, str):
-        return None
-    match = _BMO_LINK.match(value.strip())
-    if not match:
-        return None
-    page, bug_id, count = match.groups()
-    if page == "show_activity":
-        return f"{BMO}/show_activity.cgi?id={int(bug_id)}"
-    return comment_url(int(bug_id), int(count)) if count is not None else bug_url(int(bug_id))
 
 
 def slugify(name: str, taken: set[str]) -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -18,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.atomic import write_text
 from analyzer.env import InputError
+from analyzer.months import Month
 from analyzer.report import context as report_context
 from analyzer.report.context import ScorecardTables
-from analyzer.report.month import Month
 from analyzer.report.render import html_environment, markdown_environment
 
 Progress = Callable[[Iterable, str], Iterable]
@@ -161,15 +160,15 @@ def write_scorecards(
         for card in progress(cards, "scorecards"):
             values = {**card, "medians": ctx["medians"]}
             html_path = directory / f"{card['slug']}.html"
-            _write(html_path, page.render(values))
-            _write(directory / f"{card['slug']}.md", md_page.render(values))
+            write_text(html_path, page.render(values))
+            write_text(directory / f"{card['slug']}.md", md_page.render(values))
             written.pages.append(html_path)
         if ca is None:
             written.index = directory / "index.html"
             index_values = {key: ctx[key] for key in ctx if key != "cas"}
-            _write(written.index, html_env.get_template("index.html").render(index_values))
+            write_text(written.index, html_env.get_template("index.html").render(index_values))
             written.json = directory / "scorecards.json"
-            _write(written.json, json.dumps(to_json(ctx), indent=1, ensure_ascii=False) + "\n")
+            write_text(written.json, json.dumps(to_json(ctx), indent=1, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise InputError(f"Cannot write scorecards into {directory}: {exc.strerror}.") from exc
     return written
@@ -201,15 +200,3 @@ def _plain(value):
     if isinstance(value, float):
         return round(value, 4)
     return value
-
-
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a reader sees the old file or the new, whole."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analyzer.metrics.frames import DEADLINE_COLUMNS
+from analyzer.months import Month
 from analyzer.report.context import ScorecardTables
-from analyzer.report.month import Month
 
 HOSTILE = (
     '<script>document.title="PWNED";document.body.dataset.pwned="1"</script>'

@@ -1,4 +1,8 @@
-"""A calendar month in UTC, and what "as known at the end of the month" means in time."""
+"""A calendar month in UTC, and what "as known at the end of the month" means in time.
+
+The one place months are counted: the scorecards, the month-end metrics of the trend, the due
+page's link to the latest scorecard and the site's list of months all ask this module.
+"""
 
 from __future__ import annotations
 
@@ -28,9 +32,22 @@ class Month:
         return cls(year, number)
 
     @classmethod
+    def of(cls, stamp: pd.Timestamp) -> Month:
+        """The month ``stamp`` (UTC) falls in."""
+        stamp = stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp
+        return cls(stamp.year, stamp.month)
+
+    @classmethod
     def last_complete_before(cls, stamp: pd.Timestamp) -> Month:
         """The last month that had ended by ``stamp`` (the default month of a store)."""
-        return cls(stamp.year, stamp.month).shift(-1)
+        return cls.of(stamp).shift(-1)
+
+    @classmethod
+    def span(cls, first: pd.Timestamp, last: pd.Timestamp) -> list[Month]:
+        """Every month from the one ``first`` falls in to the one ``last``, oldest first."""
+        begin, end = cls.of(first), cls.of(last)
+        count = (end.year - begin.year) * 12 + end.number - begin.number
+        return [begin.shift(offset) for offset in range(count + 1)]
 
     @property
     def label(self) -> str:
@@ -44,6 +61,11 @@ class Month:
     def end(self) -> pd.Timestamp:
         """First instant of the next month minus one second: the scorecard's ``as_of``."""
         return self.shift(1).start - pd.Timedelta(seconds=1)
+
+    @property
+    def next_start(self) -> pd.Timestamp:
+        """The first instant of the next month: the exclusive end of ``[start, next_start)``."""
+        return self.shift(1).start
 
     def shift(self, months: int) -> Month:
         index = self.year * 12 + (self.number - 1) + months
