@@ -208,10 +208,11 @@ class Corpus:
         return getattr(self, name)
 
 
-def load(data_dir: Path | str | None = None, note=None) -> Corpus:
+def load(data_dir: Path | str | None = None, note=None, require_store: bool = False) -> Corpus:
     """Open the corpus in ``data_dir`` (default ``data/``), or the bundled snapshot if none.
 
-    ``note`` (e.g. ``print``) is told, in one line, when the bundled snapshot is used.
+    ``note`` (e.g. ``print``) is told, in one line, when the bundled snapshot is used, and
+    when the last sync did not finish. ``require_store`` turns the fallback into an error.
     Example::
 
         import analyzer
@@ -219,5 +220,10 @@ def load(data_dir: Path | str | None = None, note=None) -> Corpus:
         corpus = analyzer.load()
         corpus.comments.groupby("role").size()
     """
-    store = open_for_reading(data_dir, note=note)
+    store = open_for_reading(data_dir, note=note, require_store=require_store)
+    if note is not None and store.get_meta("sync_cursor"):
+        note(
+            f"The last sync into {store.path.parent}/ did not finish: this data is partial "
+            "until analyzer sync completes it."
+        )
     return Corpus(store, data_dir=data_dir)

@@ -22,6 +22,7 @@ from analyzer.env import InputError
 
 STORE_FILE = "bugzilla.sqlite"
 SCHEMA_VERSION = "1"
+LOCK_WAIT_SECONDS = 30.0  # how long a writer waits for another one (a running sync)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS bugs (
@@ -73,12 +74,20 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: Path | str) -> Store:
-        """Open (creating if needed) the store in ``data_dir`` for writing."""
+        """Open (creating if needed) the store in ``data_dir`` for writing.
+
+        A SQLite file of another program, or of another schema version, is refused rather
+        than written into.
+        """
         data_dir = Path(data_dir)
+        path = data_dir / STORE_FILE
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
-            path = data_dir / STORE_FILE
-            conn = sqlite3.connect(path, timeout=30)
+            conn = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"Cannot write the store in {data_dir}: {_reason(exc)}.") from None
+        try:
+            _check_schema(conn, path, creating=True)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
@@ -87,8 +96,12 @@ class Store:
                 (SCHEMA_VERSION,),
             )
             conn.commit()
-        except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"Cannot write the store in {data_dir}: {_reason(exc)}.") from exc
+        except sqlite3.Error as exc:
+            conn.close()
+            raise InputError(_problem(exc, path, writing=True)) from None
+        except InputError:
+            conn.close()
+            raise
         return cls(conn, path, readonly=False)
 
     @classmethod
@@ -100,12 +113,19 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise InputError(f"No store at {path}.")
-        query = "immutable=1" if immutable else "mode=ro"
         try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
+            conn = _connect_readonly(path, immutable)
+        except sqlite3.Error as exc:
+            raise InputError(_problem(exc, path, writing=False)) from None
+        try:
+            _check_schema(conn, path, creating=False)
             conn.execute("SELECT count(*) FROM bugs").fetchone()
         except sqlite3.Error as exc:
-            raise InputError(f"{path} is not an analyzer store: {_reason(exc)}.") from exc
+            conn.close()
+            raise InputError(_problem(exc, path, writing=False)) from None
+        except InputError:
+            conn.close()
+            raise
         return cls(conn, path, readonly=True)
 
     def close(self) -> None:
@@ -228,12 +248,89 @@ def _reason(exc: BaseException) -> str:
     return str(exc).rstrip(".")
 
 
-def open_for_reading(data_dir: Path | str | None, note=None) -> Store:
-    """The store in ``data_dir`` if there is one, else the bundled snapshot (saying so once)."""
+def _connect_readonly(path: Path, immutable: bool) -> sqlite3.Connection:
+    """A read-only connection. A WAL store in a directory we cannot write (a read-only mount,
+    another user's data) cannot make its shared-memory file: with no write-ahead log beside
+    it, nobody can be writing, so it is read as immutable."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?{'immutable=1' if immutable else 'mode=ro'}", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        wal = path.with_name(path.name + "-wal")
+        if "unable to open" not in str(exc) or immutable or wal.exists():
+            conn.close()
+            raise
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    return conn
+
+
+_COLUMNS = {"bug_id", "last_change_time", "bug_json", "comments_json", "history_json"}
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path, creating: bool) -> None:
+    """Refuse a SQLite file that is not ours, or ours at a schema version we cannot read.
+
+    An empty database (a new file) is fine when ``creating``.
+    """
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables and creating:
+        return
+    if not {"bugs", "meta"} <= tables:
+        raise InputError(
+            f"{path} is a SQLite file but not an analyzer store (it has no bugs and meta "
+            "tables); move it away or choose another --data-dir."
+        )
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(bugs)")}
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if not _COLUMNS <= columns or version is None:
+        raise InputError(
+            f"{path} is a SQLite file but not an analyzer store (its tables have other "
+            "columns); move it away or choose another --data-dir."
+        )
+    if version[0] != SCHEMA_VERSION:
+        raise InputError(
+            f"{path} is a store of schema version {str(version[0])[:20]!r}; this analyzer "
+            f"reads version {SCHEMA_VERSION} (upgrade the analyzer, or sync into a new "
+            "--data-dir)."
+        )
+
+
+def _problem(exc: sqlite3.Error, path: Path, writing: bool) -> str:
+    """One true sentence for a SQLite failure: locked, read-only, unreadable, or not a store."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return (
+            f"The store {path} is locked by another process (a sync still running?); "
+            "try again when it has finished."
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"Cannot write the store {path}: the file or its directory is read-only."
+    if "unable to open" in text or "disk i/o" in text or "authoriz" in text:
+        doing = "write" if writing else "read"
+        return (
+            f"Cannot {doing} the store {path}: permission denied or its directory "
+            "is not accessible."
+        )
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return f"{path} is not an analyzer store (not a SQLite database, or a damaged one)."
+    return f"Cannot use the store {path}: {_reason(exc)}."
+
+
+def open_for_reading(data_dir: Path | str | None, note=None, require_store: bool = False) -> Store:
+    """The store in ``data_dir`` (default ``data/``) if there is one, else the bundled
+    snapshot (saying so once). With ``require_store`` (the CLI's explicit ``--data-dir``) a
+    directory without a store is an error instead: a typo must not silently read other data."""
     data_dir = Path(data_dir) if data_dir is not None else Path("data")
     path = data_dir / STORE_FILE
     if path.is_file():
         return Store.open_readonly(path)
+    if require_store:
+        raise InputError(
+            f"No store in {data_dir}/ (sync into it first with analyzer sync --data-dir "
+            f"{data_dir}, or leave out --data-dir to read data/ or the bundled snapshot)."
+        )
     if note is not None:
         note(f"No store in {data_dir}/: using the bundled snapshot of 2026-03-14 (no history).")
     return Store.open_readonly(bundled_snapshot_path(), immutable=True)

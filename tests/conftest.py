@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,13 @@ def run_cli(*args: str, environ: dict[str, str] | None = None, tty: bool = False
     env = Environment(stdout=out, stderr=err, environ=dict(environ or {}), stderr_isatty=tty)
     code = main([str(a) for a in args], env=env)
     return CliResult(int(code), out.getvalue(), err.getvalue())
+
+
+def run_on_snapshot(*args: str, **kwargs) -> CliResult:
+    """Run ``analyzer ARGS`` without ``--data-dir`` from an empty directory, so it reads the
+    bundled snapshot (an explicit ``--data-dir`` without a store is an error)."""
+    with tempfile.TemporaryDirectory() as empty, contextlib.chdir(empty):
+        return run_cli(*args, **kwargs)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 import analyzer
 from analyzer.corpus import Corpus
 from analyzer.parse.columns import SCHEMAS
+from tests.conftest import run_on_snapshot
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +18,7 @@ def snapshot():
 
 def test_parquet_round_trips_every_parse_table(cli, data_dir, tmp_path, snapshot):
     out = tmp_path / "out"
-    result = cli("export", "--data-dir", data_dir, "--out", out)
+    result = run_on_snapshot("export", "--out", out)
     assert result.exit_code == 0, result.stderr
     for name in SCHEMAS:
         back = pd.read_parquet(out / f"{name}.parquet")
@@ -33,7 +34,7 @@ def test_parquet_round_trips_every_parse_table(cli, data_dir, tmp_path, snapshot
 
 def test_csv_has_iso_utc_times(cli, data_dir, tmp_path, snapshot):
     out = tmp_path / "csv"
-    assert cli("export", "--data-dir", data_dir, "--out", out, "--format", "csv").exit_code == 0
+    assert run_on_snapshot("export", "--out", out, "--format", "csv").exit_code == 0
     comments = pd.read_csv(out / "comments.csv", dtype=str, keep_default_na=False)
     assert comments["time"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").all()
     first = snapshot.comments["time"].iloc[0].strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -43,7 +44,7 @@ def test_csv_has_iso_utc_times(cli, data_dir, tmp_path, snapshot):
 
 def test_every_table_is_written(cli, data_dir, tmp_path):
     out = tmp_path / "out"
-    result = cli("export", "--data-dir", data_dir, "--out", out)
+    result = run_on_snapshot("export", "--out", out)
     assert result.exit_code == 0, result.stderr
     assert sorted(p.stem for p in out.iterdir()) == sorted(Corpus.TABLES)
 
@@ -51,6 +52,6 @@ def test_every_table_is_written(cli, data_dir, tmp_path):
 def test_out_that_is_a_file_is_bad_input(cli, data_dir, tmp_path):
     target = tmp_path / "file"
     target.write_text("x")
-    result = cli("export", "--data-dir", data_dir, "--out", target)
+    result = run_on_snapshot("export", "--out", target)
     assert result.exit_code == 2
     assert "is a file" in result.stderr and "Traceback" not in result.stderr

@@ -6,6 +6,7 @@ import io
 
 import pandas as pd
 import pytest
+from conftest import run_on_snapshot
 from threadkit import thread
 
 from analyzer.env import ExitStatus
@@ -145,7 +146,7 @@ def test_summary_counts_every_deadline(cli, store_dir):
 
 
 def test_summary_on_the_bundled_snapshot_says_what_it_cannot_show(cli, tmp_path):
-    result = cli("summary", "--data-dir", tmp_path / "empty")
+    result = run_on_snapshot("summary")
     assert result.exit_code == ExitStatus.SUCCESS, result.stderr
     assert "bundled snapshot" in result.stderr
     out = result.stdout

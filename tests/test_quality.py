@@ -6,10 +6,11 @@ import re
 
 import analyzer
 from analyzer.store import RawBug, Store
+from tests.conftest import run_on_snapshot
 
 
 def test_snapshot_report_is_at_least_98_percent_and_lists_what_is_not(cli, data_dir):
-    result = cli("quality", "--data-dir", data_dir)
+    result = run_on_snapshot("quality")
     assert result.exit_code == 0, result.stderr
     share = re.search(r"Attributed to a known CA: \d+ of \d+ \(([\d.]+)%\)", result.stdout)
     assert share and float(share.group(1)) >= 98.0

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import run_cli
+from conftest import run_on_snapshot
 
 import analyzer
 from analyzer.env import ExitStatus
@@ -18,7 +18,7 @@ FEB = Month(2026, 2)
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> tuple:
     root = tmp_path_factory.mktemp("cli")
-    result = run_cli("scorecards", "--data-dir", root / "data", "--out", root / "out")
+    result = run_on_snapshot("scorecards", "--out", root / "out")
     return result, root / "out" / FEB.label
 
 
@@ -94,7 +94,7 @@ def test_pages_say_what_the_snapshot_cannot_show(run):
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_2(tmp_path, args, words):
-    result = run_cli("scorecards", "--data-dir", tmp_path / "data", "--out", tmp_path, *args)
+    result = run_on_snapshot("scorecards", "--out", tmp_path, *args)
     assert result.exit_code == ExitStatus.USAGE
     assert words in result.stderr
     assert "Traceback" not in result.stderr
@@ -103,9 +103,9 @@ def test_bad_input_is_one_sentence_and_exit_2(tmp_path, args, words):
 
 def test_one_ca_on_a_terminal_shows_progress(tmp_path):
     out = tmp_path / "out"
-    result = run_cli(
+    result = run_on_snapshot(
         "scorecards", "--month", "2026-02", "--ca", "DigiCert",
-        "--data-dir", tmp_path / "data", "--out", out, tty=True,
+        "--out", out, tty=True,
     )  # fmt: skip
     assert result.exit_code == ExitStatus.SUCCESS, result.stderr
     assert "metrics" in result.stderr and "scorecards" in result.stderr  # the progress bars
@@ -136,9 +136,9 @@ def test_trend_equals_full_metrics_at_each_month_end(run, corpus):
 def test_ca_alias_names_the_same_ca_in_every_command(cli, tmp_path):
     # the alias table maps NETLOCK to NetLock; every --ca option resolves it the same way
     out = tmp_path / "reports"
-    result = cli("scorecards", "--month", "2026-02", "--data-dir", tmp_path / "none",
-                 "--out", out, "--ca", "NETLOCK")  # fmt: skip
+    result = run_on_snapshot("scorecards", "--month", "2026-02",
+                             "--out", out, "--ca", "NETLOCK")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert (out / "2026-02" / "netlock.html").is_file()
-    metrics = cli("metrics", "--data-dir", tmp_path / "none", "--ca", "netlock", "--format", "json")
+    metrics = run_on_snapshot("metrics", "--ca", "netlock", "--format", "json")
     assert metrics.exit_code == 0 and {row["ca"] for row in metrics.json()} == {"NetLock"}

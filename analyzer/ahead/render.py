@@ -106,7 +106,7 @@ def to_text(ctx: dict) -> str:
         )
         for r in ctx["rows"]
     ]
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    widths = [max([len(h), *(len(line[i]) for line in lines)]) for i, h in enumerate(header)]
     out = [_heading(ctx)]
     for line in [header, *lines]:
         out.append("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.options import as_of_option, ca_option, data_dir_option, format_option, get_env
+from analyzer.cli.options import (
+    as_of_option,
+    ca_option,
+    data_dir_option,
+    format_option,
+    get_env,
+    load_corpus,
+)
 from analyzer.env import InputError
 
 
@@ -51,11 +58,10 @@ def due(
     """
     from analyzer.ahead import due_table, parse_window, promise_summary, promises_table
     from analyzer.ahead.render import FORMATS, context
-    from analyzer.corpus import load
 
     env = get_env()
     window = parse_window(within) if within is not None else None
-    corpus = load(data_dir, note=env.note)
+    corpus = load_corpus(data_dir)
     stamp = as_of if as_of is not None else corpus.observed_at
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     table = due_table(corpus, stamp, within=window, ca=ca_name)

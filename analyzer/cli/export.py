@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from analyzer.cli.options import data_dir_option, format_option, get_env
+from analyzer.cli.options import data_dir_option, format_option, get_env, load_corpus
 from analyzer.env import InputError
 
 if TYPE_CHECKING:
@@ -40,12 +40,12 @@ def export(data_dir: Path, out: Path, fmt: str) -> None:
         analyzer export --out exports/
         analyzer export --data-dir data/ --out exports/ --format csv
     """
-    from analyzer.corpus import Corpus, load
+    from analyzer.corpus import Corpus
 
     env = get_env()
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file, not a directory.")
-    corpus = load(data_dir, note=env.note)
+    corpus = load_corpus(data_dir)
     frames = {name: corpus.table(name) for name in Corpus.TABLES}
     written = write_tables(frames, out, fmt)
     for name, path in written.items():

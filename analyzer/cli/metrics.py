@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from analyzer.cli.options import as_of_option, ca_option, data_dir_option, format_option, get_env
+from analyzer.cli.options import (
+    as_of_option,
+    ca_option,
+    data_dir_option,
+    format_option,
+    get_env,
+    load_corpus,
+)
 from analyzer.env import InputError
 
 # pandas and the stages load inside the commands, so that ``analyzer --help`` stays fast.
@@ -40,12 +47,11 @@ def metrics_command(
         analyzer metrics --ca "Sectigo" --format table
         analyzer metrics --bug 1883843 --as-of 2024-06-30 --format json
     """
-    from analyzer.corpus import load
     from analyzer.metrics import compute
     from analyzer.report.safety import terminal_safe
 
     env = get_env()
-    corpus = load(data_dir, note=env.note)
+    corpus = load_corpus(data_dir)
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     tables = _select(corpus.tables, bug_ids, ca_name)
     result = compute(tables, _language(corpus), as_of or corpus.observed_at)
@@ -69,12 +75,11 @@ def summary_command(data_dir: Path, as_of: pd.Timestamp | None, fmt: str) -> Non
         analyzer summary
         analyzer summary --as-of 2025-12-31 --format json
     """
-    from analyzer.corpus import load
     from analyzer.metrics import compute
     from analyzer.metrics.summary import summarize
 
     env = get_env()
-    corpus = load(data_dir, note=env.note)
+    corpus = load_corpus(data_dir)
     result = compute(corpus.tables, _language(corpus), as_of or corpus.observed_at)
     summary = summarize(result, corpus.tables)
     if fmt == "json":

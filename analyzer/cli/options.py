@@ -24,10 +24,19 @@ def data_dir_option(func: Callable) -> Callable:
     return click.option(
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
-        default=Path("data"),
-        show_default=True,
-        help="Directory of the local store. Read commands fall back to the bundled snapshot.",
+        default=None,
+        help="Directory of the local store [default: data/]. Without this option, read "
+        "commands fall back to the bundled snapshot when data/ has no store; with it, a "
+        "directory without a store is an error.",
     )(func)
+
+
+def load_corpus(data_dir: Path | None):
+    """The corpus a read command works on: ``--data-dir`` when given (it must hold a store),
+    else ``data/`` or the bundled snapshot; notes go to stderr."""
+    from analyzer.corpus import load
+
+    return load(data_dir, note=get_env().note, require_store=data_dir is not None)
 
 
 # Bugzilla's CA compliance bugs start in 2014; these bounds only keep dates computable.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.options import data_dir_option, format_option, get_env
+from analyzer.cli.options import data_dir_option, format_option, get_env, load_corpus
 
 
 @click.command("quality")
@@ -26,12 +26,12 @@ def quality(data_dir: Path, fmt: str) -> None:
         analyzer quality
         analyzer quality --data-dir data/ --format json
     """
-    from analyzer.corpus import load
+
     from analyzer.parse.quality import quality_report, render_text
     from analyzer.report.safety import terminal_safe
 
     env = get_env()
-    corpus = load(data_dir, note=env.note)
+    corpus = load_corpus(data_dir)
     report = quality_report(corpus.tables)
     if fmt == "json":
         json.dump(report.as_dict(), env.stdout, indent=2, ensure_ascii=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.options import ca_option, data_dir_option, get_env
+from analyzer.cli.options import ca_option, data_dir_option, get_env, load_corpus
 from analyzer.env import InputError
 
 
@@ -63,7 +63,7 @@ def scorecards(
     chosen = Month.parse(month) if month is not None else None
     if templates is not None and not templates.is_dir():
         raise InputError(f"--templates {templates} is not a directory.")
-    corpus = analyzer.load(data_dir, note=env.note)
+    corpus = load_corpus(data_dir)
     chosen = chosen or Month.last_complete_before(corpus.observed_at)
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
 

@@ -57,7 +57,7 @@ DEFAULT_BASE_URL = "https://bugzilla.mozilla.org"
 )
 def sync_command(
     base_url: str,
-    data_dir: Path,
+    data_dir: Path | None,
     full: bool,
     max_rate: float,
     page_size: int,
@@ -88,7 +88,7 @@ def sync_command(
         max_per_minute=max_rate,
         backoff=Backoff(base=backoff, retries=retries),
     )
-    with Store.open(data_dir) as store, client:
+    with Store.open(data_dir or Path("data")) as store, client:
         progress = _Progress(env) if env.stderr_isatty else None
         try:
             result = sync(store, client, full=full, page_size=page_size, progress=progress)

@@ -11,6 +11,7 @@ scrubbed of the key.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import random
 import time
@@ -123,6 +124,11 @@ class BugzillaClient:
         if api_key:
             if not api_key.isascii() or not api_key.isprintable():
                 raise InputError("BUGZILLA_API_KEY holds characters an API key cannot have.")
+            if not _key_may_travel(self.base_url):
+                raise InputError(
+                    f"Refusing to send BUGZILLA_API_KEY to {self.base_url} over plain http "
+                    "(anyone on the way could read it); use https, or unset the key."
+                )
             self._session.headers["X-BUGZILLA-API-KEY"] = api_key
 
     def close(self) -> None:
@@ -231,6 +237,20 @@ def _check_base_url(base_url: str) -> str:
     if parts.query or parts.fragment:
         raise InputError(f"{base_url!r} must not have a query or fragment.")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _key_may_travel(base_url: str) -> bool:
+    """An API key goes only over https, or over http to this machine (a local test server)."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _never_connected(exc: requests.exceptions.RequestException) -> bool:

@@ -1,0 +1,39 @@
+"""Crashes in ordinary use, and the API key never sent over plain http."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.env import ExitStatus
+from tests.conftest import run_on_snapshot
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "md", "html"])
+def test_due_with_nothing_open_is_an_empty_answer_not_a_crash(fmt):
+    result = run_on_snapshot("due", "--ca", "Apple", "--format", fmt)
+    assert result.exit_code == ExitStatus.SUCCESS, result.stderr
+    if fmt == "table":
+        assert result.stdout.startswith("0 open deadlines for Apple")
+        assert "STATE" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url", ["http://bugzilla.example.org", "http://10.0.0.7:8080", "http://[2001:db8::1]"]
+)
+def test_the_api_key_is_never_sent_over_plain_http(cli, data_dir, url):
+    secret = "k-never-over-http-31337"
+    result = cli("sync", "--base-url", url, "--data-dir", data_dir,
+                 environ={"BUGZILLA_API_KEY": secret})  # fmt: skip
+    assert result.exit_code == ExitStatus.USAGE
+    assert "plain http" in result.stderr and secret not in result.stderr + result.stdout
+
+
+def test_the_api_key_goes_to_a_loopback_fake_over_http(bugzilla_corpus, data_dir, cli):
+    from analyzer.testing.fake_bugzilla import FakeBugzilla
+
+    with FakeBugzilla(bugzilla_corpus, api_key="k-local") as server:
+        result = cli("sync", "--base-url", server.url.replace("127.0.0.1", "localhost"),
+                     "--data-dir", data_dir, "--max-rate", "0",
+                     environ={"BUGZILLA_API_KEY": "k-local"})  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        assert all(entry.with_key for entry in server.log)
