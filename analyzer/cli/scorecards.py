@@ -54,7 +54,6 @@ def scorecards(
     """
     import jinja2
 
-    import analyzer
     from analyzer.months import Month
     from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
