@@ -174,6 +174,16 @@ class Corpus:
         return self.language.comment_language
 
     @property
+    def report_fields(self) -> pd.DataFrame:
+        """One row per IRG 3.x Summary/Impact field a CA report states."""
+        return _or_empty(self.language.report_fields, "report_fields")
+
+    @property
+    def action_items(self) -> pd.DataFrame:
+        """One row per row of an Action Items table in a CA comment."""
+        return _or_empty(self.language.action_items, "action_items")
+
+    @property
     def commitments(self) -> pd.DataFrame:
         """One row per dated promise in a CA comment."""
         return self.language.commitments
@@ -196,6 +206,8 @@ class Corpus:
         "whiteboard",
         "participants",
         "comment_language",
+        "report_fields",
+        "action_items",
         "commitments",
         "deadlines",
         "bug_metrics",
@@ -206,6 +218,45 @@ class Corpus:
         if name not in self.TABLES:
             raise KeyError(f"no table {name!r}; tables: {', '.join(self.TABLES)}")
         return getattr(self, name)
+
+    def tables_at(self, as_of: str | pd.Timestamp) -> dict[str, pd.DataFrame]:
+        """Every table of ``TABLES`` as known at ``as_of``: later events left out, metrics
+        judged then (analyzer/known_at.py). Example::
+
+            end_of_2024 = corpus.tables_at("2024-12-31T23:59:59Z")
+            end_of_2024["bugs"].query("closed.isna()")  # the bugs open at that moment
+        """
+        from analyzer.known_at import tables_known_at
+
+        return tables_known_at(self, as_of)
+
+
+# Columns of the language stage's optional tables, for a stage object that did not read them.
+_UTC = "datetime64[ns, UTC]"
+_OPTIONAL_COLUMNS = {
+    "report_fields": {
+        "bug_id": "int64",
+        "count": "int64",
+        "field": "str",
+        "value": "str",
+        "time": _UTC,
+        "number": "Int64",
+    },
+    "action_items": {
+        "bug_id": "int64",
+        "count": "int64",
+        "item": "str",
+        "due": _UTC,
+        "status": "str",
+        "done": "bool",
+    },
+}
+
+
+def _or_empty(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if frame is not None:
+        return frame
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _OPTIONAL_COLUMNS[name].items()})
 
 
 def load(data_dir: Path | str | None = None, note=None, require_store: bool = False) -> Corpus:

@@ -1,16 +1,23 @@
-"""The `analyzer export` command: every tidy table as Parquet or CSV files, for other tools."""
+"""The `analyzer export` command: every tidy table as Parquet, CSV or one SQLite file."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from analyzer.cli.options import data_dir_option, format_option, get_env, load_corpus
+from analyzer.cli.options import (
+    as_of_option,
+    data_dir_option,
+    format_option,
+    get_env,
+    load_corpus,
+)
 from analyzer.env import InputError
 
 if TYPE_CHECKING:
@@ -27,18 +34,23 @@ CSV_TIME = "%Y-%m-%dT%H:%M:%SZ"
     type=click.Path(path_type=Path),
     help="Directory to write the tables into (created if needed).",
 )
-@format_option("parquet", "csv")
-def export(data_dir: Path, out: Path, fmt: str) -> None:
-    """Write every tidy table (columns: docs/tables.md) as one file each into OUT.
+@format_option("parquet", "csv", "sqlite")
+@as_of_option
+def export(data_dir: Path, out: Path, fmt: str, as_of: pd.Timestamp | None) -> None:
+    """Write every tidy table (columns: docs/tables.md) into OUT: one file per table, or with
+    --format sqlite one file, OUT/corpus.sqlite, holding them all.
 
-    Times are UTC (in CSV: YYYY-MM-DDTHH:MM:SSZ); deadlines and bug_metrics are as of the
-    store's last sync. Files appear whole or not at all: they are written into a temporary
-    directory beside OUT and then renamed into place.
+    Times are UTC (in CSV and SQLite: YYYY-MM-DDTHH:MM:SSZ). With --as-of the tables are as
+    known at that moment: later bugs, comments, changes, needinfos and whiteboard values are
+    left out, and the metrics are judged then; without it, as of the store's last sync. Files
+    appear whole or not at all: they are written into a temporary directory beside OUT and
+    then renamed into place.
 
     \b
     Example:
         analyzer export --out exports/
         analyzer export --data-dir data/ --out exports/ --format csv
+        analyzer export --out exports/ --format sqlite --as-of 2024-12-31T23:59:59Z
     """
     from analyzer.corpus import Corpus
 
@@ -46,14 +58,31 @@ def export(data_dir: Path, out: Path, fmt: str) -> None:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file, not a directory.")
     corpus = load_corpus(data_dir)
-    frames = {name: corpus.table(name) for name in Corpus.TABLES}
-    written = write_tables(frames, out, fmt)
+    if as_of is None:
+        frames = {name: corpus.table(name) for name in Corpus.TABLES}
+        stamp = corpus.observed_at
+    else:
+        frames = corpus.tables_at(as_of)
+        stamp = as_of
+    about = [
+        ("as_of", stamp.strftime(CSV_TIME)),
+        ("observed_at", corpus.observed_at.strftime(CSV_TIME)),
+        ("source", corpus.meta.get("source", "store")),
+        ("tables", " ".join(frames)),
+    ]
+    written = write_tables(frames, out, fmt, about=about)
     for name, path in written.items():
         print(f"{name}: {len(frames[name])} rows -> {path}", file=env.stdout)
 
 
-def write_tables(frames: dict[str, pd.DataFrame], out: Path, fmt: str) -> dict[str, Path]:
-    """Write each frame as ``out/<name>.<fmt>`` atomically; return the paths written."""
+SQLITE_NAME = "corpus.sqlite"
+
+
+def write_tables(
+    frames: dict[str, pd.DataFrame], out: Path, fmt: str, about: Sequence[tuple[str, str]] = ()
+) -> dict[str, Path]:
+    """Write each frame as ``out/<name>.<fmt>`` (or all into ``out/corpus.sqlite``)
+    atomically; return the path each table was written to."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out.parent))
@@ -61,6 +90,12 @@ def write_tables(frames: dict[str, pd.DataFrame], out: Path, fmt: str) -> dict[s
         raise InputError(f"Cannot write into {out}: {exc.strerror or exc}.") from exc
     written: dict[str, Path] = {}
     try:
+        if fmt == "sqlite":
+            from analyzer.sqlite_tables import write_sqlite
+
+            write_sqlite(frames, staging / SQLITE_NAME, about)
+            os.replace(staging / SQLITE_NAME, out / SQLITE_NAME)
+            return dict.fromkeys(frames, out / SQLITE_NAME)
         for name, frame in frames.items():
             path = staging / f"{name}.{fmt}"
             if fmt == "csv":
