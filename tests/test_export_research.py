@@ -11,6 +11,7 @@ from parse_raw import change, comment, raw_bug
 import analyzer
 from analyzer.corpus import Corpus
 from analyzer.store import Store
+from tests.conftest import run_on_snapshot
 
 AS_OF = "2025-03-01T00:00:00Z"
 # columns that state when something happened (not deadlines or promised dates, which may lie
@@ -30,9 +31,9 @@ def snapshot():
     return analyzer.load("/nonexistent-data-dir")
 
 
-def test_sqlite_holds_every_table_typed(cli, data_dir, tmp_path, snapshot):
+def test_sqlite_holds_every_table_typed(tmp_path, snapshot):
     out = tmp_path / "out"
-    result = cli("export", "--data-dir", data_dir, "--out", out, "--format", "sqlite")
+    result = run_on_snapshot("export", "--out", out, "--format", "sqlite")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["corpus.sqlite"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]
@@ -57,16 +58,16 @@ def test_sqlite_holds_every_table_typed(cli, data_dir, tmp_path, snapshot):
     assert about["source"] == "snapshot" and about["as_of"].endswith("Z")
 
 
-def test_sqlite_export_of_unwritable_out_is_one_error(cli, data_dir, tmp_path):
+def test_sqlite_export_of_unwritable_out_is_one_error(tmp_path):
     target = tmp_path / "file"
     target.write_text("x")
-    result = cli("export", "--data-dir", data_dir, "--out", target, "--format", "sqlite")
+    result = run_on_snapshot("export", "--out", target, "--format", "sqlite")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
-def test_as_of_leaves_out_later_events_on_the_snapshot(cli, data_dir, tmp_path, snapshot):
+def test_as_of_leaves_out_later_events_on_the_snapshot(tmp_path, snapshot):
     out = tmp_path / "asof"
-    result = cli("export", "--data-dir", data_dir, "--out", out, "--as-of", AS_OF)
+    result = run_on_snapshot("export", "--out", out, "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
     as_of = pd.Timestamp(AS_OF)
     for name, columns in EVENT_TIMES.items():
@@ -86,8 +87,8 @@ def test_as_of_leaves_out_later_events_on_the_snapshot(cli, data_dir, tmp_path, 
     assert counted.loc[posted.index].tolist() == posted.tolist()
 
 
-def test_bad_as_of_is_one_error(cli, data_dir, tmp_path):
-    result = cli("export", "--data-dir", data_dir, "--out", tmp_path / "o", "--as-of", "soon")
+def test_bad_as_of_is_one_error(tmp_path):
+    result = run_on_snapshot("export", "--out", tmp_path / "o", "--as-of", "soon")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
