@@ -1,16 +1,18 @@
 """A small hand-made corpus by the docs/tables.md contract, with one hostile bug.
 
 For tests, and for trying a template override without a store: ``sample_tables()`` gives
-:class:`ScorecardTables` for February 2026. The hostile bug carries script tags, event
-handler attributes, ``javascript:`` links and odd Unicode (RTL override, zero-width
-characters) in its summary, its CA name, its comments, its accounts, and the promise and
-report sections read from its comments.
+:class:`analyzer.report.context.ScorecardTables` for February 2026. The hostile bug carries
+script tags, event handler attributes, ``javascript:`` links and odd Unicode (RTL override,
+zero-width characters) in its summary, its CA name, its comments, its accounts, and the
+promise and report sections read from its comments.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from analyzer.ahead.completeness import COLUMNS as REPORT_COLUMNS
+from analyzer.ahead.promises import COLUMNS as PROMISE_COLUMNS
 from analyzer.metrics.frames import DEADLINE_COLUMNS
 from analyzer.months import Month
 from analyzer.report.context import ScorecardTables
@@ -200,34 +202,43 @@ def sample_deadlines(as_of: pd.Timestamp) -> pd.DataFrame:
     return frame
 
 
-def sample_extras(ca: str, month_start: pd.Timestamp, month_end: pd.Timestamp) -> dict:
-    """What ``analyzer.ahead.scorecard_extras`` returns: a kept promise for Alpha CA, and
-    comment text from the hostile bug as a promise and a report's missing sections."""
-    if ca == "Alpha CA":
-        return {
-            "promises": [
-                {"bug_id": 1001, "url": _url(1001, 2), "text": "We will update by Feb 20.",
-                 "promised": pd.Timestamp("2026-02-20").date(), "status": "kept",
-                 "evidence_url": _url(1001, 3)},
-            ],
-            "completeness": [
-                {"bug_id": 1002, "url": _url(1002, 0), "kind": "full", "template": "3.1",
-                 "missing": ["Lessons Learned"], "stale_template": False},
-            ],
-        }  # fmt: skip
-    if ca == HOSTILE_CA:
-        return {
-            "promises": [
-                {"bug_id": 3001, "url": "javascript:alert(1)", "text": HOSTILE,
-                 "promised": pd.Timestamp("2026-02-15").date(), "status": "broken",
-                 "evidence_url": "javascript:document.body.dataset.pwned=1"},
-            ],
-            "completeness": [
-                {"bug_id": 3001, "url": _url(3001, 1), "kind": HOSTILE, "template": HOSTILE,
-                 "missing": [HOSTILE], "stale_template": True},
-            ],
-        }  # fmt: skip
-    return {"promises": [], "completeness": []}
+def promise_rows(*rows: dict) -> pd.DataFrame:
+    """Rows of ``analyzer.ahead.promises_table`` (missing columns left empty)."""
+    return pd.DataFrame(list(rows)).reindex(columns=PROMISE_COLUMNS)
+
+
+def report_rows(*rows: dict) -> pd.DataFrame:
+    """Rows of ``analyzer.ahead.report_completeness`` (missing columns left empty)."""
+    frame = pd.DataFrame(list(rows)).reindex(columns=REPORT_COLUMNS)
+    frame["text_complete"] = True
+    return frame
+
+
+def sample_promises() -> pd.DataFrame:
+    """A kept promise for Alpha CA, and the hostile bug's text as a promise with bad links."""
+    return promise_rows(
+        {"bug_id": 1001, "ca": "Alpha CA", "url": _url(1001, 2),
+         "text": "We will update by Feb 20.", "promised": _t("2026-02-20T00:00:00Z"),
+         "status": "kept", "evidence_url": _url(1001, 3)},
+        {"bug_id": 3001, "ca": HOSTILE_CA, "url": "javascript:alert(1)", "text": HOSTILE,
+         "promised": _t("2026-02-15T00:00:00Z"), "status": "broken",
+         "evidence_url": "javascript:document.body.dataset.pwned=1"},
+    )  # fmt: skip
+
+
+def sample_reports() -> pd.DataFrame:
+    """A report missing a section for Alpha CA, and the hostile bug's text as a report."""
+    return report_rows(
+        {"bug_id": 1002, "ca": "Alpha CA", "url": _url(1002, 0),
+         "posted": _t("2026-02-03T09:00:00Z"), "kind": "full", "template": "3.1",
+         "missing": ["Lessons Learned"], "stale_template": False},
+        {"bug_id": 3001, "ca": HOSTILE_CA, "url": _url(3001, 1),
+         "posted": _t("2026-02-11T12:00:00Z"), "kind": HOSTILE, "template": HOSTILE,
+         "missing": [HOSTILE], "stale_template": True},
+        {"bug_id": 1003, "ca": "Alpha CA", "url": _url(1003, 0),
+         "posted": _t("2024-01-02T00:00:00Z"), "kind": "full", "template": "2.0",
+         "missing": [], "stale_template": False},  # another month: not on February's page
+    )  # fmt: skip
 
 
 def sample_tables(month: Month | None = None, history_known: bool = True) -> ScorecardTables:
@@ -238,5 +249,6 @@ def sample_tables(month: Month | None = None, history_known: bool = True) -> Sco
         needinfos=sample_needinfos(),
         deadlines={m.label: sample_deadlines(m.end) for m in month.last_twelve()},
         history_known=history_known,
-        extras=sample_extras,
+        promises=sample_promises(),
+        reports=sample_reports(),
     )

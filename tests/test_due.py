@@ -11,8 +11,8 @@ from threadkit import thread
 
 from analyzer.ahead.due import due_from_tables, human_hours, parse_window
 from analyzer.ahead.promises import promise_summary
-from analyzer.ahead.render import FORMATS, context, scorecard_month
 from analyzer.env import ExitStatus, InputError
+from analyzer.report.due import FORMATS, due_page, scorecard_month
 from analyzer.store import Store
 
 AS_OF = pd.Timestamp("2026-03-14T12:00:00Z")
@@ -123,7 +123,7 @@ def _ctx(within=None):
     promises = pd.DataFrame(
         {"ca": ["Alpha CA", "Alpha CA", "Beta"], "status": ["kept", "broken", "pending"]}
     )
-    return context(table, promise_summary(promises), AS_OF, within, None)
+    return due_page(table, promise_summary(promises), AS_OF, within, None)
 
 
 def test_text_table_lists_rows_and_promises_per_ca():

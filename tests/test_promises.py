@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 from test_completeness import CA_ACCOUNT, FULL_2, FULL_3, corpus_of, raw_bug
 
-from analyzer.ahead import month_window, promises_table, scorecard_extras
+from analyzer.ahead import promises_table
 from analyzer.ahead.action_items import completed_items, markdown_tables
 from analyzer.ahead.promises import promise_summary, promises_from_tables
 
@@ -214,7 +214,11 @@ def test_table_parsing_ignores_quotes_and_reads_status():
     assert completed_items(text) == {"deploy pre issuance lint"}
 
 
-def test_scorecard_extras_for_one_ca_and_month(tmp_path):
+def test_scorecards_show_one_cas_reports_of_one_month(tmp_path):
+    from analyzer.months import Month
+    from analyzer.report import context as report_context
+    from analyzer.report.scorecards import tables_from_corpus
+
     corpus = corpus_of(
         tmp_path,
         raw_bug(
@@ -225,19 +229,17 @@ def test_scorecard_extras_for_one_ca_and_month(tmp_path):
             ],
         ),
     )
-    extras = scorecard_extras(corpus, "Example CA", "2025-05-01", "2025-05-31")
-    assert [c["bug_id"] for c in extras["completeness"]] == [1950003]
-    assert extras["completeness"][0]["stale_template"] is True
-    assert extras["completeness"][0]["bug_url"].endswith("id=1950003")
-    assert extras["promises"] == []
-    assert scorecard_extras(corpus, "Example CA", "2025-06-01", "2025-07-01")["completeness"] == []
-    assert scorecard_extras(corpus, "Other CA", "2025-05-01", "2025-06-01")["completeness"] == []
 
+    def cards(month: Month) -> dict:
+        built = report_context.build(tables_from_corpus(corpus, month), month)
+        return {card.raw_ca: card for card in built.cas}
 
-def test_month_window_reads_both_kinds_of_month_end():
-    start, end = month_window("2025-05-01", "2025-05-31")
-    assert (start, end) == (when("2025-05-01"), when("2025-06-01"))
-    assert month_window(date(2025, 5, 1), when("2025-06-01"))[1] == when("2025-06-01")
+    may = cards(Month(2025, 5))["Example CA"]
+    assert [c.bug_id for c in may.completeness] == [1950003]
+    assert may.completeness[0].stale_template is True
+    assert may.completeness[0].bug_url.endswith("id=1950003")
+    assert may.promises == []
+    assert cards(Month(2025, 6))["Example CA"].completeness == []
 
 
 def test_end_to_end_kept_broken_pending_through_the_real_stages(tmp_path):

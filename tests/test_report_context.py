@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
 import pytest
-from scorecard_sample import HOSTILE_CA, sample_deadlines, sample_tables
+from scorecard_sample import HOSTILE_CA, promise_rows, sample_deadlines, sample_tables
 
 from analyzer.bmo import trusted_link
 from analyzer.env import InputError
 from analyzer.months import Month
 from analyzer.report import context as report_context
+from analyzer.report.pages import Counts, MonthScorecards, Needinfos, ScorecardPage
 from analyzer.report.safety import SHOWN, clean_text, slugify
 
 FEB = Month(2026, 2)
@@ -19,6 +21,7 @@ CARD_KEYS = {
     "ca", "slug", "ca_known", "month", "counts", "bugs", "deadlines", "carried", "rules",
     "overall", "silence", "needinfos", "trend", "promises", "completeness", "limitations",
 }  # fmt: skip
+INDEX_KEYS = {"month", "limitations", "history_known", "medians", "index", "rule_labels"}
 DEADLINE_KEYS = {
     "anchor", "bug_id", "bug_url", "rule", "irg_version", "start", "due", "met_at", "outcome",
     "overdue_hours", "evidence_start", "evidence_met", "basis", "counted", "caveat",
@@ -26,61 +29,65 @@ DEADLINE_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def ctx() -> dict:
+def ctx() -> MonthScorecards:
     return report_context.build(sample_tables(), FEB)
 
 
-def card(ctx: dict, ca: str) -> dict:
-    return next(c for c in ctx["cas"] if c.get("_raw_ca") == ca)
+def names(page: object) -> set[str]:
+    return {item.name for item in dataclasses.fields(page)}  # type: ignore[arg-type]
+
+
+def card(ctx: MonthScorecards, ca: str) -> ScorecardPage:
+    return next(c for c in ctx.cas if c.raw_ca == ca)
 
 
 def test_top_level_and_card_keys(ctx):
-    assert set(ctx) >= {"month", "limitations", "medians", "cas", "index", "rule_labels"}
-    assert ctx["month"]["as_of"] == pd.Timestamp("2026-02-28T23:59:59Z")
-    for item in ctx["cas"]:
-        assert set(item) - {"_raw_ca"} == CARD_KEYS
-        assert [r["rule"] for r in item["rules"]] == list(report_context.RULES)
-        assert len(item["trend"]) == 12
-        for row in item["deadlines"] + item["carried"]:
-            assert set(row) == DEADLINE_KEYS
+    assert names(ctx.index) == INDEX_KEYS
+    assert ctx.index.month.as_of == pd.Timestamp("2026-02-28T23:59:59Z")
+    for item in ctx.cas:
+        assert names(item) - {"raw_ca"} == CARD_KEYS
+        assert [r.rule for r in item.rules] == list(report_context.RULES)
+        assert len(item.trend) == 12
+        for row in item.deadlines + item.carried:
+            assert names(row) == DEADLINE_KEYS
 
 
 def test_only_cas_with_a_bug_open_in_the_month(ctx):
     bugs = sample_tables().bugs
     closed = bugs["closed"]
     open_in_feb = bugs[(bugs["opened"] <= FEB.end) & (closed.isna() | (closed >= FEB.start))]
-    assert {c["_raw_ca"] for c in ctx["cas"]} == set(open_in_feb["ca"])
+    assert {c.raw_ca for c in ctx.cas} == set(open_in_feb["ca"])
     alpha = card(ctx, "Alpha CA")
-    assert [b["bug_id"] for b in alpha["bugs"]["open"]] == [1001, 1002]
-    assert [b["bug_id"] for b in alpha["bugs"]["opened"]] == [1002]
-    assert [b["bug_id"] for b in alpha["bugs"]["closed"]] == [1002]
-    assert alpha["counts"] == {"open": 2, "opened": 1, "closed": 1, "open_at_end": 1}
+    assert [b.bug_id for b in alpha.bugs.open] == [1001, 1002]
+    assert [b.bug_id for b in alpha.bugs.opened] == [1002]
+    assert [b.bug_id for b in alpha.bugs.closed] == [1002]
+    assert alpha.counts == Counts(open=2, opened=1, closed=1, open_at_end=1)
 
 
 def test_rates_match_the_deadlines_table(ctx):
     deadlines = sample_deadlines(FEB.end)
     due = deadlines[(deadlines["due"] >= FEB.start) & (deadlines["due"] <= FEB.end)]
-    for item in ctx["cas"]:
-        mine = due[due["ca"] == item["_raw_ca"]]
-        for rule in item["rules"]:
-            rows = mine[mine["rule"] == rule["rule"]]
-            assert rule["due"] == len(rows)
-            assert rule["met"] == int((rows["outcome"] == "met").sum())
-            expected = rule["met"] / rule["due"] if rule["due"] else None
-            assert rule["rate"] == expected
-        assert item["overall"]["due"] == len(mine)
-        assert item["overall"]["met"] == int((mine["outcome"] == "met").sum())
+    for item in ctx.cas:
+        mine = due[due["ca"] == item.raw_ca]
+        for rule in item.rules:
+            rows = mine[mine["rule"] == rule.rule]
+            assert rule.due == len(rows)
+            assert rule.met == int((rows["outcome"] == "met").sum())
+            expected = rule.met / rule.due if rule.due else None
+            assert rule.rate == expected
+        assert item.overall.due == len(mine)
+        assert item.overall.met == int((mine["outcome"] == "met").sum())
 
 
 def test_median_is_over_cas_with_deadlines_due(ctx):
-    rates = [c["overall"]["rate"] for c in ctx["cas"] if c["overall"]["due"]]
+    rates = [c.overall.rate for c in ctx.cas if c.overall.due]
     assert len(rates) == 2  # Beta Trust had none due in February
-    assert ctx["medians"]["overall"] == pytest.approx(sum(rates) / 2)
-    assert all(c["overall"]["median"] == ctx["medians"]["overall"] for c in ctx["cas"])
+    assert ctx.index.medians.overall == pytest.approx(sum(rates) / 2)
+    assert all(c.overall.median == ctx.index.medians.overall for c in ctx.cas)
 
 
 def test_index_is_worst_first(ctx):
-    rates = [row["overall"]["rate"] for row in ctx["index"]]
+    rates = [row.overall.rate for row in ctx.index.index]
     known = [r for r in rates if r is not None]
     assert known == sorted(known)
     assert rates[len(known) :] == [None] * (len(rates) - len(known))
@@ -88,14 +95,14 @@ def test_index_is_worst_first(ctx):
 
 def test_only_what_was_known_at_the_month_end(ctx):
     beta = card(ctx, "Beta Trust")
-    assert [b["bug_id"] for b in beta["bugs"]["open"]] == [2001]  # 2002 was filed in March
+    assert [b.bug_id for b in beta.bugs.open] == [2001]  # 2002 was filed in March
     # the CA's update of March 5 is not known yet: the silence runs to the month's end
-    assert beta["silence"]["end_kind"] == "month_end"
-    assert beta["silence"]["end"] == FEB.end
+    assert beta.silence.end_kind == "month_end"
+    assert beta.silence.end == FEB.end
     # the full report and the update due in January are still unmet: carried, not counted again
-    carried = {(d["bug_id"], d["rule"]) for d in beta["carried"]}
+    carried = {(d.bug_id, d.rule) for d in beta.carried}
     assert carried == {(2001, "full_report"), (2001, "update_cadence")}
-    assert beta["overall"]["due"] == 0
+    assert beta.overall.due == 0
 
 
 def test_same_tables_give_the_same_context():
@@ -108,16 +115,16 @@ def test_trend_uses_each_months_own_table():
     tables = sample_tables()
     jan = Month(2026, 1)
     ctx = report_context.build(tables, FEB)
-    beta = card(ctx, "Beta Trust")["trend"]
-    assert [p["month"] for p in beta] == [m.label for m in FEB.last_twelve()]
+    beta = card(ctx, "Beta Trust").trend
+    assert [p.month for p in beta] == [m.label for m in FEB.last_twelve()]
     jan_table = sample_deadlines(jan.end)
     jan_beta = jan_table[(jan_table["ca"] == "Beta Trust") & (jan_table["due"] >= jan.start)]
-    assert beta[-2]["due"] == len(jan_beta)
-    assert beta[-2]["met"] == int((jan_beta["outcome"] == "met").sum())
+    assert beta[-2].due == len(jan_beta)
+    assert beta[-2].met == int((jan_beta["outcome"] == "met").sum())
     # a month whose table says otherwise changes only that month's point
     tables.deadlines[jan.label] = jan_table.assign(outcome="met")
-    changed = card(report_context.build(tables, FEB), "Beta Trust")["trend"]
-    assert changed[-2]["met"] == changed[-2]["due"] == len(jan_beta)
+    changed = card(report_context.build(tables, FEB), "Beta Trust").trend
+    assert changed[-2].met == changed[-2].due == len(jan_beta)
     assert changed[-1] == beta[-1]
 
 
@@ -128,46 +135,43 @@ def test_a_deadline_due_at_the_last_second_unmet_counts_as_missed():
         due=FEB.end, met_at=pd.NaT, outcome="pending", evidence_met=None,
     )  # fmt: skip
     tables.deadlines[FEB.label] = pd.concat([tables.deadlines[FEB.label], extra])
-    rules = {r["rule"]: r for r in card(report_context.build(tables, FEB), "Alpha CA")["rules"]}
-    assert (rules["question_response"]["due"], rules["question_response"]["met"]) == (1, 0)
+    rules = {r.rule: r for r in card(report_context.build(tables, FEB), "Alpha CA").rules}
+    assert (rules["question_response"].due, rules["question_response"].met) == (1, 0)
 
 
 def test_needinfos_open_at_month_end_and_unknown_without_history(ctx):
     hostile = card(ctx, HOSTILE_CA)
-    assert [n["bug_id"] for n in hostile["needinfos"]["open"]] == [3001]
-    assert hostile["needinfos"]["open"][0]["set_url"] is None  # a javascript: link is dropped
-    assert card(ctx, "Alpha CA")["needinfos"]["open"] == []  # cleared on Feb 2
+    assert [n.bug_id for n in hostile.needinfos.open] == [3001]
+    assert hostile.needinfos.open[0].set_url is None  # a javascript: link is dropped
+    assert card(ctx, "Alpha CA").needinfos.open == []  # cleared on Feb 2
     blind = report_context.build(sample_tables(history_known=False), FEB)
-    assert all(c["needinfos"] == {"known": False, "open": []} for c in blind["cas"])
-    assert any("history" in note for note in blind["limitations"])
+    assert all(c.needinfos == Needinfos(known=False, open=[]) for c in blind.cas)
+    assert any("history" in note for note in blind.index.limitations)
 
 
 def test_untrusted_text_is_cleaned_and_links_are_ours(ctx):
     hostile = card(ctx, HOSTILE_CA)
-    for text in [hostile["ca"], hostile["bugs"]["open"][0]["summary"]]:
+    for text in [hostile.ca, hostile.bugs.open[0].summary]:
         assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]", text)
         assert SHOWN in text
-    for row in hostile["deadlines"]:
-        for url in (row["bug_url"], row["evidence_start"], row["evidence_met"]):
+    for row in hostile.deadlines:
+        for url in (row.bug_url, row.evidence_start, row.evidence_met):
             assert url is None or url.startswith("https://bugzilla.mozilla.org/show_")
-    assert re.fullmatch(r"[a-z0-9-]+", hostile["slug"])
+    assert re.fullmatch(r"[a-z0-9-]+", hostile.slug)
 
 
-def test_extras_are_cleaned():
+def test_promises_are_cleaned():
     tables = sample_tables()
-    tables.extras = lambda ca, start, end: {
-        "promises": [
-            {"bug_id": 1001, "url": "javascript:alert(1)", "text": "We\u202e will <b>fix</b>",
-             "promised": pd.Timestamp("2026-02-10"), "status": "broken",
-             "evidence_url": "https://bugzilla.mozilla.org/show_bug.cgi?id=1001#c3"}
-        ] if ca == "Alpha CA" else [],
-        "completeness": [],
-    }  # fmt: skip
+    tables.promises = promise_rows(
+        {"bug_id": 1001, "ca": "Alpha CA", "url": "javascript:alert(1)",
+         "text": "We\u202e will <b>fix</b>", "promised": pd.Timestamp("2026-02-10", tz="UTC"),
+         "status": "broken", "evidence_url": "https://bugzilla.mozilla.org/show_bug.cgi?id=1001#c3"}
+    )  # fmt: skip
     alpha = card(report_context.build(tables, FEB), "Alpha CA")
-    (promise,) = alpha["promises"]
-    assert promise["url"] == "https://bugzilla.mozilla.org/show_bug.cgi?id=1001"
-    assert "\u202e" not in promise["text"]
-    assert promise["evidence_url"].endswith("#c3")
+    (promise,) = alpha.promises
+    assert promise.url == "https://bugzilla.mozilla.org/show_bug.cgi?id=1001"
+    assert "\u202e" not in promise.text
+    assert promise.evidence_url.endswith("#c3")
 
 
 @pytest.mark.parametrize(
@@ -226,5 +230,5 @@ def test_deadline_anchors_are_unique_even_for_simultaneous_obligations():
     twin = feb[(feb["bug_id"] == 1002) & (feb["rule"] == "first_response")]
     tables.deadlines[FEB.label] = pd.concat([feb, twin, twin])
     alpha = card(report_context.build(tables, FEB), "Alpha CA")
-    anchors = [d["anchor"] for d in alpha["deadlines"] + alpha["carried"]]
-    assert len(anchors) == len(set(anchors)) == len(alpha["deadlines"] + alpha["carried"])
+    anchors = [d.anchor for d in alpha.deadlines + alpha.carried]
+    assert len(anchors) == len(set(anchors)) == len(alpha.deadlines + alpha.carried)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -13,13 +14,14 @@ from scorecard_sample import HOSTILE_CA, sample_tables
 from analyzer.env import InputError
 from analyzer.months import Month
 from analyzer.report import context as report_context
+from analyzer.report.pages import MonthScorecards, ScorecardPage
 from analyzer.report.scorecards import write_scorecards
 
 FEB = Month(2026, 2)
 
 
 @pytest.fixture(scope="module")
-def ctx() -> dict:
+def ctx() -> MonthScorecards:
     return report_context.build(sample_tables(), FEB)
 
 
@@ -34,68 +36,68 @@ def soup_of(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def card(ctx: dict, ca: str) -> dict:
-    return next(c for c in ctx["cas"] if c["_raw_ca"] == ca)
+def card(ctx: MonthScorecards, ca: str) -> ScorecardPage:
+    return next(c for c in ctx.cas if c.raw_ca == ca)
 
 
 def test_files_written(out, ctx):
     names = sorted(p.name for p in out.iterdir())
-    expected = {f"{c['slug']}.{ext}" for c in ctx["cas"] for ext in ("html", "md")}
+    expected = {f"{c.slug}.{ext}" for c in ctx.cas for ext in ("html", "md")}
     assert set(names) == expected | {"index.html", "scorecards.json"}
     assert not [n for n in names if n.startswith(".")]  # no temp file left behind
 
 
 def test_rates_table_matches_context_and_links_to_rows(out, ctx):
     alpha = card(ctx, "Alpha CA")
-    page = soup_of(out / f"{alpha['slug']}.html")
-    for rule in alpha["rules"]:
-        row = page.select_one(f'#rates-table tr[data-rule="{rule["rule"]}"]')
+    page = soup_of(out / f"{alpha.slug}.html")
+    for rule in alpha.rules:
+        row = page.select_one(f'#rates-table tr[data-rule="{rule.rule}"]')
         cells = [td.get_text(strip=True) for td in row.find_all("td")]
-        assert cells[1] == f"{rule['met']} / {rule['due']}"
+        assert cells[1] == f"{rule.met} / {rule.due}"
         link = row.find_all("td")[1].find("a")
-        if rule["due"]:
+        if rule.due:
             target = page.find(id=link["href"][1:])
             deadline_rows = target.select("tr.deadline[data-counted=yes]")
-            assert len(deadline_rows) == rule["due"]
+            assert len(deadline_rows) == rule.due
             met = [r for r in deadline_rows if r["data-outcome"] == "met"]
-            assert len(met) == rule["met"]
+            assert len(met) == rule.met
         else:
             assert link is None
     overall = page.select_one("#overall-rate").get_text(strip=True)
-    assert overall == f"{alpha['overall']['rate']:.0%}"
+    assert overall == f"{alpha.overall.rate:.0%}"
 
 
 def test_every_deadline_row_has_its_evidence(out, ctx):
     alpha = card(ctx, "Alpha CA")
-    page = soup_of(out / f"{alpha['slug']}.html")
-    for deadline in alpha["deadlines"]:
-        row = page.find(id=deadline["anchor"])
+    page = soup_of(out / f"{alpha.slug}.html")
+    for deadline in alpha.deadlines:
+        row = page.find(id=deadline.anchor)
         hrefs = [a["href"] for a in row.find_all("a")]
-        assert deadline["bug_url"] in hrefs
-        assert deadline["evidence_start"] in hrefs
-        if deadline["outcome"] == "met":
-            assert deadline["evidence_met"] in hrefs
+        assert deadline.bug_url in hrefs
+        assert deadline.evidence_start in hrefs
+        if deadline.outcome == "met":
+            assert deadline.evidence_met in hrefs
 
 
 def test_counts_link_to_bug_lists(out, ctx):
     alpha = card(ctx, "Alpha CA")
-    page = soup_of(out / f"{alpha['slug']}.html")
-    assert page.select_one("#count-open").get_text() == str(alpha["counts"]["open"])
+    page = soup_of(out / f"{alpha.slug}.html")
+    assert page.select_one("#count-open").get_text() == str(alpha.counts.open)
     for key in ("open", "opened", "closed"):
         heading = page.find(id=f"bugs-{key}")
         table = heading.find_next_sibling("table")
         ids = [int(a.get_text()) for a in table.select("tbody tr td:first-child a")]
-        assert ids == [b["bug_id"] for b in alpha["bugs"][key]]
+        assert ids == [b.bug_id for b in getattr(alpha.bugs, key)]
 
 
 def test_index_lists_every_ca_worst_first_with_links(out, ctx):
     page = soup_of(out / "index.html")
     rows = page.select("#index-table tbody tr[data-slug]")
-    assert [r["data-slug"] for r in rows] == [row["slug"] for row in ctx["index"]]
-    for row, expected in zip(rows, ctx["index"], strict=True):
+    assert [r["data-slug"] for r in rows] == [row.slug for row in ctx.index.index]
+    for row, expected in zip(rows, ctx.index.index, strict=True):
         link = row.find("a")["href"]
         assert (out / link).is_file()
-        rate = expected["overall"]["rate"]
+        rate = expected.overall.rate
         assert row.find_all("td")[1].get_text(strip=True) == (
             "–" if rate is None else f"{rate:.0%}"
         )
@@ -104,13 +106,13 @@ def test_index_lists_every_ca_worst_first_with_links(out, ctx):
 def test_json_has_the_same_numbers(out, ctx):
     data = json.loads((out / "scorecards.json").read_text())
     assert data["month"] == "2026-02"
-    assert [c["slug"] for c in data["cas"]] == [c["slug"] for c in ctx["cas"]]
-    for item, expected in zip(data["cas"], ctx["cas"], strict=True):
-        assert item["counts"] == expected["counts"]
+    assert [c["slug"] for c in data["cas"]] == [c.slug for c in ctx.cas]
+    for item, expected in zip(data["cas"], ctx.cas, strict=True):
+        assert item["counts"] == dataclasses.asdict(expected.counts)
         assert [(r["rule"], r["met"], r["due"]) for r in item["rules"]] == [
-            (r["rule"], r["met"], r["due"]) for r in expected["rules"]
+            (r.rule, r.met, r.due) for r in expected.rules
         ]
-        assert "_raw_ca" not in item
+        assert "raw_ca" not in item
 
 
 def test_page_is_self_contained_and_printable(out, ctx):
@@ -130,13 +132,13 @@ def test_page_is_self_contained_and_printable(out, ctx):
 
 def test_hostile_text_is_text(out, ctx):
     hostile = card(ctx, HOSTILE_CA)
-    page = soup_of(out / f"{hostile['slug']}.html")
-    assert page.select_one("#ca-name").get_text() == hostile["ca"]
+    page = soup_of(out / f"{hostile.slug}.html")
+    assert page.select_one("#ca-name").get_text() == hostile.ca
     assert not page.select("svg[onload], img, a[href^=javascript]")
     for tag in page.find_all(True):
         assert not [name for name in tag.attrs if name.lower().startswith("on")]
     summaries = [td.get_text() for td in page.select("table.bugs td.untrusted")]
-    assert hostile["bugs"]["open"][0]["summary"] in summaries
+    assert hostile.bugs.open[0].summary in summaries
     assert "<script>" in summaries[0]  # shown, as text
 
 
@@ -149,18 +151,18 @@ def test_promises_and_completeness_partials(out, ctx):
     beta = soup_of(out / "beta-trust.html")
     assert beta.select_one("#promises").find_next("p").get_text() == "None found for this month."
     hostile = card(ctx, HOSTILE_CA)
-    page = soup_of(out / f"{hostile['slug']}.html")
+    page = soup_of(out / f"{hostile.slug}.html")
     links = [a["href"] for a in page.select("#promises-table a")]
     assert links == ["https://bugzilla.mozilla.org/show_bug.cgi?id=3001"]  # javascript: dropped
 
 
 def test_markdown_escapes_untrusted_text(out, ctx):
     hostile = card(ctx, HOSTILE_CA)
-    text = (out / f"{hostile['slug']}.md").read_text()
+    text = (out / f"{hostile.slug}.md").read_text()
     assert "<" not in text.replace("\\<", "")
     assert "](javascript" not in text
     assert "[Bug 3001](https://bugzilla.mozilla.org/show_bug.cgi?id=3001)" in text
-    alpha = (out / f"{card(ctx, 'Alpha CA')['slug']}.md").read_text()
+    alpha = (out / f"{card(ctx, 'Alpha CA').slug}.md").read_text()
     assert "| Regular updates | 0 / 2 | 0% | 0% |" in alpha.splitlines()
 
 

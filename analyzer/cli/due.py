@@ -57,7 +57,7 @@ def due(
         analyzer due --format html --out reports/due/index.html
     """
     from analyzer.ahead import due_table, parse_window, promise_summary, promises_table
-    from analyzer.ahead.render import FORMATS, context
+    from analyzer.report.due import FORMATS, due_page
 
     env = get_env()
     window = parse_window(within) if within is not None else None
@@ -69,7 +69,7 @@ def due(
     if ca_name is not None:
         promises = promises[promises["ca"] == ca_name]
     summary = promise_summary(promises)
-    text = FORMATS[fmt](context(table, summary, stamp, within, ca_name))
+    text = FORMATS[fmt](due_page(table, summary, stamp, within, ca_name))
     if out is None:
         env.stdout.write(text)
     else:

@@ -1,18 +1,16 @@
 """The scorecards' template context: a pure function of the tidy tables and one month.
 
-Why pure: the context is the contract between the numbers and the pages (tested on its own
-in tests/test_report_context.py), and the same tables give the same pages, so last year's
-scorecards can be regenerated and come out the same. Only what was known at the end of the
-month is used: bugs opened by then, comments posted by then, metrics computed ``as_of`` then.
-
-Keys (per CA): ``ca, slug, ca_known, month, counts, bugs, deadlines, carried, rules, overall,
-silence, needinfos, trend, promises, completeness, limitations``; see :func:`ca_context`.
+Why pure: the context is the contract between the numbers and the pages (typed in
+:mod:`analyzer.report.pages`, tested on its own in tests/test_report_context.py), and the same
+tables give the same pages, so last year's scorecards can be regenerated and come out the same.
+Only what was known at the end of the month is used: bugs opened by then, comments posted by
+then, metrics computed ``as_of`` then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from statistics import median
 
 import pandas as pd
@@ -21,9 +19,28 @@ from analyzer.bmo import bug_url, comment_url, trusted_link
 from analyzer.metrics.rulebook import RULES
 from analyzer.months import Month
 from analyzer.report.labels import NO_CA, RULE_LABELS, RULE_SHORT
+from analyzer.report.pages import (
+    BugLists,
+    BugRow,
+    Counts,
+    DeadlineRow,
+    IndexPage,
+    IndexRow,
+    Medians,
+    MonthInfo,
+    MonthScorecards,
+    NeedinfoRow,
+    Needinfos,
+    Overall,
+    PromiseRow,
+    ReportRow,
+    RuleLabel,
+    RuleRate,
+    ScorecardPage,
+    Silence,
+    TrendPoint,
+)
 from analyzer.report.safety import clean_text, slugify
-
-Extras = Callable[[str, pd.Timestamp, pd.Timestamp], Mapping[str, list]]
 
 
 @dataclass
@@ -32,6 +49,8 @@ class ScorecardTables:
 
     ``deadlines`` maps a month label to the deadlines table as known at that month's end
     (``corpus.metrics(as_of=month.end).deadlines``): the month itself and the 11 before it.
+    ``promises``: the promises due in the month, judged at its end (``ahead.promises_table``);
+    ``reports``: report completeness (``ahead.report_completeness``); None when not computed.
     """
 
     bugs: pd.DataFrame
@@ -41,15 +60,13 @@ class ScorecardTables:
     history_known: bool = True
     comment_text_note: str | None = None
     observed_at: pd.Timestamp | None = None
-    extras: Extras | None = field(default=None, repr=False)
+    promises: pd.DataFrame | None = None
+    reports: pd.DataFrame | None = None
 
 
-def build(tables: ScorecardTables, month: Month) -> dict:
-    """The context of every CA's page and of the index, for ``month``.
-
-    Returns ``{"month", "limitations", "cas": [ca context, ...], "medians", "index"}``; ``cas``
-    is in index order (worst overall met rate first).
-    """
+def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
+    """The context of every CA's page and of the index, for ``month``; ``cas`` is in index
+    order (worst overall met rate first)."""
     end = month.end
     bugs = _bugs_known_at(tables.bugs, month)
     # The columns the silences need, not the text: a full copy is ~0.9 GB at 50x the corpus.
@@ -65,6 +82,8 @@ def build(tables: ScorecardTables, month: Month) -> dict:
     silences = _silences(bugs, comments, month)
     needinfos = _open_needinfos(tables, bugs, month)
     limitations = _limitations(tables, bugs, month)
+    promises = _by_ca(tables.promises, _promise)
+    reports = _by_ca(_reports_in(tables.reports, month), _report)
 
     taken: set[str] = set()
     cards = []
@@ -83,24 +102,19 @@ def build(tables: ScorecardTables, month: Month) -> dict:
             limitations=limitations,
             taken_slugs=taken,
         )
-        card["_raw_ca"] = str(ca)  # for --ca matching; never rendered
-        if tables.extras is not None:
-            extra = tables.extras(str(ca), month.start, end)
-            card["promises"] = [_promise(p) for p in extra.get("promises", [])]
-            card["completeness"] = [_completeness(c) for c in extra.get("completeness", [])]
+        card.promises = promises.get(str(ca), [])
+        card.completeness = reports.get(str(ca), [])
         cards.append(card)
     cards.sort(key=_worst_first)
-    return {
-        "month": _month_info(month),
-        "limitations": limitations,
-        "history_known": tables.history_known,
-        "medians": medians,
-        "cas": cards,
-        "index": [_index_row(card) for card in cards],
-        "rule_labels": [
-            {"rule": rule, "label": RULE_LABELS[rule], "short": RULE_SHORT[rule]} for rule in RULES
-        ],
-    }
+    index = IndexPage(
+        month=_month_info(month),
+        limitations=limitations,
+        history_known=tables.history_known,
+        medians=medians,
+        index=[_index_row(card) for card in cards],
+        rule_labels=[RuleLabel(rule, RULE_LABELS[rule], RULE_SHORT[rule]) for rule in RULES],
+    )
+    return MonthScorecards(index=index, cas=cards)
 
 
 # -- one CA ----------------------------------------------------------------------------------
@@ -112,91 +126,92 @@ def ca_context(
     ca_bugs: pd.DataFrame,
     deadlines: pd.DataFrame,
     month: Month,
-    medians: dict,
+    medians: Medians,
     trend: Mapping[str, tuple[int, int]],
     trend_medians: Mapping[str, float | None],
-    silence: dict | None,
-    needinfos: list[dict],
+    silence: Silence | None,
+    needinfos: list[NeedinfoRow],
     history_known: bool,
     limitations: list[str],
     taken_slugs: set[str],
-) -> dict:
+) -> ScorecardPage:
     """One CA's page: every number here is shown, and each links to the rows behind it."""
     name = clean_text(ca, limit=120) or NO_CA
     bug_rows = [_bug_row(row) for row in ca_bugs.itertuples(index=False)]
-    opened = [b for b in bug_rows if b["opened"] >= month.start]
-    closed = [b for b in bug_rows if b["closed"] is not None and b["closed"] >= month.start]
-    open_at_end = [b for b in bug_rows if b["closed"] is None]
-    listed, carried = _deadline_rows(deadlines, month, {b["bug_id"] for b in open_at_end})
+    opened = [b for b in bug_rows if b.opened >= month.start]
+    closed = [b for b in bug_rows if b.closed is not None and b.closed >= month.start]
+    open_at_end = [b for b in bug_rows if b.closed is None]
+    listed, carried = _deadline_rows(deadlines, month, {b.bug_id for b in open_at_end})
     rules = []
     for rule in RULES:
-        rows = [d for d in listed if d["rule"] == rule and d["counted"]]
-        met = sum(d["outcome"] == "met" for d in rows)
+        rows = [d for d in listed if d.rule == rule and d.counted]
+        met = sum(d.outcome == "met" for d in rows)
         rules.append(
-            {
-                "rule": rule,
-                "label": RULE_LABELS[rule],
-                "anchor": f"rule-{rule}",
-                "met": met,
-                "missed": len(rows) - met,
-                "due": len(rows),
-                "pending": sum(d["rule"] == rule and d["outcome"] == "pending" for d in listed),
-                "rate": _rate(met, len(rows)),
-                "median": medians["rules"].get(rule),
-            }
+            RuleRate(
+                rule=rule,
+                label=RULE_LABELS.get(rule, rule),
+                anchor=f"rule-{rule}",
+                met=met,
+                missed=len(rows) - met,
+                due=len(rows),
+                pending=sum(d.rule == rule and d.outcome == "pending" for d in listed),
+                rate=_rate(met, len(rows)),
+                median=medians.rules.get(rule),
+            )
         )
-    met_total = sum(r["met"] for r in rules)
-    due_total = sum(r["due"] for r in rules)
-    return {
-        "ca": name,
-        "slug": slugify(ca or "no-ca", taken_slugs),
-        "ca_known": bool(ca_bugs["ca_known"].any()) if "ca_known" in ca_bugs else False,
-        "month": _month_info(month),
-        "counts": {
-            "open": len(bug_rows),
-            "opened": len(opened),
-            "closed": len(closed),
-            "open_at_end": len(open_at_end),
-        },
-        "bugs": {"open": bug_rows, "opened": opened, "closed": closed},
-        "deadlines": listed,
-        "carried": carried,
-        "rules": rules,
-        "overall": {
-            "met": met_total,
-            "missed": due_total - met_total,
-            "due": due_total,
-            "rate": _rate(met_total, due_total),
-            "median": medians["overall"],
-        },
-        "silence": silence,
-        "needinfos": {"known": history_known, "open": needinfos},
-        "trend": [
-            {
-                "month": label,
-                "met": trend.get(label, (0, 0))[0],
-                "due": trend.get(label, (0, 0))[1],
-                "rate": _rate(*trend.get(label, (0, 0))),
-                "median": trend_medians.get(label),
-            }
+    met_total = sum(r.met for r in rules)
+    due_total = sum(r.due for r in rules)
+    return ScorecardPage(
+        ca=name,
+        slug=slugify(ca or "no-ca", taken_slugs),
+        ca_known=bool(ca_bugs["ca_known"].any()) if "ca_known" in ca_bugs else False,
+        month=_month_info(month),
+        counts=Counts(
+            open=len(bug_rows),
+            opened=len(opened),
+            closed=len(closed),
+            open_at_end=len(open_at_end),
+        ),
+        bugs=BugLists(open=bug_rows, opened=opened, closed=closed),
+        deadlines=listed,
+        carried=carried,
+        rules=rules,
+        overall=Overall(
+            met=met_total,
+            missed=due_total - met_total,
+            due=due_total,
+            rate=_rate(met_total, due_total),
+            median=medians.overall,
+        ),
+        silence=silence,
+        needinfos=Needinfos(known=history_known, open=needinfos),
+        trend=[
+            TrendPoint(
+                month=label,
+                met=trend.get(label, (0, 0))[0],
+                due=trend.get(label, (0, 0))[1],
+                rate=_rate(*trend.get(label, (0, 0))),
+                median=trend_medians.get(label),
+            )
             for label in (m.label for m in month.last_twelve())
         ],
-        "promises": [],
-        "completeness": [],
-        "limitations": limitations,
-    }
+        promises=[],
+        completeness=[],
+        limitations=limitations,
+        raw_ca=ca,
+    )
 
 
-def _bug_row(row) -> dict:
+def _bug_row(row) -> BugRow:
     closed = None if pd.isna(row.closed) else row.closed
-    return {
-        "bug_id": int(row.bug_id),
-        "url": bug_url(row.bug_id),
-        "summary": clean_text(row.summary, limit=300),
-        "opened": row.opened,
-        "closed": closed,
-        "closed_estimated": bool(getattr(row, "closed_estimated", False)) and closed is not None,
-    }
+    return BugRow(
+        bug_id=int(row.bug_id),
+        url=bug_url(row.bug_id),
+        summary=clean_text(row.summary, limit=300),
+        opened=row.opened,
+        closed=closed,
+        closed_estimated=bool(getattr(row, "closed_estimated", False)) and closed is not None,
+    )
 
 
 def _shown(deadlines: pd.DataFrame, bugs: pd.DataFrame, month: Month) -> pd.Series:
@@ -215,11 +230,11 @@ def _shown(deadlines: pd.DataFrame, bugs: pd.DataFrame, month: Month) -> pd.Seri
 
 def _deadline_rows(
     deadlines: pd.DataFrame, month: Month, open_bugs: set[int]
-) -> tuple[list[dict], list[dict]]:
+) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
     """Deadlines that fell due in the month or were pending at its end; and older ones
     still unmet at its end on a bug still open (shown, but not counted again)."""
-    listed: list[dict] = []
-    carried: list[dict] = []
+    listed: list[DeadlineRow] = []
+    carried: list[DeadlineRow] = []
     anchors: set[str] = set()
     ordered = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
     for row in ordered.itertuples(index=False):
@@ -232,50 +247,69 @@ def _deadline_rows(
         while anchor in anchors:  # two obligations started at once (needinfo to two accounts)
             anchor += "-b"
         anchors.add(anchor)
-        item = {
-            "anchor": anchor,
-            "bug_id": int(row.bug_id),
-            "bug_url": bug_url(row.bug_id),
-            "rule": str(row.rule),
-            "irg_version": clean_text(row.irg_version, limit=10),
-            "start": row.start,
-            "due": row.due,
-            "met_at": None if pd.isna(row.met_at) else row.met_at,
-            "outcome": str(row.outcome),
-            "overdue_hours": 0.0 if pd.isna(row.overdue_hours) else float(row.overdue_hours),
-            "evidence_start": trusted_link(row.evidence_start),
-            "evidence_met": trusted_link(row.evidence_met),
-            "basis": clean_text(getattr(row, "basis", ""), limit=20),
-            "counted": due_in_month and row.outcome in ("met", "missed"),
-            "caveat": clean_text(getattr(row, "caveat", ""), limit=200),
-        }
+        item = DeadlineRow(
+            anchor=anchor,
+            bug_id=int(row.bug_id),
+            bug_url=bug_url(row.bug_id),
+            rule=str(row.rule),
+            irg_version=clean_text(row.irg_version, limit=10),
+            start=row.start,
+            due=row.due,
+            met_at=None if pd.isna(row.met_at) else row.met_at,
+            outcome=str(row.outcome),
+            overdue_hours=0.0 if pd.isna(row.overdue_hours) else float(row.overdue_hours),
+            evidence_start=trusted_link(row.evidence_start),
+            evidence_met=trusted_link(row.evidence_met),
+            basis=clean_text(getattr(row, "basis", ""), limit=20),
+            counted=due_in_month and row.outcome in ("met", "missed"),
+            caveat=clean_text(getattr(row, "caveat", ""), limit=200),
+        )
         (listed if (due_in_month or pending) else carried).append(item)
     return listed, carried
 
 
-def _promise(item: Mapping) -> dict:
-    """A promise from the extras stage, its text cleaned and its links rebuilt from numbers."""
-    promised = item.get("promised")
-    return {
-        "bug_id": int(item["bug_id"]),
-        "url": trusted_link(item.get("url")) or bug_url(item["bug_id"]),
-        "text": clean_text(item.get("text"), limit=300),
-        "promised": None if promised is None or pd.isna(promised) else pd.Timestamp(promised),
-        "status": clean_text(item.get("status"), limit=20),
-        "evidence_url": trusted_link(item.get("evidence_url")),
-    }
+def _by_ca(frame: pd.DataFrame | None, row_of) -> dict[str, list]:
+    """One list of rows per CA, so a run over every CA goes through each table once."""
+    if frame is None or frame.empty:
+        return {}
+    out: dict[str, list] = {}
+    for row in frame.itertuples(index=False):
+        out.setdefault("" if pd.isna(row.ca) else str(row.ca), []).append(row_of(row))
+    return out
 
 
-def _completeness(item: Mapping) -> dict:
-    return {
-        "bug_id": int(item["bug_id"]),
-        "bug_url": bug_url(item["bug_id"]),
-        "url": trusted_link(item.get("url")),
-        "kind": clean_text(item.get("kind"), limit=40),
-        "template": clean_text(item.get("template"), limit=40),
-        "missing": [clean_text(name, limit=60) for name in item.get("missing") or []],
-        "stale_template": bool(item.get("stale_template")),
-    }
+def _reports_in(reports: pd.DataFrame | None, month: Month) -> pd.DataFrame | None:
+    """Reports posted in the month whose whole text the store holds (others cannot be read)."""
+    if reports is None or reports.empty:
+        return reports
+    posted = (reports["posted"] >= month.start) & (reports["posted"] <= month.end)
+    return reports[posted & reports["text_complete"].astype(bool)]
+
+
+def _promise(row) -> PromiseRow:
+    """A promise from the ahead stage, its text cleaned and its links rebuilt from numbers."""
+    promised = row.promised
+    return PromiseRow(
+        bug_id=int(row.bug_id),
+        url=trusted_link(row.url) or bug_url(row.bug_id),
+        text=clean_text(row.text, limit=300),
+        promised=None if promised is None or pd.isna(promised) else pd.Timestamp(promised),
+        status=clean_text(row.status, limit=20),
+        evidence_url=trusted_link(row.evidence_url),
+    )
+
+
+def _report(row) -> ReportRow:
+    missing = row.missing if isinstance(row.missing, list | tuple) else list(row.missing or [])
+    return ReportRow(
+        bug_id=int(row.bug_id),
+        bug_url=bug_url(row.bug_id),
+        url=trusted_link(row.url),
+        kind=clean_text(row.kind, limit=40),
+        template=clean_text(row.template, limit=40),
+        missing=[clean_text(name, limit=60) for name in missing],
+        stale_template=bool(row.stale_template),
+    )
 
 
 # -- across CAs ------------------------------------------------------------------------------
@@ -315,7 +349,7 @@ def _rates_by_ca(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"met": grouped.sum(), "due": grouped.size()})
 
 
-def _medians(counted: pd.DataFrame) -> dict:
+def _medians(counted: pd.DataFrame) -> Medians:
     """Per rule and overall: the median met rate of all CAs that had such deadlines due."""
     rules: dict[str, float | None] = {}
     per_rule = _rates_by_ca(counted, ["rule", "ca"])
@@ -327,7 +361,7 @@ def _medians(counted: pd.DataFrame) -> dict:
             rules[rule] = None
     overall = _rates_by_ca(counted, ["ca"])
     overall_median = float(median(overall["met"] / overall["due"])) if len(overall) else None
-    return {"rules": rules, "overall": overall_median}
+    return Medians(rules=rules, overall=overall_median)
 
 
 def _trend(tables: ScorecardTables, month: Month) -> dict:
@@ -348,7 +382,7 @@ def _trend(tables: ScorecardTables, month: Month) -> dict:
     return out
 
 
-def _silences(bugs: pd.DataFrame, comments: pd.DataFrame, month: Month) -> dict[str, dict]:
+def _silences(bugs: pd.DataFrame, comments: pd.DataFrame, month: Month) -> dict[str, Silence]:
     """Per CA, the longest gap between CA updates overlapping the month on an open bug.
 
     A gap starts at the bug's creation or a CA update and ends at the next CA update, the
@@ -397,24 +431,24 @@ def _silences(bugs: pd.DataFrame, comments: pd.DataFrame, month: Month) -> dict[
             end_kind, end_url = "closed", bug_url(row.bug_id)
         else:
             end_kind, end_url = "month_end", None
-        out[row.ca] = {
-            "bug_id": int(row.bug_id),
-            "bug_url": bug_url(row.bug_id),
-            "summary": clean_text(info.at[row.bug_id, "summary"], limit=300),
-            "start": row.time,
-            "start_kind": "opened" if row.count < 0 else "ca_update",
-            "start_url": bug_url(row.bug_id)
-            if row.count < 0
-            else comment_url(row.bug_id, row.count),
-            "end": row.end,
-            "end_kind": end_kind,
-            "end_url": end_url,
-            "days": round(row.length.total_seconds() / 86400, 1),
-        }
+        out[row.ca] = Silence(
+            bug_id=int(row.bug_id),
+            bug_url=bug_url(row.bug_id),
+            summary=clean_text(info.at[row.bug_id, "summary"], limit=300),
+            start=row.time,
+            start_kind="opened" if row.count < 0 else "ca_update",
+            start_url=bug_url(row.bug_id) if row.count < 0 else comment_url(row.bug_id, row.count),
+            end=row.end,
+            end_kind=end_kind,
+            end_url=end_url,
+            days=round(row.length.total_seconds() / 86400, 1),
+        )
     return out
 
 
-def _open_needinfos(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -> dict:
+def _open_needinfos(
+    tables: ScorecardTables, bugs: pd.DataFrame, month: Month
+) -> dict[str, list[NeedinfoRow]]:
     """Per CA, needinfo flags on CA-side accounts still open at the month's end."""
     if not tables.history_known or tables.needinfos.empty:
         return {}
@@ -423,22 +457,22 @@ def _open_needinfos(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -
     ni = ni[ni["to_ca"].fillna(False).astype(bool) & (ni["set_at"] <= month.end) & still_open]
     ni = ni[ni["bug_id"].isin(bugs["bug_id"])].sort_values(["set_at", "bug_id"], kind="stable")
     ca_of = bugs.set_index("bug_id")["ca"]
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[NeedinfoRow]] = {}
     for row in ni.itertuples(index=False):
         answered = not pd.isna(row.answered_at) and row.answered_at <= month.end
         open_days = (month.end - row.set_at).total_seconds() / 86400
         out.setdefault(ca_of[row.bug_id], []).append(
-            {
-                "bug_id": int(row.bug_id),
-                "bug_url": bug_url(row.bug_id),
-                "requestee": clean_text(row.requestee, limit=120) or "(no requestee)",
-                "set_at": row.set_at,
-                "set_url": trusted_link(row.set_url),
-                "days_open": round(open_days, 1),
-                "answered": answered,
-                "answered_url": trusted_link(row.answered_url) if answered else None,
-                "late": not answered and open_days > 7,
-            }
+            NeedinfoRow(
+                bug_id=int(row.bug_id),
+                bug_url=bug_url(row.bug_id),
+                requestee=clean_text(row.requestee, limit=120) or "(no requestee)",
+                set_at=row.set_at,
+                set_url=trusted_link(row.set_url),
+                days_open=round(open_days, 1),
+                answered=answered,
+                answered_url=trusted_link(row.answered_url) if answered else None,
+                late=not answered and open_days > 7,
+            )
         )
     return out
 
@@ -470,32 +504,32 @@ def _limitations(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -> l
     return notes
 
 
-def _month_info(month: Month) -> dict:
-    return {
-        "label": month.label,
-        "start": month.start,
-        "end": month.end,
-        "as_of": month.end,
-        "title": f"{month.start:%B %Y}",
-    }
+def _month_info(month: Month) -> MonthInfo:
+    return MonthInfo(
+        label=month.label,
+        start=month.start,
+        end=month.end,
+        as_of=month.end,
+        title=f"{month.start:%B %Y}",
+    )
 
 
 def _rate(met: int, due: int) -> float | None:
     return met / due if due else None
 
 
-def _worst_first(card: dict) -> tuple:
-    rate = card["overall"]["rate"]
-    return (rate is None, rate if rate is not None else 0.0, -card["overall"]["due"], card["ca"])
+def _worst_first(card: ScorecardPage) -> tuple:
+    rate = card.overall.rate
+    return (rate is None, rate if rate is not None else 0.0, -card.overall.due, card.ca)
 
 
-def _index_row(card: dict) -> dict:
-    return {
-        "ca": card["ca"],
-        "slug": card["slug"],
-        "counts": card["counts"],
-        "overall": card["overall"],
-        "rules": {r["rule"]: r for r in card["rules"]},
-        "silence_days": card["silence"]["days"] if card["silence"] else None,
-        "open_needinfos": len(card["needinfos"]["open"]) if card["needinfos"]["known"] else None,
-    }
+def _index_row(card: ScorecardPage) -> IndexRow:
+    return IndexRow(
+        ca=card.ca,
+        slug=card.slug,
+        counts=card.counts,
+        overall=card.overall,
+        rules={r.rule: r for r in card.rules},
+        silence_days=card.silence.days if card.silence else None,
+        open_needinfos=len(card.needinfos.open) if card.needinfos.known else None,
+    )

@@ -11,11 +11,13 @@ import xml.etree.ElementTree as ET
 
 from markupsafe import Markup
 
+from analyzer.report.pages import TrendPoint
+
 WIDTH, HEIGHT = 960, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 46
 
 
-def trend_svg(trend: list[dict], ca: str) -> Markup:
+def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
     """Share of deadlines met per month (bars) beside the median of all CAs (dots)."""
     slot = (WIDTH - LEFT - RIGHT) / max(len(trend), 1)
     plot_h = HEIGHT - TOP - BOTTOM
@@ -39,8 +41,7 @@ def trend_svg(trend: list[dict], ca: str) -> Markup:
         svg, "title", {"id": "trend-title"}
     ).text = f"{ca}: share of deadlines met per month, last 12 months"
     ET.SubElement(svg, "desc", {"id": "trend-desc"}).text = "; ".join(
-        f"{p['month']}: " + (f"{p['met']} of {p['due']} met" if p["due"] else "none due")
-        for p in trend
+        f"{p.month}: " + (f"{p.met} of {p.due} met" if p.due else "none due") for p in trend
     )
     for level in (0.0, 0.5, 1.0):
         ET.SubElement(
@@ -61,45 +62,43 @@ def trend_svg(trend: list[dict], ca: str) -> Markup:
             svg, "text", {"x": f"{centre:.1f}", "y": str(HEIGHT - BOTTOM + 16), "class": "axis"}
         )
         month.set("text-anchor", "middle")
-        month.text = point["month"][2:].replace("-", "/")
+        month.text = point.month[2:].replace("-", "/")
         count = ET.SubElement(
             svg, "text", {"x": f"{centre:.1f}", "y": str(HEIGHT - BOTTOM + 30), "class": "count"}
         )
         count.set("text-anchor", "middle")
-        count.text = f"{point['met']}/{point['due']}" if point["due"] else ""
-        if point["rate"] is None:
+        count.text = f"{point.met}/{point.due}" if point.due else ""
+        if point.rate is None:
             dash = ET.SubElement(
                 svg, "text", {"x": f"{centre:.1f}", "y": f"{y(0) - 4:.1f}", "class": "none"}
             )
             dash.set("text-anchor", "middle")
             dash.text = "–"
         else:
-            top = y(point["rate"])
+            top = y(point.rate)
             bar = ET.SubElement(
                 svg,
                 "rect",
                 {"x": f"{x + slot * 0.18:.1f}", "y": f"{top:.1f}", "width": f"{slot * 0.64:.1f}",
                  "height": f"{max(y(0) - top, 1.5):.1f}",
-                 "class": "bar " + _band(point["rate"])},
+                 "class": "bar " + _band(point.rate)},
             )  # fmt: skip
-            ET.SubElement(
-                bar, "title"
-            ).text = f"{point['month']}: {point['met']} of {point['due']} met"
+            ET.SubElement(bar, "title").text = f"{point.month}: {point.met} of {point.due} met"
             value = ET.SubElement(
                 svg, "text", {"x": f"{centre:.1f}", "y": f"{top - 4:.1f}", "class": "value"}
             )
             value.set("text-anchor", "middle")
-            value.text = f"{point['rate']:.0%}"
-        if point.get("median") is not None:
+            value.text = f"{point.rate:.0%}"
+        if point.median is not None:
             mark = ET.SubElement(
                 svg,
                 "circle",
-                {"cx": f"{centre + slot * 0.36:.1f}", "cy": f"{y(point['median']):.1f}",
+                {"cx": f"{centre + slot * 0.36:.1f}", "cy": f"{y(point.median):.1f}",
                  "r": "3.5", "class": "median"},
             )  # fmt: skip
             ET.SubElement(
                 mark, "title"
-            ).text = f"{point['month']}: median of all CAs {point['median']:.0%}"
+            ).text = f"{point.month}: median of all CAs {point.median:.0%}"
     return Markup(ET.tostring(svg, encoding="unicode"))
 
 

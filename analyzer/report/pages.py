@@ -1,0 +1,242 @@
+"""The template context of every page, typed: one dataclass per page and per kind of row.
+
+Why types (as datasette documents its context): the context is the contract between the
+numbers and the templates; a field a template uses is a field here, checked by mypy and by
+tests/test_report_context.py, and a user's template override sees the same names. Jinja reads
+fields as ``card.overall.rate`` (and ``bugs["open"]``, which falls back to the attribute).
+Every text field is already cleaned (:func:`analyzer.report.safety.clean_text`) and every link
+rebuilt from numbers (:func:`analyzer.bmo.trusted_link`); Jinja escapes the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class MonthInfo:
+    label: str  # "2026-02"
+    start: pd.Timestamp
+    end: pd.Timestamp  # the month's last second
+    as_of: pd.Timestamp  # what the page knows: the month's end
+    title: str  # "February 2026"
+
+
+@dataclass
+class BugRow:
+    bug_id: int
+    url: str
+    summary: str
+    opened: pd.Timestamp
+    closed: pd.Timestamp | None
+    closed_estimated: bool
+
+
+@dataclass
+class BugLists:
+    open: list[BugRow]  # open at any time in the month
+    opened: list[BugRow]
+    closed: list[BugRow]
+
+
+@dataclass
+class Counts:
+    open: int
+    opened: int
+    closed: int
+    open_at_end: int
+
+
+@dataclass
+class DeadlineRow:
+    anchor: str  # unique on the page: d-<bug>-<rule>-<start epoch>
+    bug_id: int
+    bug_url: str
+    rule: str
+    irg_version: str
+    start: pd.Timestamp
+    due: pd.Timestamp
+    met_at: pd.Timestamp | None
+    outcome: str
+    overdue_hours: float
+    evidence_start: str | None
+    evidence_met: str | None
+    basis: str
+    counted: bool  # due in the month and decided: counts in the rates
+    caveat: str
+
+
+@dataclass
+class RuleRate:
+    rule: str
+    label: str
+    anchor: str
+    met: int
+    missed: int
+    due: int
+    pending: int
+    rate: float | None  # None when nothing fell due (never a fake 0 %)
+    median: float | None
+
+
+@dataclass
+class Overall:
+    met: int
+    missed: int
+    due: int
+    rate: float | None
+    median: float | None
+
+
+@dataclass
+class Silence:
+    bug_id: int
+    bug_url: str
+    summary: str
+    start: pd.Timestamp
+    start_kind: str  # opened | ca_update
+    start_url: str
+    end: pd.Timestamp
+    end_kind: str  # ca_update | closed | month_end
+    end_url: str | None
+    days: float
+
+
+@dataclass
+class NeedinfoRow:
+    bug_id: int
+    bug_url: str
+    requestee: str
+    set_at: pd.Timestamp
+    set_url: str | None
+    days_open: float
+    answered: bool
+    answered_url: str | None
+    late: bool
+
+
+@dataclass
+class Needinfos:
+    known: bool  # False without bug history: nothing can be shown
+    open: list[NeedinfoRow]
+
+
+@dataclass
+class TrendPoint:
+    month: str
+    met: int
+    due: int
+    rate: float | None
+    median: float | None
+
+
+@dataclass
+class PromiseRow:
+    bug_id: int
+    url: str
+    text: str
+    promised: pd.Timestamp | None
+    status: str
+    evidence_url: str | None
+
+
+@dataclass
+class ReportRow:
+    bug_id: int
+    bug_url: str
+    url: str | None
+    kind: str
+    template: str
+    missing: list[str]
+    stale_template: bool
+
+
+@dataclass
+class Medians:
+    rules: dict[str, float | None]
+    overall: float | None
+
+
+@dataclass
+class ScorecardPage:
+    """One CA's page for one month (``scorecard.html`` and ``scorecard.md``)."""
+
+    ca: str  # cleaned for display; "(no CA prefix)" for none
+    slug: str
+    ca_known: bool
+    month: MonthInfo
+    counts: Counts
+    bugs: BugLists
+    deadlines: list[DeadlineRow]  # due in the month, or pending at its end
+    carried: list[DeadlineRow]  # due earlier, still unmet at its end on a bug still open
+    rules: list[RuleRate]
+    overall: Overall
+    silence: Silence | None
+    needinfos: Needinfos
+    trend: list[TrendPoint]
+    promises: list[PromiseRow]
+    completeness: list[ReportRow]
+    limitations: list[str]
+    raw_ca: str = field(default="", repr=False)  # the bugs table's spelling, for --ca; not shown
+
+
+@dataclass
+class RuleLabel:
+    rule: str
+    label: str
+    short: str
+
+
+@dataclass
+class IndexRow:
+    ca: str
+    slug: str
+    counts: Counts
+    overall: Overall
+    rules: dict[str, RuleRate]
+    silence_days: float | None
+    open_needinfos: int | None  # None without bug history
+
+
+@dataclass
+class IndexPage:
+    """The month's index of every CA (``index.html``), worst first."""
+
+    month: MonthInfo
+    limitations: list[str]
+    history_known: bool
+    medians: Medians
+    index: list[IndexRow]
+    rule_labels: list[RuleLabel]
+
+
+@dataclass
+class MonthScorecards:
+    """What :func:`analyzer.report.context.build` returns: the index and every CA's page."""
+
+    index: IndexPage
+    cas: list[ScorecardPage]  # in index order
+
+
+def values(page: Any) -> dict[str, Any]:
+    """A page's top-level fields as the names a template sees (not copied deeper)."""
+    return {item.name: getattr(page, item.name) for item in dataclasses.fields(page)}
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: dataclasses and dicts as objects, times as ISO UTC, floats to 4 places."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: plain(item) for name, item in values(value).items()}
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
