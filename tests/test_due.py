@@ -59,7 +59,7 @@ def deadline(bug, rule, due, outcome, met_at=NAT, ca=None):
 DEADLINES = pd.DataFrame(
     [
         {**deadline(101, "update_cadence", "2026-03-20T23:59:59Z", "pending"), "caveat": "no text"},
-        deadline(101, "question_response", "2026-03-10T23:59:59Z", "missed"),
+        deadline(101, "comment_response", "2026-03-10T23:59:59Z", "missed"),
         deadline(102, "needinfo_response", "2026-03-15T23:59:59Z", "pending"),
         deadline(102, "update_cadence", "2026-02-20T23:59:59Z", "missed"),
         deadline(102, "full_report", "2026-02-15T23:59:59Z", "met", when("2026-02-14")),
@@ -73,7 +73,7 @@ def test_overdue_first_longest_first_then_by_due_time():
     table = due_from_tables(DEADLINES, BUGS, AS_OF)
     assert list(zip(table["bug_id"], table["rule"], strict=True)) == [
         (102, "update_cadence"),
-        (101, "question_response"),
+        (101, "comment_response"),
         (102, "needinfo_response"),
         (101, "update_cadence"),
     ]
@@ -96,7 +96,7 @@ def test_a_bug_closed_after_as_of_was_open_then():
 
 def test_within_keeps_overdue_and_what_falls_due_in_the_window():
     table = due_from_tables(DEADLINES, BUGS, AS_OF, within=parse_window("48h"))
-    assert list(table["rule"]) == ["update_cadence", "question_response", "needinfo_response"]
+    assert list(table["rule"]) == ["update_cadence", "comment_response", "needinfo_response"]
 
 
 def test_ca_filter():
@@ -139,7 +139,7 @@ def test_text_table_lists_rows_and_promises_per_ca():
 def test_json_is_one_object_with_deadlines_and_promises():
     data = json.loads(FORMATS["json"](_ctx()))
     assert data["as_of"] == "2026-03-14T12:00:00Z"
-    assert [d["rule"] for d in data["deadlines"]][:2] == ["update_cadence", "question_response"]
+    assert [d["rule"] for d in data["deadlines"]][:2] == ["update_cadence", "comment_response"]
     assert data["deadlines"][0]["due"] == "2026-02-20T23:59:59Z"
     assert data["promises"] == [
         {"ca": "Alpha CA", "kept": 1, "broken": 1, "pending": 0, "unknown": 0},
@@ -222,8 +222,9 @@ def test_end_to_end_json_through_the_real_stages(cli, data_dir):
     rows = [(d["bug_id"], d["rule"], d["state"]) for d in data["deadlines"]]
     assert rows == [
         (1901, "update_cadence", "overdue"),
-        (1901, "question_response", "overdue"),
+        (1901, "comment_response", "overdue"),
         (1901, "full_report", "pending"),
+        (1901, "update_cadence", "pending"),  # the next week of the silence: end of 03-15
     ]
     assert data["deadlines"][0]["due"] == "2026-03-08T23:59:59Z"
     assert data["deadlines"][0]["overdue_hours"] == pytest.approx(120.0, abs=0.01)
@@ -234,7 +235,7 @@ def test_end_to_end_json_through_the_real_stages(cli, data_dir):
 def test_end_to_end_within_and_as_of(cli, data_dir):
     store_of(data_dir, OPEN, CLOSED)
     day = cli("due", "--data-dir", data_dir, "--within", "24h", "--format", "json").json()
-    assert [d["rule"] for d in day["deadlines"]] == ["update_cadence", "question_response"]
+    assert [d["rule"] for d in day["deadlines"]] == ["update_cadence", "comment_response"]
     early = cli("due", "--data-dir", data_dir, "--as-of", "2026-03-05", "--format", "json").json()
     assert [d["state"] for d in early["deadlines"]] == ["pending", "pending", "pending"]
     closed = cli("due", "--data-dir", data_dir, "--as-of", "2026-02-10", "--format", "json").json()
@@ -264,7 +265,7 @@ def test_end_to_end_out_writes_the_file_whole(cli, data_dir, tmp_path):
     result = cli("due", "--data-dir", data_dir, "--format", "json", "--out", target)
     assert result.exit_code == ExitStatus.SUCCESS, result.stderr
     assert result.stdout == ""
-    assert len(json.loads(target.read_text())["deadlines"]) == 3
+    assert len(json.loads(target.read_text())["deadlines"]) == 4
     assert [p.name for p in target.parent.iterdir()] == ["due.json"]
     blocked = tmp_path / "file"
     blocked.write_text("x")

@@ -19,7 +19,7 @@ def test_spec_worked_example():
     bug = thread("""
         2025-02-28 10:00  ca  files
         2025-03-03 09:00  ca  says
-        2025-03-03 09:00  ca  whiteboard [ca-compliance] Next update 2025-03-10
+        2025-03-03 09:00  mozilla  whiteboard [ca-compliance] Next update 2025-03-10
         2025-03-10 16:00  ca  says
         2025-03-21 16:00  ca  says
     """)
@@ -122,12 +122,12 @@ def test_date_written_on_its_own_day_is_not_stale():
 def test_an_extra_update_before_the_date_does_not_use_it_up():
     bug = thread("""
         2025-06-01 10:00  ca  files
-        2025-06-01 10:00  ca  whiteboard [ca-compliance] Next update 2025-06-30
+        2025-06-01 10:00  mozilla  whiteboard [ca-compliance] Next update 2025-06-30
         2025-06-05 12:00  ca  says
         2025-06-29 12:00  ca  says
     """)
-    # deliberate deviation from SPEC's wording: the 06-05 update came before 06-30, so the
-    # agreed date still governs the next gap (SPEC's rule would demand 06-12 and call it missed)
+    # a date is used up by the first CA update on or after its day: the 06-05 update came
+    # before 06-30, so the agreed date still governs the next gap
     assert cadence(bug, "2025-06-30")[1] == (
         "update_cadence", "2025-06-05 12:00:00", "2025-06-30 23:59:59", "2025-06-29 12:00:00",
         "met", 0.0, "next_update",
@@ -138,7 +138,7 @@ def test_an_early_update_then_weekly_is_on_time():
     bug = thread("""
         2025-02-28 10:00  ca  files
         2025-03-03 09:00  ca  says
-        2025-03-03 09:00  ca  whiteboard [ca-compliance] Next update 2025-03-10
+        2025-03-03 09:00  mozilla  whiteboard [ca-compliance] Next update 2025-03-10
         2025-03-09 16:00  ca  says
         2025-03-16 16:00  ca  says
     """)
@@ -171,7 +171,7 @@ def test_an_old_date_carried_across_a_reopen_does_not_make_it_due_at_once():
 def test_edit_keeping_the_same_date_does_not_rewrite_it():
     bug = thread("""
         2025-11-01 10:00  ca       files
-        2025-11-01 10:00  ca       whiteboard [ca-compliance] Next update 2025-11-20
+        2025-11-01 10:00  mozilla  whiteboard [ca-compliance] Next update 2025-11-20
         2025-11-20 10:00  ca       says
         2025-11-20 11:00  mozilla  whiteboard [ca-compliance] [ov] Next update 2025-11-20
         2025-11-25 12:00  ca       says
@@ -190,11 +190,12 @@ def test_gap_ended_by_close_is_a_row_only_when_missed():
         2025-08-01 12:00  ca       says
         2025-08-20 12:00  mozilla  closes FIXED
     """)
-    # 08-01 12:00 + 7 days = end of 08-08; closed 08-20 12:00: 11d 12h = 276 h of silence
+    # the CA's reply on the filing day opens no gap of its own: 08-01 + 7 days = end of 08-08;
+    # closed 08-20 12:00: 11d 12h = 276 h of silence, and a week later one more missed row
     assert cadence(late, "2025-09-01") == [
-        ("update_cadence", "2025-08-01 10:00:00", "2025-08-08 23:59:59", "2025-08-01 12:00:00",
-         "met", 0.0, "7d"),
-        ("update_cadence", "2025-08-01 12:00:00", "2025-08-08 23:59:59", None, "missed", 276.0,
+        ("update_cadence", "2025-08-01 10:00:00", "2025-08-08 23:59:59", None, "missed", 276.0,
+         "7d"),
+        ("update_cadence", "2025-08-08 23:59:59", "2025-08-15 23:59:59", None, "missed", 108.0,
          "7d"),
     ]  # fmt: skip
     on_time = thread("""
@@ -202,7 +203,7 @@ def test_gap_ended_by_close_is_a_row_only_when_missed():
         2025-08-01 12:00  ca       says
         2025-08-05 12:00  mozilla  closes FIXED
     """)
-    assert len(cadence(on_time, "2025-09-01")) == 1
+    assert cadence(on_time, "2025-09-01") == []  # closed before anything fell due
 
 
 def test_reopen_starts_a_new_gap_and_closed_time_is_not_a_gap():
@@ -243,7 +244,7 @@ def test_closure_report_ends_the_cadence():
          "met", 0.0, "7d"),
     ]  # fmt: skip
     # ... but the question asked after it still has to be answered: 09-20 + 7 = end of 09-27
-    questions = rows(metrics_of(bug, as_of="2025-10-15"), "question_response")
+    questions = rows(metrics_of(bug, as_of="2025-10-15"), "comment_response")
     assert [(q[2], q[4]) for q in questions] == [("2025-09-27 23:59:59", "missed")]
 
 
@@ -256,9 +257,11 @@ def test_gap_running_at_as_of_is_pending_then_missed():
         ("update_cadence", "2025-10-01 10:00:00", "2025-10-08 23:59:59", None, "pending", 0.0,
          "7d"),
     ]  # fmt: skip
-    # at 10-10 12:00 it is 1 day 12 hours past: 36 h
+    # at 10-10 12:00 it is 1 day 12 hours past: 36 h, and the next week is due end of 10-15
     assert cadence(bug, "2025-10-10 12:00") == [
         ("update_cadence", "2025-10-01 10:00:00", "2025-10-08 23:59:59", None, "missed", 36.0,
+         "7d"),
+        ("update_cadence", "2025-10-08 23:59:59", "2025-10-15 23:59:59", None, "pending", 0.0,
          "7d"),
     ]  # fmt: skip
 
@@ -291,7 +294,7 @@ def test_metrics_of_the_gaps():
     bug = thread("""
         2025-02-28 10:00  ca  files
         2025-03-03 09:00  ca  says
-        2025-03-03 09:00  ca  whiteboard [ca-compliance] Next update 2025-03-10
+        2025-03-03 09:00  mozilla  whiteboard [ca-compliance] Next update 2025-03-10
         2025-03-10 16:00  ca  says
         2025-03-21 16:00  ca  says
     """)

@@ -14,14 +14,17 @@ from analyzer.metrics.frames import METRIC_COLUMNS
 from analyzer.store import Store
 
 SPEC_KEYS = {
-    "bug_id", "ca", "status", "opened", "closed", "first_ca_response_hours", "full_report_days",
-    "ca_updates", "max_update_gap_days", "missed_updates", "overdue_days", "needinfo_to_ca",
-    "needinfo_open", "needinfo_late", "next_update_dates_set", "next_update_missed", "questions",
-    "questions_late", "deadlines",
+    "bug_id", "ca", "status", "opened", "closed", "closed_estimated", "filed_by", "excluded",
+    "first_ca_response_hours", "full_report_days", "disclosure_delay_hours",
+    "ca_updates", "max_update_gap_days", "missed_updates", "overdue_days",
+    "needinfo_to_ca", "needinfo_open", "needinfo_late",
+    "next_update_dates_set", "next_update_missed", "next_update_set_by_ca",
+    "comments_needing_reply", "comments_late", "open_days", "breach_days", "compliance",
+    "deadlines",
 }  # fmt: skip
 DEADLINE_KEYS = {
-    "rule", "irg_version", "start", "due", "met_at", "outcome", "overdue_hours",
-    "evidence_start", "evidence_met",
+    "rule", "irg_version", "start", "due", "met_at", "outcome", "overdue_hours", "basis",
+    "repeat", "caveat", "evidence_start", "evidence_met",
 }  # fmt: skip
 
 NETLOCK = thread(
@@ -78,9 +81,11 @@ def test_json_has_the_spec_keys_and_nested_deadlines(cli, store_dir):
             "evidence_met": "https://bugzilla.mozilla.org/show_bug.cgi?id=1701#c2",
         }
     ]
-    # the CA never spoke in bug 1702: every deadline missed, nothing met it
+    # the CA never spoke in bug 1702: every deadline missed (and the next week's update still
+    # ahead), nothing met it
     unanswered = bugs[1]["deadlines"]
-    assert unanswered and {d["outcome"] for d in unanswered} == {"missed"}
+    assert unanswered and {d["outcome"] for d in unanswered[:-1]} == {"missed"}
+    assert unanswered[-1]["outcome"] == "pending" and unanswered[-1]["repeat"] > 0
     assert all(d["met_at"] is None and d["evidence_met"] is None for d in unanswered)
 
 

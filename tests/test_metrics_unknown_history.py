@@ -27,14 +27,17 @@ def test_close_is_the_last_comment_and_gaps_say_so():
     result = metrics_of(snapshot_like(), as_of="2025-03-01", observed_at="2025-03-01")
     gaps = result.deadlines[result.deadlines["rule"] == "update_cadence"]
     # 01-07 + 7 = end of 01-14; 01-20 09:00 is 5 d 9 h later = 129 h. The closing gap: the close
-    # is estimated at the last comment, 02-10 09:00; end of 01-27 -> 13 d 9 h = 321 h, unmet
+    # is estimated at the last comment, 02-10 09:00; end of 01-27 -> 13 d 9 h = 321 h, unmet,
+    # and a week later one more missed update (6 d 9 h); end of 02-10 is after the close
     assert rows(result, "update_cadence")[1:] == [
         ("update_cadence", "2025-01-07 09:00:00", "2025-01-14 23:59:59", "2025-01-20 09:00:00",
          "missed", 129.0, "7d"),
         ("update_cadence", "2025-01-20 09:00:00", "2025-01-27 23:59:59", None, "missed", 321.0,
          "7d"),
+        ("update_cadence", "2025-01-27 23:59:59", "2025-02-03 23:59:59", None, "missed", 153.0,
+         "7d"),
     ]  # fmt: skip
-    assert gaps["caveat"].tolist() == [BLIND_BOARD, BLIND_BOARD, BOTH]
+    assert gaps["caveat"].tolist() == [BLIND_BOARD, BLIND_BOARD, BOTH, BOTH]
     m = result.bug_metrics.iloc[0]
     assert m["status"] == "RESOLVED"
     assert m["closed"] == pd.Timestamp("2025-02-10 09:00Z")
@@ -72,6 +75,8 @@ def test_before_the_estimated_close_the_bug_was_open():
     result = metrics_of(snapshot_like(), as_of="2025-02-01", observed_at="2025-03-01")
     m = result.bug_metrics.iloc[0]
     assert m["status"] != "RESOLVED" and pd.isna(m["closed"])
-    # the last gap is still running: end of 01-27 passed 4 d (and 1 s) before 02-01 00:00
-    assert rows(result, "update_cadence")[-1][3:6] == (None, "missed", 96.0)
+    # the last gap is still running: end of 01-27 passed 4 d (and 1 s) before 02-01 00:00, and
+    # the next week is due at the end of 02-03
+    assert rows(result, "update_cadence")[-2][3:6] == (None, "missed", 96.0)
+    assert rows(result, "update_cadence")[-1][2:5] == ("2025-02-03 23:59:59", None, "pending")
     assert result.deadlines["caveat"].str.contains("close time estimated").sum() == 0

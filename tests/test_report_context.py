@@ -131,12 +131,12 @@ def test_trend_uses_each_months_own_table():
 def test_a_deadline_due_at_the_last_second_unmet_counts_as_missed():
     tables = sample_tables()
     extra = tables.deadlines[FEB.label].iloc[[0]].assign(
-        bug_id=1001, ca="Alpha CA", rule="question_response", start=FEB.start,
+        bug_id=1001, ca="Alpha CA", rule="comment_response", start=FEB.start,
         due=FEB.end, met_at=pd.NaT, outcome="pending", evidence_met=None,
     )  # fmt: skip
     tables.deadlines[FEB.label] = pd.concat([tables.deadlines[FEB.label], extra])
     rules = {r.rule: r for r in card(report_context.build(tables, FEB), "Alpha CA").rules}
-    assert (rules["question_response"].due, rules["question_response"].met) == (1, 0)
+    assert (rules["comment_response"].due, rules["comment_response"].met) == (1, 0)
 
 
 def test_needinfos_open_at_month_end_and_unknown_without_history(ctx):

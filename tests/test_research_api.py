@@ -18,13 +18,15 @@ from analyzer.store import RawBug, Store, bundled_snapshot_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = {"ca", "root_program", "community"}
-OUTCOMES = {"met", "missed", "pending", "unknown"}
+OUTCOMES = {"met", "missed", "pending", "withdrawn", "unknown"}
 RULES = {
     "first_response",
+    "initial_disclosure",
     "full_report",
     "update_cadence",
+    "action_item_update",
     "needinfo_response",
-    "question_response",
+    "comment_response",
 }
 
 

@@ -23,7 +23,10 @@ CA's mail domain, CA-side), ``mozilla`` and ``chrome`` (root programs), ``commun
 Verbs: ``files`` (comment 0; must come first), ``says``, ``whiteboard TEXT``, ``needinfo ACTOR``,
 ``retargets ACTOR ACTOR2``, ``clears ACTOR``, ``closes RESOLUTION``, ``reopens``, ``assigns ACTOR``.
 Comment tokens: ``full``/``closure``/``preliminary``/``update``/``other`` (report kind), ``Nq``
-(N questions), ``private``, ``notext`` (the store lacks its text), and a quoted text. The kinds
+(N questions), ``noreply`` (expects no reply: thanks, a final call), ``closing`` (a closing
+notice, "I intend to close this bug"), ``identified=DATE[THH:MM]`` (the report's
+"Non-compliance identified date"), ``item=DATE`` / ``done=DATE`` (an open / completed Action
+Item due that day), ``private``, ``notext`` (the store lacks its text), and a quoted text. The kinds
 and question counts are the explicit language annotations :func:`language_of` hands to the
 metrics, so rule tests do not depend on the language heuristics; ``language=False`` makes the
 metrics use their fallback on the text.
@@ -66,6 +69,10 @@ class Event:
     questions: int = 0
     private: bool = False
     textless: bool = False  # the store has no text for it (like most of the snapshot)
+    noreply: bool = False
+    closing: bool = False
+    identified: str | None = None
+    items: tuple[tuple[str, bool], ...] = ()  # (due day, done)
 
 
 @dataclass(frozen=True)
@@ -134,10 +141,21 @@ def _event(line: str) -> Event:
             args = [line.split("whiteboard", 1)[1].strip()]
         return Event(when, actor, verb, tuple(args))
     kind, questions, private, text, textless = None, 0, False, None, False
+    noreply = closing = False
+    identified = None
+    items: list[tuple[str, bool]] = []
     for token in args:
         match = _QUESTIONS.match(token)
         if token in KINDS:
             kind = token
+        elif token == "noreply":
+            noreply = True
+        elif token == "closing":
+            closing = True
+        elif token.startswith("identified="):
+            identified = token.split("=", 1)[1]
+        elif token.startswith(("item=", "done=")):
+            items.append((token.split("=", 1)[1], token.startswith("done=")))
         elif match:
             questions = int(match.group(1))
         elif token == "private":
@@ -146,7 +164,21 @@ def _event(line: str) -> Event:
             textless = True
         else:
             text = token.replace("\\n", "\n")  # a written \n is a line break
-    return Event(when, actor, verb, (), text, kind, questions, private, textless)
+    return Event(
+        when,
+        actor,
+        verb,
+        (),
+        text,
+        kind,
+        questions,
+        private,
+        textless,
+        noreply,
+        closing,
+        identified,
+        tuple(items),
+    )
 
 
 def _iso(stamp: pd.Timestamp) -> str:
@@ -264,7 +296,7 @@ def tables_of(*bugs: Thread, observed_at: str | None = None) -> ThreadTables:
 
 def language_of(*bugs: Thread) -> LanguageTables:
     """The explicit annotations as the language stage's tables (kind default: update / other)."""
-    rows = []
+    rows, fields, items = [], [], []
     for bug in bugs:
         for count, event in enumerate(bug.comment_events()):
             default = "update" if event.actor.startswith("ca") else "other"
@@ -277,10 +309,43 @@ def language_of(*bugs: Thread) -> LanguageTables:
                     "report_kind": event.kind or default,
                     "sections_present": "",
                     "sections_missing": "",
+                    "expects_reply": not event.noreply and not event.closing,
+                    "closing_notice": event.closing,
                 }
             )
+            if event.identified:
+                moment = pd.Timestamp(event.identified, tz="UTC")
+                if "T" not in event.identified:  # a date without a time: the end of that day
+                    moment += pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+                fields.append(
+                    {
+                        "bug_id": bug.bug_id,
+                        "count": count,
+                        "field": "non_compliance_identified",
+                        "value": event.identified,
+                        "time": moment,
+                    }
+                )
+            for day, done in event.items:
+                items.append(
+                    {
+                        "bug_id": bug.bug_id,
+                        "count": count,
+                        "item": f"item due {day}",
+                        "due": pd.Timestamp(day, tz="UTC"),
+                        "status": "Complete" if done else "Ongoing",
+                        "done": done,
+                    }
+                )
     commitments = pd.DataFrame(columns=["bug_id", "count", "text", "promised", "kind", "url"])
-    return LanguageTables(pd.DataFrame(rows), commitments)
+    field_columns = ["bug_id", "count", "field", "value", "time"]
+    item_columns = ["bug_id", "count", "item", "due", "status", "done"]
+    return LanguageTables(
+        pd.DataFrame(rows),
+        commitments,
+        report_fields=pd.DataFrame(fields, columns=field_columns),
+        action_items=pd.DataFrame(items, columns=item_columns),
+    )
 
 
 def metrics_of(
@@ -315,6 +380,11 @@ def rows(result: MetricsResult, rule: str | None = None) -> list[tuple]:
         )
         for r in frame.itertuples()
     ]
+
+
+def repeats(result: MetricsResult, rule: str) -> list[int]:
+    """The ``repeat`` number of each row of ``rule``, in the order :func:`rows` gives them."""
+    return result.deadlines.loc[result.deadlines["rule"] == rule, "repeat"].tolist()
 
 
 def _short(stamp: pd.Timestamp) -> str | None:

@@ -209,7 +209,8 @@ _TABLE = [
     ("max_update_gap_days", "max_gap_d", 9),
     ("missed_updates", "upd_late", 8),
     ("needinfo_late", "ni_late", 7),
-    ("questions_late", "q_late", 6),
+    ("comments_late", "c_late", 6),
+    ("compliance", "compliant", 9),
 ]
 
 

@@ -1,13 +1,16 @@
-"""The metrics stage: every CCADB deadline of every bug, with its outcome and evidence.
+"""The metrics stage: every CCADB deadline of every bug, with its outcome and evidence, and
+how much of each bug's open time the CA spent in breach.
 
-``compute(tables, language, as_of)`` judges each bug under the IRG version in force when each
-obligation started (``analyzer/data/irg_versions.csv``) and uses nothing later than ``as_of``.
+``compute(tables, language, as_of)`` judges each bug under the rule in force when each
+obligation started (``analyzer/data/irg_rules.csv``; versions from the one IRG calendar) and
+uses nothing later than ``as_of``.
 
 Example::
 
     >>> import analyzer
     >>> result = analyzer.load().metrics(as_of="2025-12-31")
     >>> result.deadlines.groupby(["rule", "outcome"]).size()
+    >>> result.ca_months.query("month == '2025-12'").nsmallest(5, "compliance")
 """
 
 from __future__ import annotations
@@ -16,10 +19,17 @@ import gc
 
 import pandas as pd
 
-from analyzer.metrics.frames import deadlines_frame, metrics_frame
+from analyzer.metrics.breach import breaches
+from analyzer.metrics.frames import (
+    breaches_frame,
+    ca_months_frame,
+    deadlines_frame,
+    metrics_frame,
+)
 from analyzer.metrics.rulebook import Rulebook, load_rulebook
-from analyzer.metrics.rules import evaluate
-from analyzer.metrics.threads import build_threads
+from analyzer.metrics.rules import evaluate_bug
+from analyzer.metrics.threads import BugThread, build_threads
+from analyzer.parse.exclusion import excluded_reason
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 
 __all__ = ["MetricsResult", "compute"]
@@ -31,7 +41,7 @@ def compute(
     as_of: pd.Timestamp,
     rulebook: Rulebook | None = None,
 ) -> MetricsResult:
-    """Deadlines and per-bug metrics as they stood at ``as_of`` (tz-aware or UTC-naive)."""
+    """Deadlines, per-bug metrics, breaches and CA months as they stood at ``as_of``."""
     stamp = pd.Timestamp(as_of)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     stamp = stamp.floor("s")
@@ -41,8 +51,28 @@ def compute(
     gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
     try:
         threads, source = build_threads(tables, language, cutoff)
-        results = [evaluate(thread, rulebook, cutoff) for thread in threads]
-        return MetricsResult(stamp, deadlines_frame(results), metrics_frame(results), source)
+        results = [
+            evaluate_bug(thread, rulebook, cutoff, _excluded(thread, cutoff)) for thread in threads
+        ]
+        spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
+        return MetricsResult(
+            stamp,
+            deadlines_frame(results),
+            metrics_frame(results, spans, cutoff),
+            source,
+            breaches=breaches_frame(results, spans),
+            ca_months=ca_months_frame(results, spans, cutoff),
+        )
     finally:
         if collecting:
             gc.enable()
+
+
+def _excluded(thread: BugThread, as_of: int) -> str:
+    """Why the bug is not judged as it stood at ``as_of`` ("" when it is)."""
+    from analyzer.metrics.timeline import open_periods, status_at
+
+    status, resolution, _closed = status_at(thread, open_periods(thread))
+    board = thread.whiteboard[-1] if thread.whiteboard else None
+    whiteboard = "[meta]" if board is not None and board.meta else ""
+    return excluded_reason(thread.summary, whiteboard, resolution, status)

@@ -1,19 +1,15 @@
-"""The ``update_cadence`` rule: one row per update gap (SPEC "Update gaps").
+"""The ``update_cadence`` rule (SPEC "Update deadlines"): rows per update gap, a missed row for
+every further week of silence.
 
-A gap runs from a CA update (or the bug's creation or reopening) ``u`` to the next CA update
-``v``, the end of the open period (close, closure report) or ``as_of``. The limit at time ``t``
-is the end of the whiteboard's Next-update day when that date is usable, else the end of the
-day 7 days after ``u``; the gap's deadline is the first ``t >= u`` with ``t > limit(t)``.
-
-A Next-update date is unusable when missing, stale (its day had ended when it was written), or
-used. Deviation from SPEC.md, on purpose: a date is used by a CA update made after it was written
-*and on or after its day*, not by any later CA update. SPEC's rule lets an extra update before
-the agreed date cancel the date and turn a met gap into a missed one, so posting more often
-could be penalised; with this rule adding a CA comment never creates a miss (a property test
-checks it). SPEC's worked example comes out the same either way. And a date written before the
-gap began (not used because the update came before its day, or carried across a reopen) only
-ever lengthens the gap, never shortens it below the 7-day limit: a CA that updates a day early
-then weekly is on time, as SPEC's own rule would have it.
+Within an open period the CA's updates, one per UTC day (the first of the day), split the time
+into gaps. A gap from ``u`` is due by the end of the day 7 days after ``u``, unless a Next-update
+date governs: one a root program wrote during the gap replaces that limit (shorter or longer);
+one written before ``u`` that is not used up only lengthens it; on revocation-delay bugs from
+IRG 3.0 no date lengthens it. When a deadline passes without an update, the row is missed and
+the next deadline is the end of the day 7 days later, or a Next-update date a root program wrote
+since: each week of silence is one more missed row (``repeat`` 1, 2, ...), until the CA's update,
+the end of the open period, or ``as_of``. Cadence stops at the CA's first Closure Report or a root
+program's closing notice and starts again on reopen.
 """
 
 from __future__ import annotations
@@ -22,139 +18,227 @@ import bisect
 from typing import NamedTuple
 
 from analyzer.metrics.rulebook import DAY, Limit, Rulebook, end_of_day
-from analyzer.metrics.threads import BugThread
+from analyzer.metrics.threads import Board, BugThread, Comment
 from analyzer.metrics.timeline import OpenPeriod
 
 NEVER = 2**62
+HONOURED_WRITERS = (None, "root_program")  # None: history unknown, honoured with a caveat
 
 
-class Segment(NamedTuple):
-    """A stretch of constant whiteboard date: ``[start, next segment's start)``."""
+class DateSegment(NamedTuple):
+    """A stretch of constant Next-update date: ``[start, next segment's start)``."""
 
     start: int
-    day: int | None  # 00:00 UTC of the Next-update day, None when no date
+    day: int | None  # 00:00 UTC of the date; None: no date in force
     written: int  # when the whiteboard first showed this date
+    honoured: bool  # written by a root program (or by an unknown hand)
+
+
+class CadenceRow(NamedTuple):
+    start: int
+    due: int
+    met_at: int | None
+    outcome: str
+    overdue: int
+    basis: str
+    repeat: int
+    version: str
+    evidence_start: str
+    evidence_met: str | None
 
 
 class Gap(NamedTuple):
-    """One update gap and its judgement (``outcome`` None: ended by close in time, no row)."""
-
     start: int
-    start_url: str
     end: int
-    end_url: str | None  # the CA update that ended it
-    version: str
-    due: int
-    basis: str
-    outcome: str | None
-    overdue_seconds: int
-    ended_by_close: bool
+    rows: list[CadenceRow]
 
 
-def segments(thread: BugThread) -> list[Segment]:
-    out: list[Segment] = []
-    for start, day in thread.whiteboard:
-        day = None if day is None else day // DAY * DAY
+class Stop(NamedTuple):
+    at: int
+    url: str
+    by_report: bool
+
+
+def date_segments(boards: list[Board]) -> list[DateSegment]:
+    """The whiteboard's Next-update dates as segments; an edit keeping the date keeps when it
+    was written (and who wrote it)."""
+    out: list[DateSegment] = []
+    for board in boards:
+        day = None if board.day is None else board.day // DAY * DAY
         if out and out[-1].day == day:
-            continue  # an edit keeping the same date does not rewrite it
-        out.append(Segment(start, day, start))
+            continue
+        honoured = board.set_by_role in HONOURED_WRITERS
+        out.append(DateSegment(board.start, day, board.start, honoured))
     return out
 
 
-class _Limits:
-    """``limit(t)`` for gaps of one bug; usability of a date depends on the gap start only."""
+class _Dates:
+    """Limits of one bug's gaps from its Next-update dates."""
 
-    def __init__(self, segs: list[Segment], ca_times: list[int]) -> None:
+    def __init__(self, segs: list[DateSegment], ca_times: list[int]) -> None:
         self.segs = segs
         self.starts = [s.start for s in segs]
         self.ca_times = ca_times
 
-    def _usable(self, seg: Segment, u: int) -> bool:
-        if seg.day is None or end_of_day(seg.day) < seg.written:
-            return False
-        first = bisect.bisect_left(self.ca_times, max(seg.written + 1, seg.day))
-        return not (first < len(self.ca_times) and self.ca_times[first] <= u)
-
-    def at(self, index: int, u: int, fallback: int) -> tuple[int, str]:
-        if index < 0:
-            return fallback, "7d"
-        seg = self.segs[index]
-        if self._usable(seg, u):
-            limit = end_of_day(seg.day)
-            if seg.written < u and limit < fallback:
-                # a date carried over from before the gap only ever lengthens it: after an
-                # early update or a reopen, an old date must not demand an update within hours
-                return fallback, "7d"
-            return limit, "next_update"
-        return fallback, "7d"
-
     def index_at(self, t: int) -> int:
         return bisect.bisect_right(self.starts, t) - 1
 
-    def deadline(self, u: int, end: int, fallback: int) -> tuple[int, str] | None:
-        """First crossing ``t >= u`` with ``t > limit(t)`` before ``end``, and its basis."""
+    def _valid(self, seg: DateSegment) -> bool:
+        return seg.day is not None and seg.honoured and end_of_day(seg.day) >= seg.written
+
+    def _used_by(self, seg: DateSegment, u: int) -> bool:
+        """A date is used up by the first CA update on or after its day."""
+        assert seg.day is not None
+        first = bisect.bisect_left(self.ca_times, seg.day)
+        return first < len(self.ca_times) and self.ca_times[first] <= u
+
+    def limit(self, index: int, u: int, base: int, since: int | None, capped: bool):
+        """The limit in force in segment ``index`` for a gap from ``u`` whose plain limit is
+        ``base``. ``since``: only dates written after it count (the weeks after a miss)."""
+        if index < 0:
+            return base, "7d"
+        seg = self.segs[index]
+        if not self._valid(seg) or self._used_by(seg, u):
+            return base, "7d"
+        assert seg.day is not None
+        date_limit = end_of_day(seg.day)
+        if since is not None and seg.written <= since:
+            return base, "7d"
+        if seg.written > u or since is not None:  # written during the gap: replaces the limit
+            if capped and date_limit > base:
+                return base, "7d"
+            return date_limit, "next_update"
+        if capped or date_limit < base:  # written before the gap: only ever lengthens it
+            return base, "7d"
+        return date_limit, "next_update"
+
+    def crossing(self, u: int, end: int, base: int, since: int | None, capped: bool):
+        """First ``t`` in ``[u, end)`` past the limit in force at ``t``, with its basis."""
         index = self.index_at(u)
         while True:
             piece_start = u if index < 0 else max(u, self.segs[index].start)
             if piece_start >= end:
                 return None
             piece_end = self.starts[index + 1] if index + 1 < len(self.segs) else NEVER
-            limit, basis = self.at(index, u, fallback)
+            limit, basis = self.limit(index, u, base, since, capped)
             if limit < piece_start:
                 return piece_start, basis
             if limit < piece_end:
                 return (limit, basis) if limit < end else None
             index += 1
 
+    def at(self, t: int, u: int, base: int, since: int | None, capped: bool):
+        return self.limit(self.index_at(t), u, base, since, capped)
+
+
+def stops(thread: BugThread, period: OpenPeriod, end: int) -> Stop | None:
+    """The first Closure Report by the CA, or closing notice by a root program, in the period."""
+    found: list[Stop] = []
+    for c in thread.comments:
+        if c.time < period.start or c.time > end:
+            continue
+        if c.is_ca_update and c.kind == "closure":
+            found.append(Stop(c.time, c.url, True))
+            break
+    for c in thread.comments:
+        if period.start < c.time <= end and c.closing_notice and c.role == "root_program":
+            found.append(Stop(c.time, c.url, False))
+            break
+    for board in thread.whiteboard:
+        if (
+            period.start < board.start <= end
+            and board.close_on
+            and board.set_by_role in HONOURED_WRITERS
+        ):
+            found.append(Stop(board.start, board.url, False))
+            break
+    return min(found, default=None)
+
 
 def update_gaps(
     thread: BugThread, periods: list[OpenPeriod], rulebook: Rulebook, as_of: int
 ) -> list[Gap]:
-    """Every update gap of the bug, judged; rows are the gaps with an ``outcome``."""
+    """Every update gap of the bug with its rows."""
     updates = [c for c in thread.comments if c.is_ca_update]
-    limits = _Limits(segments(thread), [c.time for c in updates])
+    dates = _Dates(date_segments(thread.whiteboard), [c.time for c in updates])
     gaps: list[Gap] = []
     for period in periods:
-        period_end = period.end if period.end is not None else as_of
+        hard_end = period.end if period.end is not None else as_of
+        stop = stops(thread, period, hard_end)
+        end = stop.at if stop is not None else hard_end
+        still_open = stop is None and period.end is None
         u, u_url = period.start, period.start_url
-        closed_by_report = False
+        ended = False
         for update in updates:
-            if update.time < period.start or update.time > period_end or update.time <= u:
+            if update.time < period.start or update.time > end:
                 continue
-            gaps.append(_judge(limits, rulebook, u, u_url, update.time, update.url, False, as_of))
+            if update.time // DAY <= u // DAY:
+                continue  # same UTC day as the gap's start: one update, dated by the first
+            gaps.append(_gap(thread, dates, rulebook, u, u_url, update, end, False, as_of))
             u, u_url = update.time, update.url
-            if update.kind == "closure":
-                closed_by_report = True
+            if stop is not None and stop.by_report and update.time >= stop.at:
+                ended = True
                 break
-        if closed_by_report or period_end <= u and period.end is not None:
-            continue
-        by_close = period.end is not None
-        gaps.append(_judge(limits, rulebook, u, u_url, period_end, None, by_close, as_of))
+        if not ended:
+            gaps.append(_gap(thread, dates, rulebook, u, u_url, None, end, still_open, as_of))
     return gaps
 
 
-def _judge(
-    limits: _Limits,
+def _revocation_delay(thread: BugThread, u: int, end: int) -> bool:
+    """The whiteboard carried the revocation-delay tag at some time during ``[u, end]`` (for a
+    bug of unknown history: its one known whiteboard)."""
+    boards = thread.whiteboard
+    for index, board in enumerate(boards):
+        until = boards[index + 1].start if index + 1 < len(boards) else NEVER
+        if board.revocation_delay and (board.start <= end or index == 0) and until > u:
+            return True
+    return False
+
+
+def _gap(
+    thread: BugThread,
+    dates: _Dates,
     rulebook: Rulebook,
     u: int,
     u_url: str,
+    update: Comment | None,
     end: int,
-    end_url: str | None,
-    by_close: bool,
+    still_open: bool,
     as_of: int,
 ) -> Gap:
+    """Rows of the gap from ``u`` to ``update`` (or to ``end``: a close, a stop, ``as_of``)."""
+    v = update.time if update is not None else None
+    stop_at = v if v is not None else end
     version, limit = rulebook.limit("update_cadence", u)
-    limit = limit or Limit(7, "days")
-    fallback = limit.due(u)
-    crossing = limits.deadline(u, end, fallback)
-    if crossing is not None:
+    if limit is None:
+        return Gap(u, stop_at, [])
+    capped = limit.scope == "revocation_cap" and _revocation_delay(thread, u, stop_at)
+    v_url = update.url if update is not None else None
+    rows: list[CadenceRow] = []
+    base = Limit(limit.within, "days").due(u)
+    since: int | None = None
+    start = u
+    repeat = 0
+    while True:
+        begin = start if since is None else since + 1
+        crossing = dates.crossing(begin, stop_at, base, since, capped)
+        if since is None and crossing is not None and crossing[0] < u:
+            crossing = (u, crossing[1])
+        if crossing is None:
+            if v is not None and repeat == 0:
+                # the limit in force just before the update (a date written with it is the
+                # next gap's)
+                due, basis = dates.at(max(u, v - 1), u, base, since, capped)
+                rows.append(CadenceRow(u, due, v, "met", 0, basis, 0, version, u_url, v_url))
+            elif v is None and still_open:
+                due, basis = dates.at(as_of, u, base, since, capped)
+                rows.append(
+                    CadenceRow(start, due, None, "pending", 0, basis, repeat, version, u_url, None)
+                )
+            return Gap(u, stop_at, rows)
         due, basis = crossing
-        return Gap(u, u_url, end, end_url, version, due, basis, "missed", end - due, by_close)
-    if end_url is not None:
-        due, basis = limits.at(limits.index_at(end - 1), u, fallback)
-        return Gap(u, u_url, end, end_url, version, due, basis, "met", 0, False)
-    if by_close:
-        due, basis = limits.at(limits.index_at(end - 1), u, fallback)
-        return Gap(u, u_url, end, None, version, due, basis, None, 0, True)
-    due, basis = limits.at(limits.index_at(as_of), u, fallback)
-    return Gap(u, u_url, end, None, version, due, basis, "pending", 0, False)
+        rows.append(
+            CadenceRow(start, due, v, "missed", stop_at - due, basis, repeat, version, u_url, v_url)
+        )
+        start, since, repeat = due, due, repeat + 1
+        base = end_of_day(due) + limit.within * DAY

@@ -1,4 +1,5 @@
-"""Per-bug results turned into the ``deadlines`` and ``bug_metrics`` tables (docs/tables.md).
+"""Per-bug results turned into the ``deadlines``, ``bug_metrics``, ``breaches`` and
+``ca_months`` tables (docs/tables.md).
 
 Why a module of its own: the rules work in epoch seconds and plain tuples; the tables are built
 once at the end, column by column, so no DataFrame is touched inside the per-bug loop.
@@ -6,13 +7,15 @@ once at the end, column by column, so no DataFrame is touched inside the per-bug
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import numpy as np
 import pandas as pd
 
-from analyzer.metrics.cadence import segments
+from analyzer.metrics.breach import Breach, open_spans, overlap
+from analyzer.metrics.cadence import date_segments
 from analyzer.metrics.rulebook import DAY, HOUR, RULES
-from analyzer.metrics.rules import BugResult, Row
-from analyzer.metrics.timeline import is_open_at
+from analyzer.metrics.rules import DONE_KINDS, BugResult, Row
 
 DEADLINE_COLUMNS = [
     "bug_id",
@@ -24,10 +27,11 @@ DEADLINE_COLUMNS = [
     "met_at",
     "outcome",
     "overdue_hours",
+    "basis",
+    "repeat",
+    "caveat",
     "evidence_start",
     "evidence_met",
-    "basis",
-    "caveat",
 ]
 METRIC_COLUMNS = [
     "bug_id",
@@ -35,8 +39,12 @@ METRIC_COLUMNS = [
     "status",
     "opened",
     "closed",
+    "closed_estimated",
+    "filed_by",
+    "excluded",
     "first_ca_response_hours",
     "full_report_days",
+    "disclosure_delay_hours",
     "ca_updates",
     "max_update_gap_days",
     "missed_updates",
@@ -46,18 +54,38 @@ METRIC_COLUMNS = [
     "needinfo_late",
     "next_update_dates_set",
     "next_update_missed",
-    "questions",
-    "questions_late",
+    "next_update_set_by_ca",
+    "comments_needing_reply",
+    "comments_late",
+    "open_days",
+    "breach_days",
+    "compliance",
 ]
-TIME_DEADLINE = ("start", "due", "met_at")
-TIME_METRIC = ("opened", "closed")
-_COUNT_PREFIXES = ("ca_updates", "missed_", "needinfo_", "next_update_", "questions")
+BREACH_COLUMNS = ["bug_id", "ca", "start", "end", "rules", "caveated", "caveat"]
+CA_MONTH_COLUMNS = [
+    "ca",
+    "month",
+    "bugs_open",
+    "open_days",
+    "breach_days",
+    "breach_days_caveated",
+    "compliance",
+    "overdue_at_end",
+    *[f"{rule}_{what}" for rule in RULES for what in ("due", "met", "missed")],
+]
+TIMES = ("start", "due", "met_at", "opened", "closed", "end")
+INTS = ("bug_id", "repeat", "bugs_open", "overdue_at_end")
+BOOLS = ("closed_estimated", "caveated")
+FLOATS = ("compliance",)
+_COUNT_PREFIXES = ("ca_updates", "missed_", "needinfo_", "next_update_", "comments_")
+_RULE_COUNTS = frozenset(f"{rule}_{what}" for rule in RULES for what in ("due", "met", "missed"))
 _NAT = np.iinfo("int64").min  # numpy reads it as NaT
 _RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
 
 
-def timestamps(values: list[int | None]) -> pd.Series:
+def timestamps(values) -> pd.Series:
     """Epoch seconds (None for none) as a UTC timestamp column."""
+    values = list(values)
     seconds = np.fromiter((_NAT if v is None else v for v in values), "int64", len(values))
     return pd.Series(seconds.astype("datetime64[s]")).dt.tz_localize("UTC").dt.as_unit("us")
 
@@ -78,68 +106,98 @@ def deadlines_frame(results: list[BugResult]) -> pd.DataFrame:
                     row.met_at,
                     row.outcome,
                     round(row.overdue / HOUR, 2),
+                    row.basis,
+                    row.repeat,
+                    row.caveat,
                     row.evidence_start,
                     row.evidence_met,
-                    row.basis,
-                    row.caveat,
                 )
             )
-    records.sort(key=lambda r: (r[0], r[4], _RULE_ORDER[r[2]], r[5], r[9]))
-    return _frame(records, DEADLINE_COLUMNS, TIME_DEADLINE)
+    records.sort(key=lambda r: (r[0], r[4], _RULE_ORDER[r[2]], r[5], r[10]))
+    return _frame(records, DEADLINE_COLUMNS)
 
 
-def metrics_frame(results: list[BugResult]) -> pd.DataFrame:
-    return _frame([_metrics(result) for result in results], METRIC_COLUMNS, TIME_METRIC)
+def breaches_frame(results: list[BugResult], spans: dict[int, list[Breach]]) -> pd.DataFrame:
+    records = [
+        (r.thread.bug_id, r.thread.ca, b.start, b.end, b.rules, b.caveated, b.caveat)
+        for r in results
+        for b in spans.get(r.thread.bug_id, [])
+    ]
+    return _frame(records, BREACH_COLUMNS)
 
 
-def _frame(records: list[tuple], names: list[str], time_columns: tuple[str, ...]) -> pd.DataFrame:
+def metrics_frame(
+    results: list[BugResult], spans: dict[int, list[Breach]], as_of: int
+) -> pd.DataFrame:
+    return _frame(
+        [_metrics(r, spans.get(r.thread.bug_id, []), as_of) for r in results], METRIC_COLUMNS
+    )
+
+
+def _frame(records: list[tuple], names: list[str]) -> pd.DataFrame:
     """Column by column, with stable dtypes whatever the rows (even none): UTC times, int
-    counts, float durations, text as pandas' default string type."""
+    counts, float durations and shares, bools, text as pandas' default string type."""
     columns = list(zip(*records, strict=True)) if records else [() for _ in names]
     data = {}
     for name, values in zip(names, columns, strict=True):
-        if name in time_columns:
+        if name in TIMES:
             data[name] = timestamps(values)
-        elif name == "bug_id" or name.startswith(_COUNT_PREFIXES):
+        elif name in INTS or name in _RULE_COUNTS or name.startswith(_COUNT_PREFIXES):
             data[name] = pd.Series(values, dtype="int64")
-        elif name.endswith(("_hours", "_days")):
-            data[name] = pd.Series(values, dtype="float64")
+        elif name in BOOLS:
+            data[name] = pd.Series(values, dtype="bool")
+        elif name in FLOATS or name.endswith(("_hours", "_days")):
+            data[name] = pd.Series([np.nan if v is None else v for v in values], dtype="float64")
         else:
             data[name] = pd.Series(values, dtype="str")
     return pd.DataFrame(data)
 
 
-def _metrics(result: BugResult) -> tuple:
+def _metrics(result: BugResult, breach: list[Breach], as_of: int) -> tuple:
     thread, rows, updates = result.thread, result.rows, result.updates
-    first = updates[0].time - thread.opened if updates else None
-    report = next((c for c in updates if c.kind == "full"), None)
+    first = next((c for c in updates if c.time >= thread.opened), None)
+    first_hours = None
+    if first is not None and thread.filed_by != "ca":
+        first_hours = round((first.time - thread.opened) / HOUR, 2)
+    report = next((c for c in updates if c.kind in DONE_KINDS), None)
     gaps = [g.end - g.start for g in result.gaps]
-    missed_gaps = [r for r in rows if r.rule == "update_cadence" and r.outcome == "missed"]
-    to_ca = [n for n in thread.needinfos if n[2]]
-    questions = sum(
-        c.questions
-        for c in thread.comments
-        if c.is_public_other and is_open_at(c.time, result.periods)
-    )
+    cadence = [r for r in rows if r.rule == "update_cadence"]
+    missed = [r for r in cadence if r.outcome == "missed"]
+    to_ca = [n for n in thread.needinfos if n.to_ca]
+    segments = date_segments(thread.whiteboard)
+    disclosure = None
+    if thread.identified is not None:
+        disclosure = round((thread.opened - thread.identified[0]) / HOUR, 2)
+    open_seconds = sum(b - a for a, b in open_spans(result.periods, as_of))
+    breach_seconds = sum(b.end - b.start for b in breach)
+    judged = not result.excluded
     return (
         thread.bug_id,
         thread.ca,
         result.status,
         thread.opened,
         result.closed,
-        None if first is None else round(first / HOUR, 2),
+        bool(thread.closed_estimated and result.closed is not None),
+        thread.filed_by,
+        result.excluded,
+        first_hours,
         None if report is None else round((report.time - thread.opened) / DAY, 2),
+        disclosure,
         len(updates),
         round(max(gaps) / DAY, 2) if gaps else None,
-        len(missed_gaps),
-        round(sum(r.overdue for r in missed_gaps) / DAY, 2),
+        len(missed),
+        round(sum(r.overdue for r in missed if r.repeat == 0) / DAY, 2),
         len(to_ca),
-        sum(1 for n in to_ca if n[3] is None),
+        sum(1 for n in to_ca if n.cleared_at is None),
         _count(rows, "needinfo_response"),
-        _dates_set(result),
-        sum(1 for r in missed_gaps if r.basis == "next_update"),
-        questions,
-        _count(rows, "question_response"),
+        sum(1 for s in segments if s.day is not None and s.honoured),
+        sum(1 for r in missed if r.basis == "next_update"),
+        sum(1 for s in segments if s.day is not None and not s.honoured),
+        sum(1 for r in rows if r.rule == "comment_response"),
+        _count(rows, "comment_response"),
+        round(open_seconds / DAY, 4),
+        round(breach_seconds / DAY, 4) if judged else None,
+        (round(1 - breach_seconds / open_seconds, 4) if judged and open_seconds > 0 else None),
     )
 
 
@@ -147,5 +205,98 @@ def _count(rows: list[Row], rule: str) -> int:
     return sum(1 for r in rows if r.rule == rule and r.outcome == "missed")
 
 
-def _dates_set(result: BugResult) -> int:
-    return sum(1 for s in segments(result.thread) if s.day is not None)
+# -- per CA and month ------------------------------------------------------------------------
+
+
+def _month_starts(first: int, last: int) -> list[int]:
+    """00:00 UTC of the 1st of every month from ``first``'s to ``last``'s (inclusive), plus the
+    start of the month after."""
+    day = datetime.fromtimestamp(first, timezone.utc)
+    year, month = day.year, day.month
+    out = []
+    while True:
+        start = int(datetime(year, month, 1, tzinfo=timezone.utc).timestamp())
+        out.append(start)
+        if start > last:
+            return out
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _label(start: int) -> str:
+    return datetime.fromtimestamp(start, timezone.utc).strftime("%Y-%m")
+
+
+def ca_months_frame(
+    results: list[BugResult], spans: dict[int, list[Breach]], as_of: int
+) -> pd.DataFrame:
+    """Per CA and month: judged bug-days open and in breach, deadlines that fell due, and
+    obligations overdue at the month's end (or ``as_of``)."""
+    cells: dict[tuple[str, int], dict] = {}
+    for result in results:
+        if result.excluded:
+            continue
+        opened = open_spans(result.periods, as_of)
+        if not opened:
+            continue
+        ca = result.thread.ca
+        breach = spans.get(result.thread.bug_id, [])
+        caveated = [(b.start, b.end) for b in breach if b.caveated]
+        firm = [(b.start, b.end) for b in breach]
+        bounds = _month_starts(opened[0][0], opened[-1][1] - 1)
+        for lo, hi in zip(bounds, bounds[1:], strict=False):
+            open_s = overlap(lo, hi, opened)
+            if open_s <= 0:
+                continue
+            cell = cells.setdefault((ca, lo), _empty_cell())
+            cell["bugs_open"] += 1
+            cell["open"] += open_s
+            cell["breach"] += overlap(lo, hi, firm)
+            cell["caveated"] += overlap(lo, hi, caveated)
+            end = min(hi - 1, as_of)
+            cell["overdue_at_end"] += sum(1 for row in result.rows if _overdue_at(row, end, as_of))
+        for row in result.rows:
+            if row.outcome == "pending" or row.due > as_of:
+                continue
+            lo = _month_of(row.due)
+            cell = cells.setdefault((ca, lo), _empty_cell())
+            cell[f"{row.rule}_due"] += 1
+            if row.outcome in ("met", "missed"):
+                cell[f"{row.rule}_{row.outcome}"] += 1
+    records = []
+    for (ca, lo), cell in sorted(cells.items()):
+        open_days = cell["open"] / DAY
+        records.append(
+            (
+                ca,
+                _label(lo),
+                cell["bugs_open"],
+                round(open_days, 4),
+                round(cell["breach"] / DAY, 4),
+                round(cell["caveated"] / DAY, 4),
+                round(1 - cell["breach"] / cell["open"], 4) if cell["open"] > 0 else None,
+                cell["overdue_at_end"],
+                *[cell[f"{rule}_{what}"] for rule in RULES for what in ("due", "met", "missed")],
+            )
+        )
+    return _frame(records, CA_MONTH_COLUMNS)
+
+
+def _empty_cell() -> dict:
+    cell = {"bugs_open": 0, "open": 0, "breach": 0, "caveated": 0, "overdue_at_end": 0}
+    for rule in RULES:
+        for what in ("due", "met", "missed"):
+            cell[f"{rule}_{what}"] = 0
+    return cell
+
+
+def _month_of(seconds: int) -> int:
+    day = datetime.fromtimestamp(seconds, timezone.utc)
+    return int(datetime(day.year, day.month, 1, tzinfo=timezone.utc).timestamp())
+
+
+def _overdue_at(row: Row, t: int, as_of: int) -> bool:
+    """The obligation is past due and unmet at ``t`` (an update gap counts once)."""
+    if row.outcome != "missed" or row.repeat != 0:
+        return False
+    end = row.due + row.overdue
+    return row.due < t and (t < end or (end >= as_of and row.met_at is None and t == as_of))

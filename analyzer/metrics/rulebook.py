@@ -1,7 +1,10 @@
-"""The CCADB Incident Reporting Guidelines as data: which rule is in force when, with what limit.
+"""The CCADB rules as dated data: which obligation is in force when, with what limit and why.
 
-Why data: a new IRG version is a new set of rows in ``irg_versions.csv``, not new code. Each
-obligation is judged under the version in force at the moment it started.
+Why data: each row of ``analyzer/data/irg_rules.csv`` is one rule in one period of force, with
+the source that states it and a short quotation of the text it encodes; a rule exists only
+where a source states it. A row is in force from its ``effective`` day until the next row of
+the same rule. The IRG *version* a deadline carries comes from the one calendar
+(:mod:`analyzer.irg`), not from this table.
 
 Times inside the metrics stage are whole seconds since the epoch (UTC), plain Python ints, so the
 per-bug loops stay cheap.
@@ -12,22 +15,25 @@ from __future__ import annotations
 import bisect
 import csv
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 
 from analyzer.env import InputError
+from analyzer.irg import IrgCalendar, calendar, day_start
 
 DAY = 86_400
 HOUR = 3_600
 RULES = (
     "first_response",
+    "initial_disclosure",
     "full_report",
     "update_cadence",
+    "action_item_update",
     "needinfo_response",
-    "question_response",
+    "comment_response",
 )
 UNITS = ("hours", "days")
+SCOPES = ("", "revocation_cap", "questions", "expects_reply")
 
 
 def end_of_day(seconds: int) -> int:
@@ -37,105 +43,139 @@ def end_of_day(seconds: int) -> int:
 
 @dataclass(frozen=True)
 class Limit:
-    """A rule's limit under one IRG version: ``within`` hours (exact) or days (end of UTC day)."""
+    """A rule's limit in one period: ``within`` hours (exact) or days (end of the UTC day)."""
 
     within: int
     unit: str
+    scope: str = ""  # what the rule covers in this period (see SCOPES)
+    source: str = ""
+    quote: str = ""
 
     def due(self, start: int) -> int:
         if self.unit == "hours":
             return start + self.within * HOUR
-        return end_of_day(start + self.within * DAY)
+        return end_of_day(start) + self.within * DAY
 
     @property
     def basis(self) -> str:
         return f"{self.within}{'h' if self.unit == 'hours' else 'd'}"
 
+    @property
+    def days(self) -> float:
+        return self.within / 24 if self.unit == "hours" else float(self.within)
+
 
 @dataclass(frozen=True)
-class Version:
-    name: str
-    effective: int  # seconds; the earliest version has the smallest int
-    limits: dict[str, Limit]  # only the rules in force
+class RulePeriod:
+    rule: str
+    effective: int  # epoch seconds of 00:00 UTC of its first day
+    limit: Limit | None  # None: a source says the rule is not in force from here
 
 
 class Rulebook:
-    """IRG versions ordered by effective date; ask which one governs a moment."""
+    """Rule periods by rule; ask which limit governs an obligation that starts at a moment."""
 
-    def __init__(self, versions: list[Version]) -> None:
-        self.versions = sorted(versions, key=lambda v: v.effective)
-        self._starts = [v.effective for v in self.versions]
-        self._by_day: dict[int, Version] = {}
+    def __init__(self, periods: list[RulePeriod], irg: IrgCalendar | None = None) -> None:
+        self.irg = irg or calendar()
+        self.periods: dict[str, list[RulePeriod]] = {}
+        for period in sorted(periods, key=lambda p: p.effective):
+            self.periods.setdefault(period.rule, []).append(period)
+        self._starts = {rule: [p.effective for p in ps] for rule, ps in self.periods.items()}
 
-    def version_at(self, seconds: int) -> Version:
-        day = seconds // DAY  # versions start at midnight UTC, so the day decides
-        version = self._by_day.get(day)
-        if version is None:
-            index = bisect.bisect_right(self._starts, day * DAY) - 1
-            version = self._by_day[day] = self.versions[max(index, 0)]
-        return version
+    def version(self, seconds: int) -> str:
+        """The IRG version in force at ``seconds`` (the calendar's answer)."""
+        return self.irg.name_at(seconds)
 
     def limit(self, rule: str, seconds: int) -> tuple[str, Limit | None]:
-        """The version in force at ``seconds`` and its limit for ``rule`` (None: not in force)."""
-        version = self.version_at(seconds)
-        return version.name, version.limits.get(rule)
+        """The IRG version at ``seconds`` and the rule's limit then (None: not in force)."""
+        starts = self._starts.get(rule)
+        limit = None
+        if starts:
+            index = bisect.bisect_right(starts, seconds) - 1
+            if index >= 0:
+                limit = self.periods[rule][index].limit
+        return self.version(seconds), limit
+
+    def rows(self) -> list[dict[str, str]]:
+        """The rule table as documented (rule, from, limit, scope, source, quote)."""
+        out = []
+        for rule in RULES:
+            for period in self.periods.get(rule, []):
+                limit = period.limit
+                out.append(
+                    {
+                        "rule": rule,
+                        "from": "" if period.effective < 0 else _iso_day(period.effective),
+                        "limit": limit.basis if limit else "not in force",
+                        "scope": limit.scope if limit else "",
+                        "source": limit.source if limit else "",
+                        "quote": limit.quote if limit else "",
+                    }
+                )
+        return out
+
+
+def _iso_day(seconds: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d")
 
 
 def longest_limit_days(rulebook: Rulebook) -> int:
-    """The most whole days any limit of any version allows from an obligation's start to its
-    due time (a day limit runs to the end of its last day, so 14 days is at most 15).
+    """The most whole days any limit of any rule allows from an obligation's start to its due
+    time (a day limit runs to the end of its last day, so 14 days is at most 15).
 
     Why: whoever looks back for the obligations that can fall due in a window (the month-end
     trend) must look back this far, and a new IRG version with a longer limit moves it.
     """
     longest = 0
-    for version in rulebook.versions:
-        for limit in version.limits.values():
+    for periods in rulebook.periods.values():
+        for period in periods:
+            limit = period.limit
+            if limit is None:
+                continue
             days = -(-limit.within // 24) if limit.unit == "hours" else limit.within + 1
             longest = max(longest, days)
     return longest
 
 
 def load_rulebook(path: Path | str | None = None) -> Rulebook:
-    """Read ``irg_versions.csv`` (the packaged one unless ``path`` is given)."""
+    """Read ``irg_rules.csv`` (the packaged one unless ``path`` is given)."""
     if path is None:
-        text = (resources.files("analyzer") / "data" / "irg_versions.csv").read_text("utf-8")
-        source = "irg_versions.csv"
+        text = (resources.files("analyzer") / "data" / "irg_rules.csv").read_text("utf-8")
+        source = "irg_rules.csv"
     else:
         try:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
             raise InputError(f"Cannot read the IRG rulebook {path}: {exc.strerror}.") from exc
         source = str(path)
-    return _parse(text, source)
+    return parse_rulebook(text, source)
 
 
-def _parse(text: str, source: str) -> Rulebook:
-    by_name: dict[str, tuple[int, dict[str, Limit]]] = {}
+def parse_rulebook(text: str, source: str) -> Rulebook:
+    periods = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
         try:
-            name, rule = row["version"].strip(), row["rule"].strip()
-            effective = _day_start(row["effective"].strip())
-            in_force = row["in_force"].strip().lower() == "true"
+            rule = row["rule"].strip()
             if rule not in RULES:
                 raise ValueError(f"unknown rule {rule!r}")
-            known = by_name.setdefault(name, (effective, {}))
-            if known[0] != effective:
-                raise ValueError(f"version {name} has two effective dates")
-            if in_force:
+            within = (row["within"] or "").strip()
+            scope = (row.get("scope") or "").strip()
+            if scope not in SCOPES:
+                raise ValueError(f"scope must be one of {', '.join(s for s in SCOPES if s)}")
+            src, quote = (row.get("source") or "").strip(), (row.get("quote") or "").strip()
+            if not src or not quote:
+                raise ValueError("every rule period names its source and quotes it")
+            limit = None
+            if within:
                 unit = row["unit"].strip()
                 if unit not in UNITS:
                     raise ValueError(f"unit must be one of {', '.join(UNITS)}")
-                known[1][rule] = Limit(int(row["within"]), unit)
-        except (KeyError, ValueError, TypeError) as exc:
+                limit = Limit(int(within), unit, scope, src, quote)
+            periods.append(RulePeriod(rule, day_start(row["effective"] or ""), limit))
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
             raise InputError(f"{source} line {line} is not a rulebook row: {exc}.") from exc
-    if not by_name:
-        raise InputError(f"{source} holds no IRG version.")
-    return Rulebook([Version(n, eff, limits) for n, (eff, limits) in by_name.items()])
-
-
-def _day_start(text: str) -> int:
-    if not text:
-        return -(2**62)  # in force since the beginning
-    day = date.fromisoformat(text)
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    if not periods:
+        raise InputError(f"{source} holds no rule.")
+    return Rulebook(periods)

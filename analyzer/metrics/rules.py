@@ -1,8 +1,9 @@
 """The rules of SPEC "The rules the metrics encode", applied to one bug at a time.
 
-Each rule turns a :class:`BugThread` into deadline rows: (rule, IRG version, start, due, met at,
-outcome, overdue seconds, evidence start, evidence met, basis, caveat). The version is the one in
-force when the obligation started; a rule not in force then gives no row.
+Each rule turns a :class:`BugThread` into deadline rows. The limit is the one in force when the
+obligation started (``irg_rules.csv``); a rule not in force then gives no row. Every obligation
+ends with the open period it started in: one not met by then is missed and overdue until that
+end, never beyond; one that would fall due after it is dropped.
 """
 
 from __future__ import annotations
@@ -12,19 +13,21 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from analyzer.metrics.cadence import Gap, update_gaps
-from analyzer.metrics.rulebook import Rulebook
+from analyzer.metrics.rulebook import DAY, Rulebook, end_of_day
 from analyzer.metrics.threads import BugThread, Comment
 from analyzer.metrics.timeline import (
     OpenPeriod,
     first_comment_url,
-    is_open_at,
     open_periods,
+    period_at,
     status_at,
 )
 
 NO_TEXT = "CA comment text missing: a report may be unseen"
+NO_COMMENT_TEXT = "comment text missing: it may expect no reply"
 NO_HISTORY = "whiteboard history unknown"
 CLOSE_ESTIMATED = "close time estimated"
+DONE_KINDS = ("full", "closure")
 
 
 class Row(NamedTuple):
@@ -39,6 +42,7 @@ class Row(NamedTuple):
     evidence_met: str | None
     basis: str
     caveat: str
+    repeat: int = 0
 
 
 @dataclass
@@ -51,66 +55,137 @@ class BugResult:
     resolution: str
     closed: int | None
     updates: list[Comment]
+    excluded: str
 
 
-def judge(due: int, met_at: int | None, as_of: int) -> tuple[str, int]:
-    """Outcome and overdue seconds of a single-answer obligation."""
-    if met_at is not None:
-        return ("met", 0) if met_at <= due else ("missed", met_at - due)
-    return ("missed", as_of - due) if as_of > due else ("pending", 0)
-
-
-def evaluate(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult:
+def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int, excluded: str) -> BugResult:
+    """Every deadline of one bug as known at ``as_of`` (none for an excluded bug)."""
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
     updates = [c for c in thread.comments if c.is_ca_update]
+    if excluded:
+        return BugResult(thread, periods, [], [], status, resolution, closed, updates, excluded)
     rows: list[Row] = []
-    rows += _first_response(thread, updates, rulebook, as_of)
-    if not (closed is not None and resolution in ("INVALID", "DUPLICATE")):
-        rows += _full_report(thread, updates, rulebook, as_of)
+    rows += _first_response(thread, periods, updates, rulebook, as_of)
+    rows += _initial_disclosure(thread, rulebook)
+    rows += _full_report(thread, periods, updates, rulebook, as_of)
     gaps = update_gaps(thread, periods, rulebook, as_of)
     rows += _cadence_rows(thread, gaps)
-    rows += _needinfo_rows(thread, updates, rulebook, as_of)
-    rows += _question_rows(thread, periods, updates, rulebook, as_of)
-    return BugResult(thread, periods, rows, gaps, status, resolution, closed, updates)
+    rows += _action_item_rows(thread, periods, updates, rulebook, as_of)
+    rows += _needinfo_rows(thread, periods, updates, rulebook, as_of)
+    rows += _comment_rows(thread, periods, updates, rulebook, as_of)
+    return BugResult(thread, periods, rows, gaps, status, resolution, closed, updates, excluded)
+
+
+def _close_caveat(thread: BugThread, ended_by_close: bool) -> str:
+    return CLOSE_ESTIMATED if ended_by_close and thread.closed_estimated else ""
 
 
 def _single(
-    rule: str, rulebook: Rulebook, start: int, start_url: str, answer: Comment | None, as_of: int
+    rule: str,
+    rulebook: Rulebook,
+    start: int,
+    start_url: str,
+    answer: Comment | None,
+    period: OpenPeriod | None,
+    as_of: int,
+    thread: BugThread,
 ) -> Row | None:
+    """One obligation met by ``answer`` (or not), ended with its open period."""
     version, limit = rulebook.limit(rule, start)
-    if limit is None:
+    if limit is None or period is None:
         return None
     due = limit.due(start)
-    met_at = answer.time if answer is not None else None
-    outcome, overdue = judge(due, met_at, as_of)
+    end = period.end if period.end is not None else as_of
+    if answer is not None and answer.time > end:
+        answer = None
+    caveat = ""
+    if answer is not None:
+        met_at = answer.time
+        outcome, overdue = ("met", 0) if met_at <= due else ("missed", met_at - due)
+    elif due < end:
+        met_at, outcome, overdue = None, "missed", end - due
+        caveat = _close_caveat(thread, period.end is not None)
+    elif period.end is None:
+        met_at, outcome, overdue = None, "pending", 0
+    else:
+        return None  # would fall due after the bug closed
     met_url = answer.url if answer is not None else None
     return Row(
-        rule, version, start, due, met_at, outcome, overdue, start_url, met_url, limit.basis, ""
+        rule, version, start, due, met_at, outcome, overdue, start_url, met_url, limit.basis, caveat
     )
 
 
-def _first_response(
-    thread: BugThread, updates: list[Comment], rulebook: Rulebook, as_of: int
-) -> list[Row]:
-    first = updates[0] if updates else None
-    start_url = first_comment_url(thread)
-    row = _single("first_response", rulebook, thread.opened, start_url, first, as_of)
+def _first_response(thread, periods, updates, rulebook, as_of) -> list[Row]:
+    """A CA comment within 72 hours of a bug someone else filed (the CA's filing is its own)."""
+    if thread.filed_by == "ca" or not periods:
+        return []
+    first = next((c for c in updates if c.time >= thread.opened), None)
+    row = _single(
+        "first_response",
+        rulebook,
+        thread.opened,
+        first_comment_url(thread),
+        first,
+        periods[0],
+        as_of,
+        thread,
+    )
     return [row] if row else []
 
 
-def _full_report(
-    thread: BugThread, updates: list[Comment], rulebook: Rulebook, as_of: int
-) -> list[Row]:
-    report = next((c for c in updates if c.kind == "full"), None)
-    row = _single("full_report", rulebook, thread.opened, first_comment_url(thread), report, as_of)
+def _initial_disclosure(thread: BugThread, rulebook: Rulebook) -> list[Row]:
+    """The CA filed the bug within 72 hours of the "Non-compliance identified date" its own
+    IRG 3.x report states (a date without a time is the end of that UTC day)."""
+    if thread.identified is None or thread.filed_by != "ca":
+        return []
+    start, url = thread.identified
+    version, limit = rulebook.limit("initial_disclosure", start)
+    if limit is None:
+        return []
+    due = limit.due(start)
+    filed = thread.opened
+    outcome, overdue = ("met", 0) if filed <= due else ("missed", filed - due)
+    return [
+        Row(
+            "initial_disclosure",
+            version,
+            start,
+            due,
+            filed,
+            outcome,
+            overdue,
+            url,
+            first_comment_url(thread),
+            limit.basis,
+            "",
+        )
+    ]
+
+
+def _full_report(thread, periods, updates, rulebook, as_of) -> list[Row]:
+    """A Full Incident Report (or a Closure Report that comes first) within 14 days."""
+    if not periods:
+        return []
+    report = next((c for c in updates if c.kind in DONE_KINDS), None)
+    row = _single(
+        "full_report",
+        rulebook,
+        thread.opened,
+        first_comment_url(thread),
+        report,
+        periods[0],
+        as_of,
+        thread,
+    )
     if row is None:
         return []
-    if row.outcome == "missed" and any(c.kind is None and c.time <= row.due for c in updates):
+    unseen = [c for c in updates if c.kind is None and c.time <= (row.met_at or as_of)]
+    if row.outcome == "missed" and any(c.time <= row.due for c in unseen):
         # A CA comment the store has no text of came in time: the report may be in it, so a
         # "missed" here would be a claim the data cannot back (the snapshot's usual case).
         row = row._replace(outcome="unknown", overdue=0, caveat=NO_TEXT)
-    elif row.outcome != "met" and any(c.kind is None for c in updates):
+    elif row.outcome != "met" and unseen:
         row = row._replace(caveat=NO_TEXT)
     return [row]
 
@@ -118,65 +193,161 @@ def _full_report(
 def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
     rows = []
     for gap in gaps:
-        if gap.outcome is None:
-            continue
-        caveats = []
-        if not thread.history_known:
-            caveats.append(NO_HISTORY)
-        if gap.ended_by_close and thread.closed_estimated:
-            caveats.append(CLOSE_ESTIMATED)
-        met_at = gap.end if gap.end_url is not None else None
-        rows.append(
-            Row(
-                "update_cadence",
-                gap.version,
-                gap.start,
-                gap.due,
-                met_at,
-                gap.outcome,
-                gap.overdue_seconds,
-                gap.start_url,
-                gap.end_url,
-                gap.basis,
-                "; ".join(caveats),
+        for r in gap.rows:
+            caveats = []
+            if not thread.history_known:
+                caveats.append(NO_HISTORY)
+            if r.outcome == "missed" and r.met_at is None and thread.closed_estimated:
+                if thread.closed is not None and gap.end == thread.closed:
+                    caveats.append(CLOSE_ESTIMATED)
+            rows.append(
+                Row(
+                    "update_cadence",
+                    r.version,
+                    r.start,
+                    r.due,
+                    r.met_at,
+                    r.outcome,
+                    r.overdue,
+                    r.evidence_start,
+                    r.evidence_met,
+                    r.basis,
+                    "; ".join(caveats),
+                    r.repeat,
+                )
             )
-        )
     return rows
 
 
-def _needinfo_rows(
-    thread: BugThread, updates: list[Comment], rulebook: Rulebook, as_of: int
-) -> list[Row]:
+def _action_item_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
+    """A CA update within 3 days after an open Action Item's due date (SPEC "Action items")."""
+    if not thread.action_items:
+        return []
+    by_count = {c.count: c for c in thread.comments}
+    reports = sorted(
+        {i.count for i in thread.action_items if i.count in by_count},
+        key=lambda n: (by_count[n].time, n),
+    )
+    closures = [c.time for c in updates if c.kind == "closure"]
+    first_closure = closures[0] if closures else None
     times = [c.time for c in updates]
     rows = []
-    for set_at, set_url, to_ca, _cleared in thread.needinfos:
-        if not to_ca:
-            continue
-        index = bisect.bisect_left(times, set_at)
-        answer = updates[index] if index < len(updates) else None
-        row = _single("needinfo_response", rulebook, set_at, set_url, answer, as_of)
-        if row:
-            rows.append(row)
+    for k, count in enumerate(reports):
+        posted = by_count[count].time
+        replaced = by_count[reports[k + 1]].time if k + 1 < len(reports) else None
+        for item in thread.action_items:
+            if item.count != count or item.done:
+                continue
+            start = end_of_day(item.due_day)
+            if start < posted or (replaced is not None and start >= replaced):
+                continue  # not in force: due before the report, or its table was replaced
+            if first_closure is not None and start >= first_closure:
+                continue  # a Closure Report ends them all
+            if start > as_of:
+                continue  # its due day has not ended: no obligation yet
+            period = period_at(start, periods)
+            index = bisect.bisect_left(times, item.due_day)
+            answer = updates[index] if index < len(updates) else None
+            version, limit = rulebook.limit("action_item_update", start)
+            if limit is None or period is None:
+                continue
+            row = _single(
+                "action_item_update",
+                rulebook,
+                start,
+                by_count[count].url,
+                answer,
+                period,
+                as_of,
+                thread,
+            )
+            if row is not None:
+                due = item.due_day + DAY - 1 + limit.within * DAY
+                rows.append(_rejudge(row, due, period, as_of))
     return rows
 
 
-def _question_rows(
-    thread: BugThread,
-    periods: list[OpenPeriod],
-    updates: list[Comment],
-    rulebook: Rulebook,
-    as_of: int,
-) -> list[Row]:
+def _rejudge(row: Row, due: int, period: OpenPeriod, as_of: int) -> Row:
+    """The same row with another due time (action items count from their due *day*)."""
+    end = period.end if period.end is not None else as_of
+    if row.met_at is not None:
+        outcome, overdue = ("met", 0) if row.met_at <= due else ("missed", row.met_at - due)
+    elif due < end:
+        outcome, overdue = "missed", end - due
+    else:
+        outcome, overdue = "pending", 0
+    return row._replace(due=due, outcome=outcome, overdue=overdue)
+
+
+def _needinfo_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
+    """A CA comment within 7 days of a needinfo to a CA-side account; a non-CA account's clear
+    before it fell due (and before any answer) withdraws it, a later one ends the overdue."""
+    times = [c.time for c in updates]
+    rows = []
+    for request in thread.needinfos:
+        if not request.to_ca:
+            continue
+        period = period_at(request.set_at, periods)
+        index = bisect.bisect_left(times, request.set_at)
+        answer = updates[index] if index < len(updates) else None
+        row = _single(
+            "needinfo_response",
+            rulebook,
+            request.set_at,
+            request.url,
+            answer,
+            period,
+            as_of,
+            thread,
+        )
+        if row is None:
+            continue
+        cleared = request.cleared_at
+        by_other = cleared is not None and request.cleared_by_role not in (None, "ca")
+        answered_first = row.met_at is not None and row.met_at <= (cleared or row.met_at)
+        if by_other and not answered_first:
+            assert cleared is not None
+            if cleared <= row.due:
+                row = row._replace(met_at=None, outcome="withdrawn", overdue=0, evidence_met=None)
+            elif row.outcome == "missed":
+                end = min(cleared, period.end if period.end is not None else as_of)
+                row = row._replace(met_at=None, overdue=end - row.due, evidence_met=None)
+        rows.append(row)
+    return rows
+
+
+def _expects_reply(comment: Comment, scope: str) -> tuple[bool, str]:
+    if scope == "questions":
+        return comment.questions > 0, ""
+    if comment.expects_reply is None:
+        return True, NO_COMMENT_TEXT
+    return comment.expects_reply, ""
+
+
+def _comment_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
+    """A CA comment within 7 days of a public comment by someone else that expects a reply:
+    under IRG 2.0 one asking a question, from 3.0 any but closing notices and bare thanks."""
     keys = [(c.time, c.count) for c in updates]
     rows = []
     for comment in thread.comments:
-        if not comment.is_public_other or comment.questions < 1:
+        if not comment.is_public_other or comment.count == 0:
             continue
-        if not is_open_at(comment.time, periods):
+        period = period_at(comment.time, periods)
+        if period is None:
+            continue
+        _version, limit = rulebook.limit("comment_response", comment.time)
+        if limit is None:
+            continue
+        expects, caveat = _expects_reply(comment, limit.scope)
+        if not expects:
             continue
         index = bisect.bisect_right(keys, (comment.time, comment.count))
         answer = updates[index] if index < len(updates) else None
-        row = _single("question_response", rulebook, comment.time, comment.url, answer, as_of)
-        if row:
+        row = _single(
+            "comment_response", rulebook, comment.time, comment.url, answer, period, as_of, thread
+        )
+        if row is not None:
+            if caveat and row.outcome in ("missed", "pending"):
+                row = row._replace(caveat="; ".join(c for c in (row.caveat, caveat) if c))
             rows.append(row)
     return rows

@@ -18,16 +18,46 @@ from analyzer.metrics import fallback
 from analyzer.tables import LanguageTables, ThreadTables
 
 NAT = np.iinfo("int64").min
+REVOCATION_DELAY_TAG = "leaf-revocation-delay"
 
 
 class Comment(NamedTuple):
     time: int
     count: int
-    is_ca_update: bool
+    is_ca_update: bool  # public comment by a CA-side account
     is_public_other: bool  # public comment by a non-CA account
+    role: str
     url: str
     questions: int
     kind: str | None  # report kind; None when the text is unknown
+    expects_reply: bool | None  # None: the store has no text to tell
+    closing_notice: bool
+
+
+class Board(NamedTuple):
+    """One whiteboard value: in force from ``start`` until the next value's start."""
+
+    start: int
+    day: int | None  # 00:00 UTC of its Next-update day, None when none
+    set_by_role: str | None  # None: unknown (history unknown)
+    revocation_delay: bool
+    close_on: bool  # carries a [close on DATE] tag
+    meta: bool  # [meta] in the whiteboard
+    url: str
+
+
+class Needinfo(NamedTuple):
+    set_at: int
+    url: str
+    to_ca: bool
+    cleared_at: int | None
+    cleared_by_role: str | None
+
+
+class ActionItem(NamedTuple):
+    count: int  # the report comment whose table lists it
+    due_day: int  # 00:00 UTC of its due date
+    done: bool
 
 
 @dataclass
@@ -36,19 +66,23 @@ class BugThread:
 
     bug_id: int
     ca: str
+    summary: str
     status: str
     resolution: str
     opened: int
     closed: int | None  # the bugs table's (possibly estimated) close time, if <= as_of
     closed_estimated: bool
     history_known: bool
+    filed_by: str
     url: str
     comments: list[Comment] = field(default_factory=list)
     status_changes: list[tuple[int, str, str, str]] = field(default_factory=list)
     resolutions: list[tuple[int, str]] = field(default_factory=list)
-    needinfos: list[tuple[int, str, bool, int | None]] = field(default_factory=list)
-    whiteboard: list[tuple[int, int | None]] = field(default_factory=list)
+    needinfos: list[Needinfo] = field(default_factory=list)
+    whiteboard: list[Board] = field(default_factory=list)
     initial_status: str | None = None  # status before the first status change in history
+    identified: tuple[int, str] | None = None  # (time, evidence) of the CA's identified date
+    action_items: list[ActionItem] = field(default_factory=list)
 
 
 def seconds(column: pd.Series) -> np.ndarray:
@@ -70,6 +104,10 @@ def _text_or_empty(values: pd.Series) -> list[str]:
     return ["" if v is None or v is pd.NA or v != v else str(v) for v in values.tolist()]
 
 
+def _flags(values: pd.Series) -> list[bool | None]:
+    return [None if v is None or v is pd.NA or v != v else bool(v) for v in values.tolist()]
+
+
 def _groups(sorted_ids: np.ndarray, bug_ids: list[int]) -> Iterator[tuple[int, int]]:
     """(start, stop) slice of each bug in a table sorted by bug_id."""
     starts = np.searchsorted(sorted_ids, bug_ids, side="left").tolist()
@@ -77,37 +115,57 @@ def _groups(sorted_ids: np.ndarray, bug_ids: list[int]) -> Iterator[tuple[int, i
     return zip(starts, stops, strict=True)
 
 
-def language_columns(
-    comments: pd.DataFrame, language: LanguageTables | None
-) -> tuple[list[int], list[str | None], str]:
-    """Questions and report kind per comment row, and which source they came from."""
+def language_columns(comments: pd.DataFrame, language: LanguageTables | None) -> tuple[dict, str]:
+    """Questions, report kind, expects-reply and closing-notice per comment row, and which
+    source they came from."""
+    has_text = comments["_has_text"].tolist()
     if language is not None and language.comment_language is not None:
-        notes = language.comment_language[["bug_id", "count", "questions", "report_kind"]]
+        notes = language.comment_language
+        wanted = [
+            c
+            for c in ("questions", "report_kind", "expects_reply", "closing_notice")
+            if c in notes.columns
+        ]
         annotated = comments[["bug_id", "count"]].merge(
-            notes.drop_duplicates(["bug_id", "count"]),
+            notes[["bug_id", "count", *wanted]].drop_duplicates(["bug_id", "count"]),
             on=["bug_id", "count"],
             how="left",
         )
         questions = annotated["questions"].fillna(0).astype("int64").tolist()
         kinds = [None if k is None or k != k else str(k) for k in annotated["report_kind"].tolist()]
         # A comment without text has no knowable kind, whatever the annotator said.
-        has_text = comments["_has_text"].tolist()
         kinds = [k if t else None for k, t in zip(kinds, has_text, strict=True)]
-        return questions, kinds, "language stage"
-    texts = _texts(comments)
-    ca = comments["is_ca_update"].astype(bool).tolist()
-    private = comments["is_private"].astype(bool).tolist()
-    roles = comments["role"].tolist()
-    questions = [
-        fallback.count_questions(t) if (r != "ca" and not p) else 0
-        for t, r, p in zip(texts, roles, private, strict=True)
-    ]
-    kinds = [fallback.report_kind(t) if c else None for t, c in zip(texts, ca, strict=True)]
-    return questions, kinds, "fallback rule (sentences ending in '?' outside quotes)"
-
-
-def _texts(comments: pd.DataFrame) -> list[str | None]:
-    return [None if v is None or v is pd.NA or v != v else v for v in comments["text"].tolist()]
+        expects = (
+            _flags(annotated["expects_reply"])
+            if "expects_reply" in annotated
+            else [None] * len(kinds)
+        )
+        expects = [e if t else None for e, t in zip(expects, has_text, strict=True)]
+        closing = (
+            [bool(v) for v in _flags(annotated["closing_notice"])]
+            if "closing_notice" in annotated
+            else [False] * len(kinds)
+        )
+        source = "language stage"
+    else:
+        texts = [None if v is None or v is pd.NA or v != v else v for v in comments["text"]]
+        ca = comments["is_ca_update"].astype(bool).tolist()
+        private = comments["is_private"].astype(bool).tolist()
+        roles = comments["role"].tolist()
+        questions = [
+            fallback.count_questions(t) if (r != "ca" and not p) else 0
+            for t, r, p in zip(texts, roles, private, strict=True)
+        ]
+        kinds = [fallback.report_kind(t) if c else None for t, c in zip(texts, ca, strict=True)]
+        expects = [None if t is None else True for t in texts]
+        closing = [False] * len(texts)
+        source = "fallback rule (sentences ending in '?' outside quotes)"
+    return {
+        "questions": questions,
+        "kinds": kinds,
+        "expects": expects,
+        "closing": closing,
+    }, source
 
 
 def build_threads(
@@ -118,32 +176,79 @@ def build_threads(
     opened = seconds(bugs["opened"])
     bugs = bugs.assign(_opened=opened, _closed=seconds(bugs["closed"]))
     bugs = bugs[_known_by(bugs["_opened"], as_of)].sort_values("bug_id", kind="stable")
+    filed_by = (
+        _text_or_empty(bugs["filed_by"])
+        if "filed_by" in bugs
+        else _creator_roles(bugs, tables.participants)
+    )
     threads = []
     for row in zip(
         bugs["bug_id"].tolist(),
         _text_or_empty(bugs["ca"]),
+        _text_or_empty(bugs["summary"]),
         _text_or_empty(bugs["status"]),
         _text_or_empty(bugs["resolution"]),
         bugs["_opened"].tolist(),
         bugs["_closed"].tolist(),
         bugs["closed_estimated"].fillna(False).astype(bool).tolist(),
         bugs["history_known"].fillna(False).astype(bool).tolist(),
+        filed_by,
         _text_or_empty(bugs["url"]),
         strict=True,
     ):
-        bug_id, ca, status, resolution, op, cl, estimated, known, url = row
+        bug_id, ca, summary, status, resolution, op, cl, estimated, known, filer, url = row
         closed = _opt(cl)
         if closed is not None and closed > as_of:
             closed = None
         threads.append(
-            BugThread(int(bug_id), ca, status, resolution, int(op), closed, estimated, known, url)
+            BugThread(
+                int(bug_id),
+                ca,
+                summary,
+                status,
+                resolution,
+                int(op),
+                closed,
+                estimated,
+                known,
+                filer or "community",
+                url,
+            )
         )
     by_id = [t.bug_id for t in threads]
     source = _add_comments(threads, by_id, tables.comments, language, as_of)
     _add_changes(threads, by_id, tables.changes, as_of)
-    _add_needinfos(threads, by_id, tables.needinfos, as_of)
-    _add_whiteboard(threads, by_id, tables.whiteboard, as_of)
+    _add_needinfos(threads, by_id, tables.needinfos, tables.participants, as_of)
+    _add_whiteboard(threads, by_id, tables.whiteboard, tables.participants, as_of)
+    if language is not None:
+        _add_identified(threads, by_id, tables.comments, language.report_fields, as_of)
+        _add_action_items(threads, by_id, tables.comments, language.action_items, as_of)
     return threads, source
+
+
+def _creator_roles(bugs: pd.DataFrame, participants: pd.DataFrame) -> list[str]:
+    """The role of each bug's creator in it (for tables made before ``bugs.filed_by``)."""
+    roles = dict(
+        zip(
+            zip(participants["bug_id"].tolist(), participants["account"].tolist(), strict=True),
+            participants["role"].tolist(),
+            strict=True,
+        )
+    )
+    return [
+        roles.get((b, c), "community")
+        for b, c in zip(bugs["bug_id"].tolist(), bugs["creator"].tolist(), strict=True)
+    ]
+
+
+def _role_lookup(participants: pd.DataFrame) -> dict[tuple[int, str], str]:
+    return dict(
+        zip(
+            zip(participants["bug_id"].tolist(), participants["account"].tolist(), strict=True),
+            participants["role"].tolist(),
+            strict=True,
+        )
+    )
 
 
 def _add_comments(
@@ -161,7 +266,7 @@ def _add_comments(
     has_text = comments["text"].notna()
     comments = comments[needed].assign(_t=seconds(comments["time"]), _has_text=has_text)
     comments = comments[_known_by(comments["_t"], as_of)].sort_values(["bug_id", "_t", "count"])
-    questions, kinds, source = language_columns(comments, language)
+    reading, source = language_columns(comments, language)
     columns = list(
         map(
             Comment._make,
@@ -170,9 +275,12 @@ def _add_comments(
                 comments["count"].astype("int64").tolist(),
                 comments["is_ca_update"].astype(bool).tolist(),
                 ((comments["role"] != "ca") & ~comments["is_private"].astype(bool)).tolist(),
+                _text_or_empty(comments["role"]),
                 _text_or_empty(comments["url"]),
-                questions,
-                kinds,
+                reading["questions"],
+                reading["kinds"],
+                reading["expects"],
+                reading["closing"],
                 strict=True,
             ),
         )
@@ -214,36 +322,153 @@ def _add_changes(
 
 
 def _add_needinfos(
-    threads: list[BugThread], by_id: list[int], needinfos: pd.DataFrame, as_of: int
+    threads: list[BugThread],
+    by_id: list[int],
+    needinfos: pd.DataFrame,
+    participants: pd.DataFrame,
+    as_of: int,
 ) -> None:
     needinfos = needinfos.assign(_set=seconds(needinfos["set_at"]))
     needinfos = needinfos.assign(_cleared=seconds(needinfos["cleared_at"]))
     needinfos = needinfos[_known_by(needinfos["_set"], as_of)]
     needinfos = needinfos.sort_values(["bug_id", "_set", "seq"])
+    roles = _role_lookup(participants)
     rows = list(
         zip(
+            needinfos["bug_id"].tolist(),
             needinfos["_set"].tolist(),
             _text_or_empty(needinfos["set_url"]),
             needinfos["to_ca"].fillna(False).astype(bool).tolist(),
             needinfos["_cleared"].tolist(),
+            _text_or_empty(needinfos["cleared_by"]),
             strict=True,
         )
     )
     ids = needinfos["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         thread.needinfos = [
-            (s, url, to_ca, None if (c == NAT or c > as_of) else c)
-            for s, url, to_ca, c in rows[lo:hi]
+            Needinfo(
+                s,
+                url,
+                to_ca,
+                None if (c == NAT or c > as_of) else c,
+                roles.get((bug, by), "community") if by else None,
+            )
+            for bug, s, url, to_ca, c, by in rows[lo:hi]
         ]
 
 
 def _add_whiteboard(
-    threads: list[BugThread], by_id: list[int], whiteboard: pd.DataFrame, as_of: int
+    threads: list[BugThread],
+    by_id: list[int],
+    whiteboard: pd.DataFrame,
+    participants: pd.DataFrame,
+    as_of: int,
 ) -> None:
     board = whiteboard.assign(_from=seconds(whiteboard["valid_from"]))
     board = board.assign(_date=seconds(board["next_update"]))
     board = board[_known_by(board["_from"], as_of)].sort_values(["bug_id", "_from", "seq"])
-    rows = list(zip(board["_from"].tolist(), board["_date"].tolist(), strict=True))
+    roles = _role_lookup(participants)
+    tags = _text_or_empty(board["tags"])
+    values = _text_or_empty(board["value"])
+    rows = list(
+        zip(
+            board["bug_id"].tolist(),
+            board["_from"].tolist(),
+            board["_date"].tolist(),
+            _text_or_empty(board["set_by"]),
+            [REVOCATION_DELAY_TAG in t.split() for t in tags],
+            board["close_on"].notna().tolist(),
+            ["[meta]" in v.lower() for v in values],
+            _text_or_empty(board["url"]),
+            strict=True,
+        )
+    )
     ids = board["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
-        thread.whiteboard = [(start, _opt(day)) for start, day in rows[lo:hi]]
+        out = []
+        for bug, start, day, by, revocation, close_on, meta, url in rows[lo:hi]:
+            if by:
+                role: str | None = roles.get((bug, by), "community")
+            elif thread.history_known:
+                role = thread.filed_by  # the first value came with the bug from its creator
+            else:
+                role = None
+            out.append(Board(start, _opt(day), role, revocation, close_on, meta, url))
+        thread.whiteboard = out
+
+
+def _comment_lookup(comments: pd.DataFrame) -> dict[tuple[int, int], tuple[int, str, str]]:
+    """(bug, count) -> (time, role, url) of every comment."""
+    times = seconds(comments["time"]).tolist()
+    return dict(
+        zip(
+            zip(comments["bug_id"].tolist(), comments["count"].tolist(), strict=True),
+            zip(
+                times,
+                _text_or_empty(comments["role"]),
+                _text_or_empty(comments["url"]),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
+
+
+def _add_identified(
+    threads: list[BugThread],
+    by_id: list[int],
+    comments: pd.DataFrame,
+    fields: pd.DataFrame | None,
+    as_of: int,
+) -> None:
+    """The latest "Non-compliance identified date" a CA report stated by ``as_of``."""
+    if fields is None or fields.empty:
+        return
+    stated = fields[fields["field"] == "non_compliance_identified"]
+    stated = stated.assign(_t=seconds(stated["time"]))
+    stated = stated[stated["_t"] != NAT]
+    if stated.empty:
+        return
+    lookup = _comment_lookup(comments[comments["bug_id"].isin(set(stated["bug_id"]))])
+    index = {bug: i for i, bug in enumerate(by_id)}
+    found: dict[int, tuple[int, int, str]] = {}
+    for bug, count, moment in zip(
+        stated["bug_id"].tolist(), stated["count"].tolist(), stated["_t"].tolist(), strict=True
+    ):
+        posted = lookup.get((bug, count))
+        if bug not in index or posted is None or posted[1] != "ca" or posted[0] > as_of:
+            continue
+        if bug not in found or posted[0] >= found[bug][0]:
+            found[bug] = (posted[0], int(moment), posted[2])
+    for bug, (_posted, moment, url) in found.items():
+        threads[index[bug]].identified = (moment, url)
+
+
+def _add_action_items(
+    threads: list[BugThread],
+    by_id: list[int],
+    comments: pd.DataFrame,
+    items: pd.DataFrame | None,
+    as_of: int,
+) -> None:
+    if items is None or items.empty:
+        return
+    items = items.assign(_due=seconds(items["due"]))
+    items = items[items["_due"] != NAT]
+    if items.empty:
+        return
+    lookup = _comment_lookup(comments[comments["bug_id"].isin(set(items["bug_id"]))])
+    index = {bug: i for i, bug in enumerate(by_id)}
+    for bug, count, due, done in zip(
+        items["bug_id"].tolist(),
+        items["count"].tolist(),
+        items["_due"].tolist(),
+        items["done"].fillna(False).astype(bool).tolist(),
+        strict=True,
+    ):
+        posted = lookup.get((bug, count))
+        if bug not in index or posted is None or posted[1] != "ca" or posted[0] > as_of:
+            continue
+        day = int(due) // 86_400 * 86_400
+        threads[index[bug]].action_items.append(ActionItem(int(count), day, done))

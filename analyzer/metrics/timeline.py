@@ -67,3 +67,11 @@ def status_at(thread: BugThread, periods: list[OpenPeriod]) -> tuple[str, str, i
 
 def is_open_at(t: int, periods: list[OpenPeriod]) -> bool:
     return any(p.start <= t and (p.end is None or t < p.end) for p in periods)
+
+
+def period_at(t: int, periods: list[OpenPeriod]) -> OpenPeriod | None:
+    """The open period ``t`` falls in (None: the bug was closed then)."""
+    for period in periods:
+        if period.start <= t and (period.end is None or t < period.end):
+            return period
+    return None
