@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.language import annotate
-from analyzer.language import evaluate as ev
+from analyzer.language import eval_sets as ev
 from analyzer.language.pipeline import nlp
 from analyzer.language.text import blocks
 

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from analyzer.store import Store, bundled_snapshot_path
-from analyzer.testing.corpus import FakeBug
+from analyzer.testing.fake_bugs import FakeBug
 from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 
 COMMAND = "python bench/sync.py"

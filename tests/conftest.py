@@ -56,7 +56,7 @@ BUGZILLA_FIXTURES = Path(__file__).parent / "fixtures" / "bugzilla"
 @pytest.fixture(scope="session")
 def bugzilla_corpus():
     """The hand-written fixture corpus of the fake Bugzilla (tests/fixtures/bugzilla/)."""
-    from analyzer.testing.corpus import load_corpus
+    from analyzer.testing.fake_bugs import load_corpus
 
     return load_corpus(BUGZILLA_FIXTURES)
 

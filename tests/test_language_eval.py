@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.language import evaluate as ev
+from analyzer.language import eval_sets as ev
 
 EVAL_DIR = Path(__file__).parent / "language_eval"
 SPLITS = ["dev", "test", "holdout"]

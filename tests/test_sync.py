@@ -9,7 +9,7 @@ import pytest
 
 from analyzer.env import ExitStatus
 from analyzer.store import Store
-from analyzer.testing.corpus import FakeBug
+from analyzer.testing.fake_bugs import FakeBug
 from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 from tests.conftest import run_cli
 

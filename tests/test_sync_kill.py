@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.store import STORE_FILE, Store
-from analyzer.testing.corpus import load_corpus
+from analyzer.testing.fake_bugs import load_corpus
 from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 from tests.conftest import run_cli
 

@@ -30,7 +30,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from analyzer.testing.corpus import CA_COMPONENT, FakeBug
+from analyzer.testing.fake_bugs import CA_COMPONENT, FakeBug
 from analyzer.testing.search import SearchError, search
 
 MAX_URL = 8192

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analyzer.testing.corpus import FakeBug
+from analyzer.testing.fake_bugs import FakeBug
 
 EXTRAS = ("comments", "history")
 _ORDER_KEYS = {"bug_id": "id", "changeddate": "last_change_time", "delta_ts": "last_change_time"}
