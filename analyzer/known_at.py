@@ -74,9 +74,10 @@ def _bugs(corpus: Corpus, as_of, comments, changes) -> pd.DataFrame:
     )
     latest = last.groupby("bug_id")["time"].max()
     later = bugs["last_change_time"] > as_of
-    bugs.loc[later, "last_change_time"] = (
-        bugs.loc[later, "bug_id"].map(latest).fillna(bugs.loc[later, "opened"])
-    )
+    if later.any():  # the latest comment or change by then, else the filing
+        known = latest.reindex(bugs.loc[later, "bug_id"]).to_numpy()
+        filled = pd.Series(known, index=bugs.index[later]).astype(bugs["opened"].dtype)
+        bugs.loc[later, "last_change_time"] = filled.fillna(bugs.loc[later, "opened"])
     return bugs.reset_index(drop=True)
 
 
@@ -96,7 +97,8 @@ def _closed_at(bugs: pd.DataFrame, changes: pd.DataFrame, as_of) -> pd.Series:
     with_history = bugs["history_known"]
     now_closed = bugs["status"].isin(CLOSED_STATUSES)  # the status at as_of (rewound)
     # no status change in the history: today's closing time stands, as in the parse stage
-    rewound = bugs["bug_id"].map(last_entry).fillna(closed).where(now_closed)
+    entry = pd.Series(last_entry.reindex(bugs["bug_id"]).to_numpy(), index=bugs.index)
+    rewound = entry.astype(bugs["closed"].dtype).fillna(closed).where(now_closed)
     return closed.where(~with_history, rewound).astype(bugs["closed"].dtype)
 
 

@@ -6,6 +6,8 @@ import sqlite3
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from parse_raw import change, comment, raw_bug
 
 import analyzer
@@ -92,9 +94,10 @@ def test_bad_as_of_is_one_error(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
-@pytest.fixture
-def history_corpus(tmp_path) -> Corpus:
+@pytest.fixture(scope="module")
+def history_corpus(tmp_path_factory) -> Corpus:
     """One NetLock bug with history: needinfo, whiteboard change, resolved INVALID later."""
+    tmp_path = tmp_path_factory.mktemp("history")
     raw = raw_bug(
         bug_id=7,
         creator="a@netlock.hu",
@@ -167,3 +170,26 @@ def test_tables_at_rewind_a_bug_with_history(history_corpus):
     assert after.loc[7, "closed"] == pd.Timestamp("2025-05-01T00:00:00Z")
     assert after.loc[7, "excluded"] == "resolution INVALID"
     assert after.loc[8, "excluded"] == ""
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    when=st.datetimes(
+        min_value=pd.Timestamp("2024-12-01").to_pydatetime(),
+        max_value=pd.Timestamp("2025-07-01").to_pydatetime(),
+    )
+)
+def test_tables_at_never_see_a_later_event(history_corpus, when):
+    as_of = pd.Timestamp(when, tz="UTC")
+    known = history_corpus.tables_at(as_of)
+    for name, columns in EVENT_TIMES.items():
+        for column in columns:
+            assert not (known[name][column] > as_of).any(), f"{name}.{column}"
+    bugs = known["bugs"]
+    filed = history_corpus.bugs.loc[history_corpus.bugs["opened"] <= as_of, "bug_id"]
+    assert sorted(bugs["bug_id"]) == sorted(filed)
+    resolved = as_of >= pd.Timestamp("2025-05-01T00:00:00Z")
+    assert (bugs["excluded"] == "resolution INVALID").any() == resolved
+    assert set(known["comment_language"]["count"]) <= set(known["comments"]["count"])
