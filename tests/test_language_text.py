@@ -74,3 +74,31 @@ def test_find_dates_spans_are_ordered_and_disjoint(text, day):
     found = find_dates(text, day)
     for before, after in zip(found, found[1:], strict=False):
         assert before.end <= after.start
+
+
+def test_a_comment_at_the_bmo_limit_is_read_whole():
+    """65,535 characters (BMO's limit) of the shapes that used to backtrack or re-scan: the
+    reading finishes and is right (its time is measured in bench/language.py, not here)."""
+    from datetime import date
+
+    from analyzer.language.stage import read_comments
+
+    limit = 65_535
+    hostile = [
+        ("a." * limit)[: limit - 40] + " see example.com/x?y=1 for details",
+        "?" * limit,
+        ("We will post it by 2025-01-06 and " * 2000)[:limit],
+        "- " * (limit // 2),
+    ]
+    readings = read_comments(hostile, [date(2025, 1, 1)] * len(hostile))
+    assert [len(r.questions) for r in readings] == [0, 0, 0, 0]
+    assert len(readings[2].commitments) >= 1
+    assert all(len(c.text) <= limit for c in readings[2].commitments)
+
+
+def test_long_runs_are_masked_but_keep_their_end():
+    from analyzer.language.text import LONG_RUN, mask
+
+    assert mask("x" * LONG_RUN + "?") == "LONG?"
+    assert mask("see https://crt.sh/?q=" + "a" * LONG_RUN) == "see URL"
+    assert mask("short?") == "short?"

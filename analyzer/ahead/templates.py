@@ -43,7 +43,9 @@ class Template:
         return tuple((r.part, r.name) for r in self.requirements)
 
 
-LINE_START = r"^[^\w>\n]*(?:\d+[.)]\s*)?[^\w>\n]*"  # '#', '**', '-', numbering; not a '>' quote
+# '#', '**', '-', numbering; not a '>' quote. No two adjacent stars over the same characters:
+# that would backtrack quadratically on a long line of marks ("- - - ...").
+LINE_START = r"^[^\w>\n]*(?:\d+[.)][^\w>\n]*)?"
 
 
 def _compile(part: str, pattern: str) -> re.Pattern:

@@ -68,6 +68,7 @@ _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}")
 _DUE_HEADER = re.compile(r"due|deadline|target|eta|date|completion|when", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _TRAILING_FRAGMENT = 2  # sentences with fewer words are list markers like "1."
+MAX_DATES = 12  # dates read per sentence: a real promise names a few; a hostile one thousands
 
 
 def _kind(clause: str) -> str:
@@ -86,11 +87,11 @@ def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> lis
     promise = _PROMISE.search(lowered)
     if text.endswith("?") or not (promise or (listed and _DEADLINE_WORD.search(lowered))):
         return []
-    found = _prefer_explicit(find_dates(text, ref))
+    found = _prefer_explicit(find_dates(text, ref)[:MAX_DATES])
     future = [f for f in found if f.day >= ref]
     if not future:
         return []
-    strong = [f for f in future if _STRONG_BEFORE.search(text[: f.start])]
+    strong = [f for f in future if _STRONG_BEFORE.search(text[max(0, f.start - 40) : f.start])]
     if not promise and not (listed and strong):
         return []
     strong += [f for f in future if f.kind not in EXPLICIT_KINDS and f not in strong]
@@ -145,9 +146,8 @@ def _table_commitments(rows: list[str], ref: date) -> list[Commitment]:
         for column in due_columns:
             dates = find_dates(cells[column], ref) if column < len(cells) else []
             if dates:
-                status = cells[status_column] if status_column is not None else None
-                if status_column is not None and status_column >= len(cells):
-                    status = None
+                has_status = status_column is not None and status_column < len(cells)
+                status = cells[status_column] if has_status else None
                 text = " | ".join(cells)
                 found.append(Commitment(text, dates[0].day, "action_item", status))
                 break

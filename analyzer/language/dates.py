@@ -241,30 +241,34 @@ def find_dates(text: str, ref: date, past: bool = False) -> list[FoundDate]:
     ``past``: ambiguous and year-less dates take the reading nearest on or before ``ref``
     (a report's timeline) instead of after it (a promise)."""
     found: list[FoundDate] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # characters already read as a date: linear, not pairwise
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
             if kind == "weekday" and m.group("rel"):
                 start = m.start("rel")
-            if kind == "weekday" and _EVERY.search(text[:start]):
+            if kind == "weekday" and _EVERY.search(text[max(0, start - 12) : start]):
                 continue  # "every Tuesday" is a habit, not a day
-            if any(start < b and a < end for a, b in taken):
+            if any(taken[start:end]):
                 continue
             day = _resolve(kind, m, ref, past)
             if day is not None:
-                taken.append((start, end))
+                taken[start:end] = b"\1" * (end - start)
                 found.append(FoundDate(start, end, day, m.group(0).strip(), kind))
     found.sort(key=lambda f: f.start)
-    return [f for i, f in enumerate(found) if not _names_the_next(f, found[i + 1 :], text)]
+    return [
+        f
+        for i, f in enumerate(found)
+        if not _names_the_next(f, found[i + 1] if i + 1 < len(found) else None, text)
+    ]
 
 
 _APPOSITION = re.compile(r"^[\s,(]*(?:the\s+)?$", re.IGNORECASE)
 
 
-def _names_the_next(day: FoundDate, later: list[FoundDate], text: str) -> bool:
+def _names_the_next(day: FoundDate, after: FoundDate | None, text: str) -> bool:
     """A weekday right before an explicit date names that date ("Friday the 21st of November",
     "this friday (05-09-25)"): the explicit date is the promise, not the next such weekday."""
-    if day.kind != "weekday" or not later or later[0].kind not in EXPLICIT_KINDS:
+    if day.kind != "weekday" or after is None or after.kind not in EXPLICIT_KINDS:
         return False
-    return bool(_APPOSITION.match(text[day.end : later[0].start]))
+    return bool(_APPOSITION.match(text[day.end : after.start]))

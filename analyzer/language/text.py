@@ -15,6 +15,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _URL = re.compile(r"\b(?:https?://|ftp://|www\.)\S+|\b[\w.-]+\.[a-z]{2,}/\S*\?\S+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}>\"'*"
+LONG_RUN = 120  # longer than any URL a sentence needs read as one; SHA-256 with colons is 95
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LIST_ITEM = re.compile(
@@ -57,8 +58,22 @@ def _mask_url(match: re.Match[str]) -> str:
     return "URL" + url[len(stripped) :]
 
 
+_LONG_RUN = re.compile(r"\S{%d,}" % LONG_RUN)
+_RUN_END = ".,;:!?)"
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    word = "URL" if "://" in run[:12] or run[:4].lower() == "www." else "LONG"
+    return word + (run[-1] if run[-1] in _RUN_END else "")
+
+
 def mask(line: str) -> str:
-    """Replace inline code and URLs, whose '?' and '.' are not sentence punctuation."""
+    """Replace inline code and URLs, whose '?' and '.' are not sentence punctuation, and runs
+    of ``LONG_RUN`` or more non-space characters (a hash, a blob, a hostile "?????"), which
+    hold no sentence: cutting them first keeps every later pattern and the tokenizer linear."""
+    if len(line) >= LONG_RUN:
+        line = _LONG_RUN.sub(_mask_run, line)
     if "`" in line:
         line = _INLINE_CODE.sub("CODE", line)
     if "/" in line or "www." in line:
