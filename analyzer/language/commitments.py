@@ -146,8 +146,9 @@ def _table_commitments(rows: list[str], ref: date) -> list[Commitment]:
         for column in due_columns:
             dates = find_dates(cells[column], ref) if column < len(cells) else []
             if dates:
-                has_status = status_column is not None and status_column < len(cells)
-                status = cells[status_column] if has_status else None
+                status = None
+                if status_column is not None and status_column < len(cells):
+                    status = cells[status_column]
                 text = " | ".join(cells)
                 found.append(Commitment(text, dates[0].day, "action_item", status))
                 break

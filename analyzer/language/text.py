@@ -58,7 +58,7 @@ def _mask_url(match: re.Match[str]) -> str:
     return "URL" + url[len(stripped) :]
 
 
-_LONG_RUN = re.compile(r"\S{%d,}" % LONG_RUN)
+_LONG_RUN = re.compile(r"\S{" + str(LONG_RUN) + ",}")
 _RUN_END = ".,;:!?)"
 
 
