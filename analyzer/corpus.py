@@ -213,6 +213,16 @@ class Corpus:
         """One row per bug as of the last sync: the keys of ``analyzer metrics --format json``."""
         return self.metrics().bug_metrics
 
+    @property
+    def breaches(self) -> pd.DataFrame:
+        """One row per bug and interval in breach as of the last sync, with the rules behind it."""
+        return _computed(self.metrics().breaches, "breaches")
+
+    @property
+    def ca_months(self) -> pd.DataFrame:
+        """One row per CA and month as of the last sync: bug-days open and in breach, deadlines."""
+        return _computed(self.metrics().ca_months, "ca_months")
+
     TABLES = (
         "bugs",
         "comments",
@@ -226,6 +236,8 @@ class Corpus:
         "commitments",
         "deadlines",
         "bug_metrics",
+        "breaches",
+        "ca_months",
     )
 
     def table(self, name: str) -> pd.DataFrame:
@@ -266,6 +278,12 @@ _OPTIONAL_COLUMNS = {
         "done": "bool",
     },
 }
+
+
+def _computed(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if frame is None:  # only a hand-made MetricsResult lacks them; compute() always fills them
+        raise LookupError(f"the metrics stage did not compute {name}")
+    return frame
 
 
 def _or_empty(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:

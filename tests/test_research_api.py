@@ -87,6 +87,24 @@ def test_documented_timestamps_are_utc(corpus, name):
             assert str(table[column].dt.tz) == "UTC", f"{name}.{column}"
 
 
+KINDS = {
+    "int": pd.api.types.is_integer_dtype,
+    "Int64": pd.api.types.is_integer_dtype,
+    "float": pd.api.types.is_float_dtype,
+    "bool": pd.api.types.is_bool_dtype,
+    "str": lambda dtype: pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype),
+}
+
+
+@pytest.mark.parametrize("name", analyzer.Corpus.TABLES)
+def test_documented_types_hold(corpus, name):
+    """A float column stored as text sorts and sums wrong in every tool an export feeds."""
+    table = corpus.table(name)
+    for column, kind in COLUMNS[name]:
+        if kind in KINDS:
+            assert KINDS[kind](table[column].dtype), f"{name}.{column} is {table[column].dtype}"
+
+
 def test_unknown_table_names_the_known_ones(corpus):
     with pytest.raises(KeyError, match="bug_metrics"):
         corpus.table("bug")
