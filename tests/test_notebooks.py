@@ -66,9 +66,9 @@ def _images(cell: nbformat.NotebookNode) -> list[bytes]:
     ]
 
 
-def test_the_three_notebooks_are_there():
+def test_the_four_notebooks_are_there():
     names = [path.name for path in NOTEBOOKS]
-    for prefix in ("01-corpus", "02-responsiveness", "03-thread-timeline"):
+    for prefix in ("01-corpus", "02-responsiveness", "03-thread-timeline", "04-time-in-breach"):
         assert any(name.startswith(prefix) for name in names), f"no notebook {prefix}*.ipynb"
 
 
