@@ -1,7 +1,9 @@
 """Properties of the metrics over random threads (hypothesis), through the real parse stage.
 
-- adding a CA comment never creates a miss: no new missed deadline where the CA was on time;
+- adding a CA comment never creates a miss: no new missed deadline where the CA was on time,
+  no more missed rows, and no more time in breach;
 - ``as_of`` never sees later events: results at t equal those of the thread cut at t;
+- time in breach never exceeds open time, and breach intervals lie in the open time;
 - the result does not depend on the order rows arrive in.
 """
 
@@ -73,7 +75,11 @@ def test_adding_a_ca_comment_never_creates_a_miss(data):
     kind = data.draw(st.sampled_from(["", "full", "update"]))
     more = bug.plus(f"{added:%Y-%m-%d %H:%M} ca says {kind}".strip())
     note(more.text())
-    before, after = result_of(bug, as_of).deadlines, result_of(more, as_of).deadlines
+    was, now = result_of(bug, as_of), result_of(more, as_of)
+    before, after = was.deadlines, now.deadlines
+    assert (after["outcome"] == "missed").sum() <= (before["outcome"] == "missed").sum()
+    breach_before = was.bug_metrics["breach_days"].fillna(0).sum()
+    assert now.bug_metrics["breach_days"].fillna(0).sum() <= breach_before + 1e-9
 
     def missed(frame, cadence):
         rows = frame[
@@ -110,6 +116,30 @@ def test_as_of_never_sees_later_events(data):
     cut = metrics_of(bug.at(stamp), as_of=stamp, observed_at=stamp)
     pd.testing.assert_frame_equal(whole.deadlines, cut.deadlines)
     pd.testing.assert_frame_equal(whole.bug_metrics, cut.bug_metrics)
+    pd.testing.assert_frame_equal(whole.breaches, cut.breaches)
+    pd.testing.assert_frame_equal(whole.ca_months, cut.ca_months)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_time_in_breach_never_exceeds_open_time(data):
+    bug = data.draw(threads())
+    as_of = data.draw(moments(bug))
+    note(bug.text())
+    result = result_of(bug, as_of)
+    metrics = result.bug_metrics
+    judged = metrics[metrics["excluded"] == ""]
+    assert (judged["breach_days"] <= judged["open_days"] + 1e-9).all()
+    share = judged["compliance"].dropna()  # none without open time
+    assert ((share >= 0) & (share <= 1)).all()
+    months = result.ca_months
+    assert (months["breach_days"] <= months["open_days"] + 1e-9).all()
+    assert (months["breach_days_caveated"] <= months["breach_days"] + 1e-9).all()
+    breaches = result.breaches
+    assert (breaches["start"] < breaches["end"]).all()
+    assert (breaches["end"] <= result.as_of).all()
+    assert (breaches["start"] >= metrics["opened"].min()).all()
+    assert (breaches["start"].iloc[1:].to_numpy() >= breaches["end"].iloc[:-1].to_numpy()).all()
 
 
 @SETTINGS
@@ -131,3 +161,5 @@ def test_result_does_not_depend_on_row_order(data):
     actual = compute(mixed, mixed_language, as_of)
     pd.testing.assert_frame_equal(expected.deadlines, actual.deadlines)
     pd.testing.assert_frame_equal(expected.bug_metrics, actual.bug_metrics)
+    pd.testing.assert_frame_equal(expected.breaches, actual.breaches)
+    pd.testing.assert_frame_equal(expected.ca_months, actual.ca_months)
