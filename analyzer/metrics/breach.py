@@ -45,8 +45,8 @@ def breaches(result: BugResult, as_of: int) -> list[Breach]:
     spans = open_spans(result.periods, as_of)
     edges: list[tuple[int, int, Row]] = []
     for row in result.rows:
-        if row.outcome != "missed" or row.overdue <= 0:
-            continue
+        if row.outcome != "missed" or row.overdue <= 0 or row.repeat:
+            continue  # a repeat lies inside its gap's first row: same rule, same end
         for a, b in _clip(row.due, min(row.due + row.overdue, as_of), spans):
             edges.append((a, 1, row))
             edges.append((b, -1, row))

@@ -7,6 +7,7 @@ once at the end, column by column, so no DataFrame is touched inside the per-bug
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime, timezone
 
 import numpy as np
@@ -232,6 +233,13 @@ def ca_months_frame(
     """Per CA and month: judged bug-days open and in breach, deadlines that fell due, and
     obligations overdue at the month's end (or ``as_of``)."""
     cells: dict[tuple[str, int], dict] = {}
+
+    def cell_of(ca: str, month: int) -> dict:
+        cell = cells.get((ca, month))
+        if cell is None:
+            cell = cells[(ca, month)] = _empty_cell()
+        return cell
+
     for result in results:
         if result.excluded:
             continue
@@ -240,25 +248,38 @@ def ca_months_frame(
             continue
         ca = result.thread.ca
         breach = spans.get(result.thread.bug_id, [])
-        caveated = [(b.start, b.end) for b in breach if b.caveated]
         firm = [(b.start, b.end) for b in breach]
+        caveated = [(b.start, b.end) for b in breach if b.caveated]
         bounds = _month_starts(opened[0][0], opened[-1][1] - 1)
-        for lo, hi in zip(bounds, bounds[1:], strict=False):
+        ends = [min(hi - 1, as_of) for hi in bounds[1:]]
+        overdue = [0] * len(ends)
+        for row in result.rows:
+            if row.outcome != "missed" or row.repeat != 0:
+                continue
+            until = row.due + row.overdue
+            lo = bisect.bisect_right(ends, row.due)
+            hi = bisect.bisect_left(ends, until)
+            for k in range(lo, hi):
+                overdue[k] += 1
+            if until >= as_of and row.met_at is None and ends and ends[-1] == as_of:
+                if row.due < as_of and hi < len(ends) and ends[hi] == as_of:
+                    overdue[hi] += 1
+        for k, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
             open_s = overlap(lo, hi, opened)
             if open_s <= 0:
                 continue
-            cell = cells.setdefault((ca, lo), _empty_cell())
+            cell = cell_of(ca, lo)
             cell["bugs_open"] += 1
             cell["open"] += open_s
-            cell["breach"] += overlap(lo, hi, firm)
-            cell["caveated"] += overlap(lo, hi, caveated)
-            end = min(hi - 1, as_of)
-            cell["overdue_at_end"] += sum(1 for row in result.rows if _overdue_at(row, end, as_of))
+            if firm:
+                cell["breach"] += overlap(lo, hi, firm)
+            if caveated:
+                cell["caveated"] += overlap(lo, hi, caveated)
+            cell["overdue_at_end"] += overdue[k]
         for row in result.rows:
             if row.outcome == "pending" or row.due > as_of:
                 continue
-            lo = _month_of(row.due)
-            cell = cells.setdefault((ca, lo), _empty_cell())
+            cell = cell_of(ca, _month_of(row.due))
             cell[f"{row.rule}_due"] += 1
             if row.outcome in ("met", "missed"):
                 cell[f"{row.rule}_{row.outcome}"] += 1
@@ -275,28 +296,36 @@ def ca_months_frame(
                 round(cell["caveated"] / DAY, 4),
                 round(1 - cell["breach"] / cell["open"], 4) if cell["open"] > 0 else None,
                 cell["overdue_at_end"],
-                *[cell[f"{rule}_{what}"] for rule in RULES for what in ("due", "met", "missed")],
+                *[cell[name] for name in _CELL_RULE_KEYS],
             )
         )
     return _frame(records, CA_MONTH_COLUMNS)
 
 
+_CELL_RULE_KEYS = [f"{rule}_{what}" for rule in RULES for what in ("due", "met", "missed")]
+_EMPTY_CELL = {
+    "bugs_open": 0,
+    "open": 0,
+    "breach": 0,
+    "caveated": 0,
+    "overdue_at_end": 0,
+    **dict.fromkeys(_CELL_RULE_KEYS, 0),
+}
+
+
 def _empty_cell() -> dict:
-    cell = {"bugs_open": 0, "open": 0, "breach": 0, "caveated": 0, "overdue_at_end": 0}
-    for rule in RULES:
-        for what in ("due", "met", "missed"):
-            cell[f"{rule}_{what}"] = 0
-    return cell
+    return dict(_EMPTY_CELL)
+
+
+_MONTH_CACHE: dict[int, int] = {}
 
 
 def _month_of(seconds: int) -> int:
-    day = datetime.fromtimestamp(seconds, timezone.utc)
-    return int(datetime(day.year, day.month, 1, tzinfo=timezone.utc).timestamp())
-
-
-def _overdue_at(row: Row, t: int, as_of: int) -> bool:
-    """The obligation is past due and unmet at ``t`` (an update gap counts once)."""
-    if row.outcome != "missed" or row.repeat != 0:
-        return False
-    end = row.due + row.overdue
-    return row.due < t and (t < end or (end >= as_of and row.met_at is None and t == as_of))
+    """00:00 UTC of the 1st of the month ``seconds`` falls in (cached per day)."""
+    day = seconds // DAY
+    month = _MONTH_CACHE.get(day)
+    if month is None:
+        stamp = datetime.fromtimestamp(seconds, timezone.utc)
+        month = int(datetime(stamp.year, stamp.month, 1, tzinfo=timezone.utc).timestamp())
+        _MONTH_CACHE[day] = month
+    return month
