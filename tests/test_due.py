@@ -9,10 +9,11 @@ import pytest
 from bs4 import BeautifulSoup
 from threadkit import thread
 
-from analyzer.ahead.due import due_from_tables, human_hours, parse_window
+from analyzer.ahead.due import due_bugs, due_from_tables, human_hours, parse_window
 from analyzer.ahead.promises import promise_summary
 from analyzer.env import ExitStatus, InputError
 from analyzer.report.due import FORMATS, due_page, scorecard_month
+from analyzer.report.safety import slugs_for
 from analyzer.store import Store
 
 AS_OF = pd.Timestamp("2026-03-14T12:00:00Z")
@@ -35,6 +36,7 @@ BUGS = pd.DataFrame(
         "opened": [when("2026-01-01"), when("2026-02-01"), when("2025-06-01")],
         "closed": [NAT, NAT, when("2026-02-01")],
         "url": [f"https://bugzilla.mozilla.org/show_bug.cgi?id={b}" for b in (101, 102, 103)],
+        "assignee": ["pki@alpha.example", "", ""],
     }
 )
 
@@ -118,48 +120,135 @@ def test_human_hours():
     assert [human_hours(h) for h in (0.2, 5.9, 24, 100.5)] == ["<1h", "5h", "1d 0h", "4d 4h"]
 
 
+COMMENTS = pd.DataFrame(
+    {
+        "bug_id": [101, 101, 102],
+        "count": [0, 3, 0],
+        "time": [when("2026-01-01"), when("2026-03-01T08:00:00Z"), when("2026-02-01")],
+        "is_ca_update": [False, True, False],
+    }
+)
+BOARD = pd.DataFrame(
+    {
+        "bug_id": [101, 102],
+        "valid_from": [AS_OF, AS_OF],
+        "valid_to": pd.Series([NAT, NAT], dtype="datetime64[ns, UTC]"),
+        "next_update": [when("2026-04-30"), when("2026-01-05")],
+        "set_by": [None, None],
+    }
+)
+
+
+def _bugs(within=None, board=BOARD):
+    every = due_from_tables(DEADLINES, BUGS, AS_OF)
+    window = parse_window(within) if within else None
+    return due_bugs(every, BUGS, BUGS["bug_id"], COMMENTS, board, None, AS_OF, within=window)
+
+
 def _ctx(within=None):
-    table = due_from_tables(DEADLINES, BUGS, AS_OF)
     promises = pd.DataFrame(
         {"ca": ["Alpha CA", "Alpha CA", "Beta"], "status": ["kept", "broken", "pending"]}
     )
-    return due_page(table, promise_summary(promises), AS_OF, within, None)
+    every = due_from_tables(DEADLINES, BUGS, AS_OF)
+    return due_page(_bugs(within), every, promise_summary(promises), AS_OF, within, None)
 
 
-def test_text_table_lists_rows_and_promises_per_ca():
+def test_one_row_per_open_judged_bug_worst_first():
+    table = _bugs()
+    assert list(table["bug_id"]) == [102, 101]  # 103 is closed
+    beta, alpha = table.iloc[0], table.iloc[1]
+    assert (beta["state"], beta["rule"]) == ("overdue", "update_cadence")
+    assert beta["overdue_hours"] == pytest.approx(21 * 24 + 12 + 1 / 3600, abs=1e-3)
+    assert beta["missed_updates"] == 1
+    assert pd.isna(beta["last_ca_update"]) and pd.isna(beta["last_ca_update_url"])
+    assert not beta["next_update_honoured"]  # 2026-01-05 had passed
+    assert (alpha["rule"], alpha["state"]) == ("comment_response", "overdue")
+    assert alpha["last_ca_update"] == when("2026-03-01T08:00:00Z")
+    assert alpha["last_ca_update_url"].endswith("id=101#c3")
+    assert alpha["next_update_by"] == "unknown" and alpha["next_update_honoured"]
+
+
+def test_an_excluded_bug_gets_no_row():
+    every = due_from_tables(DEADLINES, BUGS, AS_OF)
+    table = due_bugs(every, BUGS, pd.Series([101]), COMMENTS, BOARD, None, AS_OF)
+    assert list(table["bug_id"]) == [101]
+
+
+def test_the_current_next_update_date_governs_the_gap_running_at_sync_time():
+    """History unknown: the whiteboard's date, still ahead, replaces the weekly misses of the
+    gap running now (SwissSign's "Next update 2026-04-30" bugs on the snapshot)."""
+    silent = pd.DataFrame(
+        [
+            deadline(102, "update_cadence", "2026-02-20T23:59:59Z", "missed"),
+            deadline(102, "update_cadence", "2026-02-27T23:59:59Z", "missed"),
+            deadline(102, "update_cadence", "2026-04-30T23:59:59Z", "pending"),
+        ]
+    ).assign(caveat="whiteboard history unknown", met_at=pd.NaT)
+    silent["met_at"] = pd.to_datetime(silent["met_at"], utc=True)
+    every = due_from_tables(silent, BUGS, AS_OF)
+    dated = BOARD.assign(next_update=[when("2026-04-30"), when("2026-04-30")])
+    honoured = due_bugs(every, BUGS, [102], COMMENTS, dated, None, AS_OF).iloc[0]
+    assert (honoured["state"], honoured["missed_updates"]) == ("pending", 0)
+    assert honoured["due"] == when("2026-04-30T23:59:59Z")
+    assert "Next update 2026-04-30 honoured" in honoured["caveat"]
+    by_ca = dated.assign(set_by=["ca", "ca"])
+    shown = due_bugs(every, BUGS, [102], COMMENTS, by_ca, None, AS_OF).iloc[0]
+    assert (shown["state"], shown["missed_updates"]) == ("overdue", 2)
+    assert not shown["next_update_honoured"]
+
+
+def test_within_keeps_bugs_overdue_or_due_in_the_window():
+    assert list(_bugs("48h")["bug_id"]) == [102, 101]
+    quiet = DEADLINES[(DEADLINES["bug_id"] == 101) & (DEADLINES["rule"] == "update_cadence")]
+    every = due_from_tables(quiet, BUGS, AS_OF)
+    window = parse_window("48h")
+    table = due_bugs(every, BUGS, [101], COMMENTS, BOARD, None, AS_OF, within=window)
+    assert table.empty  # next due 03-20: outside 48 h
+
+
+def test_text_table_lists_one_row_per_bug_and_promises_per_ca():
     text = FORMATS["table"](_ctx("7d"))
     lines = text.splitlines()
-    assert lines[0].startswith("4 open deadlines as of 2026-03-14 12:00 UTC (2 overdue")
-    assert lines[1].split()[:3] == ["STATE", "DUE", "(UTC)"]
-    assert lines[2].startswith("overdue") and "102" in lines[2] and "21d 12h overdue" in lines[2]
+    assert lines[0].startswith("2 open judged bugs as of 2026-03-14 12:00 UTC (2 overdue")
+    assert lines[1].split()[:2] == ["CA", "BUG"]
+    assert lines[2].startswith("Beta") and "update_cadence 21d 12h overdue" in lines[2]
     assert "Alpha CA: 1 kept, 1 broken, 0 pending" in text
-    assert lines[5].endswith("no text")
+    assert text.endswith("\n")
 
 
-def test_json_is_one_object_with_deadlines_and_promises():
+def test_json_is_one_object_with_bugs_deadlines_and_promises():
     data = json.loads(FORMATS["json"](_ctx()))
     assert data["as_of"] == "2026-03-14T12:00:00Z"
+    assert [b["bug_id"] for b in data["bugs"]] == [102, 101]
+    assert data["bugs"][0]["due"] == "2026-02-20T23:59:59Z"
+    assert data["bugs"][1]["next_update"] == "2026-04-30T00:00:00Z"
     assert [d["rule"] for d in data["deadlines"]][:2] == ["update_cadence", "comment_response"]
-    assert data["deadlines"][0]["due"] == "2026-02-20T23:59:59Z"
     assert data["promises"] == [
         {"ca": "Alpha CA", "kept": 1, "broken": 1, "pending": 0, "unknown": 0},
         {"ca": "Beta", "kept": 0, "broken": 0, "pending": 1, "unknown": 0},
     ]
 
 
-def test_markdown_escapes_bug_text_and_links_evidence():
+def test_markdown_one_line_per_bug_escaped_and_ending_in_a_newline():
     text = FORMATS["md"](_ctx())
     assert "<script>" not in text
     assert "[102](https://bugzilla.mozilla.org/show_bug.cgi?id=102)" in text
-    assert f"[start]({link(102, 3)})" in text
-    assert text.count("\n| overdue |") == 2
+    assert f"[comment\\_response]({link(101, 3)})" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "](" in line]
+    assert len(rows) == 2
+    promise_lines = [line for line in text.splitlines() if line.startswith("- ")]
+    assert promise_lines == [
+        "- Alpha CA: 1 kept, 1 broken, 0 pending",
+        "- Beta: 0 kept, 0 broken, 1 pending",
+    ]
+    assert text.endswith("pending\n")
 
 
 def test_html_escapes_and_links_to_scorecards():
     soup = BeautifulSoup(FORMATS["html"](_ctx()), "html.parser")
     assert soup.find("script") is None
     rows = soup.select("#due-table tbody tr")
-    assert [r["data-state"] for r in rows] == ["overdue", "overdue", "pending", "pending"]
+    assert [r["data-bug"] for r in rows] == ["102", "101"]
     assert rows[0].select_one("a.scorecard")["href"] == "../2026-02/beta.html"
     assert rows[1].select_one("a.scorecard")["href"] == "../2026-02/alpha-ca.html"
     assert "<script>alert(1)</script>" in rows[0].get_text()
@@ -168,6 +257,26 @@ def test_html_escapes_and_links_to_scorecards():
         .get_text(" ", strip=True)
         .startswith("Alpha CA 1 1 0")
     )
+
+
+def test_html_links_case_only_name_variants_to_their_own_pages():
+    """``Netlock`` and ``NetLock`` are two CA names and two scorecards: never one link."""
+    bugs = BUGS.assign(ca=["NetLock", "Netlock", "NetLock"])
+    deadlines = DEADLINES.assign(
+        ca=DEADLINES["bug_id"].map(dict(zip(bugs.bug_id, bugs.ca, strict=True)))
+    )
+    every = due_from_tables(deadlines, bugs, AS_OF)
+    table = due_bugs(every, bugs, bugs["bug_id"], COMMENTS, BOARD, None, AS_OF)
+    slugs = slugs_for(bugs["ca"])
+    page = due_page(table, every, promise_summary(every.iloc[0:0]), AS_OF, None, None, slugs)
+    soup = BeautifulSoup(FORMATS["html"](page), "html.parser")
+    links = {
+        r["data-bug"]: r.select_one("a.scorecard")["href"]
+        for r in soup.select("#due-table tbody tr")
+    }
+    assert links["101"] != links["102"]
+    assert links["101"] == f"../2026-02/{slugs['NetLock']}.html"
+    assert links["102"] == f"../2026-02/{slugs['Netlock']}.html"
 
 
 def test_scorecard_month_is_the_last_whole_month():

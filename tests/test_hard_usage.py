@@ -13,8 +13,8 @@ def test_due_with_nothing_open_is_an_empty_answer_not_a_crash(fmt):
     result = run_on_snapshot("due", "--ca", "Apple", "--format", fmt)
     assert result.exit_code == ExitStatus.SUCCESS, result.stderr
     if fmt == "table":
-        assert result.stdout.startswith("0 open deadlines for Apple")
-        assert "STATE" in result.stdout
+        assert result.stdout.startswith("0 open judged bugs of Apple")
+        assert "MOST OVERDUE / NEXT DUE" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -216,3 +216,11 @@ def test_markdown_escape_of_untrusted_text(text, escaped):
     from analyzer.report.render import md_escape
 
     assert md_escape(text) == escaped
+
+
+def test_markdown_lists_put_each_bug_and_report_on_its_own_line(out, ctx):
+    alpha = card(ctx, "Alpha CA")
+    lines = (out / f"{alpha.slug}.md").read_text().splitlines()
+    bugs = [line for line in lines if line.startswith("* [Bug 100") and ": Alpha CA:" in line]
+    assert len(bugs) == 2 and all(line.count("[Bug ") == 1 for line in bugs)
+    assert any(line.startswith("* [Bug 1002]") and "Lessons Learned" in line for line in lines)

@@ -8,10 +8,11 @@ and notebooks use the tables directly.
 from __future__ import annotations
 
 from analyzer.ahead.completeness import report_completeness
-from analyzer.ahead.due import due_table, parse_window
+from analyzer.ahead.due import due_bug_table, due_table, parse_window
 from analyzer.ahead.promises import promise_summary, promises_table
 
 __all__ = [
+    "due_bug_table",
     "due_table",
     "parse_window",
     "promise_summary",

@@ -1,15 +1,20 @@
-"""What is due: every pending or overdue deadline of the bugs open at ``as_of``.
+"""What is due: one row per open judged bug, and every pending or overdue deadline behind it.
 
-A deadline is listed while nothing has met it: ``pending`` (still running) or ``missed`` and
-still unmet at ``as_of``. Overdue ones come first (longest overdue first), then by due time.
+A deadline is open while nothing has met it: ``pending`` (still running) or ``missed`` and still
+unmet at ``as_of`` (:func:`due_from_tables`). Each open judged bug gets one row
+(:func:`due_bugs`) with its most overdue obligation, or the next one due, and what a reviewer
+asks next: the Next-update date on the whiteboard and who set it, the assignee, open needinfos,
+the CA's last update and how many weekly updates the current silence has missed. Worst first.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
+from analyzer.bmo import bug_url, comment_url
 from analyzer.env import InputError
 
 COLUMNS = [
@@ -25,7 +30,33 @@ COLUMNS = [
     "evidence_start",
     "bug_url",
     "caveat",
+    "start",
 ]
+BUG_COLUMNS = [
+    "ca",
+    "bug_id",
+    "summary",
+    "bug_url",
+    "assignee",
+    "next_update",
+    "next_update_by",
+    "next_update_honoured",
+    "open_needinfos",
+    "last_ca_update",
+    "last_ca_update_url",
+    "state",
+    "rule",
+    "irg_version",
+    "due",
+    "overdue_hours",
+    "left_hours",
+    "evidence_start",
+    "missed_updates",
+    "open_obligations",
+    "caveat",
+]
+STATES = ("overdue", "pending", "none")
+HONOURED_BY = ("root_program", "")  # "": history unknown, the date is honoured with a caveat
 _WINDOW = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.I)
 _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 
@@ -89,6 +120,155 @@ def human_hours(hours: float) -> str:
     return f"{days}d {rest}h" if days else f"{rest}h"
 
 
+def due_bugs(
+    open_deadlines: pd.DataFrame,
+    bugs: pd.DataFrame,
+    judged: pd.Series,
+    comments: pd.DataFrame,
+    whiteboard: pd.DataFrame,
+    needinfos: pd.DataFrame | None,
+    as_of: pd.Timestamp,
+    within: pd.Timedelta | None = None,
+    ca: str | None = None,
+) -> pd.DataFrame:
+    """One row per bug open and judged at ``as_of`` (columns: ``BUG_COLUMNS``), worst first.
+
+    ``open_deadlines``: :func:`due_from_tables` without a window; ``judged``: bug ids judged at
+    ``as_of`` (``bug_metrics.excluded == ""``); ``needinfos`` None when the store has no history.
+    When the whiteboard's history is unknown, its current Next-update date (still ahead) governs
+    the gap running at ``as_of``: the weekly misses of that gap are not shown as overdue.
+    """
+    open_bugs = bugs[
+        (bugs["opened"] <= as_of)
+        & (bugs["closed"].isna() | (bugs["closed"] > as_of))
+        & bugs["bug_id"].isin(judged)
+    ]
+    if ca is not None:
+        open_bugs = open_bugs[open_bugs["ca"] == ca]
+    last_update = _last_ca_updates(comments, as_of)
+    boards = _current_boards(whiteboard, as_of)
+    asked = _open_needinfos(needinfos, as_of)
+    by_bug = {bug: rows for bug, rows in open_deadlines.groupby("bug_id", sort=False)}
+    rows = []
+    for bug in open_bugs.itertuples(index=False):
+        bug_id = int(bug.bug_id)
+        last = last_update.get(bug_id)
+        board = boards.get(bug_id)
+        obligations = by_bug.get(bug_id, open_deadlines.iloc[0:0])
+        caveats = []
+        next_update, set_by, honoured = pd.NaT, "", False
+        if board is not None and not pd.isna(board.next_update):
+            next_update = board.next_update
+            set_by = "" if pd.isna(board.set_by) else str(board.set_by)
+            still_ahead = next_update + pd.Timedelta(days=1) > as_of
+            honoured = still_ahead and set_by in HONOURED_BY
+            if honoured and not set_by:
+                silent_since = bug.opened if last is None else last[0]
+                obligations = _honour_next_update(obligations, silent_since)
+                caveats.append(
+                    f"Next update {next_update:%Y-%m-%d} honoured for the current gap "
+                    "(whiteboard history unknown)"
+                )
+        worst = _worst(obligations)
+        caveat = "" if worst is None or pd.isna(worst.caveat) else str(worst.caveat)
+        if caveat and not any(caveat in said for said in caveats):
+            caveats.append(caveat)
+        missed = obligations[
+            (obligations["rule"] == "update_cadence") & (obligations["state"] == "overdue")
+        ]
+        rows.append(
+            {
+                "ca": bug.ca,
+                "bug_id": bug_id,
+                "summary": bug.summary,
+                "bug_url": bug_url(bug_id),
+                "assignee": "" if pd.isna(bug.assignee) else str(bug.assignee),
+                "next_update": next_update,
+                "next_update_by": (set_by or "unknown") if not pd.isna(next_update) else "",
+                "next_update_honoured": bool(honoured),
+                "open_needinfos": asked.get(bug_id, 0) if needinfos is not None else None,
+                "last_ca_update": pd.NaT if last is None else last[0],
+                "last_ca_update_url": None if last is None else comment_url(bug_id, last[1]),
+                "state": "none" if worst is None else worst.state,
+                "rule": "" if worst is None else worst.rule,
+                "irg_version": "" if worst is None else worst.irg_version,
+                "due": pd.NaT if worst is None else worst.due,
+                "overdue_hours": 0.0 if worst is None else float(worst.overdue_hours),
+                "left_hours": 0.0 if worst is None else float(worst.left_hours),
+                "evidence_start": None if worst is None else worst.evidence_start,
+                "missed_updates": len(missed),
+                "open_obligations": len(obligations),
+                "caveat": "; ".join(caveats),
+            }
+        )
+    table = pd.DataFrame(rows, columns=BUG_COLUMNS)
+    if within is not None:
+        soon = table["state"].eq("overdue") | (
+            table["state"].eq("pending") & (table["due"] <= as_of + within)
+        )
+        table = table[soon]
+    order = table.assign(
+        _state=table["state"].map({s: i for i, s in enumerate(STATES)}),
+        _late=-table["overdue_hours"],
+    ).sort_values(["_state", "_late", "due", "bug_id"], kind="stable")
+    return order.drop(columns=["_state", "_late"]).reset_index(drop=True)
+
+
+def _worst(obligations: pd.DataFrame):
+    """The most overdue obligation, or (none overdue) the next one due, or None."""
+    if obligations.empty:
+        return None
+    late = obligations[obligations["state"] == "overdue"]
+    if len(late):
+        return late.sort_values(["overdue_hours", "due"], ascending=[False, True]).iloc[0]
+    return obligations.sort_values("due").iloc[0]
+
+
+def _honour_next_update(obligations: pd.DataFrame, silent_since: pd.Timestamp) -> pd.DataFrame:
+    """Drop the weekly misses of the gap running now: the Next-update date governs it."""
+    current_gap = (
+        (obligations["rule"] == "update_cadence")
+        & (obligations["state"] == "overdue")
+        & (obligations["start"] >= silent_since)
+    )
+    return obligations[~current_gap]
+
+
+def _last_ca_updates(comments: pd.DataFrame, as_of: pd.Timestamp) -> dict[int, tuple]:
+    """Per bug, the time and number of the CA's last update at or before ``as_of``."""
+    updates = comments[
+        comments["is_ca_update"].fillna(False).astype(bool) & (comments["time"] <= as_of)
+    ]
+    last = updates.sort_values(["bug_id", "time", "count"]).drop_duplicates("bug_id", keep="last")
+    return {
+        int(b): (t, int(c))
+        for b, t, c in zip(last["bug_id"], last["time"], last["count"], strict=True)
+    }
+
+
+def _current_boards(whiteboard: pd.DataFrame, as_of: pd.Timestamp) -> dict[int, Any]:
+    """Per bug, the whiteboard value in force at ``as_of``."""
+    if whiteboard.empty:
+        return {}
+    now = whiteboard[
+        (whiteboard["valid_from"] <= as_of)
+        & (whiteboard["valid_to"].isna() | (whiteboard["valid_to"] > as_of))
+    ]
+    return {int(row.bug_id): row for row in now.itertuples(index=False)}
+
+
+def _open_needinfos(needinfos: pd.DataFrame | None, as_of: pd.Timestamp) -> dict[int, int]:
+    """Per bug, needinfo flags on CA-side accounts set and not cleared at ``as_of``."""
+    if needinfos is None or needinfos.empty:
+        return {}
+    ni = needinfos[
+        needinfos["to_ca"].fillna(False).astype(bool)
+        & (needinfos["set_at"] <= as_of)
+        & (needinfos["cleared_at"].isna() | (needinfos["cleared_at"] > as_of))
+    ]
+    return {int(bug): int(n) for bug, n in ni.groupby("bug_id").size().items()}
+
+
 def due_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.DataFrame:
     """Pending and overdue deadlines of the corpus at ``as_of`` (default: the last sync).
 
@@ -99,3 +279,26 @@ def due_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.Data
     """
     metrics = corpus.metrics(as_of)
     return due_from_tables(metrics.deadlines, corpus.bugs, metrics.as_of, within=within, ca=ca)
+
+
+def due_bug_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.DataFrame:
+    """One row per open judged bug at ``as_of`` (default: the last sync), worst first.
+
+    Example::
+
+        >>> from analyzer.ahead import due_bug_table
+        >>> due_bug_table(analyzer.load()).head()[["ca", "bug_id", "state", "rule", "due"]]
+    """
+    metrics = corpus.metrics(as_of)
+    judged = metrics.bug_metrics.loc[metrics.bug_metrics["excluded"].fillna("") == "", "bug_id"]
+    return due_bugs(
+        due_from_tables(metrics.deadlines, corpus.bugs, metrics.as_of, ca=ca),
+        corpus.bugs,
+        judged,
+        corpus.comments,
+        corpus.whiteboard,
+        corpus.needinfos if corpus.history_known else None,
+        metrics.as_of,
+        within=within,
+        ca=ca,
+    )

@@ -43,10 +43,12 @@ def due(
     fmt: str,
     out: Path | None,
 ) -> None:
-    """Every pending and overdue deadline of the open bugs, overdue first, then by due time.
+    """One row per open judged bug, worst first: what is most overdue, or next due.
 
-    Each row names the CA, the bug, the rule, how long overdue or how long left, and the
-    link to the comment or change that started it. Below: promises kept and broken per CA.
+    Each row names the CA and the bug, its most overdue obligation (or the next one due) with
+    the link to what started it, the weekly updates the current silence has missed, the CA's
+    last update, the whiteboard's Next-update date and who set it, the assignee and open
+    needinfos. JSON also lists every open deadline. Below: promises kept and broken per CA.
     Markdown is for pasting into an email; the HTML page sits beside the scorecards
     (``reports/due/``) and links to each CA's latest scorecard.
 
@@ -56,25 +58,21 @@ def due(
         analyzer due --as-of 2026-03-14 --ca "Sectigo" --format md
         analyzer due --format html --out reports/due/index.html
     """
-    from analyzer.ahead import due_table, parse_window, promise_summary, promises_table
-    from analyzer.report.due import FORMATS, due_page
+    from analyzer.ahead import parse_window
+    from analyzer.report.due import FORMATS, due_page_of
 
     env = get_env()
-    window = parse_window(within) if within is not None else None
+    if within is not None:
+        parse_window(within)  # bad input fails before the store is read
     corpus = load_corpus(data_dir)
-    stamp = as_of if as_of is not None else corpus.observed_at
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
-    table = due_table(corpus, stamp, within=window, ca=ca_name)
-    promises = promises_table(corpus, stamp)
-    if ca_name is not None:
-        promises = promises[promises["ca"] == ca_name]
-    summary = promise_summary(promises)
-    text = FORMATS[fmt](due_page(table, summary, stamp, within, ca_name))
+    page = due_page_of(corpus, as_of, within, ca_name)
+    text = FORMATS[fmt](page)
     if out is None:
         env.stdout.write(text)
     else:
         write_atomically(out, text)
-        env.note(f"Wrote {len(table)} deadlines to {out}.")
+        env.note(f"Wrote {len(page.bugs)} open bugs to {out}.")
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -40,7 +40,7 @@ from analyzer.report.pages import (
     Silence,
     TrendPoint,
 )
-from analyzer.report.safety import clean_text, slugify
+from analyzer.report.safety import clean_text, slugs_for
 
 
 @dataclass
@@ -85,7 +85,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     promises = _by_ca(tables.promises, _promise)
     reports = _by_ca(_reports_in(tables.reports, month), _report)
 
-    taken: set[str] = set()
+    slugs = slugs_for(tables.bugs["ca"].fillna("").astype(str))
     cards = []
     for ca, ca_bugs in bugs.groupby("ca", sort=True):
         card = ca_context(
@@ -100,7 +100,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
             needinfos=needinfos.get(ca, []),
             history_known=tables.history_known,
             limitations=limitations,
-            taken_slugs=taken,
+            slug=slugs[str(ca)],
         )
         card.promises = promises.get(str(ca), [])
         card.completeness = reports.get(str(ca), [])
@@ -133,7 +133,7 @@ def ca_context(
     needinfos: list[NeedinfoRow],
     history_known: bool,
     limitations: list[str],
-    taken_slugs: set[str],
+    slug: str,
 ) -> ScorecardPage:
     """One CA's page: every number here is shown, and each links to the rows behind it."""
     name = clean_text(ca, limit=120) or NO_CA
@@ -163,7 +163,7 @@ def ca_context(
     due_total = sum(r.due for r in rules)
     return ScorecardPage(
         ca=name,
-        slug=slugify(ca or "no-ca", taken_slugs),
+        slug=slug,
         ca_known=bool(ca_bugs["ca_known"].any()) if "ca_known" in ca_bugs else False,
         month=_month_info(month),
         counts=Counts(

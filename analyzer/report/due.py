@@ -14,18 +14,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analyzer.ahead.due import COLUMNS, human_hours
+from analyzer.ahead.due import BUG_COLUMNS, COLUMNS, human_hours
 from analyzer.bmo import bug_url, trusted_link
 from analyzer.months import Month
 from analyzer.report.labels import NO_CA
 from analyzer.report.pages import values
-from analyzer.report.safety import clean_text, slugify
+from analyzer.report.safety import clean_text, slugs_for
 
 
 @dataclass
 class DueRow:
+    """One open deadline (the JSON ``deadlines`` list: every open obligation)."""
+
     ca: str  # cleaned for display
-    ca_name: str  # the bugs table's spelling (names the CA's scorecard)
+    ca_name: str  # the bugs table's spelling
     bug_id: int
     summary: str
     rule: str
@@ -39,7 +41,39 @@ class DueRow:
     evidence_start: str | None
     bug_url: str
     caveat: str | None
-    scorecard: str  # ../YYYY-MM/<slug>.html: the CA's latest whole-month scorecard
+    start: pd.Timestamp
+
+
+@dataclass
+class DueBugRow:
+    """One open judged bug: what a reviewer checks first."""
+
+    ca: str
+    ca_name: str
+    bug_id: int
+    bug_url: str
+    summary: str
+    assignee: str
+    next_update: pd.Timestamp | None
+    next_update_by: str  # root_program | ca | unknown (history unknown) | "" (no date)
+    next_update_text: str  # "2026-04-30 (root_program)" / "2026-04-30 (unknown)" / ""
+    next_update_honoured: bool
+    open_needinfos: int | None  # None without bug history
+    last_ca_update: pd.Timestamp | None
+    last_ca_update_text: str
+    last_ca_update_url: str | None
+    state: str  # overdue | pending | none
+    rule: str
+    irg_version: str
+    due: pd.Timestamp | None
+    due_text: str
+    span: str
+    overdue_hours: float
+    left_hours: float
+    evidence_start: str | None
+    missed_updates: int  # weekly updates the current silence has missed
+    caveat: str | None
+    scorecard: str  # ../YYYY-MM/<slug>.html: the CA's scorecard of the last whole month
 
 
 @dataclass
@@ -60,21 +94,74 @@ class DuePage:
     as_of_text: str
     within: str | None
     ca: str | None
-    rows: list[DueRow]
+    bugs: list[DueBugRow]
+    deadlines: list[DueRow]
     overdue: int
+    history_known: bool
     promises: list[PromiseCount]
     scorecard_month: str
     month: dict  # {"as_of"}: what the shared page footer reads
 
 
-def _stamp(value: pd.Timestamp) -> str:
-    return f"{value:%Y-%m-%d %H:%M}"
+def _stamp(value: pd.Timestamp | None) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:%Y-%m-%d %H:%M}"
 
 
-def _span(row) -> str:
-    if row.state == "overdue":
-        return f"{human_hours(row.overdue_hours)} overdue"
-    return f"{human_hours(row.left_hours)} left"
+def _span(state: str, overdue_hours: float, left_hours: float) -> str:
+    if state == "overdue":
+        return f"{human_hours(overdue_hours)} overdue"
+    if state == "pending":
+        return f"{human_hours(left_hours)} left"
+    return ""
+
+
+def _time(value) -> pd.Timestamp | None:
+    return None if value is None or pd.isna(value) else value
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def due_page_of(corpus, as_of: pd.Timestamp | None, within: str | None, ca: str | None) -> DuePage:
+    """The due page of a corpus at ``as_of`` (default: the last sync), from the ahead stage's
+    tables; ``ca`` as the bugs table spells it."""
+    from analyzer.ahead import promise_summary, promises_table
+    from analyzer.ahead.due import due_bugs, due_from_tables, parse_window
+
+    window = parse_window(within) if within is not None else None
+    metrics = corpus.metrics(as_of)
+    stamp = metrics.as_of
+    bug_metrics = metrics.bug_metrics
+    judged = bug_metrics.loc[bug_metrics["excluded"].fillna("") == "", "bug_id"]
+    every = due_from_tables(metrics.deadlines, corpus.bugs, stamp, ca=ca)
+    bugs = due_bugs(
+        every,
+        corpus.bugs,
+        judged,
+        corpus.comments,
+        corpus.whiteboard,
+        corpus.needinfos if corpus.history_known else None,
+        stamp,
+        within=window,
+        ca=ca,
+    )
+    listed = every[every["bug_id"].isin(bugs["bug_id"])]
+    if window is not None:
+        listed = listed[(listed["state"] == "overdue") | (listed["due"] <= stamp + window)]
+    promises = promises_table(corpus, stamp)
+    if ca is not None:
+        promises = promises[promises["ca"] == ca]
+    return due_page(
+        bugs,
+        listed,
+        promise_summary(promises),
+        stamp,
+        within,
+        ca,
+        slugs=slugs_for(corpus.bugs["ca"].fillna("").astype(str)),
+        history_known=bool(corpus.history_known),
+    )
 
 
 def scorecard_month(as_of: pd.Timestamp) -> str:
@@ -83,41 +170,84 @@ def scorecard_month(as_of: pd.Timestamp) -> str:
 
 
 def due_page(
-    table: pd.DataFrame,
+    bugs: pd.DataFrame,
+    deadlines: pd.DataFrame,
     summary: pd.DataFrame,
     as_of: pd.Timestamp,
     within: str | None,
     ca: str | None,
+    slugs: dict[str, str] | None = None,
+    history_known: bool = True,
 ) -> DuePage:
-    """What every format shows: the header facts, the deadline rows, promises per CA."""
+    """What every format shows: one row per open judged bug (:func:`analyzer.ahead.due_bugs`),
+    every open deadline (:func:`analyzer.ahead.due.due_from_tables`), promises per CA.
+
+    ``slugs``: the scorecards' slug of every CA name (:func:`slugs_for` over the corpus), so
+    that names differing only in letter case link to their own pages.
+    """
     month = scorecard_month(as_of)
-    slugs: dict[str, str] = {}
+    slugs = dict(slugs or {})
+    names = {_text(name) for name in bugs["ca"]} - set(slugs)
+    if names:
+        slugs.update(slugs_for(set(slugs) | names))
     rows = []
-    for row in table.itertuples(index=False):
-        name = "" if pd.isna(row.ca) else str(row.ca)
-        if name not in slugs:
-            slugs[name] = slugify(name or "no-ca", set())
-        caveat = row.caveat if isinstance(row.caveat, str) and row.caveat else None
+    for row in bugs.itertuples(index=False):
+        name = _text(row.ca)
+        next_update = _time(row.next_update)
+        by = _text(row.next_update_by)
         rows.append(
-            DueRow(
-                ca=clean_text(name) or NO_CA,
+            DueBugRow(
+                ca=clean_text(name, limit=120) or NO_CA,
                 ca_name=name,
                 bug_id=int(row.bug_id),
-                summary=clean_text(row.summary),
-                rule=row.rule,
-                irg_version=row.irg_version,
-                due=row.due,
+                bug_url=bug_url(row.bug_id),
+                summary=clean_text(row.summary, limit=300),
+                assignee=clean_text(row.assignee, limit=120),
+                next_update=next_update,
+                next_update_by=clean_text(by, limit=20),
+                next_update_text=""
+                if next_update is None
+                else f"{next_update:%Y-%m-%d} ({clean_text(by, limit=20)})",
+                next_update_honoured=bool(row.next_update_honoured),
+                open_needinfos=None if pd.isna(row.open_needinfos) else int(row.open_needinfos),
+                last_ca_update=_time(row.last_ca_update),
+                last_ca_update_text=_stamp(row.last_ca_update),
+                last_ca_update_url=trusted_link(row.last_ca_update_url),
+                state=str(row.state),
+                rule=_text(row.rule),
+                irg_version=clean_text(row.irg_version, limit=10),
+                due=_time(row.due),
                 due_text=_stamp(row.due),
-                state=row.state,
-                span=_span(row),
+                span=_span(row.state, row.overdue_hours, row.left_hours),
                 overdue_hours=round(float(row.overdue_hours), 2),
                 left_hours=round(float(row.left_hours), 2),
                 evidence_start=trusted_link(row.evidence_start),
-                bug_url=bug_url(row.bug_id),
-                caveat=caveat,
+                missed_updates=int(row.missed_updates),
+                caveat=clean_text(row.caveat, limit=300) or None,
                 scorecard=f"../{month}/{slugs[name]}.html",
             )
         )
+    open_deadlines = [
+        DueRow(
+            ca=clean_text(_text(row.ca)) or NO_CA,
+            ca_name=_text(row.ca),
+            bug_id=int(row.bug_id),
+            summary=clean_text(row.summary),
+            rule=row.rule,
+            irg_version=row.irg_version,
+            due=row.due,
+            due_text=_stamp(row.due),
+            state=row.state,
+            span=_span(row.state, row.overdue_hours, row.left_hours),
+            overdue_hours=round(float(row.overdue_hours), 2),
+            left_hours=round(float(row.left_hours), 2),
+            evidence_start=trusted_link(row.evidence_start),
+            bug_url=bug_url(row.bug_id),
+            caveat=row.caveat if isinstance(row.caveat, str) and row.caveat else None,
+            start=row.start,
+        )
+        for row in deadlines.itertuples(index=False)
+    ]
     promises = [
         PromiseCount(
             ca=str(p["ca"]),
@@ -129,10 +259,11 @@ def due_page(
         for p in summary.to_dict("records")
     ]
     overdue = sum(r.state == "overdue" for r in rows)
-    window = f", due within {within}" if within else ""
-    who = f" for {ca}" if ca else ""
+    window = f", or due within {within}" if within else ""
+    who = f" of {ca}" if ca else ""
     heading = (
-        f"{len(rows)} open deadlines{who} as of {_stamp(as_of)} UTC ({overdue} overdue{window})"
+        f"{len(rows)} open judged bugs{who} as of {_stamp(as_of)} UTC "
+        f"({overdue} overdue{window}), worst first"
     )
     return DuePage(
         heading=heading,
@@ -140,8 +271,10 @@ def due_page(
         as_of_text=_stamp(as_of),
         within=within,
         ca=ca,
-        rows=rows,
+        bugs=rows,
+        deadlines=open_deadlines,
         overdue=overdue,
+        history_known=history_known,
         promises=promises,
         scorecard_month=month,
         month={"as_of": as_of},
@@ -156,25 +289,39 @@ def _promise_lines(page: DuePage) -> list[str]:
     ]
 
 
+def _worst_text(row: DueBugRow) -> str:
+    if row.state == "none":
+        return "nothing open"
+    return f"{row.rule} {row.span}" if row.state == "overdue" else f"next {row.rule}, {row.span}"
+
+
 def to_text(page: DuePage) -> str:
-    header = ("STATE", "DUE (UTC)", "OVERDUE / LEFT", "CA", "BUG", "RULE", "EVIDENCE", "CAVEAT")
+    header = (
+        "CA", "BUG", "MOST OVERDUE / NEXT DUE", "DUE (UTC)", "MISSED UPD", "LAST CA UPDATE",
+        "NEXT UPDATE (SET BY)", "NI", "ASSIGNEE", "EVIDENCE",
+    )  # fmt: skip
     lines = [
         (
-            r.state,
-            r.due_text,
-            r.span,
-            clean_text(r.ca, limit=30),
+            clean_text(r.ca, limit=24),
             str(r.bug_id),
-            r.rule,
-            r.evidence_start or "",
-            r.caveat or "",
+            _worst_text(r),
+            r.due_text,
+            str(r.missed_updates),
+            r.last_ca_update_text or "none",
+            r.next_update_text,
+            "?" if r.open_needinfos is None else str(r.open_needinfos),
+            clean_text(r.assignee, limit=30),
+            r.evidence_start or r.bug_url,
         )
-        for r in page.rows
+        for r in page.bugs
     ]
     widths = [max([len(h), *(len(line[i]) for line in lines)]) for i, h in enumerate(header)]
     out = [page.heading]
     for line in [header, *lines]:
         out.append("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+    caveats = [f"  {r.bug_id}: {r.caveat}" for r in page.bugs if r.caveat]
+    if caveats:
+        out += ["", "Caveats:", *caveats]
     promises = _promise_lines(page)
     if promises:
         out += ["", "Promises kept / broken per CA:"]
@@ -190,11 +337,13 @@ def to_json(page: DuePage) -> str:
             return None
         return value
 
+    bug_keys = [k for k in BUG_COLUMNS if k not in ("open_obligations",)]
     payload = {
         "as_of": clean(page.as_of),
         "within": page.within,
         "ca": page.ca,
-        "deadlines": [{k: clean(getattr(r, k)) for k in COLUMNS} for r in page.rows],
+        "bugs": [{k: clean(getattr(r, k)) for k in bug_keys} for r in page.bugs],
+        "deadlines": [{k: clean(getattr(r, k)) for k in COLUMNS} for r in page.deadlines],
         "promises": [{k: clean(v) for k, v in values(p).items()} for p in page.promises],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -203,7 +352,8 @@ def to_json(page: DuePage) -> str:
 def to_markdown(page: DuePage) -> str:
     from analyzer.report.render import markdown_environment
 
-    return markdown_environment().get_template("due.md").render(values(page))
+    text = markdown_environment().get_template("due.md").render(values(page))
+    return text.rstrip("\n") + "\n"
 
 
 def to_html(page: DuePage) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 SHOWN = "\ufffd"  # stands where an invisible or control character was, so tampering shows
 
@@ -67,3 +68,10 @@ def slugify(name: str, taken: set[str]) -> str:
         slug = f"{slug}-x"
     taken.add(slug)
     return slug
+
+
+def slugs_for(names: Iterable[str]) -> dict[str, str]:
+    """One slug per name, the same on every page that links to it: assigned over all names in
+    sorted order, so ``NetLock`` and ``Netlock`` get two pages and every link agrees which."""
+    taken: set[str] = set()
+    return {name: slugify(name or "no-ca", taken) for name in sorted(set(names))}
