@@ -1,4 +1,5 @@
-"""The per-comment language cache: parquet part files under ``<cache_dir>/<PIPELINE_VERSION>/``.
+"""The per-comment language cache: parquet part files under ``<cache_dir>/<readings version>/``
+(``PIPELINE_VERSION`` and a fingerprint of the stage's code and tables).
 
 Keys hash the pipeline version, the comment's UTC day (relative dates depend on it) and its text,
 so a changed comment or a changed rule set is read again and everything else is not. Each run
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.language.pipeline import PIPELINE_VERSION
+from analyzer.language.pipeline import readings_version
 
 # What the stage reads from one comment's text; the comment_language table shows these per comment.
 READING_COLUMNS = [
@@ -33,7 +34,7 @@ READING_COLUMNS = [
 COLUMNS = [
     "key",
     *READING_COLUMNS,
-    "commitments",  # JSON list of [text, YYYY-MM-DD, kind, status]; "" when none
+    "commitments",  # JSON list of [text, YYYY-MM-DD, kind, status, ambiguous]; "" when none
     "report_fields",  # JSON list of [field, value, ISO time or "", number or null]; "" when none
     "action_items",  # JSON list of [item, YYYY-MM-DD or "", status, done]; "" when none
 ]
@@ -41,7 +42,7 @@ MAX_PARTS = 16
 
 
 def cache_path(cache_dir: Path) -> Path:
-    return Path(cache_dir) / PIPELINE_VERSION
+    return Path(cache_dir) / readings_version()
 
 
 def empty() -> pd.DataFrame:

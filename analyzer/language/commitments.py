@@ -24,8 +24,9 @@ from analyzer.language.text import Block
 class Commitment:
     text: str
     promised: date
-    kind: str  # "update", "report", "action_item"
+    kind: str  # "update", "report", "revocation", "action_item"
     status: str | None = None
+    ambiguous: bool = False  # the date's day and month could be swapped (nearest after taken)
 
 
 # _PROMISE, _DATE_HINT and _DEADLINE_WORD are lower case: they are matched against lowered text.
@@ -39,7 +40,9 @@ _PROMISE = re.compile(
     r"\b(?:is|are)\s+(?:now\s+)?(?:expected|scheduled|planned|targeted|due|set)\s+"
     r"(?:to|for|on|by)\b|"
     r"\bnext\s+(?:\w+\s+)?update\b|\bdue(?:\s+date)?\b|\btarget(?:ed)?\s+(?:date|completion)\b|"
-    r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b",
+    r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b|"
+    r"\b(?:and|then|also|but) (?:we )?will\b|"
+    r"\b(?:will|shall) (?:follow|come|arrive|go live|take place|start|begin|finish|complete)\b",
 )
 _DATE_HINT = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
@@ -51,15 +54,38 @@ _STRONG_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _REPORT = re.compile(
-    r"\b(?:(?:full|final|incident|preliminary|closure|detailed|complete|updated)\s+"
+    r"\b(?:(?:full|final|incident|preliminary|closure|detailed|complete|updated|revised)\s+"
     r"(?:incident\s+)?report|report closure|closure summary|root cause analysis|rca|"
-    r"post-mortem|postmortem)\b",
+    r"post-mortem|postmortem|"
+    # "update the report": the report is what is promised, not an update to the thread
+    r"(?:update|amend|revise|correct|complete|finali[sz]e|extend|fix)\s+(?:the|our|this)\s+"
+    r"(?:incident\s+)?report)\b",
     re.IGNORECASE,
+)
+_REVOCATION = re.compile(r"\brevo(?:k|cation)", re.IGNORECASE)
+# Words that make a date a fact about the past or present ("came to our attention on", "raised
+# today", "discovered today"), and words that make it a deadline; lower case.
+_PAST = re.compile(
+    r"\b(?:was|were|been|came|became|noticed|discovered|detected|found|identified|raised|"
+    r"received|reported|learned|learnt|saw|seen|started|began|begun|occurred|happened|"
+    r"informed|notified|contacted|alerted|flagged|observed|issued|revoked|fixed|deployed|"
+    r"restored|published|posted|sent|opened|filed|completed|finished|realized|realised|had|"
+    r"did|got|since|ago)\b"
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|going to|plan|plans|planned|intend|expect|expected|aim|scheduled|due|"
+    r"by|until|till|before|within|no later than|next|target|eta|latest|tomorrow)\b|'ll\b"
+)
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|which|when|after)\b")
+# A sentence the sentencizer cut after an abbreviation ("max. in 2 weeks") goes on.
+_ABBREVIATION_END = re.compile(
+    r"\b(?:max|min|approx|appr|ca|resp|incl|e\.g|i\.e|etc|no|vs|est)\.$", re.IGNORECASE
 )
 _UPDATE = re.compile(
     r"\b(?:(?:an?|next|further|weekly|bi-weekly|status|progress|another|the)\s+update|"
     r"updates?\s+(?:on|to|in)\s+(?:this|the)\s+(?:bug|ticket|thread|issue)|"
-    r"update (?:this|the) (?:bug|ticket|thread|issue)|status|progress|answer|respond|reply)\b",
+    r"update (?:this|the) (?:bug|ticket|thread|issue)|status|progress|answer|respond|reply|"
+    r"report (?:back|(?:the |our )?(?:outcome|results?|findings|progress)))\b",
     re.IGNORECASE,
 )
 _DEADLINE_WORD = re.compile(r"\b(?:by|until|till|before|due|no later than|eta)\b")
@@ -69,6 +95,7 @@ _DUE_HEADER = re.compile(r"due|deadline|target|eta|date|completion|when", re.IGN
 _SPACE = re.compile(r"\s+")
 _TRAILING_FRAGMENT = 2  # sentences with fewer words are list markers like "1."
 MAX_DATES = 12  # dates read per sentence: a real promise names a few; a hostile one thousands
+MAX_TEXT = 600  # characters of the sentence kept as the promise's text
 
 
 def _kind(clause: str) -> str:
@@ -76,7 +103,32 @@ def _kind(clause: str) -> str:
         return "report"
     if _UPDATE.search(clause):
         return "update"
+    if _REVOCATION.search(clause):
+        return "revocation"
     return "action_item"
+
+
+def _clause(text: str, found: FoundDate) -> tuple[str, str]:
+    """The lowered words of the clause around a date: before it and after it."""
+    start = max(0, found.start - 80)
+    before = text[start : found.start].lower()
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    after = text[found.end : found.end + 80].lower()
+    cut = _CLAUSE_BREAK.search(after)
+    if cut:
+        after = after[: cut.start()]
+    return before, after
+
+
+def _is_fact(text: str, found: FoundDate) -> bool:
+    """A date its own clause states as past or present ("came to our attention on 2020-01-20",
+    "we raised today an alarm"), not as a deadline."""
+    before, after = _clause(text, found)
+    if _FUTURE.search(before) or _FUTURE.search(after):
+        return False
+    return bool(_PAST.search(before) or _PAST.search(after))
 
 
 def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> list[Commitment]:
@@ -88,7 +140,7 @@ def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> lis
     if text.endswith("?") or not (promise or (listed and _DEADLINE_WORD.search(lowered))):
         return []
     found = _prefer_explicit(find_dates(text, ref)[:MAX_DATES])
-    future = [f for f in found if f.day >= ref]
+    future = [f for f in found if f.day >= ref and not _is_fact(text, f)]
     if not future:
         return []
     strong = [f for f in future if _STRONG_BEFORE.search(text[max(0, f.start - 40) : f.start])]
@@ -99,12 +151,15 @@ def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> lis
     if any(f.kind in EXPLICIT_KINDS for f in strong):
         strong = [f for f in strong if f.kind != "within"]  # "within 5 days, i.e. on July 8"
     chosen = strong or future[:1]
+    shown = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
     if len(chosen) == 1:
-        return [Commitment(text, chosen[0].day, _kind(text[: chosen[0].end]))]
+        only = chosen[0]
+        return [Commitment(shown, only.day, _kind(text[: only.end]), None, only.ambiguous)]
     commitments = []
     previous_end = 0
     for f in chosen:
-        commitments.append(Commitment(text, f.day, _kind(text[previous_end : f.end] or text)))
+        kind = _kind(text[previous_end : f.end] or text)
+        commitments.append(Commitment(shown, f.day, kind, None, f.ambiguous))
         previous_end = f.end
     if len({(c.kind, c.promised) for c in commitments}) == 1:
         return commitments[:1]
@@ -150,7 +205,9 @@ def _table_commitments(rows: list[str], ref: date) -> list[Commitment]:
                 if status_column is not None and status_column < len(cells):
                     status = cells[status_column]
                 text = " | ".join(cells)
-                found.append(Commitment(text, dates[0].day, "action_item", status))
+                found.append(
+                    Commitment(text, dates[0].day, "action_item", status, dates[0].ambiguous)
+                )
                 break
     return found
 
@@ -180,10 +237,29 @@ def is_candidate(block: Block) -> bool:
 def promised_in(doc: Doc, day: date, listed: bool) -> list[Commitment]:
     """The promises of one block already run through the pipeline."""
     found: list[Commitment] = []
-    for sent in doc.sents:
-        if len(sent) > _TRAILING_FRAGMENT:
-            found.extend(_promises_in_sentence(sent.text, day, listed))
+    for sentence in _sentences(doc):
+        found.extend(_promises_in_sentence(sentence, day, listed))
     return found
+
+
+def _sentences(doc: Doc) -> list[str]:
+    """The sentences of a block, joined again where the sentencizer cut after an abbreviation
+    ("max. in 2 weeks"); list-marker fragments ("1.") dropped."""
+    joined: list[str] = []
+    carry = ""
+    for sent in doc.sents:
+        text = sent.text
+        if carry:
+            text = carry + " " + text
+            carry = ""
+        if _ABBREVIATION_END.search(text.rstrip()) and len(text) < MAX_TEXT:
+            carry = text
+            continue
+        if len(sent) > _TRAILING_FRAGMENT or len(text) > len(sent.text):
+            joined.append(text)
+    if carry:
+        joined.append(carry)
+    return joined
 
 
 def table_commitments(blocks: Sequence[Block], day: date) -> list[Commitment]:

@@ -100,6 +100,7 @@ class FoundDate:
     day: date
     text: str
     kind: str  # the pattern that read it; EXPLICIT_KINDS name a calendar day outright
+    ambiguous: bool = False  # day and month could be swapped: the reading nearest was taken
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -166,12 +167,13 @@ def _resolve(kind: str, m: re.Match[str], ref: date, past: bool = False) -> date
         return _valid(int(g["y"]), int(g["m"]), int(g["d"]))
     if kind == "ymond":
         return _valid(int(g["year"]), _MONTHS[g["mon"].lower()], int(g["day"]))
-    if kind == "dotted":
-        return _valid(_full_year(g["y"]), int(g["m"]), int(g["d"]))
-    if kind == "numeric":
-        year, a, b = _full_year(g["y"]), int(g["a"]), int(g["b"])
+    if kind in ("dotted", "numeric"):
+        # 03.07.2025 and 07/03/2025 are read both ways when both are days: the reading nearest
+        # after the comment (a promise points forward; ``past``: nearest before, a report)
+        a, b = (g["d"], g["m"]) if kind == "dotted" else (g["b"], g["a"])
+        year, day, month = _full_year(g["y"]), int(a), int(b)
         nearest = _backward if past else _forward
-        return nearest([_valid(year, a, b), _valid(year, b, a)], ref)
+        return nearest([_valid(year, month, day), _valid(year, day, month)], ref)
     if kind in ("dmon", "mond"):
         month, day = _MONTHS[g["mon"].lower()], int(g["day"])
         if g.get("year"):
@@ -209,6 +211,14 @@ def _resolve(kind: str, m: re.Match[str], ref: date, past: bool = False) -> date
             return ref + timedelta(weeks=n)
         return _add_business_days(ref, n) if g["biz"] else ref + timedelta(days=n)
     return None
+
+
+def _swappable(kind: str, m: re.Match[str]) -> bool:
+    """Whether a numeric date reads as two different days (03.07.2025: 3 July or 7 March)."""
+    if kind not in ("dotted", "numeric"):
+        return False
+    first, second = (m["d"], m["m"]) if kind == "dotted" else (m["a"], m["b"])
+    return int(first) != int(second) and 1 <= int(first) <= 12 and 1 <= int(second) <= 12
 
 
 def _next_week_day(ref: date, target: int) -> timedelta:
@@ -254,7 +264,9 @@ def find_dates(text: str, ref: date, past: bool = False) -> list[FoundDate]:
             day = _resolve(kind, m, ref, past)
             if day is not None:
                 taken[start:end] = b"\1" * (end - start)
-                found.append(FoundDate(start, end, day, m.group(0).strip(), kind))
+                found.append(
+                    FoundDate(start, end, day, m.group(0).strip(), kind, _swappable(kind, m))
+                )
     found.sort(key=lambda f: f.start)
     return [
         f

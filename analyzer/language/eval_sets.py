@@ -26,7 +26,7 @@ from analyzer.language.stage import annotate
 from analyzer.language.text import mask
 
 _ITEM = re.compile(r"^=== (\S+)(.*)$")
-_LABEL = re.compile(r"^--- (questions|commitments|sections)\s*$")
+_LABEL = re.compile(r"^--- (questions|commitments|sections|fields)\s*$")
 _NORMAL = re.compile(r"[^a-z0-9?]+")
 
 
@@ -202,3 +202,118 @@ def score_commitments(items: list[Item]) -> CommitmentScore:
 def _gold_commitment(line: str) -> tuple[date, str]:
     day, kind = line.split()[:2]
     return date.fromisoformat(day), kind
+
+
+def score_replies(items: list[Item]) -> dict[str, Score]:
+    """Per-comment precision and recall of the two flags (``reply=yes|no closing=yes|no``):
+    ``expects_reply`` (comments expecting a reply), ``no_reply`` (the exceptions: those
+    expecting none) and ``closing_notice``."""
+    language = run(items).comment_language
+    counts = {"expects_reply": [0, 0, 0], "no_reply": [0, 0, 0], "closing_notice": [0, 0, 0]}
+    for item, reply, closing in zip(
+        items, language["expects_reply"], language["closing_notice"], strict=True
+    ):
+        gold = {
+            "expects_reply": item.attrs["reply"] == "yes",
+            "no_reply": item.attrs["reply"] == "no",
+            "closing_notice": item.attrs["closing"] == "yes",
+        }
+        found = {
+            "expects_reply": bool(reply),
+            "no_reply": not reply,
+            "closing_notice": bool(closing),
+        }
+        for name, tally in counts.items():
+            tally[0] += found[name] and gold[name]
+            tally[1] += found[name]
+            tally[2] += gold[name]
+    return {name: Score(*tally) for name, tally in counts.items()}
+
+
+def score_attachment_kinds(items: list[Item]) -> Score:
+    """Comments read as a report (preliminary, full, closure): right when the kind is the
+    labelled one; an ``other`` label expects no report."""
+    language = run(items).comment_language
+    tp = predicted = expected = 0
+    for item, kind in zip(items, language["report_kind"], strict=True):
+        gold = item.attrs["kind"]
+        is_report = kind in ("preliminary", "full", "closure")
+        predicted += is_report
+        expected += gold != "other"
+        tp += is_report and kind == gold
+    return Score(tp, predicted, expected)
+
+
+def score_fields(items: list[Item]) -> Score:
+    """Report fields: a found field matches a labelled one with the same name, a value that
+    contains or is contained in the labelled one, and the same moment (or none)."""
+    fields = run(items).report_fields
+    by_count = {c: g for c, g in fields.groupby("count")}
+    tp = predicted = expected = 0
+    for index, item in enumerate(items):
+        found = by_count.get(index)
+        rows = (
+            []
+            if found is None
+            else list(zip(found["field"], found["value"], found["time"], strict=True))
+        )
+        gold = [_gold_field(line) for line in item.labels.get("fields", [])]
+        predicted += len(rows)
+        expected += len(gold)
+        unused = list(rows)
+        for name, value, moment in gold:
+            hit = next(
+                (
+                    r
+                    for r in unused
+                    if r[0] == name
+                    and (_normal(value) in _normal(r[1]) or _normal(r[1]) in _normal(value))
+                    and ((pd.isna(r[2]) and moment is None) or r[2] == moment)
+                ),
+                None,
+            )
+            if hit is not None:
+                unused.remove(hit)
+                tp += 1
+    return Score(tp, predicted, expected)
+
+
+def _gold_field(line: str) -> tuple[str, str, pd.Timestamp | None]:
+    name, value, moment = (part.strip() for part in line.split("|"))
+    return name, value, None if moment == "-" else pd.Timestamp(moment)
+
+
+@dataclass(frozen=True)
+class PromiseScore:
+    pairs: Score  # a found promise matches a labelled one with the same day and kind
+    ambiguous: Score  # of the matched ones: flagged ambiguous vs labelled ambiguous
+
+
+def score_promises(items: list[Item]) -> PromiseScore:
+    commitments = run(items).commitments
+    by_count = {c: g for c, g in commitments.groupby("count")}
+    tp = predicted = expected = 0
+    flag = [0, 0, 0]
+    for index, item in enumerate(items):
+        found = by_count.get(index)
+        rows = []
+        if found is not None:
+            flags = found["ambiguous"] if "ambiguous" in found else [False] * len(found)
+            rows = [
+                (p.date(), k, bool(a))
+                for p, k, a in zip(found["promised"], found["kind"], flags, strict=True)
+            ]
+        gold = [line.split() for line in item.labels.get("commitments", [])]
+        predicted += len(rows)
+        expected += len(gold)
+        unused = list(rows)
+        for parts in gold:
+            day, kind, ambiguous = date.fromisoformat(parts[0]), parts[1], "ambiguous" in parts
+            hit = next((r for r in unused if r[0] == day and r[1] == kind), None)
+            if hit is not None:
+                unused.remove(hit)
+                tp += 1
+                flag[0] += hit[2] and ambiguous
+                flag[1] += hit[2]
+                flag[2] += ambiguous
+    return PromiseScore(Score(tp, predicted, expected), Score(*flag))

@@ -7,6 +7,7 @@ review and extend them; changing them or the rules must bump ``PIPELINE_VERSION`
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from functools import lru_cache
 from importlib import resources
@@ -15,7 +16,30 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 
-PIPELINE_VERSION = "language-8"
+PIPELINE_VERSION = "language-9"
+
+
+@lru_cache(maxsize=1)
+def readings_version() -> str:
+    """``PIPELINE_VERSION`` and a fingerprint of everything a reading depends on: the stage's
+    source files and the data tables it reads. A changed rule or table is a new cache even when
+    nobody remembered to bump the version."""
+    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+    package = resources.files("analyzer")
+    sources = sorted(
+        (f for f in (package / "language").iterdir() if f.name.endswith(".py")), key=str
+    )
+    tables = [
+        package / "data" / name
+        for name in ("irg_calendar.csv", "irg_templates.csv", "language_old_template.csv",
+                     "language_requests.csv", "language_sections.csv")
+    ]  # fmt: skip
+    for resource in [*sources, *tables]:
+        try:
+            digest.update(resource.read_bytes())
+        except OSError:
+            continue
+    return f"{PIPELINE_VERSION}-{digest.hexdigest()[:12]}"
 
 
 def read_table(name: str) -> list[dict[str, str]]:

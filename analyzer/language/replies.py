@@ -37,18 +37,22 @@ _NOT_CLOSING = re.compile(
     r"\b(?:do not|don't|not yet|shouldn't|should not|cannot|can't|won't) (?:be )?close|"
     r"\bbefore (?:we|i) (?:can )?close\b"
 )
-_THANKS_ONLY = re.compile(
-    r"^(?:(?:hi|hello|dear) [\w .,'-]{0,40}[,.!]?\s*)?"
-    r"(?:(?:many |great, |ok,? |okay,? )?(?:thanks|thank you|thx|ty)(?: (?:very|so) much)?"
-    r"(?: (?:all|again|everyone))?"
-    r"(?: for (?:the|this|your|these|all|sharing|posting|providing|confirming|clarifying|"
-    r"following up|the quick|answering|responding|explaining|updating|letting us know)"
-    r"[\w ,'-]{0,60}?)?|acknowledged|noted|ack|received|got it|understood|sounds good|"
-    r"looks good|great|perfect|appreciated|much appreciated|\+1)"
-    r"(?:[.!,;]+\s*(?:thanks|thank you|regards|best regards|kind regards|cheers|best)?"
-    r"[.!,]?)*"
-    r"\s*(?:[-\u2013]{0,2}\s*[\w .'-]{0,40})?$"
+_CLAUSE_SPLIT = re.compile(r"[.!,;:\n]+|\s[-\u2013\u2014]+\s")
+_THANKS = re.compile(
+    r"^(?:many |a lot of |big |great,? |ok,? |okay,? )?(?:thanks|thank you|thx|ty)"
+    r"(?: (?:very|so) much| a lot| again| all| everyone| both)*"
+    r"(?: for (?:\w+ ){0,5}?\w+)?$"
 )
+_ACK = re.compile(
+    r"^(?:acknowledged|ack|noted|understood|received|got it|sounds good|looks good|great|"
+    r"perfect|appreciated|much appreciated|ok|okay|"
+    r"that (?:answers|addresses|resolves) my (?:question|questions|concern|concerns)|"
+    r"that (?:is|was) (?:very |really )?(?:clear|helpful|useful)|"
+    r"(?:i have )?no (?:further|more) questions(?: from me)?)$"
+)
+_SIGN_OFF = re.compile(r"^(?:regards|best regards|kind regards|best|cheers|greetings)$")
+_GREETING = re.compile(r"^(?:hi|hello|dear)(?: \S+){0,3}$")
+_TURN = re.compile(r"\b(?:but|however|although|though|still|except)\b")
 
 
 def own_text(lines: list[str]) -> str:
@@ -70,9 +74,28 @@ def is_closing_notice(own: str) -> bool:
     return False
 
 
-def is_bare_thanks(own: str) -> bool:
-    """Only thanks or an acknowledgement, with at most a greeting and a signature."""
-    return len(own) <= 200 and "?" not in own and bool(_THANKS_ONLY.match(own))
+def _is_name(clause: str) -> bool:
+    """A signature: one to three capitalised words ("Ben", "Ben Wilson", "Mozilla Root Store")."""
+    words = clause.split()
+    return 0 < len(words) <= 3 and all(w[:1].isupper() or w[:1] in "[(" for w in words)
+
+
+def is_bare_thanks(lines: list[str]) -> bool:
+    """Only thanks or an acknowledgement, with at most a greeting, a sign-off and a name."""
+    text = " \n".join(line.strip() for line in lines if line.strip())
+    if not text or len(text) > 300 or "?" in text:
+        return False
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    said = False
+    for clause in clauses:
+        lowered = _SPACE.sub(" ", clause.lower())
+        if _TURN.search(lowered):
+            return False
+        if _THANKS.match(lowered) or _ACK.match(lowered):
+            said = True
+        elif not (_SIGN_OFF.match(lowered) or _GREETING.match(lowered) or _is_name(clause)):
+            return False
+    return said
 
 
 def reply_reading(lines: list[str]) -> tuple[bool, bool]:
@@ -82,4 +105,4 @@ def reply_reading(lines: list[str]) -> tuple[bool, bool]:
     if not own:
         return True, False
     closing = is_closing_notice(own)
-    return not (closing or is_bare_thanks(own)), closing
+    return not (closing or is_bare_thanks(lines)), closing

@@ -17,14 +17,14 @@ from analyzer.language import cache, commitments, questions
 from analyzer.language.action_items import ActionItem, read_action_items
 from analyzer.language.commitments import Commitment
 from analyzer.language.fields import Field, read_fields
-from analyzer.language.pipeline import PIPELINE_VERSION, nlp
+from analyzer.language.pipeline import nlp, readings_version
 from analyzer.language.replies import reply_reading
 from analyzer.language.reports import read_report
 from analyzer.language.text import blocks, own_lines
 from analyzer.tables import LanguageTables
 
 LANGUAGE_COLUMNS = ["bug_id", "count", *cache.READING_COLUMNS]
-COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status"]
+COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status", "ambiguous"]
 FIELD_COLUMNS = ["bug_id", "count", "field", "value", "time", "number"]
 ACTION_ITEM_COLUMNS = ["bug_id", "count", "item", "due", "status", "done"]
 NOT_CA_ROLES = ("root_program", "community")
@@ -101,7 +101,7 @@ def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> l
 
 
 def _key(text: str, day: date | None) -> str:
-    digest = hashlib.sha256(f"{PIPELINE_VERSION}\0{day}\0{text}".encode())
+    digest = hashlib.sha256(f"{readings_version()}\0{day}\0{text}".encode())
     return digest.hexdigest()[:32]
 
 
@@ -144,7 +144,9 @@ def readings_table(keys: Sequence[str], readings: Sequence[CommentReading]) -> p
 def _commitments_json(commitments: Sequence[Commitment]) -> str:
     if not commitments:
         return ""
-    return json.dumps([[c.text, c.promised.isoformat(), c.kind, c.status] for c in commitments])
+    return json.dumps(
+        [[c.text, c.promised.isoformat(), c.kind, c.status, c.ambiguous] for c in commitments]
+    )
 
 
 def _fields_json(fields: Sequence[Field]) -> str:
@@ -227,9 +229,12 @@ def _commitment_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.
     records = []
     for i in (made != "").nonzero()[0]:
         if not not_ca[i]:
-            for text, day, kind, status in json.loads(made[i]):
-                records.append((bug_ids[i], counts[i], text, day, kind, urls[i], status))
+            for text, day, kind, status, ambiguous in json.loads(made[i]):
+                records.append(
+                    (bug_ids[i], counts[i], text, day, kind, urls[i], status, bool(ambiguous))
+                )
     table = pd.DataFrame(records, columns=COMMITMENT_COLUMNS)
+    table["ambiguous"] = table["ambiguous"].astype(bool)
     table["promised"] = pd.to_datetime(table["promised"]).dt.tz_localize("UTC")
     table["bug_id"] = table["bug_id"].astype("int64")
     table["count"] = table["count"].astype("int64")
