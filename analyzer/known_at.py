@@ -106,7 +106,7 @@ def _needinfos(needinfos: pd.DataFrame, as_of) -> pd.DataFrame:
     rows = needinfos.loc[needinfos["set_at"] <= as_of].copy()
     later = ~(rows["cleared_at"] <= as_of) & (rows["cleared_at"].notna() | ~rows["open"])
     rows.loc[later, ["cleared_at"]] = pd.NaT
-    rows.loc[later, ["cleared_by"]] = None
+    rows.loc[later, ["cleared_by", "cleared_by_role"]] = None
     rows.loc[later, "cleared_how"] = "open"
     rows.loc[later, "open"] = True
     unanswered = rows["answered_at"] > as_of

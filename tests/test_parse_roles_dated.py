@@ -7,6 +7,7 @@ Threads modelled on the snapshot's bugs found by comparing with webpki-observato
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from parse_raw import change, comment, raw_bug, tables
 
@@ -138,3 +139,61 @@ def test_bad_validity_dates_are_one_input_error(tmp_path, row, message):
     )
     with pytest.raises(InputError, match=message):
         load_reference(tmp_path)
+
+
+def test_whiteboard_setter_and_needinfo_clearer_take_the_role_at_their_time():
+    raw = thread(
+        "DigiCert: x",
+        ("a@digicert.com", "2020-01-01T00:00:00Z"),
+        history=[
+            change(
+                "2020-02-01T00:00:00Z",
+                WAYNE,
+                ("whiteboard", "[ca-compliance]", "[ca-compliance] Next update 2020-02-10"),
+                ("flagtypes.name", "", "needinfo?(a@digicert.com)"),
+            ),
+            change(
+                "2020-08-01T00:00:00Z",
+                WAYNE,
+                (
+                    "whiteboard",
+                    "[ca-compliance] Next update 2020-02-10",
+                    "[ca-compliance] Next update 2020-08-20",
+                ),
+                ("flagtypes.name", "needinfo?(a@digicert.com)", ""),
+            ),
+        ],
+        whiteboard="[ca-compliance] Next update 2020-08-20",
+        flags=[],
+    )
+    built = tables(raw)
+    assert built.whiteboard["set_by_role"].tolist()[1:] == ["root_program", "community"]
+    assert built.needinfos.iloc[0]["cleared_by_role"] == "community"
+
+
+def test_a_next_update_date_counts_only_while_its_writer_spoke_for_a_root_program():
+    """Wayne Thayer's Next-update date of February 2020 binds the CA; his of August does not."""
+    from analyzer.metrics import compute
+
+    def bug(bug_id: int, when: str, date: str):
+        return thread(
+            "DigiCert: x",
+            ("a@digicert.com", "2020-01-01T00:00:00Z"),
+            history=[
+                change(
+                    when,
+                    WAYNE,
+                    ("whiteboard", "[ca-compliance]", f"[ca-compliance] Next update {date}"),
+                )
+            ],
+            whiteboard=f"[ca-compliance] Next update {date}",
+            bug_id=bug_id,
+        )
+
+    built = tables(
+        bug(1, "2020-02-01T00:00:00Z", "2020-03-01"), bug(2, "2020-08-01T00:00:00Z", "2020-09-01")
+    )
+    metrics = compute(built, None, as_of=pd.Timestamp("2020-12-01T00:00:00Z")).bug_metrics
+    metrics = metrics.set_index("bug_id")
+    assert metrics.loc[1, ["next_update_dates_set", "next_update_set_by_ca"]].tolist() == [1, 0]
+    assert metrics.loc[2, ["next_update_dates_set", "next_update_set_by_ca"]].tolist() == [0, 1]

@@ -241,6 +241,14 @@ def _creator_roles(bugs: pd.DataFrame, participants: pd.DataFrame) -> list[str]:
     ]
 
 
+def _roles_at(frame: pd.DataFrame, column: str) -> list[str]:
+    """The parse stage's role of an actor at the time it acted ("" for tables made before the
+    column existed: the participants' role is used then)."""
+    if column not in frame.columns:
+        return [""] * len(frame)
+    return _text_or_empty(frame[column])
+
+
 def _role_lookup(participants: pd.DataFrame) -> dict[tuple[int, str], str]:
     return dict(
         zip(
@@ -341,6 +349,7 @@ def _add_needinfos(
             needinfos["to_ca"].fillna(False).astype(bool).tolist(),
             needinfos["_cleared"].tolist(),
             _text_or_empty(needinfos["cleared_by"]),
+            _roles_at(needinfos, "cleared_by_role"),
             strict=True,
         )
     )
@@ -352,9 +361,9 @@ def _add_needinfos(
                 url,
                 to_ca,
                 None if (c == NAT or c > as_of) else c,
-                roles.get((bug, by), "community") if by else None,
+                (at or roles.get((bug, by), "community")) if by else None,
             )
-            for bug, s, url, to_ca, c, by in rows[lo:hi]
+            for bug, s, url, to_ca, c, by, at in rows[lo:hi]
         ]
 
 
@@ -381,15 +390,16 @@ def _add_whiteboard(
             board["close_on"].notna().tolist(),
             ["[meta]" in v.lower() for v in values],
             _text_or_empty(board["url"]),
+            _roles_at(board, "set_by_role"),
             strict=True,
         )
     )
     ids = board["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         out = []
-        for bug, start, day, by, revocation, close_on, meta, url in rows[lo:hi]:
+        for bug, start, day, by, revocation, close_on, meta, url, at in rows[lo:hi]:
             if by:
-                role: str | None = roles.get((bug, by), "community")
+                role: str | None = at or roles.get((bug, by), "community")
             elif thread.history_known:
                 role = thread.filed_by  # the first value came with the bug from its creator
             else:

@@ -54,7 +54,7 @@ class TableBuilder:
         self._add_changes(bug_id, history, roles, comment_at)
         seen_at = bug.get("last_change_time") or self.observed_iso
         asked = self._add_needinfos(raw, roles, comment_at, seen_at)
-        self._add_whiteboard(raw, comment_at)
+        self._add_whiteboard(raw, roles, comment_at)
         self._add_participants(raw, roles, authors, assignees | asked)
 
     # -- one table each ----------------------------------------------------------------------
@@ -167,6 +167,11 @@ class TableBuilder:
                 cleared_how=request.cleared_how,
                 open=request.open,
                 set_count=count,
+                cleared_by_role=(
+                    roles.of(request.cleared_by, request.cleared_at)[0]
+                    if request.cleared_by
+                    else None
+                ),
             )
         return {
             account
@@ -175,7 +180,7 @@ class TableBuilder:
             if account
         }
 
-    def _add_whiteboard(self, raw: RawBug, comment_at) -> None:
+    def _add_whiteboard(self, raw: RawBug, roles: BugRoles, comment_at) -> None:
         bug_id, bug = raw.bug_id, raw.bug
         current = bug.get("whiteboard") or ""
         opened = bug.get("creation_time") or self.observed_iso
@@ -201,6 +206,7 @@ class TableBuilder:
                 close_on=parsed.close_on,
                 set_by=set_by,
                 url=url,
+                set_by_role=roles.of(set_by, start)[0] if set_by else None,
             )
 
     def _add_participants(self, raw: RawBug, roles: BugRoles, authors: list, others: set) -> None:

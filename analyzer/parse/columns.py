@@ -71,6 +71,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "answered_url": "str",
         "open": "bool",
         "set_count": "Int64",
+        "cleared_by_role": "str",
     },
     "whiteboard": {
         "bug_id": "int",
@@ -85,6 +86,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "close_on": "ts",
         "set_by": "str",
         "url": "str",
+        "set_by_role": "str",
     },
     "participants": {
         "bug_id": "int",
