@@ -37,6 +37,7 @@ _BUGS = [
     (1003, "Alpha CA", "Alpha CA: old closed bug", "2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z"),
     (2001, "Beta Trust", "Beta Trust: delayed revocation", "2026-01-10T08:00:00Z", None),
     (2002, "Beta Trust", "Beta Trust: filed after the month", "2026-03-02T08:00:00Z", None),
+    (2003, "Beta Trust", "[meta] Beta Trust: tracking bug", "2026-01-05T08:00:00Z", None),
     (3001, HOSTILE_CA, HOSTILE_CA + ": " + HOSTILE, "2026-02-10T12:00:00Z", None),
 ]
 
@@ -192,7 +193,10 @@ def sample_deadlines(as_of: pd.Timestamp) -> pd.DataFrame:
                 "evidence_start": _url(bug_id, ev_start),
                 "evidence_met": _url(bug_id, ev_met) if met is not None else None,
                 "basis": {"first_response": "72h", "full_report": "14d"}.get(rule, "7d"),
-                "caveat": "",
+                # the hostile bug's unmet report rests on a caveat, shown as text on its page
+                "caveat": "CA comment text missing: a report may be unseen"
+                if (bug_id, rule) == (3001, "full_report")
+                else "",
             }
         )
     frame = pd.DataFrame(rows, columns=DEADLINE_COLUMNS)
@@ -241,6 +245,27 @@ def sample_reports() -> pd.DataFrame:
     )  # fmt: skip
 
 
+# ca, month, bugs_open, open_days, breach_days, breach_days_caveated, overdue_at_end
+_CA_MONTHS = [
+    ("Alpha CA", "2026-01", 1, 31.0, 0.0, 0.0, 0),
+    ("Beta Trust", "2026-01", 1, 22.0, 8.0, 0.0, 1),
+    ("Alpha CA", "2026-02", 2, 50.0, 10.0, 0.0, 1),
+    ("Beta Trust", "2026-02", 1, 28.0, 28.0, 28.0, 2),
+    (HOSTILE_CA, "2026-02", 1, 18.5, 5.0, 0.0, 1),
+]
+
+
+def sample_ca_months() -> dict[str, pd.DataFrame]:
+    """The ``ca_months`` rows of each month, as the metrics stage would give them."""
+    frame = pd.DataFrame(
+        _CA_MONTHS,
+        columns=["ca", "month", "bugs_open", "open_days", "breach_days",
+                 "breach_days_caveated", "overdue_at_end"],
+    )  # fmt: skip
+    frame["compliance"] = 1 - frame["breach_days"] / frame["open_days"]
+    return {label: rows for label, rows in frame.groupby("month")}
+
+
 def sample_tables(month: Month | None = None, history_known: bool = True) -> ScorecardTables:
     month = month or Month(2026, 2)
     return ScorecardTables(
@@ -251,4 +276,6 @@ def sample_tables(month: Month | None = None, history_known: bool = True) -> Sco
         history_known=history_known,
         promises=sample_promises(),
         reports=sample_reports(),
+        ca_months=sample_ca_months(),
+        excluded={2003: "meta bug"},
     )

@@ -20,8 +20,12 @@ FEB = Month(2026, 2)
 CARD_KEYS = {
     "ca", "slug", "ca_known", "month", "counts", "bugs", "deadlines", "carried", "rules",
     "overall", "silence", "needinfos", "trend", "promises", "completeness", "limitations",
+    "headline", "excluded", "history",
 }  # fmt: skip
-INDEX_KEYS = {"month", "limitations", "history_known", "medians", "index", "rule_labels"}
+INDEX_KEYS = {
+    "month", "limitations", "history_known", "medians", "pooled", "open_days", "index",
+    "rule_labels",
+}  # fmt: skip
 DEADLINE_KEYS = {
     "anchor", "bug_id", "bug_url", "rule", "irg_version", "start", "due", "met_at", "outcome",
     "overdue_hours", "evidence_start", "evidence_met", "basis", "counted", "caveat",
@@ -84,13 +88,6 @@ def test_median_is_over_cas_with_deadlines_due(ctx):
     assert len(rates) == 2  # Beta Trust had none due in February
     assert ctx.index.medians.overall == pytest.approx(sum(rates) / 2)
     assert all(c.overall.median == ctx.index.medians.overall for c in ctx.cas)
-
-
-def test_index_is_worst_first(ctx):
-    rates = [row.overall.rate for row in ctx.index.index]
-    known = [r for r in rates if r is not None]
-    assert known == sorted(known)
-    assert rates[len(known) :] == [None] * (len(rates) - len(known))
 
 
 def test_only_what_was_known_at_the_month_end(ctx):
@@ -232,3 +229,36 @@ def test_deadline_anchors_are_unique_even_for_simultaneous_obligations():
     alpha = card(report_context.build(tables, FEB), "Alpha CA")
     anchors = [d.anchor for d in alpha.deadlines + alpha.carried]
     assert len(anchors) == len(set(anchors)) == len(alpha.deadlines + alpha.carried)
+
+
+def test_headline_is_the_share_of_bug_time_in_compliance_with_its_parts(ctx):
+    alpha, beta = card(ctx, "Alpha CA").headline, card(ctx, "Beta Trust").headline
+    assert (alpha.compliance, alpha.open_days, alpha.breach_days) == (0.8, 50.0, 10.0)
+    assert (beta.compliance, beta.breach_days_caveated, beta.overdue_at_end) == (0.0, 28.0, 2)
+    pooled = 1 - (10.0 + 28.0 + 5.0) / (50.0 + 28.0 + 18.5)
+    assert ctx.index.pooled == pytest.approx(pooled)
+    assert alpha.pooled == pytest.approx(pooled)
+    assert (beta.rank, alpha.rank, beta.ranked) == (1, 3, 3)
+
+
+def test_index_ranks_by_the_headline_worst_first(ctx):
+    """Beta Trust had nothing fall due in February but was in breach all month: on top."""
+    order = [row.ca for row in ctx.index.index]
+    assert order[0] == "Beta Trust"
+    shares = [row.headline.compliance for row in ctx.index.index]
+    assert shares == sorted(shares)
+
+
+def test_trend_shows_the_headline_of_each_month(ctx):
+    beta = {p.month: p for p in card(ctx, "Beta Trust").trend}
+    assert beta["2026-01"].compliance == pytest.approx(1 - 8 / 22)
+    assert beta["2026-02"].compliance == 0.0
+    assert beta["2026-01"].pooled == pytest.approx(1 - 8 / 53)
+    assert beta["2025-12"].compliance is None and beta["2025-12"].open_days == 0.0
+
+
+def test_excluded_bugs_are_listed_with_the_reason_and_counted_nowhere(ctx):
+    beta = card(ctx, "Beta Trust")
+    assert [(b.bug_id, b.reason) for b in beta.excluded] == [(2003, "meta bug")]
+    assert 2003 not in {b.bug_id for b in beta.bugs.open}
+    assert beta.counts.open == 1

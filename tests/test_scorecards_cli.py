@@ -43,6 +43,8 @@ def test_every_ca_with_a_bug_open_in_the_month_has_pages(run, corpus):
     bugs = corpus.bugs
     closed = bugs["closed"].where(bugs["closed"] <= FEB.end)
     was_open = (bugs["opened"] <= FEB.end) & (closed.isna() | (closed >= FEB.start))
+    judged = corpus.metrics(as_of=FEB.end).bug_metrics.set_index("bug_id")["excluded"].eq("")
+    was_open &= bugs["bug_id"].map(judged).fillna(False).astype(bool)
     expected = bugs.loc[was_open, "ca"].fillna("").nunique()
     index = BeautifulSoup((out / "index.html").read_text(), "html.parser")
     rows = index.select("#index-table tbody tr[data-slug]")
@@ -142,3 +144,17 @@ def test_ca_alias_names_the_same_ca_in_every_command(cli, tmp_path):
     assert (out / "2026-02" / "netlock.html").is_file()
     metrics = run_on_snapshot("metrics", "--ca", "netlock", "--format", "json")
     assert metrics.exit_code == 0 and {row["ca"] for row in metrics.json()} == {"NetLock"}
+
+
+def test_october_2024_ranks_netlock_among_the_worst(tmp_path):
+    """NetLock's open bugs were overdue all month while nothing new fell due: the headline
+    (bug-time in compliance) puts it at the top, where the deadline rate hid it."""
+    result = run_on_snapshot("scorecards", "--month", "2024-10", "--out", tmp_path)
+    assert result.exit_code == ExitStatus.SUCCESS, result.stderr
+    index = BeautifulSoup((tmp_path / "2024-10" / "index.html").read_text(), "html.parser")
+    names = [row.find("bdi").get_text() for row in index.select("#index-table tr[data-slug]")]
+    assert "NetLock" in names[:5]
+    data = json.loads((tmp_path / "2024-10" / "scorecards.json").read_text())
+    netlock = next(c for c in data["cas"] if c["ca"] == "NetLock")
+    assert netlock["headline"]["compliance"] == 0.0
+    assert netlock["headline"]["overdue_at_end"] >= 4

@@ -97,10 +97,34 @@ def test_index_lists_every_ca_worst_first_with_links(out, ctx):
     for row, expected in zip(rows, ctx.index.index, strict=True):
         link = row.find("a")["href"]
         assert (out / link).is_file()
-        rate = expected.overall.rate
-        assert row.find_all("td")[1].get_text(strip=True) == (
-            "–" if rate is None else f"{rate:.0%}"
+        share = expected.headline.compliance
+        assert row.select_one("td.compliance").get_text(strip=True) == (
+            "–" if share is None else f"{share:.0%}"
         )
+        assert row.find_all("td")[0].get_text(strip=True) == str(expected.headline.rank or "–")
+    assert page.select_one("#pooled").get_text(strip=True) == f"{ctx.index.pooled:.0%}"
+
+
+def test_ca_page_leads_with_the_headline_and_shows_caveats_as_text(out, ctx):
+    beta = card(ctx, "Beta Trust")
+    page = soup_of(out / f"{beta.slug}.html")
+    assert page.select_one("#headline .tile").select_one("#compliance").get_text() == "0%"
+    assert page.select_one("#caveated-days").get_text().startswith("28.0")
+    assert page.select_one("#rank").get_text() == "rank 1 of 3"
+    assert page.select_one("#overdue-at-end").get_text() == "2"
+    assert page.select_one("#history-link")["href"] == f"../ca/{beta.slug}.html"
+    excluded = page.select("#excluded-table tbody tr")
+    assert [r.find("a").get_text() for r in excluded] == ["2003"]
+    assert "meta bug" in excluded[0].get_text()
+    hostile = soup_of(out / f"{card(ctx, HOSTILE_CA).slug}.html")
+    caveats = [c.get_text() for c in hostile.select("#deadlines-table .caveat")]
+    rows = [d for d in card(ctx, HOSTILE_CA).deadlines if d.caveat]
+    assert (
+        caveats == [d.caveat for d in rows] == ["CA comment text missing: a report may be unseen"]
+    )
+    md = (out / f"{beta.slug}.md").read_text()
+    assert "**Open bug-time in compliance: 0%** (28.0 bug-days open, 28.0 in breach, 28.0" in md
+    assert "(meta bug)" in md
 
 
 def test_json_has_the_same_numbers(out, ctx):
@@ -124,7 +148,9 @@ def test_page_is_self_contained_and_printable(out, ctx):
         assert "@media print" in style
         for a in page.find_all("a"):
             href = a["href"]
-            assert re.match(r"^(https://bugzilla\.mozilla\.org/show_|#|[a-z0-9-]+\.html)", href)
+            assert re.match(
+                r"^(https://bugzilla\.mozilla\.org/show_|#|(\.\./ca/)?[a-z0-9-]+\.html)", href
+            )
         svg = page.select_one("svg.trend")
         if path.name != "index.html":
             assert svg.find("title") and svg.find("desc")

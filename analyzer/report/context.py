@@ -10,7 +10,7 @@ then, metrics computed ``as_of`` then.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 
 import pandas as pd
@@ -24,6 +24,8 @@ from analyzer.report.pages import (
     BugRow,
     Counts,
     DeadlineRow,
+    ExcludedBug,
+    Headline,
     IndexPage,
     IndexRow,
     Medians,
@@ -62,13 +64,21 @@ class ScorecardTables:
     observed_at: pd.Timestamp | None = None
     promises: pd.DataFrame | None = None
     reports: pd.DataFrame | None = None
+    # month label -> that month's ca_months rows, as known at its end (the headline and trend)
+    ca_months: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    # bug_id -> why it is not judged, as of the month's end ("" or absent: judged)
+    excluded: Mapping[int, str] = field(default_factory=dict)
 
 
 def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     """The context of every CA's page and of the index, for ``month``; ``cas`` is in index
     order (worst overall met rate first)."""
     end = month.end
-    bugs = _bugs_known_at(tables.bugs, month)
+    every_bug = _bugs_known_at(tables.bugs, month)
+    not_judged = every_bug["bug_id"].map(lambda bug: tables.excluded.get(int(bug), "") or "")
+    bugs = every_bug[not_judged.eq("")]
+    excluded = _excluded_by_ca(every_bug[not_judged.ne("")], not_judged[not_judged.ne("")])
+    headlines, pooled, open_days = _headlines(tables.ca_months.get(month.label))
     # The columns the silences need, not the text: a full copy is ~0.9 GB at 50x the corpus.
     comments = tables.comments.loc[
         tables.comments["time"] <= end, ["bug_id", "count", "time", "is_ca_update"]
@@ -79,7 +89,9 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     counted = _counted(deadlines, month)
     medians = _medians(counted)
     trend = _trend(tables, month)
-    silences = _silences(bugs, comments, month)
+    headline_trend = _headline_trend(tables, month)
+    until = month.end if tables.observed_at is None else min(month.end, tables.observed_at)
+    silences = _silences(bugs, comments, month, until)
     needinfos = _open_needinfos(tables, bugs, month)
     limitations = _limitations(tables, bugs, month)
     promises = _by_ca(tables.promises, _promise)
@@ -96,12 +108,16 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
             medians=medians,
             trend=trend.get(ca, {}),
             trend_medians=trend.get(None, {}),
+            headline_trend=headline_trend.get(str(ca), {}),
+            pooled_trend=headline_trend.get(None, {}),
             silence=silences.get(ca),
             needinfos=needinfos.get(ca, []),
             history_known=tables.history_known,
             limitations=limitations,
             slug=slugs[str(ca)],
         )
+        card.headline = headlines.get(str(ca), _no_headline(pooled, len(headlines)))
+        card.excluded = excluded.get(str(ca), [])
         card.promises = promises.get(str(ca), [])
         card.completeness = reports.get(str(ca), [])
         cards.append(card)
@@ -111,6 +127,8 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
         limitations=limitations,
         history_known=tables.history_known,
         medians=medians,
+        pooled=pooled,
+        open_days=open_days,
         index=[_index_row(card) for card in cards],
         rule_labels=[RuleLabel(rule, RULE_LABELS[rule], RULE_SHORT[rule]) for rule in RULES],
     )
@@ -129,6 +147,8 @@ def ca_context(
     medians: Medians,
     trend: Mapping[str, tuple[int, int]],
     trend_medians: Mapping[str, float | None],
+    headline_trend: Mapping[str, tuple[float | None, float]],
+    pooled_trend: Mapping[str, float | None],
     silence: Silence | None,
     needinfos: list[NeedinfoRow],
     history_known: bool,
@@ -175,6 +195,7 @@ def ca_context(
         bugs=BugLists(open=bug_rows, opened=opened, closed=closed),
         deadlines=listed,
         carried=carried,
+        headline=_no_headline(None, 0),
         rules=rules,
         overall=Overall(
             met=met_total,
@@ -192,12 +213,17 @@ def ca_context(
                 due=trend.get(label, (0, 0))[1],
                 rate=_rate(*trend.get(label, (0, 0))),
                 median=trend_medians.get(label),
+                compliance=headline_trend.get(label, (None, 0.0))[0],
+                open_days=headline_trend.get(label, (None, 0.0))[1],
+                pooled=pooled_trend.get(label),
             )
             for label in (m.label for m in month.last_twelve())
         ],
         promises=[],
         completeness=[],
+        excluded=[],
         limitations=limitations,
+        history=f"../ca/{slug}.html",
         raw_ca=ca,
     )
 
@@ -312,6 +338,72 @@ def _report(row) -> ReportRow:
     )
 
 
+def _headlines(ca_months: pd.DataFrame | None) -> tuple[dict[str, Headline], float | None, float]:
+    """Per CA, the month's headline from its ca_months row; the pooled share of all CAs'
+    bug-time in compliance; all CAs' bug-days. Ranked worst first (1 = least in compliance)."""
+    if ca_months is None or ca_months.empty:
+        return {}, None, 0.0
+    rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
+    open_days = float(rows["open_days"].sum())
+    pooled = 1 - float(rows["breach_days"].sum()) / open_days if open_days > 0 else None
+    ranked = rows[rows["open_days"] > 0].sort_values(
+        ["compliance", "overdue_at_end", "breach_days", "ca"],
+        ascending=[True, False, False, True],
+        kind="stable",
+    )
+    rank = {ca: position for position, ca in enumerate(ranked["ca"], start=1)}
+    out = {}
+    for row in rows.itertuples(index=False):
+        compliance = None if pd.isna(row.compliance) else float(row.compliance)
+        out[row.ca] = Headline(
+            compliance=compliance,
+            open_days=round(float(row.open_days), 1),
+            breach_days=round(float(row.breach_days), 1),
+            breach_days_caveated=round(float(row.breach_days_caveated or 0.0), 1),
+            overdue_at_end=int(row.overdue_at_end),
+            bugs_open=int(row.bugs_open),
+            pooled=pooled,
+            rank=rank.get(row.ca),
+            ranked=len(rank),
+        )
+    return out, pooled, round(open_days, 1)
+
+
+def _no_headline(pooled: float | None, ranked: int) -> Headline:
+    return Headline(None, 0.0, 0.0, 0.0, 0, 0, pooled, None, ranked)
+
+
+def _headline_trend(tables: ScorecardTables, month: Month) -> dict:
+    """Per CA and month of the last twelve: (compliance, bug-days) as known at that month's
+    end; key ``None`` holds each month's pooled share."""
+    out: dict = {None: {}}
+    for past in month.last_twelve():
+        rows = tables.ca_months.get(past.label)
+        if rows is None or rows.empty:
+            continue
+        for row in rows.itertuples(index=False):
+            compliance = None if pd.isna(row.compliance) else float(row.compliance)
+            key = "" if pd.isna(row.ca) else str(row.ca)
+            out.setdefault(key, {})[past.label] = (compliance, round(float(row.open_days), 1))
+        total = float(rows["open_days"].sum())
+        out[None][past.label] = 1 - float(rows["breach_days"].sum()) / total if total else None
+    return out
+
+
+def _excluded_by_ca(bugs: pd.DataFrame, reasons: pd.Series) -> dict[str, list[ExcludedBug]]:
+    out: dict[str, list[ExcludedBug]] = {}
+    for row, reason in zip(bugs.itertuples(index=False), reasons, strict=True):
+        out.setdefault(str(row.ca), []).append(
+            ExcludedBug(
+                bug_id=int(row.bug_id),
+                url=bug_url(row.bug_id),
+                summary=clean_text(row.summary, limit=300),
+                reason=clean_text(reason, limit=80),
+            )
+        )
+    return out
+
+
 # -- across CAs ------------------------------------------------------------------------------
 
 
@@ -382,7 +474,9 @@ def _trend(tables: ScorecardTables, month: Month) -> dict:
     return out
 
 
-def _silences(bugs: pd.DataFrame, comments: pd.DataFrame, month: Month) -> dict[str, Silence]:
+def _silences(
+    bugs: pd.DataFrame, comments: pd.DataFrame, month: Month, until: pd.Timestamp
+) -> dict[str, Silence]:
     """Per CA, the longest gap between CA updates overlapping the month on an open bug.
 
     A gap starts at the bug's creation or a CA update and ends at the next CA update, the
@@ -414,7 +508,8 @@ def _silences(bugs: pd.DataFrame, comments: pd.DataFrame, month: Month) -> dict[
     grouped = starts.groupby("bug_id", sort=False)
     starts["end"] = grouped["time"].shift(-1)
     starts["end_count"] = grouped["count"].shift(-1)
-    stop = bugs.set_index("bug_id")["closed"].fillna(month.end)
+    # a silence still running ends at the month's end, or where the data ends if earlier
+    stop = bugs.set_index("bug_id")["closed"].fillna(until)
     last = starts["end"].isna()
     starts.loc[last, "end"] = starts.loc[last, "bug_id"].map(stop).to_numpy()
     gaps = starts[(starts["end"] >= month.start) & (starts["time"] <= month.end)].copy()
@@ -519,8 +614,20 @@ def _rate(met: int, due: int) -> float | None:
 
 
 def _worst_first(card: ScorecardPage) -> tuple:
+    """The headline first (least bug-time in compliance, then most still overdue), then the
+    share of deadlines met: a CA silent all month is on top, never hidden behind "nothing
+    fell due"."""
+    share = card.headline.compliance
     rate = card.overall.rate
-    return (rate is None, rate if rate is not None else 0.0, -card.overall.due, card.ca)
+    return (
+        share is None,
+        share if share is not None else 0.0,
+        -card.headline.overdue_at_end,
+        rate is None,
+        rate if rate is not None else 0.0,
+        -card.overall.due,
+        card.ca,
+    )
 
 
 def _index_row(card: ScorecardPage) -> IndexRow:
@@ -528,6 +635,7 @@ def _index_row(card: ScorecardPage) -> IndexRow:
         ca=card.ca,
         slug=card.slug,
         counts=card.counts,
+        headline=card.headline,
         overall=card.overall,
         rules={r.rule: r for r in card.rules},
         silence_days=card.silence.days if card.silence else None,

@@ -132,6 +132,32 @@ class TrendPoint:
     due: int
     rate: float | None
     median: float | None
+    compliance: float | None  # the headline as known at that month's end
+    open_days: float
+    pooled: float | None  # all CAs' bug-time in compliance that month
+
+
+@dataclass
+class Headline:
+    """The share of judged open bug-time in compliance (ca_months), and what it rests on."""
+
+    compliance: float | None  # None: no judged bug-time in the month
+    open_days: float
+    breach_days: float
+    breach_days_caveated: float  # the part of breach_days that rests on a caveat
+    overdue_at_end: int  # obligations past due and unmet at the month's end, carried included
+    bugs_open: int
+    pooled: float | None  # 1 - all CAs' breach days / all CAs' open days
+    rank: int | None  # 1 = the least bug-time in compliance
+    ranked: int  # CAs ranked
+
+
+@dataclass
+class ExcludedBug:
+    bug_id: int
+    url: str
+    summary: str
+    reason: str  # bugs.excluded: "resolution INVALID", "meta bug", ...
 
 
 @dataclass
@@ -173,6 +199,7 @@ class ScorecardPage:
     bugs: BugLists
     deadlines: list[DeadlineRow]  # due in the month, or pending at its end
     carried: list[DeadlineRow]  # due earlier, still unmet at its end on a bug still open
+    headline: Headline
     rules: list[RuleRate]
     overall: Overall
     silence: Silence | None
@@ -180,7 +207,9 @@ class ScorecardPage:
     trend: list[TrendPoint]
     promises: list[PromiseRow]
     completeness: list[ReportRow]
+    excluded: list[ExcludedBug]  # the CA's bugs open in the month that are not judged
     limitations: list[str]
+    history: str  # the CA's history page, relative to this page
     raw_ca: str = field(default="", repr=False)  # the bugs table's spelling, for --ca; not shown
 
 
@@ -196,6 +225,7 @@ class IndexRow:
     ca: str
     slug: str
     counts: Counts
+    headline: Headline
     overall: Overall
     rules: dict[str, RuleRate]
     silence_days: float | None
@@ -210,6 +240,8 @@ class IndexPage:
     limitations: list[str]
     history_known: bool
     medians: Medians
+    pooled: float | None
+    open_days: float
     index: list[IndexRow]
     rule_labels: list[RuleLabel]
 

@@ -56,15 +56,20 @@ def tables_from_corpus(corpus, month: Month, progress: Progress = _no_progress) 
         )
     as_of = min(month.end, corpus.observed_at)
     deadlines = {}
+    ca_months = {}
+    excluded: dict[int, str] = {}
     for past in progress(month.last_twelve(), "metrics"):
         if past.start > corpus.observed_at:
             continue
         if past == month:
-            deadlines[past.label] = corpus.metrics(
-                as_of=min(past.end, corpus.observed_at)
-            ).deadlines
+            result = corpus.metrics(as_of=as_of)
+            judged = result.bug_metrics["excluded"].fillna("").astype(str)
+            excluded = dict(zip(result.bug_metrics["bug_id"].astype(int), judged, strict=True))
         else:
-            deadlines[past.label] = corpus.month_end_metrics(past).deadlines
+            result = corpus.month_end_metrics(past)
+        deadlines[past.label] = result.deadlines
+        if result.ca_months is not None:
+            ca_months[past.label] = result.ca_months[result.ca_months["month"] == past.label]
     history_known = bool(corpus.history_known)
     needinfos = corpus.needinfos if history_known else pd.DataFrame()
     return ScorecardTables(
@@ -77,6 +82,8 @@ def tables_from_corpus(corpus, month: Month, progress: Progress = _no_progress) 
         observed_at=corpus.observed_at,
         promises=promises_table(corpus, as_of, window=(month.start, month.next_start)),
         reports=report_completeness(corpus, window=(month.start, month.next_start)),
+        ca_months=ca_months,
+        excluded={bug: why for bug, why in excluded.items() if why},
     )
 
 

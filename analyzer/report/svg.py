@@ -18,7 +18,8 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 46
 
 
 def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
-    """Share of deadlines met per month (bars) beside the median of all CAs (dots)."""
+    """Share of judged open bug-time in compliance per month (bars) beside all CAs pooled
+    (dots): the headline, as known at each month's end."""
     slot = (WIDTH - LEFT - RIGHT) / max(len(trend), 1)
     plot_h = HEIGHT - TOP - BOTTOM
 
@@ -39,9 +40,15 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
     )
     ET.SubElement(
         svg, "title", {"id": "trend-title"}
-    ).text = f"{ca}: share of deadlines met per month, last 12 months"
+    ).text = f"{ca}: share of open bug-time in compliance per month, last 12 months"
     ET.SubElement(svg, "desc", {"id": "trend-desc"}).text = "; ".join(
-        f"{p.month}: " + (f"{p.met} of {p.due} met" if p.due else "none due") for p in trend
+        f"{p.month}: "
+        + (
+            f"{p.compliance:.0%} of {p.open_days} bug-days in compliance"
+            if p.compliance is not None
+            else "no judged bug open"
+        )
+        for p in trend
     )
     for level in (0.0, 0.5, 1.0):
         ET.SubElement(
@@ -67,38 +74,40 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
             svg, "text", {"x": f"{centre:.1f}", "y": str(HEIGHT - BOTTOM + 30), "class": "count"}
         )
         count.set("text-anchor", "middle")
-        count.text = f"{point.met}/{point.due}" if point.due else ""
-        if point.rate is None:
+        count.text = f"{point.open_days:g} d" if point.open_days else ""
+        if point.compliance is None:
             dash = ET.SubElement(
                 svg, "text", {"x": f"{centre:.1f}", "y": f"{y(0) - 4:.1f}", "class": "none"}
             )
             dash.set("text-anchor", "middle")
             dash.text = "–"
         else:
-            top = y(point.rate)
+            top = y(point.compliance)
             bar = ET.SubElement(
                 svg,
                 "rect",
                 {"x": f"{x + slot * 0.18:.1f}", "y": f"{top:.1f}", "width": f"{slot * 0.64:.1f}",
                  "height": f"{max(y(0) - top, 1.5):.1f}",
-                 "class": "bar " + _band(point.rate)},
+                 "class": "bar " + _band(point.compliance)},
             )  # fmt: skip
-            ET.SubElement(bar, "title").text = f"{point.month}: {point.met} of {point.due} met"
+            ET.SubElement(
+                bar, "title"
+            ).text = (
+                f"{point.month}: {point.compliance:.0%} of {point.open_days} bug-days in compliance"
+            )
             value = ET.SubElement(
                 svg, "text", {"x": f"{centre:.1f}", "y": f"{top - 4:.1f}", "class": "value"}
             )
             value.set("text-anchor", "middle")
-            value.text = f"{point.rate:.0%}"
-        if point.median is not None:
+            value.text = f"{point.compliance:.0%}"
+        if point.pooled is not None:
             mark = ET.SubElement(
                 svg,
                 "circle",
-                {"cx": f"{centre + slot * 0.36:.1f}", "cy": f"{y(point.median):.1f}",
+                {"cx": f"{centre + slot * 0.36:.1f}", "cy": f"{y(point.pooled):.1f}",
                  "r": "3.5", "class": "median"},
             )  # fmt: skip
-            ET.SubElement(
-                mark, "title"
-            ).text = f"{point.month}: median of all CAs {point.median:.0%}"
+            ET.SubElement(mark, "title").text = f"{point.month}: all CAs pooled {point.pooled:.0%}"
     return Markup(ET.tostring(svg, encoding="unicode"))
 
 
