@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -118,3 +119,11 @@ def test_longest_limit_follows_the_rules(tmp_path):
     hours = tmp_path / "hours.csv"
     hours.write_text(packaged() + "first_response,2030-01-01,1000,hours,,s,q\n")
     assert longest_limit_days(load_rulebook(hours)) == 42  # 1000 h is 41.7 days
+
+
+def test_docs_list_every_rule_period_with_its_source():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text("utf-8")
+    for row in load_rulebook().rows():
+        line = f"| `{row['rule']}` | {row['from'] or '(start)'} | {row['limit']} |"
+        assert line in doc, line
+        assert row["source"] in doc

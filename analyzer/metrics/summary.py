@@ -14,7 +14,7 @@ import pandas as pd
 from analyzer.metrics.rulebook import RULES
 from analyzer.tables import MetricsResult, ThreadTables
 
-OUTCOMES = ("met", "missed", "pending", "unknown")
+OUTCOMES = ("met", "missed", "pending", "withdrawn", "unknown")
 
 
 @dataclass
