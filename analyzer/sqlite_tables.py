@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# rows converted to Python values at a time: bounds the memory an export needs beyond the tables
+CHUNK_ROWS = 50_000
 
 
 def sql_type(series: pd.Series) -> str:
@@ -28,21 +30,23 @@ def sql_type(series: pd.Series) -> str:
 
 
 def _values(series: pd.Series) -> list:
-    """Python values sqlite3 stores as the declared type (``None`` for every kind of missing)."""
+    """Python values sqlite3 stores as the declared type (``None`` for every kind of missing).
+
+    Whole columns convert in C (``tolist``); only columns with gaps go value by value."""
     if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
-        text = series.dt.strftime(TIME_FORMAT)
-        return [None if pd.isna(v) else v for v in text]
-    kind = sql_type(series)
+        series = series.dt.strftime(TIME_FORMAT)
+        kind = "TEXT"
+    else:
+        kind = sql_type(series)
     missing = series.isna().to_numpy()
-    if kind == "INTEGER":
-        return [
-            None if m else int(v) for v, m in zip(series.to_numpy(object), missing, strict=True)
-        ]
-    if kind == "REAL":
-        return [
-            None if m else float(v) for v, m in zip(series.to_numpy(object), missing, strict=True)
-        ]
-    return [None if m else str(v) for v, m in zip(series.to_numpy(object), missing, strict=True)]
+    if not missing.any():
+        if kind == "INTEGER":
+            return series.to_numpy(dtype="int64").tolist()
+        if kind == "REAL":
+            return series.to_numpy(dtype="float64").tolist()
+        return [str(v) for v in series.tolist()]
+    cast = {"INTEGER": int, "REAL": float}.get(kind, str)
+    return [None if m else cast(v) for v, m in zip(series.tolist(), missing, strict=True)]
 
 
 def _quote(name: str) -> str:
@@ -54,6 +58,10 @@ def write_sqlite(
 ) -> None:
     """Write ``frames`` as tables of a new SQLite file at ``path`` (which must not exist)."""
     connection = sqlite3.connect(path)
+    # A new file that is renamed into place only once whole needs no journal: a crash leaves
+    # a temp file behind, never a half-written export where a reader looks.
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
     try:
         with connection:
             for name, frame in frames.items():
@@ -67,12 +75,12 @@ def write_sqlite(
 def _write_table(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
     columns = ", ".join(f"{_quote(c)} {sql_type(frame[c])}" for c in frame.columns)
     connection.execute(f"CREATE TABLE {_quote(name)} ({columns})")
-    if len(frame.columns) and len(frame):
-        values = [_values(frame[c]) for c in frame.columns]
-        marks = ", ".join("?" * len(frame.columns))
-        connection.executemany(
-            f"INSERT INTO {_quote(name)} VALUES ({marks})", zip(*values, strict=True)
-        )
+    marks = ", ".join("?" * len(frame.columns))
+    insert = f"INSERT INTO {_quote(name)} VALUES ({marks})"
+    for start in range(0, len(frame) if len(frame.columns) else 0, CHUNK_ROWS):
+        chunk = frame.iloc[start : start + CHUNK_ROWS]
+        values = [_values(chunk[c]) for c in chunk.columns]
+        connection.executemany(insert, zip(*values, strict=True))
     if "bug_id" in frame.columns:
         keys = ["bug_id"] + [c for c in ("count", "seq") if c in frame.columns][:1]
         index = _quote(f"{name}_by_{'_'.join(keys)}")
