@@ -198,10 +198,19 @@ class Corpus:
         """One row per row of an Action Items table in a CA comment."""
         return _or_empty(self.language.action_items, "action_items")
 
-    @property
+    @cached_property
     def commitments(self) -> pd.DataFrame:
-        """One row per dated promise in a CA comment."""
-        return self.language.commitments
+        """One row per dated promise in a CA comment, with its ``outcome`` at the last sync
+        (kept, broken, pending, unknown: analyzer/ahead/promises.py)."""
+        from analyzer.ahead.promises import with_outcomes
+
+        return with_outcomes(
+            self.language.commitments,
+            self.comments,
+            self.comment_language,
+            self.bugs,
+            self.observed_at,
+        )
 
     @property
     def deadlines(self) -> pd.DataFrame:

@@ -50,9 +50,15 @@ def tables_known_at(corpus: Corpus, as_of: str | pd.Timestamp) -> dict[str, pd.D
             metrics = metrics or corpus.metrics(as_of=as_of)
             known[name] = getattr(metrics, name)
         else:  # a language table: one row per comment or per thing a comment says
-            frame = corpus.table(name)
+            frame = corpus.language.commitments if name == "commitments" else corpus.table(name)
             inside = pd.MultiIndex.from_frame(frame[["bug_id", "count"]]).isin(keys)
             known[name] = frame.loc[inside].reset_index(drop=True)
+            if name == "commitments":  # each promise's outcome as it stood at as_of
+                from analyzer.ahead.promises import with_outcomes
+
+                known[name] = with_outcomes(
+                    known[name], known["comments"], corpus.comment_language, bugs, as_of
+                )
     return {name: known[name] for name in corpus.TABLES}
 
 

@@ -56,3 +56,60 @@ def test_not_promises():
 
 def test_no_day_no_commitments():
     assert find_commitments([blocks("We will post an update tomorrow.")], [None]) == [[]]
+
+
+def _one(text: str, day: date):
+    from analyzer.language.stage import read_comments
+
+    return [(c.promised, c.kind, c.ambiguous) for c in read_comments([text], [day])[0].commitments]
+
+
+def test_a_promise_cut_by_an_abbreviation_is_found():
+    text = "We will upload the final report as soon as possible, max. in 2 weeks time."
+    assert _one(text, date(2025, 6, 10)) == [(date(2025, 6, 24), "report", False)]
+
+
+def test_swappable_dates_read_nearest_after_the_comment_and_are_flagged():
+    text = "We will submit the updated incident report on 03.07.2025."
+    # posted 6 March: 7 March is the nearest reading after it, not 3 July
+    assert _one(text, date(2025, 3, 6)) == [(date(2025, 3, 7), "report", True)]
+    assert _one("The final report follows on 28.11.2025.", date(2025, 11, 24)) == [
+        (date(2025, 11, 28), "report", False)
+    ]
+
+
+def test_updating_the_report_is_a_report_promise():
+    text = "We will update the report until this friday (05-09-25)."
+    assert _one(text, date(2025, 9, 1)) == [(date(2025, 9, 5), "report", True)]
+
+
+def test_past_and_present_facts_are_not_promises():
+    assert _one("It came to our attention on 2020-01-20 via a ticket.", date(2020, 1, 22)) == []
+    text = "Our monitoring raised today an alarm, and we discovered today that 3 CRLs were stale."
+    assert _one(text, date(2024, 5, 14)) == []
+    # a fact and a promise in one sentence: only the promise
+    text = "We discovered today that the CRL was stale and will publish a fix within 3 days."
+    assert _one(text, date(2025, 3, 3)) == [(date(2025, 3, 6), "action_item", False)]
+
+
+def test_a_weekday_naming_the_date_after_it_is_that_date():
+    text = "The new workflow goes live on Tuesday, June 13, and we will update this bug then."
+    assert [p for p, _, _ in _one(text, date(2023, 6, 8))] == [date(2023, 6, 13)]
+
+
+def test_relative_dates_count_from_the_comments_own_day():
+    monday = date(2025, 4, 14)
+    cases = {
+        "We will provide the full report within the next 5 working days.": date(2025, 4, 21),
+        "We will post an update in 2 weeks.": date(2025, 4, 28),
+        "We will answer the questions tomorrow.": date(2025, 4, 15),
+        "We plan to deploy the fix next Wednesday.": date(2025, 4, 23),
+        "We will share the root cause analysis by end of next Friday.": date(2025, 4, 25),
+    }
+    for text, expected in cases.items():
+        assert [p for p, _, _ in _one(text, monday)] == [expected], text
+
+
+def test_revocation_schedules_are_their_own_kind():
+    text = "The remaining 31 certificates will be revoked by 2025-02-15."
+    assert _one(text, date(2025, 2, 12)) == [(date(2025, 2, 15), "revocation", False)]

@@ -74,10 +74,11 @@ def test_update_promise_kept_by_any_update_on_the_promised_day():
 
 
 def test_update_promise_broken_when_the_update_is_a_day_late():
+    # the promised day ends at 24:00 UTC-12, i.e. 12:00 UTC the next day; one second later
     comments = thread(
         ("2025-05-05T09:00:00Z", True, "update", "We will update this bug by 2025-05-09."),
         ("2025-05-09T12:00:00Z", False, "other", "Any news?"),
-        ("2025-05-10T00:00:01Z", True, "update", "Sorry for the delay."),
+        ("2025-05-10T12:00:01Z", True, "update", "Sorry for the delay."),
     )
     result = judge(
         commitments((0, "update", "2025-05-09", "We will update")), comments, "2025-06-01"
@@ -91,8 +92,35 @@ def test_promise_pending_before_its_day_ends_and_broken_after():
         ("2025-05-05T09:00:00Z", True, "update", "We will post the report on 2025-05-20."),
     )
     promise = commitments((0, "report", "2025-05-20", "We will post the full report"))
-    assert judge(promise, comments, "2025-05-20T23:00:00Z").loc[0, "status"] == "pending"
-    assert judge(promise, comments, "2025-05-21T00:00:00Z").loc[0, "status"] == "broken"
+    assert judge(promise, comments, "2025-05-21T11:59:59Z").loc[0, "status"] == "pending"
+    assert judge(promise, comments, "2025-05-21T12:00:00Z").loc[0, "status"] == "broken"
+
+
+def test_a_report_late_on_the_promised_day_in_the_cas_time_zone_is_kept():
+    # promised for 2025-05-20; posted 18:30 on that day in UTC-7, which is 01:30 UTC the next day
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "We will post the report on 2025-05-20."),
+        ("2025-05-21T01:30:00Z", True, "full", "## Full Incident Report ..."),
+    )
+    promise = commitments((0, "report", "2025-05-20", "We will post the full report"))
+    assert judge(promise, comments, "2025-06-01").loc[0, "status"] == "kept"
+
+
+def test_revocation_schedules_are_unknown_unless_a_ca_comment_says_they_were_done():
+    promise = commitments((0, "revocation", "2025-05-09", "will be revoked by 2025-05-09"))
+    silent = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "The rest will be revoked by 2025-05-09."),
+        ("2025-05-12T09:00:00Z", True, "update", "We are still working on the action items."),
+    )
+    assert judge(promise, silent, "2025-05-08").loc[0, "status"] == "pending"
+    assert judge(promise, silent, "2025-06-01").loc[0, "status"] == "unknown"
+    told = thread(
+        ("2025-05-05T09:00:00Z", True, "update", "The rest will be revoked by 2025-05-09."),
+        ("2025-05-12T09:00:00Z", True, "update", "All remaining certificates have been revoked."),
+    )
+    result = judge(promise, told, "2025-06-01")
+    assert result.loc[0, "status"] == "kept"
+    assert result.loc[0, "evidence_url"] == link(1)
 
 
 def test_report_promise_needs_a_full_report_not_any_update():
@@ -276,8 +304,19 @@ def test_end_to_end_kept_broken_pending_through_the_real_stages(tmp_path):
         (2, "update", "broken", f"{BASE}1950004#c3"),
         (3, "update", "pending", None),
     ]
-    late = promises_table(corpus, "2025-07-01")
+    # 2025-06-30 ends at 24:00 UTC-12, 2025-07-01 12:00 UTC
+    assert list(promises_table(corpus, "2025-07-01T11:59:59Z")["status"])[-1] == "pending"
+    late = promises_table(corpus, "2025-07-01T12:00:00Z")
     assert list(late["status"]) == ["kept", "broken", "broken"]
+    # the outcome is a column of the commitments table itself, judged at the last sync
+    made = corpus.commitments.sort_values("count")
+    said = made[made["kind"] != "action_item"]
+    assert said["outcome"].tolist() == ["kept", "broken", "pending"]
+    # the report's action item was due before the report: it promised nothing, no outcome
+    assert made.loc[made["kind"] == "action_item", "outcome"].isna().all()
+    # export --as-of: the outcomes as they stood then (the 2025-05-20 update not yet due)
+    then = corpus.tables_at("2025-05-14T00:00:00Z")["commitments"]
+    assert then.loc[then["kind"] != "action_item", "outcome"].tolist() == ["kept", "pending"]
 
 
 def test_end_to_end_ambiguous_dates_read_nearest_after_the_comment(tmp_path):

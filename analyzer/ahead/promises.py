@@ -1,15 +1,20 @@
 """Promises: did the CA do what it said it would, by the day it named?
 
 Every dated commitment in a CA comment (the language stage's ``commitments`` table) is judged
-at ``as_of``: ``kept`` when what keeps it came by the end of the promised UTC day, ``broken``
-when that day is over without it, ``pending`` otherwise; ``unknown`` when it was not kept as
-far as we can read but a CA comment in between has no text in the store (the snapshot).
-What keeps a promise:
+at ``as_of``: ``kept`` when what keeps it came by the end of the promised day anywhere on Earth
+(24:00 at UTC-12, i.e. 12:00 UTC the next day: a CA that posts its report late on the promised
+day in its own time zone kept its word), ``broken`` when that moment is past without it,
+``pending`` before it; ``unknown`` when it was not kept as far as we can read but a CA comment
+in between has no text in the store (the snapshot). What keeps a promise:
 
 - ``update``: any later CA update;
-- ``report``: a later full report by the CA (a closure report when the promise speaks of closure);
+- ``report``: a later full or closure report by the CA (only a closure report when the promise
+  speaks of closure; a preliminary one too when it promises a preliminary report);
 - ``action_item``: an Action Items table (in this or a later CA comment) that marks the same item
-  done or complete.
+  done or complete;
+- ``revocation``: a later CA comment saying the certificates were revoked. Revocation happens
+  outside the bug (CRLs, OCSP), so without such a comment the promise is ``unknown``, never
+  ``broken``.
 """
 
 from __future__ import annotations
@@ -38,12 +43,30 @@ COLUMNS = [
 ]
 STATUSES = ("kept", "broken", "pending", "unknown")
 _CLOSURE = re.compile(r"\bclos(e|ed|ing|ure)\b", re.I)
+_PRELIMINARY = re.compile(r"\b(?:preliminary|initial)\b", re.I)
+_REVOKED = re.compile(
+    r"\b(?:have|has|had|were|was|are|is) (?:now |all |also |successfully )*(?:been )?revoked\b|"
+    r"\brevocations? (?:is|are|was|were|has been|have been) (?:now )?"
+    r"(?:complete|completed|finished|done)\b|"
+    r"\b(?:completed|finished|concluded) (?:the |all )?(?:remaining )?revocations?\b|"
+    r"\brevoked (?:all|the remaining|every)\b",
+    re.I,
+)
 _KEEPS = {
     "update": "any CA update",
     "report": "a full report",
+    "preliminary": "a preliminary or full report",
     "closure": "a closure report",
     "action_item": "the item marked complete",
+    "revocation": "a CA comment saying they were revoked",
 }
+_WANTED = {
+    "report": ("full", "closure"),
+    "preliminary": ("preliminary", "full", "closure"),
+    "closure": ("closure",),
+}
+# The promised day ends at 24:00 UTC-12: 36 hours after its 00:00 UTC.
+DAY_END = pd.Timedelta(hours=36)
 
 
 def _same_item(key: str, other: str) -> bool:
@@ -73,7 +96,7 @@ class _Thread:
 
     def first_fulfilment(self, kind: str, count: int, key: str, extra_done: list) -> tuple | None:
         """(time, url) of the first CA comment that keeps a promise made in comment ``count``."""
-        wanted = "closure" if kind == "closure" else "full"
+        wanted = _WANTED.get(kind, ())
         candidates = []
         for row_count, time, url, report_kind, text in self.rows:
             if row_count < count or (row_count == count and kind != "action_item"):
@@ -84,7 +107,10 @@ class _Thread:
                 if any(_same_item(key, done) for done in self.done_items(row_count, text)):
                     candidates.append((time, url))
                     break
-            elif report_kind == wanted:
+            elif kind == "revocation":
+                if isinstance(text, str) and _REVOKED.search(text):
+                    return time, url
+            elif report_kind in wanted:
                 return time, url
         candidates += [(t, u) for t, u, c in extra_done if c >= count]
         return min(candidates) if candidates else None
@@ -123,12 +149,7 @@ def promises_from_tables(
         made = made[(made["promised"] >= window[0]) & (made["promised"] < window[1])]
     if made.empty:
         return pd.DataFrame(columns=COLUMNS)
-    made["key"] = [
-        item_key(text) if kind == "action_item" else ""
-        for text, kind in zip(
-            _objects(made["text"].fillna("")), _objects(made["kind"]), strict=True
-        )
-    ]
+    made["key"] = _keys(made)
     made = made.sort_values(["bug_id", "count"]).drop_duplicates(
         ["bug_id", "kind", "promised", "key"], keep="first"
     )
@@ -153,7 +174,7 @@ def promises_from_tables(
         threads.setdefault(bug_id, _Thread()).rows.append(tuple(row))
     done_rows = _done_commitments(commitments, comments, as_of)
     empty = _Thread()
-    day = pd.Timedelta(days=1).value
+    day_end = DAY_END.value
     now = pd.Timestamp(as_of).as_unit("ns").value
 
     needs, statuses, fulfilled, evidences = [], [], [], []
@@ -166,7 +187,7 @@ def promises_from_tables(
         _ns(made["promised"]),
         strict=True,
     ):
-        need = "closure" if kind == "report" and _CLOSURE.search(text or "") else kind
+        need = _need(kind, text or "")
         extra = (
             [(t, u, c) for k, t, u, c in done_rows.get(bug_id, []) if _same_item(key, k)]
             if kind == "action_item"
@@ -174,8 +195,13 @@ def promises_from_tables(
         )
         thread = threads.get(bug_id, empty)
         hit = thread.first_fulfilment(need, count, key, extra)
-        end = promised + day
-        if hit is not None and hit[0] < end:
+        end = promised + day_end
+        if need == "revocation":  # seen done, or not known: never judged broken
+            if hit is not None:
+                status, evidence = "kept", hit[1]
+            else:
+                status, evidence = ("pending", None) if now < end else ("unknown", None)
+        elif hit is not None and hit[0] < end:
             status, evidence = "kept", hit[1]
         elif need != "update" and thread.unread_before(count, min(end, now)):
             status, evidence = "unknown", None
@@ -208,6 +234,88 @@ def promises_from_tables(
     table = table.sort_values(["bug_id", "count", "promised"], ignore_index=True)
     evidence = table["evidence_url"].astype(object)
     table["evidence_url"] = evidence.where(evidence.notna(), None)  # None, not NaN: no link
+    return table
+
+
+def _need(kind: str, text: str) -> str:
+    """What a promise of ``kind`` needs, refined by its words (a closure or preliminary report)."""
+    if kind != "report":
+        return kind
+    if _CLOSURE.search(text):
+        return "closure"
+    if _PRELIMINARY.search(text):
+        return "preliminary"
+    return "report"
+
+
+def commitment_outcomes(
+    commitments: pd.DataFrame,
+    comments: pd.DataFrame,
+    comment_language: pd.DataFrame,
+    bugs: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> pd.Series:
+    """The outcome of each row of ``commitments`` at ``as_of`` (kept, broken, pending, unknown),
+    aligned to its index: a row that repeats an earlier promise (an action item carried into a
+    later table) gets that promise's outcome; a row made after ``as_of`` gets none (null)."""
+    outcome = pd.Series(None, index=commitments.index, dtype=object)
+    if commitments.empty:
+        return outcome
+    judged = promises_from_tables(commitments, comments, comment_language, bugs, as_of)
+    if judged.empty:
+        return outcome
+    judged = judged.assign(key=_keys(judged))
+    status = {
+        (b, k, p, key): st
+        for b, k, p, key, st in zip(
+            judged["bug_id"].tolist(),
+            _objects(judged["kind"]),
+            _ns(judged["promised"]),
+            judged["key"].tolist(),
+            judged["status"].tolist(),
+            strict=True,
+        )
+    }
+    made_at = commitments[["bug_id", "count"]].merge(
+        comments[["bug_id", "count", "time"]], on=["bug_id", "count"], how="left"
+    )["time"]
+    promised = commitments["promised"].dt.normalize()
+    keys = _keys(commitments)
+    values = []
+    for bug, kind, day, key, when in zip(
+        commitments["bug_id"].tolist(),
+        _objects(commitments["kind"]),
+        promised.tolist(),
+        keys,
+        made_at.tolist(),
+        strict=True,
+    ):
+        if pd.isna(day) or pd.isna(when) or when > as_of:
+            values.append(None)
+            continue
+        values.append(status.get((bug, kind, pd.Timestamp(day).as_unit("ns").value, key)))
+    return pd.Series(values, index=commitments.index, dtype=object)
+
+
+def _keys(frame: pd.DataFrame) -> list[str]:
+    return [
+        item_key(text) if kind == "action_item" else ""
+        for text, kind in zip(
+            _objects(frame["text"].fillna("")), _objects(frame["kind"]), strict=True
+        )
+    ]
+
+
+def with_outcomes(
+    commitments: pd.DataFrame,
+    comments: pd.DataFrame,
+    comment_language: pd.DataFrame,
+    bugs: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """``commitments`` with its ``outcome`` column (last) judged at ``as_of``."""
+    table = commitments.copy()
+    table["outcome"] = commitment_outcomes(commitments, comments, comment_language, bugs, as_of)
     return table
 
 

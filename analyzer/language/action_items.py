@@ -40,6 +40,8 @@ class ActionItem:
     due: date | None
     status: str
     done: bool
+    row: str = ""  # the whole row, cells joined by " | "
+    ambiguous: bool = False  # the due date's day and month could be swapped
 
 
 def _cells(line: str) -> tuple[str, ...]:
@@ -90,18 +92,19 @@ def is_done(status: object) -> bool:
     return isinstance(status, str) and bool(_DONE.match(status))
 
 
-def _due(cell: str, day: date) -> date | None:
+def _due(cell: str, day: date) -> tuple[date | None, bool]:
+    """The due day a cell names (and whether its day and month could be swapped)."""
     quarter = _QUARTER.search(cell)
-    found = [f for f in find_dates(cell, day) if f.kind in EXPLICIT_KINDS or f.kind == "endmon"]
+    every = find_dates(cell, day)
+    found = [f for f in every if f.kind in EXPLICIT_KINDS or f.kind == "endmon"]
     if found:
-        return found[0].day
+        return found[0].day, found[0].ambiguous
     if quarter:
         month = int(quarter["q"]) * 3
         year = int(quarter["y"])
         following = date(year + (month == 12), month % 12 + 1, 1)
-        return date.fromordinal(following.toordinal() - 1)
-    relative = find_dates(cell, day)
-    return relative[0].day if relative else None
+        return date.fromordinal(following.toordinal() - 1), False
+    return (every[0].day, False) if every else (None, False)
 
 
 def read_action_items(text: str, day: date | None) -> list[ActionItem]:
@@ -124,8 +127,9 @@ def read_action_items(text: str, day: date | None) -> list[ActionItem]:
             item = row[item_at] if item_at < len(row) else ""
             due_cell = row[due_at] if due_at is not None and due_at < len(row) else ""
             status = row[status_at] if status_at is not None and status_at < len(row) else ""
-            found.append(ActionItem(item, _due(due_cell, day) if due_cell else None, status,
-                                    is_done(status)))  # fmt: skip
+            due, ambiguous = _due(due_cell, day) if due_cell else (None, False)
+            row_text = " | ".join(row)
+            found.append(ActionItem(item, due, status, is_done(status), row_text, ambiguous))
     return found
 
 

@@ -15,6 +15,7 @@ from datetime import date
 
 from spacy.tokens import Doc
 
+from analyzer.language.action_items import read_action_items
 from analyzer.language.dates import EXPLICIT_KINDS, FoundDate, find_dates
 from analyzer.language.pipeline import nlp
 from analyzer.language.text import Block
@@ -42,7 +43,8 @@ _PROMISE = re.compile(
     r"\bnext\s+(?:\w+\s+)?update\b|\bdue(?:\s+date)?\b|\btarget(?:ed)?\s+(?:date|completion)\b|"
     r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b|"
     r"\b(?:and|then|also|but) (?:we )?will\b|"
-    r"\b(?:will|shall) (?:follow|come|arrive|go live|take place|start|begin|finish|complete)\b",
+    r"\b(?:will|shall) (?:follow|come|arrive|go live|take place|start|begin|finish|complete)\b|"
+    r"\bfollows?\s+(?:on|by|until|no later than)\b",
 )
 _DATE_HINT = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
@@ -89,9 +91,6 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _DEADLINE_WORD = re.compile(r"\b(?:by|until|till|before|due|no later than|eta)\b")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}")
-_DUE_HEADER = re.compile(r"due|deadline|target|eta|date|completion|when", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _TRAILING_FRAGMENT = 2  # sentences with fewer words are list markers like "1."
 MAX_DATES = 12  # dates read per sentence: a real promise names a few; a hostile one thousands
@@ -179,51 +178,6 @@ def _prefer_explicit(found: list[FoundDate]) -> list[FoundDate]:
     return kept
 
 
-def _cells(row: str) -> list[str]:
-    parts = [cell.strip() for cell in _CELL_SPLIT.split(row.strip())]
-    if parts and parts[0] == "":
-        parts = parts[1:]
-    if parts and parts[-1] == "":
-        parts = parts[:-1]
-    return parts
-
-
-def _table_commitments(rows: list[str], ref: date) -> list[Commitment]:
-    """One ``action_item`` per data row whose due-date column holds a date."""
-    header, body = _cells(rows[0]), [r for r in rows[1:] if not _SEPARATOR_ROW.match(r)]
-    due_columns = [i for i, name in enumerate(header) if _DUE_HEADER.search(name)]
-    if not due_columns:
-        return []
-    status_column = next((i for i, name in enumerate(header) if "status" in name.lower()), None)
-    found = []
-    for row in body:
-        cells = _cells(row)
-        for column in due_columns:
-            dates = find_dates(cells[column], ref) if column < len(cells) else []
-            if dates:
-                status = None
-                if status_column is not None and status_column < len(cells):
-                    status = cells[status_column]
-                text = " | ".join(cells)
-                found.append(
-                    Commitment(text, dates[0].day, "action_item", status, dates[0].ambiguous)
-                )
-                break
-    return found
-
-
-def _tables(blocks: Sequence[Block]) -> list[list[str]]:
-    tables: list[list[str]] = []
-    previous = None
-    for block in blocks:
-        if block.kind == "table":
-            if previous != "table":
-                tables.append([])
-            tables[-1].append(block.text)
-        previous = block.kind
-    return tables
-
-
 def is_candidate(block: Block) -> bool:
     """Whether a block can hold a dated promise: a promise or deadline word and a date-like word."""
     if block.kind == "table":
@@ -263,8 +217,16 @@ def _sentences(doc: Doc) -> list[str]:
 
 
 def table_commitments(blocks: Sequence[Block], day: date) -> list[Commitment]:
-    """Action-item rows of every Markdown table in a comment."""
-    return [c for rows in _tables(blocks) for c in _table_commitments(rows, day)]
+    """One ``action_item`` per row of an Action Items table that names a due day (the
+    language stage's action-items reading; a Related Incidents table's dates are not due)."""
+    lines = [block.text if block.kind == "table" else "" for block in blocks]
+    if not any(lines):
+        return []
+    return [
+        Commitment(i.row, i.due, "action_item", i.status or None, i.ambiguous)
+        for i in read_action_items("\n".join(lines), day)
+        if i.due is not None
+    ]
 
 
 def find_commitments(
