@@ -281,7 +281,7 @@ def commitment_outcomes(
     )["time"]
     promised = commitments["promised"].dt.normalize()
     keys = _keys(commitments)
-    values = []
+    values: list[str | None] = []
     for bug, kind, day, key, when in zip(
         commitments["bug_id"].tolist(),
         _objects(commitments["kind"]),
