@@ -47,7 +47,7 @@ Monitor what the relying parties see.
 ### Action Items
 | Action Item | Kind | Corresponding Root Cause(s) | Evaluation Criteria | Due Date | Status |
 |---|---|---|---|---|---|
-| Monitor OCSP answers from outside | Detect | RC1 | an alert fires in a drill | 2025-09-01 | Ongoing |
+| Monitor OCSP from outside | Detect | RC1 | an alert in a drill | 2025-09-01 | Ongoing |
 
 ### Appendix
 None.
