@@ -36,7 +36,7 @@ def probe(args: list[str]) -> dict:
 @pytest.mark.parametrize(
     "args",
     [["--help"], ["sync", "--help"], ["metrics", "--help"], ["scorecards", "--help"],
-     ["due", "--help"], ["export", "--help"], ["--version"]],
+     ["due", "--help"], ["export", "--help"], ["site", "--help"], ["--version"]],
 )  # fmt: skip
 def test_help_imports_nothing_heavy(args):
     result = probe(args)

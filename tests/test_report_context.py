@@ -24,7 +24,7 @@ CARD_KEYS = {
 }  # fmt: skip
 INDEX_KEYS = {
     "month", "limitations", "history_known", "medians", "pooled", "open_days", "index",
-    "rule_labels",
+    "rule_labels", "home",
 }  # fmt: skip
 DEADLINE_KEYS = {
     "anchor", "bug_id", "bug_url", "rule", "irg_version", "start", "due", "met_at", "outcome",

@@ -35,9 +35,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from analyzer.cli import due, export, metrics, quality, scorecards, sync
+    from analyzer.cli import due, export, metrics, quality, scorecards, site, sync
 
-    for module in (sync, export, metrics, quality, scorecards, due):
+    for module in (sync, export, metrics, quality, scorecards, due, site):
         for command in module.COMMANDS:
             cli.add_command(command)
 

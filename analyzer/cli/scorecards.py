@@ -40,10 +40,11 @@ def scorecards(
 ) -> None:
     """Write per-CA monthly scorecards: how each CA handled its incident bugs.
 
-    For every CA with a bug open during the month: OUT/YYYY-MM/<ca>.html and <ca>.md
-    (for pasting into an email or a bug), plus index.html comparing all CAs and
-    scorecards.json with the same numbers. Only what was known at the end of the month
-    is used, so a past month regenerates the same. With --ca, only that CA's two pages
+    For every CA with a judged bug open during the month: OUT/YYYY-MM/<ca>.html and <ca>.md
+    (for pasting into an email or a bug), plus index.html ranking all CAs and
+    scorecards.json with the same numbers; each CA's history page goes to OUT/ca/<ca>.html.
+    Only what was known at the end of the month is used, so a past month regenerates the
+    same. With --ca, only that CA's two pages
     are written (index.html and scorecards.json are left as they are).
 
     \b
@@ -55,6 +56,7 @@ def scorecards(
     import jinja2
 
     from analyzer.months import Month
+    from analyzer.report.history import history_pages, write_histories
     from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
     env = get_env()
@@ -81,6 +83,11 @@ def scorecards(
         written = write_scorecards(
             tables, chosen, out, ca=ca_name, templates=templates, progress=progress
         )
+        # each page links to its CA's history: OUT/ca/<slug>.html
+        shown = {card.raw_ca for card in written.built.cas} if written.built else set()
+        if ca_name is not None:
+            shown = {ca_name}
+        write_histories(history_pages(corpus, shown), out, templates)
     except jinja2.TemplateError as exc:
         name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
         where = f" ({name}, line {line})" if name else ""

@@ -68,6 +68,8 @@ class ScorecardTables:
     ca_months: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     # bug_id -> why it is not judged, as of the month's end ("" or absent: judged)
     excluded: Mapping[int, str] = field(default_factory=dict)
+    # a month's trend counts, shared by a site's months (each month is in 12 trends)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
@@ -84,7 +86,9 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
         tables.comments["time"] <= end, ["bug_id", "count", "time", "is_ca_update"]
     ]
     deadlines = _deadlines_known_at(tables.deadlines.get(month.label), end)
-    shown = deadlines[_shown(deadlines, bugs, month)]
+    shown = deadlines[_shown(deadlines, bugs, month)].sort_values(
+        ["due", "bug_id", "rule", "start"], kind="stable"
+    )
     by_ca_deadlines = {ca: rows for ca, rows in shown.groupby("ca", sort=False)}
     counted = _counted(deadlines, month)
     medians = _medians(counted)
@@ -262,8 +266,7 @@ def _deadline_rows(
     listed: list[DeadlineRow] = []
     carried: list[DeadlineRow] = []
     anchors: set[str] = set()
-    ordered = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
-    for row in ordered.itertuples(index=False):
+    for row in deadlines.itertuples(index=False):  # already in (due, bug, rule, start) order
         due_in_month = month.start <= row.due <= month.end
         pending = row.outcome == "pending"
         unmet_before = row.outcome == "missed" and pd.isna(row.met_at) and row.due < month.start
@@ -466,8 +469,11 @@ def _trend(tables: ScorecardTables, month: Month) -> dict:
         deadlines = tables.deadlines.get(past.label)
         if deadlines is None:
             continue
-        counted = _counted(_deadlines_known_at(deadlines, past.end), past)
-        rates = _rates_by_ca(counted, ["ca"])
+        key = ("trend", past.label, id(deadlines))
+        if key not in tables.memo:
+            counted = _counted(_deadlines_known_at(deadlines, past.end), past)
+            tables.memo[key] = (deadlines, _rates_by_ca(counted, ["ca"]))
+        rates = tables.memo[key][1]
         for ca, met, due in zip(rates.index, rates["met"], rates["due"], strict=True):
             out.setdefault(ca, {})[past.label] = (int(met), int(due))
         out[None][past.label] = float(median(rates["met"] / rates["due"])) if len(rates) else None

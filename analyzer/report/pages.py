@@ -244,6 +244,7 @@ class IndexPage:
     open_days: float
     index: list[IndexRow]
     rule_labels: list[RuleLabel]
+    home: str | None = None  # the site's landing page, when the month is part of a site
 
 
 @dataclass

@@ -8,6 +8,7 @@ templates, which are also reachable as ``default:NAME`` so an override can still
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -61,7 +62,10 @@ def _loader(user_dir: Path | None) -> BaseLoader:
     return ChoiceLoader(loaders)
 
 
+@lru_cache(maxsize=8)
 def html_environment(user_dir: Path | None = None) -> Environment:
+    """Built once per templates directory (compiled templates are kept; Jinja still reloads a
+    template whose file changed)."""
     env = Environment(
         loader=_loader(user_dir),
         autoescape=True,
@@ -75,6 +79,7 @@ def html_environment(user_dir: Path | None = None) -> Environment:
     return env
 
 
+@lru_cache(maxsize=8)
 def markdown_environment(user_dir: Path | None = None) -> Environment:
     """Markdown pages: every ``{{ value }}`` is Markdown-escaped unless we built it."""
     env = Environment(

@@ -38,14 +38,24 @@ class Written:
     pages: list[Path] = field(default_factory=list)
     index: Path | None = None
     json: Path | None = None
+    built: MonthScorecards | None = field(default=None, repr=False)
 
 
-def tables_from_corpus(corpus, month: Month, progress: Progress = _no_progress) -> ScorecardTables:
+def tables_from_corpus(
+    corpus,
+    month: Month,
+    progress: Progress = _no_progress,
+    reports: pd.DataFrame | None = None,
+    memo: dict | None = None,
+) -> ScorecardTables:
     """The month's tables as known at the end of it and of each of the 11 months before it.
 
-    Deadlines are computed once per month-end (both metrics calls cache on the corpus):
+    Deadlines are computed once per month-end (``corpus.month_end_metrics`` caches them):
     filtering one late run by ``due`` would not give the same outcomes, since a deadline
-    pending at one month's end can be missed by the next.
+    pending at one month's end can be missed by the next. Each month judges the bugs that can
+    have a deadline due in it, which include every bug open in it, so the month's own page and
+    the trend use the same runs. ``reports``: report completeness of the whole corpus, when a
+    caller already has it (the site); the pages pick each month's.
     """
     from analyzer.ahead import promises_table, report_completeness
 
@@ -61,12 +71,10 @@ def tables_from_corpus(corpus, month: Month, progress: Progress = _no_progress) 
     for past in progress(month.last_twelve(), "metrics"):
         if past.start > corpus.observed_at:
             continue
+        result = corpus.month_end_metrics(past)
         if past == month:
-            result = corpus.metrics(as_of=as_of)
             judged = result.bug_metrics["excluded"].fillna("").astype(str)
             excluded = dict(zip(result.bug_metrics["bug_id"].astype(int), judged, strict=True))
-        else:
-            result = corpus.month_end_metrics(past)
         deadlines[past.label] = result.deadlines
         if result.ca_months is not None:
             ca_months[past.label] = result.ca_months[result.ca_months["month"] == past.label]
@@ -81,9 +89,12 @@ def tables_from_corpus(corpus, month: Month, progress: Progress = _no_progress) 
         comment_text_note=corpus.meta.get("comment_text"),
         observed_at=corpus.observed_at,
         promises=promises_table(corpus, as_of, window=(month.start, month.next_start)),
-        reports=report_completeness(corpus, window=(month.start, month.next_start)),
+        reports=report_completeness(corpus, window=(month.start, month.next_start))
+        if reports is None
+        else reports,
         ca_months=ca_months,
         excluded={bug: why for bug, why in excluded.items() if why},
+        memo={} if memo is None else memo,
     )
 
 
@@ -94,9 +105,14 @@ def write_scorecards(
     ca: str | None = None,
     templates: Path | None = None,
     progress: Progress = _no_progress,
+    home: str | None = None,
+    html_only: bool = False,
 ) -> Written:
-    """Render and write ``out/YYYY-MM/``; with ``ca``, only that CA's two pages."""
+    """Render and write ``out/YYYY-MM/``; with ``ca``, only that CA's two pages. ``home``: the
+    site's landing page, linked from the index; ``html_only``: no Markdown and no JSON (the
+    site's pages are for reading in a browser)."""
     built = report_context.build(tables, month)
+    built.index.home = home
     cards = built.cas
     if ca is not None:
         cards = [card for card in cards if ca in (card.ca, card.raw_ca)]
@@ -115,17 +131,20 @@ def write_scorecards(
             card_values = {**values(card), "medians": built.index.medians}
             html_path = directory / f"{card.slug}.html"
             write_text(html_path, page.render(card_values))
-            write_text(directory / f"{card.slug}.md", md_page.render(card_values))
+            if not html_only:
+                write_text(directory / f"{card.slug}.md", md_page.render(card_values))
             written.pages.append(html_path)
         if ca is None:
             written.index = directory / "index.html"
             index_html = html_env.get_template("index.html").render(values(built.index))
             write_text(written.index, index_html)
-            written.json = directory / "scorecards.json"
-            text = json.dumps(to_json(built), indent=1, ensure_ascii=False) + "\n"
-            write_text(written.json, text)
+            if not html_only:
+                written.json = directory / "scorecards.json"
+                text = json.dumps(to_json(built), indent=1, ensure_ascii=False) + "\n"
+                write_text(written.json, text)
     except OSError as exc:
         raise InputError(f"Cannot write scorecards into {directory}: {exc.strerror}.") from exc
+    written.built = built
     return written
 
 

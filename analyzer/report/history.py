@@ -1,0 +1,118 @@
+"""A CA's history page: every month of its record and its open bugs now.
+
+Reviewers judge a pattern across a CA's bugs, not one month: this page puts every month's
+headline (bug-time in compliance), bugs open and deadlines missed on one screen, each month
+linking to its scorecard, and below them the CA's open bugs as ``analyzer due`` sees them.
+The months come from the metrics stage's ``ca_months`` as known at the last sync.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.atomic import write_text
+from analyzer.metrics.rulebook import RULES
+from analyzer.months import Month
+from analyzer.report.due import DueBugRow, due_page_of
+from analyzer.report.labels import NO_CA
+from analyzer.report.pages import values
+from analyzer.report.render import html_environment
+from analyzer.report.safety import clean_text, slugs_for
+
+
+@dataclass
+class HistoryMonth:
+    label: str
+    compliance: float | None
+    open_days: float
+    breach_days: float
+    breach_days_caveated: float
+    bugs_open: int
+    overdue_at_end: int
+    due: int  # deadlines that fell due in the month
+    missed: int
+    scorecard: str  # ../YYYY-MM/<slug>.html; "" for the month still running (no scorecard)
+
+
+@dataclass
+class HistoryPage:
+    """``history.html``: one CA across every month it had a judged bug open."""
+
+    ca: str
+    slug: str
+    as_of: pd.Timestamp
+    months: list[HistoryMonth]  # newest first
+    open_days: float
+    breach_days: float
+    compliance: float | None  # over the whole record
+    open_bugs: list[DueBugRow]
+    month: dict  # {"as_of"}: what the shared page footer reads
+    home: str | None = None  # the site's landing page, when part of a site
+
+
+def history_pages(corpus, names: set[str] | None = None) -> list[HistoryPage]:
+    """Every CA's history page (or only ``names``, as the bugs table spells them)."""
+    ca_months = corpus.metrics().ca_months
+    slugs = slugs_for(corpus.bugs["ca"].fillna("").astype(str))
+    due = due_page_of(corpus, None, None, None)
+    open_by_ca: dict[str, list[DueBugRow]] = {}
+    for row in due.bugs:
+        open_by_ca.setdefault(row.ca_name, []).append(row)
+    rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
+    complete = Month.last_complete_before(due.as_of).label
+    pages = []
+    for ca, mine in rows.groupby("ca", sort=True):
+        if names is not None and ca not in names:
+            continue
+        slug = slugs[ca]
+        months = [
+            HistoryMonth(
+                label=str(r.month),
+                compliance=None if pd.isna(r.compliance) else float(r.compliance),
+                open_days=round(float(r.open_days), 1),
+                breach_days=round(float(r.breach_days), 1),
+                breach_days_caveated=round(float(r.breach_days_caveated or 0.0), 1),
+                bugs_open=int(r.bugs_open),
+                overdue_at_end=int(r.overdue_at_end),
+                due=sum(int(getattr(r, f"{rule}_due", 0) or 0) for rule in RULES),
+                missed=sum(int(getattr(r, f"{rule}_missed", 0) or 0) for rule in RULES),
+                scorecard=f"../{r.month}/{slug}.html" if str(r.month) <= complete else "",
+            )
+            for r in mine.sort_values("month", ascending=False).itertuples(index=False)
+        ]
+        open_days = float(mine["open_days"].sum())
+        breach_days = float(mine["breach_days"].sum())
+        pages.append(
+            HistoryPage(
+                ca=clean_text(ca, limit=120) or NO_CA,
+                slug=slug,
+                as_of=due.as_of,
+                months=months,
+                open_days=round(open_days, 1),
+                breach_days=round(breach_days, 1),
+                compliance=1 - breach_days / open_days if open_days > 0 else None,
+                open_bugs=open_by_ca.get(ca, []),
+                month={"as_of": due.as_of},
+            )
+        )
+    return pages
+
+
+def write_histories(
+    pages: list[HistoryPage], out: Path, templates: Path | None = None, home: str | None = None
+) -> list:
+    """``out/ca/<slug>.html`` for each page, written atomically; ``home``: the site's landing
+    page (and its due page), linked from each."""
+    directory = Path(out) / "ca"
+    directory.mkdir(parents=True, exist_ok=True)
+    template = html_environment(templates).get_template("history.html")
+    written = []
+    for page in pages:
+        page.home = home
+        path = directory / f"{page.slug}.html"
+        write_text(path, template.render(values(page)))
+        written.append(path)
+    return written

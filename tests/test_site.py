@@ -1,0 +1,89 @@
+"""`analyzer site`: every month, every CA's history, the due page and a landing page, linked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from threadkit import thread
+
+from analyzer.env import ExitStatus
+from analyzer.store import Store
+
+SILENT = thread(
+    """
+    bug 1901 "NetLock: OCSP responder outage"
+    2025-12-01 09:00  ca        files      "Preliminary Incident Report: an outage."
+    2025-12-02 10:00  community says       "Why did the monitoring not alert?"
+    """,
+    bug_id=1901,
+)
+KEPT = thread(
+    """
+    bug 1902 "Alpha CA: CRL late"
+    2026-01-05 09:00  ca        files      "Preliminary Incident Report: a late CRL."
+    2026-01-09 09:00  ca        says       "Update: fixed the job."
+    2026-01-12 09:00  mozilla   closes     FIXED
+    """,
+    bug_id=1902,
+)
+
+
+def site_of(cli, data_dir: Path, out: Path):
+    with Store.open(data_dir) as store:
+        store.put_bugs([t.raw() for t in (SILENT, KEPT)])
+        store.set_meta(last_sync_time="2026-03-10T00:00:00Z", source="test")
+    return cli("site", "--data-dir", data_dir, "--out", out)
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_every_month_every_history_the_due_page_and_a_landing_page(cli, data_dir, tmp_path):
+    out = tmp_path / "site"
+    result = site_of(cli, data_dir, out)
+    assert result.exit_code == ExitStatus.SUCCESS, result.stderr
+    assert result.stdout.strip() == str(out / "index.html")
+    months = sorted(p.name for p in out.iterdir() if re.fullmatch(r"\d{4}-\d{2}", p.name))
+    assert months == ["2025-12", "2026-01", "2026-02"]  # from the first bug to the last whole month
+    assert (out / "due" / "index.html").is_file()
+    landing = soup(out / "index.html")
+    assert [r["data-month"] for r in landing.select("#months-table tr[data-month]")] == [
+        "2026-02", "2026-01", "2025-12",
+    ]  # fmt: skip
+    assert {r["data-slug"] for r in landing.select("#cas-table tr[data-slug]")} == {
+        "netlock", "alpha-ca",
+    }  # fmt: skip
+    history = soup(out / "ca" / "netlock.html")
+    listed = [r["data-month"] for r in history.select("#months-table tr")[1:]]
+    assert listed == ["2026-03", *months[::-1]]  # March so far, without a scorecard yet
+    assert [r["data-bug"] for r in history.select("#open-bugs-table tbody tr")] == ["1901"]
+    feb = soup(out / "2026-02" / "netlock.html")
+    assert feb.select_one("#history-link")["href"] == "../ca/netlock.html"
+    assert not list(out.rglob("*.md")) and not list(out.rglob("*.tmp"))
+
+
+def test_every_link_in_the_site_resolves(cli, data_dir, tmp_path):
+    out = tmp_path / "site"
+    assert site_of(cli, data_dir, out).exit_code == ExitStatus.SUCCESS
+    pages = list(out.rglob("*.html"))
+    assert len(pages) >= 8
+    for page in pages:
+        for a in soup(page).find_all("a"):
+            href = a["href"]
+            if href.startswith("https://bugzilla.mozilla.org/"):
+                continue
+            target = href.split("#")[0]
+            if target:
+                assert (page.parent / target).resolve().is_file(), (page, href)
+            assert not href.startswith(("javascript:", "http:", "//"))
+
+
+def test_out_that_is_a_file_is_bad_input(cli, data_dir, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = site_of(cli, data_dir, blocked)
+    assert result.exit_code == ExitStatus.USAGE
+    assert "is a file" in result.stderr and "Traceback" not in result.stderr
