@@ -184,6 +184,11 @@ class Corpus:
         return self.tables.participants
 
     @property
+    def data_quality(self) -> pd.DataFrame:
+        """One row per server value the parse stage could not read, and what it did instead."""
+        return self.tables.data_quality
+
+    @property
     def comment_language(self) -> pd.DataFrame:
         """One row per comment: questions asked, report kind, IRG sections present/missing."""
         return self.language.comment_language
@@ -239,6 +244,7 @@ class Corpus:
         "needinfos",
         "whiteboard",
         "participants",
+        "data_quality",
         "comment_language",
         "report_fields",
         "action_items",

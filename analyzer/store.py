@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -47,10 +47,11 @@ class RawBug:
     bug: dict
     comments: list[dict]
     history: list[dict] | None
+    key: int | None = field(default=None, compare=False)  # the store's bug id, when known
 
     @property
     def bug_id(self) -> int:
-        return int(self.bug["id"])
+        return self.key if self.key is not None else int(self.bug["id"])
 
 
 def utc_now_iso() -> str:
@@ -176,7 +177,7 @@ class Store:
         rows = [
             (
                 raw.bug_id,
-                raw.bug.get("last_change_time"),
+                _text_or_none(raw.bug.get("last_change_time")),
                 _dumps(raw.bug),
                 _dumps(raw.comments),
                 None if raw.history is None else _dumps(raw.history),
@@ -200,12 +201,26 @@ class Store:
         """Each stored bug's ``last_change_time``, to skip refetching unchanged bugs."""
         return dict(self._conn.execute("SELECT bug_id, last_change_time FROM bugs"))
 
+    def open_bug_ids(self, products: tuple[str, ...], component: str) -> list[int]:
+        """Stored bugs that are open and (as stored) in ``component`` of ``products``."""
+        marks = ",".join("?" * len(products))
+        query = (
+            "SELECT bug_id FROM bugs WHERE "
+            "coalesce(json_extract(bug_json, '$.status'), '') "
+            "NOT IN ('RESOLVED', 'VERIFIED', 'CLOSED') "
+            "AND coalesce(json_extract(bug_json, '$.component'), ?) = ? "
+            f"AND coalesce(json_extract(bug_json, '$.product'), ?) IN ({marks})"
+        )
+        args = (component, component, products[0], *products)
+        return [row[0] for row in self._conn.execute(query, args)]
+
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM bugs").fetchone()[0]
 
     def get(self, bug_id: int) -> RawBug | None:
         row = self._conn.execute(
-            "SELECT bug_json, comments_json, history_json FROM bugs WHERE bug_id = ?", (bug_id,)
+            "SELECT bug_json, comments_json, history_json, bug_id FROM bugs WHERE bug_id = ?",
+            (bug_id,),
         ).fetchone()
         return _raw(row) if row else None
 
@@ -213,7 +228,7 @@ class Store:
         """All stored bugs (or the given ones) in bug id order."""
         if bug_ids is None:
             cursor = self._conn.execute(
-                "SELECT bug_json, comments_json, history_json FROM bugs ORDER BY bug_id"
+                "SELECT bug_json, comments_json, history_json, bug_id FROM bugs ORDER BY bug_id"
             )
             yield from (_raw(row) for row in cursor)
             return
@@ -233,13 +248,24 @@ class Store:
 
 
 def _raw(row: tuple) -> RawBug:
-    bug_json, comments_json, history_json = row
+    bug_json, comments_json, history_json, bug_id = row
     history = None if history_json is None else json.loads(history_json)
-    return RawBug(json.loads(bug_json), json.loads(comments_json), history)
+    return RawBug(json.loads(bug_json), json.loads(comments_json), history, key=bug_id)
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """Compact JSON. A lone surrogate (valid JSON, not valid UTF-8) is kept as its ``\\uXXXX``
+    escape: the store holds whatever JSON can carry, and reads it back the same."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return text
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _reason(exc: BaseException) -> str:

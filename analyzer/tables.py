@@ -22,6 +22,8 @@ class ThreadTables:
     needinfos: pd.DataFrame
     whiteboard: pd.DataFrame
     participants: pd.DataFrame
+    # one row per server value the parse stage could not read (analyzer/parse/door.py)
+    data_quality: pd.DataFrame | None = None
 
 
 @dataclass

@@ -32,12 +32,27 @@ def quality(data_dir: Path, fmt: str) -> None:
 
     env = get_env()
     corpus = load_corpus(data_dir)
-    report = quality_report(corpus.tables)
+    report = quality_report(corpus.tables, rejected=_rejected(corpus.meta.get("rejected_bugs")))
     if fmt == "json":
         json.dump(report.as_dict(), env.stdout, indent=2, ensure_ascii=False)
         env.stdout.write("\n")
     else:
         env.stdout.write(terminal_safe(render_text(report)))
+
+
+def _rejected(text: str | None) -> list[dict]:
+    """What sync recorded of the bugs it could not store; an unreadable record is none."""
+    try:
+        items = json.loads(text) if text else []
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    return [
+        {"value": str(item.get("value")), "problem": str(item.get("problem"))}
+        for item in items
+        if isinstance(item, dict)
+    ]
 
 
 COMMANDS = [quality]

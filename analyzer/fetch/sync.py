@@ -28,7 +28,7 @@ import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -36,12 +36,14 @@ from analyzer.env import InputError
 from analyzer.fetch import DEFAULT_PAGE_SIZE
 from analyzer.fetch.client import MAX_URL_BYTES, BugzillaClient
 from analyzer.store import RawBug, Store, utc_now_iso
+from analyzer.values import read_int, read_time, shown
 
 PRODUCTS = ("CA Program", "NSS")
 COMPONENT = "CA Certificate Compliance"
 INCLUDE_FIELDS = "_default,comments,history"
 OVERLAP = timedelta(hours=1)
 CURSOR_KEY = "sync_cursor"
+MAX_REJECTED = 100  # bugs without a readable id kept in meta for analyzer quality
 
 
 @dataclass
@@ -58,9 +60,15 @@ class Cursor:
         if not text:
             return None
         try:
-            return cls(**json.loads(text))
+            cursor = cls(**json.loads(text))
         except (ValueError, TypeError):
             return None  # an unreadable cursor only costs a restart
+        usable = (
+            isinstance(cursor.source, str)
+            and all(v is None or read_time(v) == v for v in (cursor.since, cursor.started))
+            and read_int(cursor.after_id) is not None
+        )
+        return cursor if usable else None
 
     def dump(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -77,6 +85,8 @@ class SyncResult:
     requests: int = 0
     resumed: bool = False
     high_water: str | None = None
+    moved: int = 0  # stored open bugs found in another product or component, refetched
+    rejected: list[dict] = field(default_factory=list)  # bugs without a readable id
 
     @property
     def stored(self) -> int:
@@ -85,10 +95,17 @@ class SyncResult:
     def summary(self) -> str:
         bugs = "bug" if self.stored == 1 else "bugs"
         requests = "request" if self.requests == 1 else "requests"
-        return (
+        line = (
             f"Synced {self.stored} {bugs} ({self.new} new, {self.changed} changed) "
             f"in {self.requests} {requests}."
         )
+        if self.moved:
+            line += f" {self.moved} left the CA compliance component (refetched, not judged)."
+        if self.rejected:
+            line += (
+                f" {len(self.rejected)} left out: no readable bug id (analyzer quality lists them)."
+            )
+        return line
 
 
 def search_params(since: str | None, after_id: int, limit: int) -> list[tuple[str, str | int]]:
@@ -112,6 +129,8 @@ def sync(
     progress: Callable[[SyncResult], None] | None = None,
 ) -> SyncResult:
     """Bring ``store`` up to date with the server behind ``client``."""
+    _check_source(store, client.base_url)
+    local_start = utc_now_iso()
     result = SyncResult()
     cursor = Cursor.load(store.get_meta(CURSOR_KEY))
     if (
@@ -125,52 +144,152 @@ def sync(
     known = store.last_change_times()
     requests_before = client.requests_sent
     newest_seen: str | None = None
+    seen: set[int] = set()
+    rejected: list[dict] = []
     pending = _in_background(_search_page, client, cursor.since, cursor.after_id, page_size)
     while True:
-        page = pending.result()
+        page = _admit_page(pending.result(), rejected)
         if cursor.started is None:
             cursor.started = _server_time(client.last_date_header)
-        fresh = [bug for bug in page if _is_fresh(bug, known)]
+        fresh = [(bug_id, bug) for bug_id, bug in page if _is_fresh(bug_id, bug, known)]
         raws = _complete(client, fresh)
-        more = len(page) >= page_size
+        # BMO lowers an oversized limit without a word: only an empty page is the end
+        more = bool(page)
         if more:  # fetch the next page while this one is stored (still one request at a time)
-            last_id = max(int(bug["id"]) for bug in page)
+            last_id = max(bug_id for bug_id, _ in page)
             pending = _in_background(_search_page, client, cursor.since, last_id, page_size)
-        if page:
-            cursor.after_id = max(int(bug["id"]) for bug in page)
+            cursor.after_id = last_id
         store.put_bugs(raws, meta={CURSOR_KEY: cursor.dump()} if page else None)
         for raw in raws:
             result.changed += raw.bug_id in known
             result.new += raw.bug_id not in known
-            known[raw.bug_id] = raw.bug.get("last_change_time")
+            known[raw.bug_id] = _change_time(raw.bug)
         result.unchanged += len(page) - len(fresh)
-        for bug in page:
-            newest_seen = max(newest_seen or "", bug.get("last_change_time") or "") or None
+        for bug_id, bug in page:
+            seen.add(bug_id)
+            changed_at = _change_time(bug)
+            if changed_at and changed_at <= local_start:
+                newest_seen = max(newest_seen or "", changed_at)
         result.pages += 1
         result.requests = client.requests_sent - requests_before
         if progress is not None:
             progress(result)
         if not more:
             break
-    result.high_water = cursor.started or newest_seen or store.get_meta("last_sync_time")
+    result.moved = _refresh_moved(store, client, seen, cursor.since)
+    result.requests = client.requests_sent - requests_before
+    result.rejected = rejected
+    result.high_water = _high_water(
+        cursor.started, newest_seen, store.get_meta("last_sync_time"), local_start
+    )
     store.set_meta(
         source=client.base_url,
         history_known="true",
-        last_sync_time=result.high_water or utc_now_iso(),
+        last_sync_time=result.high_water,
+        rejected_bugs=json.dumps(rejected[:MAX_REJECTED]) if rejected else None,
         **{CURSOR_KEY: None},
     )
     return result
 
 
-def _is_fresh(bug: dict, known: dict[int, str | None]) -> bool:
+def _check_source(store: Store, base_url: str) -> None:
+    """One store holds one Bugzilla: bugs of two servers would mix ids, times and accounts."""
+    source = store.get_meta("source")
+    if source and source != base_url and store.count():
+        raise InputError(
+            f"The store {store.path} holds bugs from {source[:200]}, not {base_url}; sync from "
+            "that --base-url, or into another --data-dir."
+        )
+
+
+def _admit_page(bugs: list, rejected: list[dict]) -> list[tuple[int, dict]]:
+    """The page's bugs with a usable id; the others are left out and reported, not fatal."""
+    page = []
+    for bug in bugs:
+        bug_id = read_int(bug.get("id"), low=1) if isinstance(bug, dict) else None
+        if bug_id is None:
+            value = bug.get("id") if isinstance(bug, dict) else bug
+            rejected.append({"value": shown(value), "problem": "no readable bug id"})
+            continue
+        page.append((bug_id, bug))
+    return page
+
+
+def _change_time(bug: dict) -> str | None:
+    """The bug's ``last_change_time`` when it is a real time (it is compared and stored)."""
+    return read_time(bug.get("last_change_time"))
+
+
+def _high_water(
+    server: str | None, newest_seen: str | None, previous: str | None, local_start: str
+) -> str:
+    """Where the next incremental sync starts: the server's clock when this one started,
+    bounded above by our clock (a Date in 2099 would hide every later change) and below by
+    the newest change seen and the last mark (a Date in 1996 would make the store look old)."""
+    mark = server if server is not None and server <= local_start else local_start
+    lower = max(newest_seen or "", read_time(previous) or "")
+    if lower and lower <= local_start and mark < lower:
+        mark = lower
+    return mark
+
+
+def _refresh_moved(store: Store, client: BugzillaClient, seen: set[int], since: str | None) -> int:
+    """Refetch stored open bugs that left the component (the search no longer finds them).
+
+    One light ``id=`` search per batch asks where the stored open bugs not seen this time are
+    now (only those changed since the last sync, when incremental); those in another product
+    or component are fetched whole and stored, so parsing sees they moved and leaves them out.
+    """
+    candidates = [i for i in store.open_bug_ids(PRODUCTS, COMPONENT) if i not in seen]
+    moved: list[int] = []
+    for batch in _id_batches(client, candidates):
+        params: list[tuple[str, str | int]] = [("id", ",".join(map(str, batch)))]
+        if since:
+            params.append(("last_change_time", since))
+        params.append(("include_fields", "id,product,component"))
+        document = client.get("/rest/bug", params)
+        bugs = document.get("bugs")
+        if not isinstance(bugs, list):
+            raise InputError(f"{client.base_url} answered an id search without bugs.")
+        for bug in bugs:
+            if not isinstance(bug, dict):
+                continue
+            bug_id = read_int(bug.get("id"), low=1)
+            elsewhere = bug.get("component") != COMPONENT or bug.get("product") not in PRODUCTS
+            if bug_id in batch and elsewhere:
+                moved.append(bug_id)
+    for batch in _id_batches(client, moved):
+        params = [("id", ",".join(map(str, batch))), ("include_fields", INCLUDE_FIELDS)]
+        found = _admit_page(client.get("/rest/bug", params).get("bugs") or [], [])
+        store.put_bugs(_complete(client, [(i, b) for i, b in found if i in batch]))
+    return len(moved)
+
+
+def _id_batches(client: BugzillaClient, bug_ids: list[int]) -> list[list[int]]:
+    """Comma-separated ``id=`` lists whose URLs stay well under 8 KiB."""
+    batches: list[list[int]] = []
+    length = 0
+    budget = MAX_URL_BYTES - len(client.url("/rest/bug").encode()) - 200
+    for bug_id in sorted(bug_ids):
+        extra = len(str(bug_id)) + 3  # the id and an encoded comma
+        if batches and length + extra <= budget:
+            batches[-1].append(bug_id)
+            length += extra
+        else:
+            batches.append([bug_id])
+            length = extra
+    return batches
+
+
+def _is_fresh(bug_id: int, bug: dict, known: dict[int, str | None]) -> bool:
     """New, changed, or without a change time to compare (then never trusted as unchanged)."""
-    changed_at = bug.get("last_change_time")
-    return changed_at is None or known.get(int(bug["id"]), "") != changed_at
+    changed_at = _change_time(bug)
+    return changed_at is None or known.get(bug_id, "") != changed_at
 
 
 def _since(store: Store, source: str, full: bool, overlap: timedelta) -> str | None:
     """Where an incremental sync starts; None (everything) when full or the store is new."""
-    last = store.get_meta("last_sync_time")
+    last = read_time(store.get_meta("last_sync_time"))
     if full or not last or store.get_meta("source") != source:
         return None
     moment = datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
@@ -191,14 +310,13 @@ def _in_background(function: Callable, *args: object) -> Future:
     return future
 
 
-def _search_page(
-    client: BugzillaClient, since: str | None, after_id: int, page_size: int
-) -> list[dict]:
+def _search_page(client: BugzillaClient, since: str | None, after_id: int, page_size: int) -> list:
     document = client.get("/rest/bug", search_params(since, after_id, page_size))
     bugs = document.get("bugs")
-    if not isinstance(bugs, list) or not all(isinstance(b, dict) and "id" in b for b in bugs):
+    if not isinstance(bugs, list):
         raise InputError(f"{client.base_url} does not look like Bugzilla: its search has no bugs.")
-    if any(int(bug["id"]) <= after_id for bug in bugs):  # would page forever
+    ids = [read_int(b.get("id"), low=1) for b in bugs if isinstance(b, dict)]
+    if any(bug_id is not None and bug_id <= after_id for bug_id in ids):  # would page forever
         raise InputError(
             f"{client.base_url} ignores the bug id condition (f1=bug_id&o1=greaterthan) "
             "that paging relies on."
@@ -206,18 +324,18 @@ def _search_page(
     return bugs
 
 
-def _complete(client: BugzillaClient, bugs: list[dict]) -> list[RawBug]:
+def _complete(client: BugzillaClient, bugs: list[tuple[int, dict]]) -> list[RawBug]:
     """Each bug with its comments and history, fetching what the search left out."""
-    comments = _fetch_extra(client, [b["id"] for b in bugs if "comments" not in b], "comment")
-    history = _fetch_extra(client, [b["id"] for b in bugs if "history" not in b], "history")
+    comments = _fetch_extra(client, [i for i, b in bugs if "comments" not in b], "comment")
+    history = _fetch_extra(client, [i for i, b in bugs if "history" not in b], "history")
     raws = []
-    for bug in bugs:
-        bug_id = int(bug["id"])
+    for bug_id, bug in bugs:
         raws.append(
             RawBug(
                 bug={k: v for k, v in bug.items() if k not in ("comments", "history")},
                 comments=bug["comments"] if "comments" in bug else comments[bug_id],
                 history=bug["history"] if "history" in bug else history[bug_id],
+                key=bug_id,
             )
         )
     return raws

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analyzer.parse.build import TableBuilder
+from analyzer.parse.columns import Columns
 from analyzer.parse.reference import Reference, load_reference
 from analyzer.parse.state import bug_state_at
 from analyzer.store import RawBug
@@ -43,6 +44,7 @@ def build_tables(
         needinfos=needinfos,
         whiteboard=builder.whiteboard.frame(),
         participants=builder.participants.frame(),
+        data_quality=_findings(builder),
     )
 
 
@@ -70,3 +72,10 @@ def _with_answers(needinfos: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFra
         requests[column] = matched[column].reindex(requests.index)
     requests["answered_count"] = requests["answered_count"].astype("Int64")
     return requests[list(needinfos.columns)]
+
+
+def _findings(builder: TableBuilder) -> pd.DataFrame:
+    """The ``data_quality`` table: what the door (parse/door.py) could not read."""
+    table = Columns("data_quality")
+    table.data.update(builder.findings.data)
+    return table.frame()

@@ -13,6 +13,7 @@ import pandas as pd
 from analyzer.bmo import CLOSED_STATUSES, activity_url, bug_url, comment_url
 from analyzer.parse.attribution import attribute
 from analyzer.parse.columns import Columns
+from analyzer.parse.door import Findings, admit
 from analyzer.parse.exclusion import excluded_reason
 from analyzer.parse.needinfo import requests_of_bug
 from analyzer.parse.reference import Reference
@@ -35,9 +36,14 @@ class TableBuilder:
         self.needinfos = Columns("needinfos")
         self.whiteboard = Columns("whiteboard")
         self.participants = Columns("participants")
+        self.findings = Findings()
         self._parsed: dict[str, ParsedWhiteboard] = {}
 
     def add(self, raw: RawBug) -> None:
+        admitted = admit(raw, self.findings)
+        if admitted is None:  # unreadable or no longer a CA compliance bug: a finding, no row
+            return
+        raw = admitted
         bug, history = raw.bug, raw.history
         bug_id = raw.bug_id
         ca, known = attribute(bug.get("summary") or "", self.reference)

@@ -95,6 +95,14 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "reason": "str",
         "comments": "int",
     },
+    "data_quality": {
+        "bug_id": "int",
+        "where": "str",
+        "field": "str",
+        "value": "str",
+        "problem": "str",
+        "action": "str",
+    },
 }
 
 

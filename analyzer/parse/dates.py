@@ -31,6 +31,7 @@ _MONTHS = {
     for name in names
 }
 
+FIRST_YEAR, LAST_YEAR = 1990, 2200
 _MON = r"([A-Za-z]{3,9})\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 # (pattern, order of the groups as y/m/d letters; "n" is a numeric field read as month-first)
@@ -82,6 +83,8 @@ def _build(groups: tuple[str, ...], order: str) -> date | None:
     if order == "nny":  # month first (US), unless the first number cannot be a month
         first, second = int(groups[0]), int(groups[1])
         fields["m"], fields["d"] = (second, first) if first > 12 else (first, second)
+    if not FIRST_YEAR <= fields["y"] <= LAST_YEAR:  # a typo (3025) no table could hold
+        return None
     try:
         return date(fields["y"], fields["m"], fields["d"])
     except ValueError:

@@ -30,6 +30,10 @@ class QualityReport:
     history_known: int = 0
     cas_without_ca_voice: list[dict] = field(default_factory=list)  # ca, bugs
     possible_ca_staff: list[dict] = field(default_factory=list)  # account, ca, comments
+    # server values the parse stage could not read: bug_id, where, field, value, problem, action
+    unreadable: list[dict] = field(default_factory=list)
+    # bugs the last sync could not store (no readable id): value, problem
+    rejected_by_sync: list[dict] = field(default_factory=list)
 
     @property
     def attributed_share(self) -> float:
@@ -41,7 +45,8 @@ class QualityReport:
         return data
 
 
-def quality_report(tables: ThreadTables) -> QualityReport:
+def quality_report(tables: ThreadTables, rejected: list[dict] | None = None) -> QualityReport:
+    """``rejected``: the bugs the last sync left out (meta ``rejected_bugs``)."""
     bugs, comments, whiteboard = tables.bugs, tables.comments, tables.whiteboard
     unknown = bugs.loc[~bugs["ca_known"]]
     unattributed = [
@@ -80,7 +85,17 @@ def quality_report(tables: ThreadTables) -> QualityReport:
         history_known=int(bugs["history_known"].sum()),
         cas_without_ca_voice=_cas_without_ca_voice(bugs, comments),
         possible_ca_staff=_possible_ca_staff(bugs, comments),
+        unreadable=_unreadable(tables.data_quality),
+        rejected_by_sync=list(rejected or []),
     )
+
+
+def _unreadable(findings: pd.DataFrame | None) -> list[dict]:
+    if findings is None or findings.empty:
+        return []
+    return [
+        {**row, "bug_id": int(row["bug_id"])} for row in findings.astype(object).to_dict("records")
+    ]
 
 
 def _cas_without_ca_voice(bugs: pd.DataFrame, comments: pd.DataFrame) -> list[dict]:
@@ -165,6 +180,30 @@ def render_text(report: QualityReport) -> str:
             f"  {item['comments']:>4}  {item['account']} -> {item['ca']}"
             for item in report.possible_ca_staff
         ]
+    lines.append("")
+    lines += _unreadable_lines(report.unreadable)
+    if report.rejected_by_sync:
+        lines.append(
+            f"Bugs the last sync left out: {len(report.rejected_by_sync)} (no readable bug id):"
+        )
+        lines += [f"  id {item['value']}" for item in report.rejected_by_sync]
     lines += ["", "Current whiteboard tags:"]
     lines += [f"  {tag:<24} {count}" for tag, count in report.tags.items()]
     return "\n".join(lines) + "\n"
+
+
+SHOWN_FINDINGS = 200  # lines of unreadable values in the text report (JSON has them all)
+
+
+def _unreadable_lines(found: list[dict]) -> list[str]:
+    if not found:
+        return ["Server values that could not be read: none"]
+    lines = [f"Server values that could not be read: {len(found)} (kept verbatim in the store):"]
+    for item in found[:SHOWN_FINDINGS]:
+        lines.append(
+            f"  bug {item['bug_id']} {item['where']} {item['field']}: {item['value']} "
+            f"({item['problem']}; {item['action']})"
+        )
+    if len(found) > SHOWN_FINDINGS:
+        lines.append(f"  ... and {len(found) - SHOWN_FINDINGS} more (--format json lists all)")
+    return lines

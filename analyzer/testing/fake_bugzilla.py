@@ -24,7 +24,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +50,11 @@ class Faults:
     truncate_next: int = 0  # the next N bodies are cut in half
     truncate_declares_full_length: bool = True  # cut mid-body (else: short, invalid JSON)
     rate_limit_block_next: bool = False  # the next request trips the rate limit
+    # values served in place of a bug's own, by bug id: {"id": "abc"} sends a junk id
+    bug_overrides: dict[int, dict] = field(default_factory=dict)
+    date_header: str | None = None  # the Date header sent instead of the clock's (e.g. 2099)
+    trickle_seconds: float = 0.0  # send each body one byte at a time, this far apart
+    gzip_body: bytes | None = None  # answer every request with this gzip-encoded body
 
 
 @dataclass(frozen=True)
@@ -266,6 +271,9 @@ class FakeBugzilla:
                 found = search(list(self.bugs.values()), params, self.max_limit, self.inline_extras)
             except SearchError as exc:
                 return _error(400, 108, str(exc))
+            overrides = self.faults.bug_overrides
+            if overrides:
+                found = [{**bug, **overrides.get(bug.get("id"), {})} for bug in found]
             return _json(200, {"bugs": found})
         match = _SUB.match(path)
         if not match:
@@ -325,6 +333,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def date_time_string(self, timestamp: float | None = None) -> str:
+        if self.fake.faults.date_header is not None:
+            return self.fake.faults.date_header
         return formatdate(self.fake.clock() if timestamp is None else timestamp, usegmt=True)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -386,7 +396,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _json(status: int, document: dict) -> tuple[int, str, bytes]:
-    body = json.dumps(document, ensure_ascii=False).encode()
+    try:
+        body = json.dumps(document, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: JSON can carry it as an escape, UTF-8 cannot
+        body = json.dumps(document).encode()
     return status, "application/json; charset=utf-8", body
 
 

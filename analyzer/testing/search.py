@@ -53,15 +53,19 @@ def search(
 
 
 def _matches(bug: dict, params: Sequence[tuple[str, str]]) -> bool:
-    ids = {int(v) for v in _split(_values(params, "id"))}
-    if ids and int(bug["id"]) not in ids:
+    try:
+        ids = {int(v) for v in _split(_values(params, "id"))}
+    except ValueError:
+        raise SearchError("Invalid bug id in 'id'.") from None
+    if ids and bug["id"] not in ids:
         return False
     for name in ("product", "component"):
         wanted = _values(params, name)
         if wanted and bug.get(name) not in wanted:
             return False
     since = _values(params, "last_change_time")
-    if since and (bug.get("last_change_time") or "") < since[-1]:
+    changed_at = bug.get("last_change_time")
+    if since and (changed_at if isinstance(changed_at, str) else "") < since[-1]:
         return False
     return all(_chart(bug, params, n) for n in _chart_numbers(params))
 
