@@ -40,6 +40,10 @@ def tables_known_at(corpus: Corpus, as_of: str | pd.Timestamp) -> dict[str, pd.D
         "needinfos": needinfos,
         "whiteboard": _whiteboard(tables.whiteboard, as_of),
         "participants": _participants(tables.participants, bugs, comments, changes, needinfos),
+        # what the parse stage could not read, for the bugs known by then
+        "data_quality": tables.data_quality.loc[
+            tables.data_quality["bug_id"].isin(bugs["bug_id"])
+        ].reset_index(drop=True),
     }
     keys = pd.MultiIndex.from_frame(comments[["bug_id", "count"]])
     metrics = None
