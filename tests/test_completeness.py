@@ -13,7 +13,8 @@ from analyzer.ahead.completeness import (
     follows,
     truncation_of,
 )
-from analyzer.ahead.templates import generations, load_templates, version_in_force
+from analyzer.ahead.templates import generations, load_templates
+from analyzer.irg import calendar
 from analyzer.store import RawBug, Store
 
 FULL_3 = """## Full Incident Report
@@ -114,13 +115,30 @@ def test_action_items_columns_of_3x_are_checked():
     assert "Action Items column: Kind" not in result["missing"]
 
 
-def test_a_2_0_report_two_months_after_3_0_is_stale():
-    result = check_report(FULL_2, "full", when("2025-05-01"))
-    assert result["follows"] == "2.0"
-    assert result["template"] == "3.0"
-    assert result["stale_template"] is True
-    assert result["superseded"] == when("2025-03-01")
-    assert {"Related Incidents", "Action Items column: Status"} <= set(result["missing"])
+def test_a_2_0_report_under_3_0_misses_its_parts_but_is_stale_only_from_3_1():
+    early = check_report(FULL_2, "full", when("2025-05-01"))
+    assert early["follows"] == "2.0"
+    assert early["template"] == "3.0"
+    assert early["superseded"] == when("2025-03-01")
+    assert {"Related Incidents", "Action Items column: Status"} <= set(early["missing"])
+    # the 30-day rule is CCADB Policy 2.0 section 6.1, in force from 2025-07-15 (3.1)
+    assert early["stale_template"] is False
+    late = check_report(FULL_2, "full", when("2025-07-15"))
+    assert late["template"] == "3.1" and late["stale_template"] is True
+
+
+def test_no_template_is_required_before_3_0():
+    for day in ("2023-05-01", "2024-06-01", "2025-02-28"):
+        result = check_report(FULL_2.replace("### Timeline", ""), "full", when(day))
+        assert result["missing"] == [] and result["template_required"] is False
+    assert check_report(FULL_2, "full", when("2025-03-01"))["template_required"] is True
+
+
+def test_preliminary_reports_are_flagged_stale_too():
+    preliminary = FULL_2.replace("## Incident Report", "## Preliminary Incident Report")
+    result = check_report(preliminary, "preliminary", when("2025-09-01"))
+    assert result["stale_template"] is True and result["missing"] == []
+    assert check_report(preliminary, "preliminary", when("2025-06-01"))["stale_template"] is False
 
 
 def test_the_old_template_is_fine_within_30_days_of_the_new_one():
@@ -143,7 +161,8 @@ def test_the_old_mozilla_questions_are_the_1_0_template():
     assert check_report(text, "full", when("2023-05-01"))["missing"] == []
     late = check_report(text, "full", when("2024-01-01"))
     assert late["follows"] == "pre-1.0"
-    assert late["stale_template"] is True
+    assert late["stale_template"] is False  # no stale rule under 2.0
+    assert check_report(text, "full", when("2025-08-01"))["stale_template"] is True
 
 
 def test_closure_needs_its_closing_sentence():
@@ -161,11 +180,10 @@ def test_quoted_headings_do_not_count():
     assert follows(quoted, "full") == ("", None)
 
 
-def test_versions_follow_the_spec_dates():
-    assert version_in_force(when("2023-02-14")) == "pre-1.0"
-    assert version_in_force(when("2023-10-17")) == "2.0"
-    assert version_in_force(when("2025-07-15")) == "3.1"
-    assert version_in_force(when("2026-03-20")) == "3.2"
+def test_versions_follow_the_one_irg_calendar():
+    for day, version in [("2023-02-14", "pre-1.0"), ("2023-10-17", "2.0"), ("2025-07-15", "3.1")]:
+        assert calendar().at(int(when(day).timestamp())).name == version
+        assert check_report(FULL_3, "full", when(day))["template"] == version
     names = [t.version for t, _ in generations("full")]
     assert names == ["pre-1.0", "2.0", "3.0"]
 
@@ -211,7 +229,7 @@ def test_the_table_has_one_row_per_full_or_closure_report():
     )
     frame = completeness_from_tables(comments, language, bugs)
     assert list(frame["count"]) == [0, 2]
-    assert list(frame["stale_template"]) == [True, False]
+    assert list(frame["stale_template"]) == [False, False]  # 2025-05-01: before 3.1
     assert frame.loc[0, "ca"] == "Example CA"
     assert frame["text_complete"].all()
 
@@ -277,7 +295,7 @@ def test_end_to_end_a_stale_report_and_a_closure_through_the_real_stages(tmp_pat
             1950001,
             [
                 ("2025-04-20T10:00:00Z", "alice@community.example", "I found a bad certificate."),
-                ("2025-05-01T10:00:00Z", CA_ACCOUNT, FULL_2),
+                ("2025-08-01T10:00:00Z", CA_ACCOUNT, FULL_2),
                 ("2025-09-01T10:00:00Z", CA_ACCOUNT, CLOSURE),
             ],
         ),
@@ -285,7 +303,29 @@ def test_end_to_end_a_stale_report_and_a_closure_through_the_real_stages(tmp_pat
     frame = report_completeness(corpus)
     assert list(frame["kind"]) == ["full", "closure"]
     full, closure = frame.iloc[0], frame.iloc[1]
-    assert full["stale_template"] and full["follows"] == "2.0" and full["template"] == "3.0"
+    assert full["stale_template"] and full["follows"] == "2.0" and full["template"] == "3.1"
     assert "Related Incidents" in full["missing"]
     assert full["url"] == "https://bugzilla.mozilla.org/show_bug.cgi?id=1950001#c1"
     assert closure["missing"] == [] and not closure["stale_template"]
+
+
+def test_one_answer_to_which_sections_are_missing(tmp_path):
+    """comment_language.sections_missing is report_completeness.missing, by the template in
+    force: under 2.0 nothing is missing, under 3.1 what the 3.x template lacks."""
+    text = FULL_3.replace("### Lessons Learned", "### Notes")
+    corpus = corpus_of(
+        tmp_path,
+        raw_bug(
+            1950009,
+            [
+                ("2024-05-01T10:00:00Z", CA_ACCOUNT, text),
+                ("2025-08-01T10:00:00Z", CA_ACCOUNT, text),
+            ],
+        ),
+    )
+    frame = report_completeness(corpus)
+    language = corpus.comment_language.set_index("count")
+    for row in frame.itertuples():
+        said = language.loc[row.count, "sections_missing"]
+        assert (said.split(";") if said else []) == list(row.missing)
+    assert list(frame["missing"]) == [[], ["Lessons Learned"]]

@@ -252,8 +252,8 @@ def test_scorecards_show_one_cas_reports_of_one_month(tmp_path):
         raw_bug(
             1950003,
             [
-                ("2025-05-05T10:00:00Z", CA_ACCOUNT, "Preliminary report."),
-                ("2025-05-09T10:00:00Z", CA_ACCOUNT, FULL_2),
+                ("2025-08-05T10:00:00Z", CA_ACCOUNT, "Preliminary report."),
+                ("2025-08-09T10:00:00Z", CA_ACCOUNT, FULL_2),
             ],
         ),
     )
@@ -262,12 +262,13 @@ def test_scorecards_show_one_cas_reports_of_one_month(tmp_path):
         built = report_context.build(tables_from_corpus(corpus, month), month)
         return {card.raw_ca: card for card in built.cas}
 
-    may = cards(Month(2025, 5))["Example CA"]
-    assert [c.bug_id for c in may.completeness] == [1950003]
-    assert may.completeness[0].stale_template is True
-    assert may.completeness[0].bug_url.endswith("id=1950003")
-    assert may.promises == []
-    assert cards(Month(2025, 6))["Example CA"].completeness == []
+    # August 2025: 3.1 in force, so a 2.0-style report five months after 3.0 is stale
+    august = cards(Month(2025, 8))["Example CA"]
+    assert [c.bug_id for c in august.completeness] == [1950003]
+    assert august.completeness[0].stale_template is True
+    assert august.completeness[0].bug_url.endswith("id=1950003")
+    assert august.promises == []
+    assert cards(Month(2025, 9))["Example CA"].completeness == []
 
 
 def test_end_to_end_kept_broken_pending_through_the_real_stages(tmp_path):

@@ -1,13 +1,17 @@
-"""Report completeness: each full and closure report against the IRG template in force.
+"""Report completeness: each CA report against the IRG template in force when it was posted.
 
-A report is checked against the template of the version in force when it was posted, and
-flagged ``stale_template`` when it follows a template that a different one replaced more than
-30 days before (CCADB Policy 6.1 gives CAs 30 days to adopt a new version).
+The one IRG calendar (``analyzer/irg.py``) says what was in force: reports MUST use the
+template only from 3.0 (2025-03-01), so under pre-1.0, 1.0 and 2.0 nothing is missing whatever
+the text shows; the stale-template rule (CCADB Policy 2.0 section 6.1: no template superseded
+more than 30 days before the report) applies only from 3.1 (2025-07-15), to preliminary
+reports too. ``comment_language.sections_missing`` is this same list (the language stage asks
+:func:`missing_parts`), so there is one answer to "which sections are missing".
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -19,8 +23,9 @@ from analyzer.ahead.templates import (
     builtin_templates,
     generations,
 )
+from analyzer.irg import calendar
+from analyzer.language.reports import attachment_kind, read_report
 
-GRACE = pd.Timedelta(days=30)
 COLUMNS = [
     "bug_id",
     "count",
@@ -34,6 +39,7 @@ COLUMNS = [
     "stale_template",
     "superseded",
     "text_complete",
+    "template_required",
 ]
 _SPACES = re.compile(r"\s+")
 
@@ -119,22 +125,49 @@ class Checker:
         return "", None
 
     def check(self, text: str, report: str, posted: pd.Timestamp) -> dict | None:
-        in_force = [t for t in self.templates if t.report == report and t.effective <= posted]
+        """Missing parts and staleness of one report posted at ``posted``; None when no
+        template of its kind was in force (closure summaries have one only since 3.0).
+        A preliminary report is read against the full-report template for staleness only."""
+        version = calendar().at(int(pd.Timestamp(posted).timestamp()))
+        judged = "full" if report == "preliminary" else report
+        in_force = [t for t in self.templates if t.report == judged and t.effective <= posted]
         if not in_force:
             return None
-        template = in_force[-1]
+        template = next((t for t in in_force if t.version == version.name), in_force[-1])
         reading = self.read(text)
-        found = _found(template, reading)
-        missing = [_label(*key) for key in template.signature if key not in found]
-        version, superseded = self.follows(reading, report)
-        stale = bool(superseded is not None and posted > superseded + GRACE)
+        missing: list[str] = []
+        if version.templates_required and report != "preliminary":
+            found = _found(template, reading)
+            missing = [_label(*key) for key in template.signature if key not in found]
+        followed, superseded = self.follows(reading, judged)
+        days = version.stale_template_days
+        stale = bool(
+            days is not None
+            and superseded is not None
+            and posted > superseded + pd.Timedelta(days=days)
+        )
         return {
-            "template": template.version,
-            "follows": version,
+            "template": version.name,
+            "follows": followed,
             "missing": missing,
             "stale_template": stale,
             "superseded": superseded if superseded is not None else pd.NaT,
+            "template_required": version.templates_required,
         }
+
+
+@lru_cache(maxsize=1)
+def _checker() -> Checker:
+    return Checker()
+
+
+def missing_parts(text: str, report: str, posted: pd.Timestamp) -> tuple[str, ...]:
+    """What a full or closure report lacks of the template in force (``check``'s ``missing``),
+    for the language stage's ``sections_missing``."""
+    if report not in ("full", "closure"):
+        return ()
+    result = _checker().check(text, report, posted)
+    return tuple(result["missing"]) if result else ()
 
 
 def follows(text: str, report: str, templates=None) -> tuple[str, pd.Timestamp | None]:
@@ -156,14 +189,14 @@ def completeness_from_tables(
     truncated_at: int | None = None,
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
-    """One row per full or closure report by the CA (columns: ``COLUMNS``).
+    """One row per preliminary, full or closure report by the CA (columns: ``COLUMNS``).
 
     ``truncated_at``: stores that keep only the first N characters of a comment (the bundled
     snapshot) cannot show a whole report; rows that long get ``text_complete`` False.
     ``window``: only reports posted in [start, end) (a scorecard's month).
     """
     kinds = comment_language.loc[
-        comment_language["report_kind"].isin(["full", "closure"]),
+        comment_language["report_kind"].isin(["preliminary", "full", "closure"]),
         ["bug_id", "count", "report_kind"],
     ]
     posts = comments[["bug_id", "count", "time", "text", "url", "is_ca_update"]]
@@ -171,6 +204,8 @@ def completeness_from_tables(
         posts = posts[(posts["time"] >= window[0]) & (posts["time"] < window[1])]
     merged = kinds.merge(posts, on=["bug_id", "count"])
     merged = merged[merged["is_ca_update"].fillna(False).astype(bool) & merged["text"].notna()]
+    # a report posted as an attachment: its text is not in the comment, nothing can be judged
+    merged = merged[~merged["text"].map(_attached).astype(bool)]
     merged = merged.merge(bugs[["bug_id", "ca"]], on="bug_id", how="left")
     checker = Checker()
     rows = []
@@ -195,6 +230,11 @@ def completeness_from_tables(
         )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.sort_values(["bug_id", "count"], ignore_index=True)
+
+
+def _attached(text: str) -> bool:
+    """The comment's report kind comes from the attachment it posts, not from its own text."""
+    return attachment_kind(text) is not None and read_report(text).attached
 
 
 def truncation_of(meta: dict[str, str]) -> int | None:

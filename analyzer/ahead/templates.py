@@ -85,16 +85,6 @@ def builtin_templates() -> tuple[Template, ...]:
     return tuple(load_templates())
 
 
-def version_in_force(when: pd.Timestamp, templates=None) -> str:
-    """The IRG version in force at ``when`` (``pre-1.0`` before 2023-02-15)."""
-    templates = templates or builtin_templates()
-    current = templates[0].version
-    for template in templates:
-        if template.effective <= when:
-            current = template.version
-    return current
-
-
 def generations(report: str, templates=None) -> list[tuple[Template, pd.Timestamp | None]]:
     """Distinct templates of one report kind, each with when a different one replaced it.
 

@@ -100,6 +100,7 @@ class ReportReading:
     sections_present: tuple[str, ...]
     sections_missing: tuple[str, ...]
     template: str | None
+    attached: bool = False  # the kind comes from the attachment the comment posts
 
 
 def _normalise(heading: str) -> str:
@@ -250,7 +251,8 @@ def read_report(text: str | None, lines: list[str] | None = None) -> ReportReadi
     missing = tuple(s for s in FULL_SECTIONS if s not in sections)
     if kind not in ("full", "closure") or attached:  # an attachment's sections are unseen
         missing = ()
-    return ReportReading(kind, present, missing, _template(old_items, present, irg3, markers))
+    template = _template(old_items, present, irg3, markers)
+    return ReportReading(kind, present, missing, template, attached is not None)
 
 
 def _template(

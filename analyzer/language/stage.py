@@ -19,7 +19,7 @@ from analyzer.language.commitments import Commitment
 from analyzer.language.fields import Field, read_fields
 from analyzer.language.pipeline import nlp, readings_version
 from analyzer.language.replies import reply_reading
-from analyzer.language.reports import read_report
+from analyzer.language.reports import ReportReading, read_report
 from analyzer.language.text import blocks, own_lines
 from analyzer.tables import LanguageTables
 
@@ -82,13 +82,14 @@ def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> l
             readings.append(EMPTY)
             continue
         report = read_report(text, lines)
+        missing = _missing(text, report, day)
         expects_reply, closing_notice = reply_reading(lines)
         readings.append(
             CommentReading(
                 tuple(sentences),
                 report.kind,
                 report.sections_present,
-                report.sections_missing,
+                missing,
                 report.template,
                 tuple(dated),
                 expects_reply,
@@ -98,6 +99,17 @@ def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> l
             )
         )
     return readings
+
+
+def _missing(text: str, report: ReportReading, day: date | None) -> tuple[str, ...]:
+    """What a full or closure report lacks of the template in force on its day: the same list
+    as ``report_completeness.missing`` (one answer). Nothing before templates were required
+    (IRG 3.0), and nothing for a report posted as an attachment (its text is unseen)."""
+    if day is None or report.kind not in ("full", "closure") or report.attached:
+        return ()
+    from analyzer.ahead.completeness import missing_parts
+
+    return missing_parts(text, report.kind, pd.Timestamp(day, tz="UTC"))
 
 
 def _key(text: str, day: date | None) -> str:
