@@ -6,6 +6,7 @@ Used at both doors: sync (ids and change times it keys and compares on) and the 
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
 
 # Bugzilla's CA compliance bugs start in 2014; outside these years a time is a typo or junk,
@@ -71,3 +72,18 @@ def read_bool(value: object) -> bool | None:
         if word in _FALSE:
             return False
     return None
+
+
+def one_line(text: str, limit: int) -> str:
+    """Server text fit to quote in one line of an error: control, format and bidi characters
+    (terminal escapes, RTL overrides) shown as U+FFFD, whitespace runs as one space."""
+    out = []
+    for char in text:
+        if char in "\t\n\r":
+            out.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    cleaned = " ".join("".join(out).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"

@@ -80,3 +80,72 @@ def test_a_server_clock_in_1996_is_raised_to_the_newest_change_seen(server, data
     assert high_water(data_dir) >= newest
     due = cli("due", "--data-dir", data_dir)
     assert due.exit_code == ExitStatus.SUCCESS, due.stderr
+
+
+def test_a_server_sending_a_byte_at_a_time_meets_the_overall_deadline(server):
+    import pytest
+
+    from analyzer.env import JobError
+    from analyzer.fetch.client import Backoff, BugzillaClient
+
+    server.faults.trickle_seconds = 0.05  # a search page of ~30 KB would take half an hour
+    client = BugzillaClient(server.url, max_per_minute=0, backoff=Backoff(retries=0), deadline=0.5)
+    with client, pytest.raises(JobError, match="slower than the 0.5 s deadline"):
+        client.get("/rest/bug", [("limit", 1)])
+
+
+def test_a_gzip_bomb_is_refused_before_it_fills_memory(server):
+    import gzip
+
+    import pytest
+
+    from analyzer.env import JobError
+    from analyzer.fetch.client import Backoff, BugzillaClient
+
+    server.faults.gzip_body = gzip.compress(b"{" + b" " * (64 * 2**20) + b"}", 9)
+    assert len(server.faults.gzip_body) < 100_000  # small on the wire
+    client = BugzillaClient(
+        server.url, max_per_minute=0, backoff=Backoff(retries=0), max_bytes=2**20
+    )
+    with client, pytest.raises(JobError, match=r"over 1 MiB \(decompressed\); refusing it"):
+        client.get("/rest/bug", [("limit", 1)])
+
+
+def test_a_gzip_answer_within_the_cap_is_read(server):
+    import gzip
+    import json
+
+    from analyzer.fetch.client import BugzillaClient
+
+    server.faults.gzip_body = gzip.compress(json.dumps({"bugs": []}).encode())
+    with BugzillaClient(server.url, max_per_minute=0) as client:
+        assert client.get("/rest/bug", [("limit", 1)]) == {"bugs": []}
+
+
+def test_server_error_messages_and_locations_cannot_steer_the_terminal(
+    bugzilla_corpus, data_dir, cli
+):
+    evil = "\x1b]0;owned\x07\x1b[2J\u202eBad\nsecond line"
+    location = "https://x.example/\x1b]0;owned\x07\x1b[2J"  # a header carries no newline
+    with FakeBugzilla(bugzilla_corpus, redirect_to=location) as hop:
+        moved = sync(hop, data_dir)
+    server = FakeBugzilla(bugzilla_corpus)
+    server.answer = lambda target, key: (  # type: ignore[method-assign]
+        400,
+        "application/json",
+        json_error(evil),
+    )
+    with server:
+        failed = sync(server, data_dir)
+    assert moved.exit_code == ExitStatus.USAGE and failed.exit_code == ExitStatus.ERROR
+    for result in (moved, failed):
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        for char in ("\x1b", "\x07", "\u202e"):
+            assert char not in result.stderr
+    assert "Bad second line" in failed.stderr
+
+
+def json_error(message: str) -> bytes:
+    import json
+
+    return json.dumps({"error": True, "code": 100500, "message": message}).encode()

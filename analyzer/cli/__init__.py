@@ -68,7 +68,7 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
     except AnalyzerError as exc:
         if debug:
             traceback.print_exc(file=env.stderr)
-        print(f"Error: {exc}", file=env.stderr)
+        print(f"Error: {_safe(str(exc))}", file=env.stderr)
         return exc.exit_status
     except BrokenPipeError:
         return ExitStatus.SUCCESS
@@ -76,8 +76,16 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
         if debug:
             traceback.print_exc(file=env.stderr)
         print(
-            f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for details).",
+            f"Error: unexpected {type(exc).__name__}: {_safe(str(exc))} "
+            "(run with --debug for details).",
             file=env.stderr,
         )
         return ExitStatus.ERROR
     return ExitStatus.SUCCESS
+
+
+def _safe(message: str) -> str:
+    """An error sentence that cannot steer the terminal (it may quote a server or a path)."""
+    from analyzer.report.safety import terminal_safe
+
+    return terminal_safe(message)

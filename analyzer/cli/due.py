@@ -69,7 +69,9 @@ def due(
     page = due_page_of(corpus, as_of, within, ca_name)
     text = FORMATS[fmt](page)
     if out is None:
-        env.stdout.write(text)
+        from analyzer.report.safety import terminal_safe
+
+        env.stdout.write(terminal_safe(text))  # bug text never steers the terminal
     else:
         write_atomically(out, text)
         env.note(f"Wrote {len(page.bugs)} open bugs to {out}.")

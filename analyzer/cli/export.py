@@ -83,6 +83,9 @@ def write_tables(
 ) -> dict[str, Path]:
     """Write each frame as ``out/<name>.<fmt>`` (or all into ``out/corpus.sqlite``)
     atomically; return the path each table was written to."""
+    from analyzer.atomic import check_target
+    from analyzer.report.safety import csv_safe
+
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out.parent))
@@ -94,14 +97,17 @@ def write_tables(
             from analyzer.sqlite_tables import write_sqlite
 
             write_sqlite(frames, staging / SQLITE_NAME, about)
+            check_target(out / SQLITE_NAME)
             os.replace(staging / SQLITE_NAME, out / SQLITE_NAME)
             return dict.fromkeys(frames, out / SQLITE_NAME)
         for name, frame in frames.items():
             path = staging / f"{name}.{fmt}"
-            if fmt == "csv":
-                frame.to_csv(path, index=False, date_format=CSV_TIME)
+            if fmt == "csv":  # text cells a spreadsheet would run as formulas get a '
+                csv_safe(frame).to_csv(path, index=False, date_format=CSV_TIME)
             else:
                 frame.to_parquet(path, index=False)
+        for name in frames:
+            check_target(out / f"{name}.{fmt}")
         for name in frames:
             target = out / f"{name}.{fmt}"
             os.replace(staging / f"{name}.{fmt}", target)

@@ -58,7 +58,10 @@ def metrics_command(
     if fmt == "json":
         _write_json_lines(_as_json(result), env.stdout)
     elif fmt == "csv":
-        _iso_times(result.bug_metrics).to_csv(env.stdout, index=False)
+        from analyzer.report.safety import csv_safe
+
+        text = csv_safe(_iso_times(result.bug_metrics)).to_csv(index=False)
+        env.stdout.write(terminal_safe(text))
     else:
         env.stdout.write(terminal_safe(_as_table(result)))
 

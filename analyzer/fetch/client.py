@@ -15,21 +15,27 @@ import ipaddress
 import json
 import random
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from analyzer import __version__
 from analyzer.env import InputError, JobError
+from analyzer.values import one_line
 
 USER_AGENT = (
     f"ca-incident-analyzer/{__version__} (+https://github.com/example/ca-incident-analyzer)"
 )
 RATE_LIMIT_MESSAGE = "You have exceeded the rate limit."
 MAX_URL_BYTES = 8000  # BMO answers 414 above 8 KiB; stay a little under it
+MAX_RESPONSE_BYTES = 512 * 2**20  # a 200-bug page with every comment is ~10 MB; 2 GiB is a bomb
+DEADLINE_SECONDS = 300.0  # one request, start to last byte (the timeout is per socket read)
+_CHUNK = 64 * 1024
 
 Params = Sequence[tuple[str, str | int]]
 
@@ -107,6 +113,8 @@ class BugzillaClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         timeout: float = 120.0,
+        deadline: float = DEADLINE_SECONDS,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.base_url = _check_base_url(base_url)
         self._api_key = api_key
@@ -114,13 +122,18 @@ class BugzillaClient:
         self.backoff = backoff or Backoff()
         self._sleep = sleep
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+        self._clock = clock
         self.requests_sent = 0
         self.retries_done = 0
         self.last_date_header: str | None = None
         self._answered = False  # has the server ever answered this client?
         self._session = requests.Session()
         self._session.trust_env = False  # no .netrc credentials, no proxies from the environment
-        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._session.headers.update(
+            {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"}
+        )
         if api_key:
             if not api_key.isascii() or not api_key.isprintable():
                 raise InputError("BUGZILLA_API_KEY holds characters an API key cannot have.")
@@ -172,9 +185,11 @@ class BugzillaClient:
     def _get_once(self, url: str) -> dict:
         self.bucket.acquire()
         self.requests_sent += 1
+        started = self._clock()
         try:
-            response = self._session.get(url, timeout=self.timeout, allow_redirects=False)
-            body = response.content  # reads the whole body: a cut connection raises here
+            response = self._session.get(
+                url, timeout=self.timeout, allow_redirects=False, stream=True
+            )
         except requests.exceptions.InvalidURL:
             raise InputError(f"{self.base_url} is not a valid URL.") from None
         except requests.exceptions.InvalidHeader:  # its message would quote the key
@@ -183,15 +198,65 @@ class BugzillaClient:
             ) from None
         except requests.exceptions.RequestException as exc:
             raise _Retry(_connection_problem(exc), _never_connected(exc)) from None
+        try:
+            body = self._body(response, started)
+        finally:
+            response.close()
         self.last_date_header = response.headers.get("Date") or self.last_date_header
         return self._read(response, body)
+
+    def _body(self, response: requests.Response, started: float) -> bytes:
+        """The whole body, decompressed, within ``deadline`` seconds and ``max_bytes``.
+
+        Read one socket read at a time (so a server sending a byte every few seconds meets the
+        deadline, not only the per-read timeout) and inflated by us in bounded steps (so a
+        small gzip body cannot become gigabytes in memory before we count it).
+        """
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        if encoding in ("", "identity"):
+            inflate = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            inflate = zlib.decompressobj(zlib.MAX_WBITS | (16 if "gzip" in encoding else 0))
+        else:
+            raise JobError(
+                f"{self.base_url} sent a body in an encoding it was not asked for "
+                f"({one_line(encoding, 30)})."
+            )
+        parts: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                if self._clock() - started > self.deadline:
+                    raise _Retry(f"an answer slower than the {self.deadline:g} s deadline")
+                chunk = response.raw.read1(_CHUNK, decode_content=False)
+                if not chunk:
+                    break
+                while chunk:
+                    data = chunk if inflate is None else inflate.decompress(chunk, _CHUNK)
+                    chunk = b"" if inflate is None else inflate.unconsumed_tail
+                    size += len(data)
+                    if size > self.max_bytes:
+                        raise JobError(
+                            f"{self.base_url} sent an answer over {self.max_bytes // 2**20} MiB"
+                            f"{' (decompressed)' if inflate else ''}; refusing it (a smaller "
+                            "--page-size may help)."
+                        )
+                    parts.append(data)
+            if inflate is not None:
+                parts.append(inflate.flush())
+        except zlib.error:
+            raise _Retry("a corrupt compressed body") from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            timeout = isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError)
+            raise _Retry("a timeout" if timeout else "a cut response body") from None
+        return b"".join(parts)
 
     def _read(self, response: requests.Response, body: bytes) -> dict:
         status = response.status_code
         if status == 429 or status >= 500:
             raise _Retry(f"HTTP {status}")
         if 300 <= status < 400:
-            where = self._scrub(response.headers.get("Location", "elsewhere"))
+            where = one_line(self._scrub(response.headers.get("Location", "elsewhere")), 200)
             raise InputError(
                 f"{self.base_url} redirects to {where}; use that address as --base-url."
             )
@@ -208,7 +273,7 @@ class BugzillaClient:
         if not isinstance(document, dict):
             raise InputError(f"{self.base_url} answered with JSON that is not a Bugzilla object.")
         if document.get("error"):
-            message = self._scrub(str(document.get("message") or "no message")).strip()
+            message = one_line(self._scrub(str(document.get("message") or "no message")), 300)
             if RATE_LIMIT_MESSAGE.rstrip(".") in message:
                 raise _Retry("the server's rate limit")
             if status == 401 or document.get("code") in (306, 32000, 410):

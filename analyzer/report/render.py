@@ -48,7 +48,8 @@ def md_escape(value: object) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", str(value))
     text = _MD_BULLET_START.sub(r"\1\\\2", text)
     text = _MD_ORDERED_START.sub(r"\1\2\\\3", text)
-    return text.replace("://", ":\\/\\/").replace("www.", "www\\.")
+    # "://", "www." and "@" are where GFM autolinks URLs and e-mail addresses
+    return text.replace("://", ":\\/\\/").replace("www.", "www\\.").replace("@", "\\@")
 
 
 def _loader(user_dir: Path | None) -> BaseLoader:

@@ -75,3 +75,29 @@ def slugs_for(names: Iterable[str]) -> dict[str, str]:
     sorted order, so ``NetLock`` and ``Netlock`` get two pages and every link agrees which."""
     taken: set[str] = set()
     return {name: slugify(name or "no-ca", taken) for name in sorted(set(names))}
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A text cell a spreadsheet will not run: one starting ``=``, ``+``, ``-``, ``@``, tab or
+    CR gets a leading ``'`` (numbers, times and empty cells are left as they are)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame):
+    """``frame`` with every text column passed through :func:`csv_cell` (a copy if needed)."""
+    columns = [
+        name
+        for name in frame.columns
+        if frame[name].dtype == object or str(frame[name].dtype) in ("string", "str")
+    ]
+    if not columns:
+        return frame
+    frame = frame.copy()
+    for name in columns:
+        frame[name] = frame[name].map(csv_cell, na_action="ignore")
+    return frame

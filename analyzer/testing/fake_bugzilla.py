@@ -364,6 +364,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, content_type, body = fake.answer(self.path, key)
         fake.record(LoggedRequest(status=status, **entry))
+        if fake.faults.gzip_body is not None or fake.faults.trickle_seconds:
+            self._send_slowly_or_zipped(status, content_type, body)
+            return
         truncate = fake.take_fault("truncate_next")
         sent = body[: len(body) // 2] if truncate else body
         declared = (
@@ -372,6 +375,29 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._send(status, content_type, declared, sent, truncate)
         except (BrokenPipeError, ConnectionResetError):  # the client went away (or was killed)
+            self.close_connection = True
+
+    def _send_slowly_or_zipped(self, status: int, content_type: str, body: bytes) -> None:
+        """A gzip body as given (a bomb: small on the wire, huge inflated), or any body one
+        byte at a time (a server that never quite stops answering)."""
+        faults = self.fake.faults
+        zipped = faults.gzip_body
+        sent = zipped if zipped is not None else body
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            if zipped is not None:
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(sent)))
+            self.end_headers()
+            if not faults.trickle_seconds:
+                self.wfile.write(sent)
+                return
+            for index in range(len(sent)):
+                self.wfile.write(sent[index : index + 1])
+                self.wfile.flush()
+                time.sleep(faults.trickle_seconds)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
             self.close_connection = True
 
     def _send(
