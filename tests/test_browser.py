@@ -15,11 +15,24 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from scorecard_sample import HOSTILE, HOSTILE_CA, sample_tables
+from scorecard_sample import (
+    HOSTILE,
+    HOSTILE_CA,
+    sample_bugs,
+    sample_comments,
+    sample_deadlines,
+    sample_tables,
+)
 
+from analyzer.ahead.due import due_bugs, due_from_tables
+from analyzer.ahead.promises import promise_summary
 from analyzer.months import Month
+from analyzer.report.due import FORMATS, due_page
+from analyzer.report.history import HistoryMonth, HistoryPage, write_histories
+from analyzer.report.safety import clean_text
 from analyzer.report.scorecards import write_scorecards
 
 FEB = Month(2026, 2)
@@ -133,3 +146,50 @@ def test_screenshot_of_the_hostile_page(pages, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+AS_OF = pd.Timestamp("2026-03-01T00:00:00Z")
+
+
+@pytest.fixture(scope="module")
+def new_pages(tmp_path_factory) -> Path:
+    """The due page and a CA history page, both carrying the hostile bug's text (summary,
+    CA name, assignee, who set the Next-update date)."""
+    root = tmp_path_factory.mktemp("site")
+    bugs = sample_bugs().assign(assignee=HOSTILE)
+    every = due_from_tables(sample_deadlines(AS_OF), bugs, AS_OF)
+    board = pd.DataFrame(
+        {
+            "bug_id": [3001],
+            "valid_from": [AS_OF],
+            "valid_to": pd.Series([pd.NaT], dtype="datetime64[ns, UTC]"),
+            "next_update": [AS_OF + pd.Timedelta(days=9)],
+            "set_by": [HOSTILE],
+        }
+    )
+    table = due_bugs(every, bugs, bugs["bug_id"], sample_comments(), board, None, AS_OF)
+    promises = promise_summary(pd.DataFrame({"ca": [HOSTILE_CA], "status": ["broken"]}))
+    page = due_page(table, every, promises, AS_OF, None, None)
+    (root / "due").mkdir()
+    (root / "due" / "index.html").write_text(FORMATS["html"](page), encoding="utf-8")
+    month = HistoryMonth("2026-02", 0.5, 18.5, 9.0, 0.0, 1, 2, 3, 2, "../2026-02/evil.html")
+    history = HistoryPage(
+        ca=clean_text(HOSTILE_CA), slug="evil", as_of=AS_OF, months=[month], open_days=18.5,
+        breach_days=9.0, compliance=0.5, month={"as_of": AS_OF},
+        open_bugs=[row for row in page.bugs if row.bug_id == 3001],
+    )  # fmt: skip
+    write_histories([history], root)
+    return root
+
+
+@pytest.mark.parametrize("name", ["due/index.html", "ca/evil.html"])
+def test_due_and_history_pages_with_the_hostile_bug_run_no_script(new_pages, tmp_path, name):
+    path = new_pages / name
+    original = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    dom = dump_dom(tmp_path, without_csp(path))
+    assert_no_script_ran(dom, original.title.get_text())
+    text = dom.get_text()
+    assert "<script>" in text and "onerror=" in text  # the bug's text, shown as text
+    assert "\u202e" not in text and "\u200b" not in text
+    rows = dom.select("#due-table tbody tr, #open-bugs-table tbody tr")
+    assert "3001" in [row["data-bug"] for row in rows]

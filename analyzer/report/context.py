@@ -89,7 +89,13 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     shown = deadlines[_shown(deadlines, bugs, month)].sort_values(
         ["due", "bug_id", "rule", "start"], kind="stable"
     )
-    by_ca_deadlines = {ca: rows for ca, rows in shown.groupby("ca", sort=False)}
+    # one pass over each table, not one per CA: a site renders thousands of CA-months
+    by_ca_deadlines: dict[str, list] = {}
+    for row in shown.itertuples(index=False):
+        by_ca_deadlines.setdefault(row.ca, []).append(row)
+    by_ca_bugs: dict[str, list] = {}
+    for row in bugs.itertuples(index=False):
+        by_ca_bugs.setdefault(str(row.ca), []).append(row)
     counted = _counted(deadlines, month)
     medians = _medians(counted)
     trend = _trend(tables, month)
@@ -103,11 +109,12 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
 
     slugs = slugs_for(tables.bugs["ca"].fillna("").astype(str))
     cards = []
-    for ca, ca_bugs in bugs.groupby("ca", sort=True):
+    for ca in sorted(by_ca_bugs):
+        ca_bugs = by_ca_bugs[ca]
         card = ca_context(
             ca=str(ca),
             ca_bugs=ca_bugs,
-            deadlines=by_ca_deadlines.get(ca, deadlines.iloc[0:0]),
+            deadlines=by_ca_deadlines.get(ca, []),
             month=month,
             medians=medians,
             trend=trend.get(ca, {}),
@@ -145,8 +152,8 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
 def ca_context(
     *,
     ca: str,
-    ca_bugs: pd.DataFrame,
-    deadlines: pd.DataFrame,
+    ca_bugs: list,
+    deadlines: list,
     month: Month,
     medians: Medians,
     trend: Mapping[str, tuple[int, int]],
@@ -161,7 +168,7 @@ def ca_context(
 ) -> ScorecardPage:
     """One CA's page: every number here is shown, and each links to the rows behind it."""
     name = clean_text(ca, limit=120) or NO_CA
-    bug_rows = [_bug_row(row) for row in ca_bugs.itertuples(index=False)]
+    bug_rows = [_bug_row(row) for row in ca_bugs]
     opened = [b for b in bug_rows if b.opened >= month.start]
     closed = [b for b in bug_rows if b.closed is not None and b.closed >= month.start]
     open_at_end = [b for b in bug_rows if b.closed is None]
@@ -188,7 +195,7 @@ def ca_context(
     return ScorecardPage(
         ca=name,
         slug=slug,
-        ca_known=bool(ca_bugs["ca_known"].any()) if "ca_known" in ca_bugs else False,
+        ca_known=any(bool(getattr(row, "ca_known", False)) for row in ca_bugs),
         month=_month_info(month),
         counts=Counts(
             open=len(bug_rows),
@@ -259,14 +266,14 @@ def _shown(deadlines: pd.DataFrame, bugs: pd.DataFrame, month: Month) -> pd.Seri
 
 
 def _deadline_rows(
-    deadlines: pd.DataFrame, month: Month, open_bugs: set[int]
+    deadlines: list, month: Month, open_bugs: set[int]
 ) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
     """Deadlines that fell due in the month or were pending at its end; and older ones
     still unmet at its end on a bug still open (shown, but not counted again)."""
     listed: list[DeadlineRow] = []
     carried: list[DeadlineRow] = []
     anchors: set[str] = set()
-    for row in deadlines.itertuples(index=False):  # already in (due, bug, rule, start) order
+    for row in deadlines:  # rows of the deadlines table, in (due, bug, rule, start) order
         due_in_month = month.start <= row.due <= month.end
         pending = row.outcome == "pending"
         unmet_before = row.outcome == "missed" and pd.isna(row.met_at) and row.due < month.start

@@ -243,14 +243,14 @@ def due_page(
             left_hours=round(float(row.left_hours), 2),
             evidence_start=trusted_link(row.evidence_start),
             bug_url=bug_url(row.bug_id),
-            caveat=row.caveat if isinstance(row.caveat, str) and row.caveat else None,
+            caveat=clean_text(row.caveat, limit=300) or None,
             start=row.start,
         )
         for row in deadlines.itertuples(index=False)
     ]
     promises = [
         PromiseCount(
-            ca=str(p["ca"]),
+            ca=clean_text(p["ca"], limit=120) or NO_CA,
             kept=int(p.get("kept", 0)),
             broken=int(p.get("broken", 0)),
             pending=int(p.get("pending", 0)),
