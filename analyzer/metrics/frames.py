@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from analyzer.metrics.breach import Breach, open_spans, overlap
+from analyzer.metrics.breach import Breach, open_spans
 from analyzer.metrics.cadence import date_segments
 from analyzer.metrics.rulebook import DAY, HOUR, RULES
 from analyzer.metrics.rules import DONE_KINDS, BugResult, Row
@@ -264,17 +264,19 @@ def ca_months_frame(
             if until >= as_of and row.met_at is None and ends and ends[-1] == as_of:
                 if row.due < as_of and hi < len(ends) and ends[hi] == as_of:
                     overdue[hi] += 1
-        for k, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
-            open_s = overlap(lo, hi, opened)
-            if open_s <= 0:
+        open_s = _spread(opened, bounds)
+        firm_s = _spread(firm, bounds) if firm else None
+        caveated_s = _spread(caveated, bounds) if caveated else None
+        for k, lo in enumerate(bounds[:-1]):
+            if open_s[k] <= 0:
                 continue
             cell = cell_of(ca, lo)
             cell["bugs_open"] += 1
-            cell["open"] += open_s
-            if firm:
-                cell["breach"] += overlap(lo, hi, firm)
-            if caveated:
-                cell["caveated"] += overlap(lo, hi, caveated)
+            cell["open"] += open_s[k]
+            if firm_s is not None:
+                cell["breach"] += firm_s[k]
+            if caveated_s is not None:
+                cell["caveated"] += caveated_s[k]
             cell["overdue_at_end"] += overdue[k]
         for row in result.rows:
             if row.outcome == "pending" or row.due > as_of:
@@ -311,6 +313,19 @@ _EMPTY_CELL = {
     "overdue_at_end": 0,
     **dict.fromkeys(_CELL_RULE_KEYS, 0),
 }
+
+
+def _spread(spans: list[tuple[int, int]], bounds: list[int]) -> list[int]:
+    """Seconds of ``spans`` (sorted, disjoint) in each month ``[bounds[k], bounds[k + 1])``."""
+    out = [0] * (len(bounds) - 1)
+    for a, b in spans:
+        k = max(bisect.bisect_right(bounds, a) - 1, 0)
+        while k < len(out) and bounds[k] < b:
+            lo, hi = max(a, bounds[k]), min(b, bounds[k + 1])
+            if hi > lo:
+                out[k] += hi - lo
+            k += 1
+    return out
 
 
 def _empty_cell() -> dict:
