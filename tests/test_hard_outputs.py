@@ -144,3 +144,23 @@ def test_export_target_that_is_not_a_regular_file_is_refused(cli, hostile_store,
     result = cli("export", "--data-dir", hostile_store, "--out", out, "--format", "csv")
     assert result.exit_code == ExitStatus.USAGE
     assert "not a regular file" in result.stderr
+
+
+def test_scorecard_pages_and_exports_hold_no_control_characters(cli, hostile_store, tmp_path):
+    cards = cli("scorecards", "--data-dir", hostile_store, "--month", "2026-03",
+                "--out", tmp_path / "reports")  # fmt: skip
+    assert cards.exit_code == 0, cards.stderr
+    pages = list((tmp_path / "reports").rglob("*.html")) + list(
+        (tmp_path / "reports").rglob("*.md")
+    )
+    assert pages
+    for page in pages:
+        text = page.read_text()
+        for char in ("\x1b", "\x07", "\u202e", "\x9b"):
+            assert char not in text, page
+        if page.suffix == ".md":
+            assert "ops@evil.example" not in text, page
+    exported = cli(
+        "export", "--data-dir", hostile_store, "--out", tmp_path / "x", "--format", "csv"
+    )
+    assert exported.exit_code == 0 and "\x1b" not in exported.stdout
