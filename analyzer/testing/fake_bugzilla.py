@@ -273,7 +273,7 @@ class FakeBugzilla:
                 return _error(400, 108, str(exc))
             overrides = self.faults.bug_overrides
             if overrides:
-                found = [{**bug, **overrides.get(bug.get("id"), {})} for bug in found]
+                found = [{**bug, **overrides.get(bug.get("id", 0), {})} for bug in found]
             return _json(200, {"bugs": found})
         match = _SUB.match(path)
         if not match:
