@@ -69,6 +69,81 @@ def accuracy() -> None:
             )
 
 
+def new_readings() -> None:
+    """Precision and recall of the readings issue 14 added (target >= 0.95 on holdout)."""
+    print("== expects-reply, closing notice, report fields, attachment kinds, promise date+kind")
+    print("   (precision / recall; targets >= 0.95 on the holdout split)")
+    for split in SPLITS:
+        print(f"-- {split}")
+        replies = ev.load_set(EVAL_DIR, "replies", split)
+        if replies:
+            scores = ev.score_replies(replies)
+            for name, score in scores.items():
+                print(f"{name:15}: {_pr(score)} ({len(replies)} comments)")
+        attachments = ev.load_set(EVAL_DIR, "attachments", split)
+        if attachments:
+            print(f"attachment kind: {_pr(ev.score_attachment_kinds(attachments))} "
+                  f"({len(attachments)} comments)")  # fmt: skip
+        fields = ev.load_set(EVAL_DIR, "fields", split)
+        if fields:
+            print(f"report fields  : {_pr(ev.score_fields(fields))} ({len(fields)} comments)")
+        promises = ev.load_set(EVAL_DIR, "promises", split)
+        if promises:
+            p = ev.score_promises(promises)
+            print(
+                f"promise d+kind : {_pr(p.pairs)} ({len(promises)} comments); "
+                f"ambiguous flag {_pr(p.ambiguous)}"
+            )
+
+
+def _pr(score: ev.Score) -> str:
+    return (
+        f"P={score.precision:.3f} R={score.recall:.3f} "
+        f"[{score.true_positive} right, {score.predicted} found, {score.expected} expected]"
+    )
+
+
+def long_comments() -> None:
+    """CPU seconds for one comment at BMO's limit (65,535 characters) of hostile shapes."""
+    from datetime import date
+
+    from analyzer.language.stage import read_comments
+
+    limit = 65_535
+    shapes = {
+        '"a." pairs with a URL': ("a." * limit)[: limit - 30] + " see example.com/x?y=1 end",
+        '"?" run': "?" * limit,
+        "one sentence, many dates": ("We will post it by 2025-01-06 and " * 2000)[:limit],
+        '"- " marks': "- " * (limit // 2),
+        "table rows": (
+            "| Action Item | Due Date | Status |\n|---|---|---|\n"
+            + "| x | 2025-01-01 | Done |\n" * 4000
+        )[:limit],  # fmt: skip
+    }
+    print("== one comment of 65,535 characters (BMO's limit), CPU seconds")
+    for name, text in shapes.items():
+        start = time.process_time()
+        read_comments([text], [date(2025, 1, 1)])
+        print(f"{name:26}: {time.process_time() - start:.3f} s")
+
+
+def snapshot_throughput() -> None:
+    """Comments per CPU second on the bundled snapshot's comments, without a cache."""
+    import analyzer
+
+    comments = analyzer.load().comments
+    annotate(comments.head(50))
+    with_text = comments[comments["text"].fillna("").str.strip() != ""]
+    for label, frame in (("all comments", comments), ("comments with text", with_text)):
+        start = time.process_time()
+        annotate(frame, cache_dir=None)
+        cpu = time.process_time() - start
+        print(
+            f"snapshot    : {label}: {len(frame):,} in {cpu:.2f} s CPU = "
+            f"{len(frame) / cpu:,.0f} comments per CPU second (no cache)"
+        )
+
+
 def synthetic_comments(count: int, seed: int = 5) -> pd.DataFrame:
     """``count`` comments built from every labelled text, in a BMO-like mix of lengths: 60% one
     short text (a reply, a question, an update), 30% two or three texts joined (a longer answer),
@@ -161,8 +236,11 @@ def main() -> None:
     parser.add_argument("--skip-snapshot", action="store_true")
     args = parser.parse_args()
     accuracy()
+    new_readings()
+    long_comments()
     throughput(args.comments)
     if not args.skip_snapshot:
+        snapshot_throughput()
         snapshot()
 
 
