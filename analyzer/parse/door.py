@@ -173,14 +173,20 @@ def _comments(door: _Door, comments: object) -> list[dict]:
     if type(comments) is not list:
         door.note("bug", "comments", comments, "not a list of comments", "read as none")
         return []
+    return _cleaned(door, comments, _comment)
+
+
+def _cleaned(door: _Door, items: list, clean_one) -> list:
+    """Each item checked by ``clean_one`` (``None``: left out); the list itself when nothing
+    changed, so a clean bug costs no copy."""
     kept: list[dict] = []
     changed = False
-    for index, comment in enumerate(comments):
-        clean = _comment(door, index, comment)
-        changed = changed or clean is not comment
+    for index, item in enumerate(items):
+        clean = clean_one(door, index, item)
+        changed = changed or clean is not item
         if clean is not None:
             kept.append(clean)
-    return kept if changed else comments
+    return kept if changed else items
 
 
 def _comment(door: _Door, index: int, comment: object) -> dict | None:
@@ -228,13 +234,7 @@ def _history(door: _Door, history: object) -> list[dict] | None:
     if type(history) is not list:
         door.note("bug", "history", history, "not a list of changes", "read as unknown")
         return None
-    kept, changed = [], False
-    for index, entry in enumerate(history):
-        clean = _entry(door, index, entry)
-        changed = changed or clean is not entry
-        if clean is not None:
-            kept.append(clean)
-    return kept if changed else history
+    return _cleaned(door, history, _entry)
 
 
 def _entry(door: _Door, index: int, entry: object) -> dict | None:
