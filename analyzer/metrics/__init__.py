@@ -28,8 +28,7 @@ from analyzer.metrics.frames import (
 )
 from analyzer.metrics.rulebook import Rulebook, load_rulebook
 from analyzer.metrics.rules import evaluate_bug
-from analyzer.metrics.threads import BugThread, build_threads
-from analyzer.parse.exclusion import excluded_reason
+from analyzer.metrics.threads import build_threads
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 
 __all__ = ["MetricsResult", "compute"]
@@ -51,9 +50,7 @@ def compute(
     gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
     try:
         threads, source = build_threads(tables, language, cutoff)
-        results = [
-            evaluate_bug(thread, rulebook, cutoff, _excluded(thread, cutoff)) for thread in threads
-        ]
+        results = [evaluate_bug(thread, rulebook, cutoff) for thread in threads]
         spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
         return MetricsResult(
             stamp,
@@ -66,13 +63,3 @@ def compute(
     finally:
         if collecting:
             gc.enable()
-
-
-def _excluded(thread: BugThread, as_of: int) -> str:
-    """Why the bug is not judged as it stood at ``as_of`` ("" when it is)."""
-    from analyzer.metrics.timeline import open_periods, status_at
-
-    status, resolution, _closed = status_at(thread, open_periods(thread))
-    board = thread.whiteboard[-1] if thread.whiteboard else None
-    whiteboard = "[meta]" if board is not None and board.meta else ""
-    return excluded_reason(thread.summary, whiteboard, resolution, status)

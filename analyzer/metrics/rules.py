@@ -22,6 +22,7 @@ from analyzer.metrics.timeline import (
     period_at,
     status_at,
 )
+from analyzer.parse.exclusion import excluded_reason
 
 NO_TEXT = "CA comment text missing: a report may be unseen"
 NO_COMMENT_TEXT = "comment text missing: it may expect no reply"
@@ -58,10 +59,11 @@ class BugResult:
     excluded: str
 
 
-def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int, excluded: str) -> BugResult:
-    """Every deadline of one bug as known at ``as_of`` (none for an excluded bug)."""
+def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult:
+    """Every deadline of one bug as known at ``as_of`` (none for a bug not judged then)."""
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
+    excluded = excluded_reason(thread.summary, thread.whiteboard_text, resolution, status)
     updates = [c for c in thread.comments if c.is_ca_update]
     if excluded:
         return BugResult(thread, periods, [], [], status, resolution, closed, updates, excluded)

@@ -42,7 +42,6 @@ class Board(NamedTuple):
     set_by_role: str | None  # None: unknown (history unknown)
     revocation_delay: bool
     close_on: bool  # carries a [close on DATE] tag
-    meta: bool  # [meta] in the whiteboard
     url: str
 
 
@@ -81,6 +80,7 @@ class BugThread:
     needinfos: list[Needinfo] = field(default_factory=list)
     whiteboard: list[Board] = field(default_factory=list)
     initial_status: str | None = None  # status before the first status change in history
+    whiteboard_text: str = ""  # the whiteboard as it stood at ``as_of``
     identified: tuple[int, str] | None = None  # (time, evidence) of the CA's identified date
     action_items: list[ActionItem] = field(default_factory=list)
 
@@ -176,10 +176,9 @@ def build_threads(
     opened = seconds(bugs["opened"])
     bugs = bugs.assign(_opened=opened, _closed=seconds(bugs["closed"]))
     bugs = bugs[_known_by(bugs["_opened"], as_of)].sort_values("bug_id", kind="stable")
+    roles = _role_lookup(tables.participants)
     filed_by = (
-        _text_or_empty(bugs["filed_by"])
-        if "filed_by" in bugs
-        else _creator_roles(bugs, tables.participants)
+        _text_or_empty(bugs["filed_by"]) if "filed_by" in bugs else _creator_roles(bugs, roles)
     )
     threads = []
     for row in zip(
@@ -218,23 +217,16 @@ def build_threads(
     by_id = [t.bug_id for t in threads]
     source = _add_comments(threads, by_id, tables.comments, language, as_of)
     _add_changes(threads, by_id, tables.changes, as_of)
-    _add_needinfos(threads, by_id, tables.needinfos, tables.participants, as_of)
-    _add_whiteboard(threads, by_id, tables.whiteboard, tables.participants, as_of)
+    _add_needinfos(threads, by_id, tables.needinfos, roles, as_of)
+    _add_whiteboard(threads, by_id, tables.whiteboard, roles, as_of)
     if language is not None:
         _add_identified(threads, by_id, tables.comments, language.report_fields, as_of)
         _add_action_items(threads, by_id, tables.comments, language.action_items, as_of)
     return threads, source
 
 
-def _creator_roles(bugs: pd.DataFrame, participants: pd.DataFrame) -> list[str]:
+def _creator_roles(bugs: pd.DataFrame, roles: dict[tuple[int, str], str]) -> list[str]:
     """The role of each bug's creator in it (for tables made before ``bugs.filed_by``)."""
-    roles = dict(
-        zip(
-            zip(participants["bug_id"].tolist(), participants["account"].tolist(), strict=True),
-            participants["role"].tolist(),
-            strict=True,
-        )
-    )
     return [
         roles.get((b, c), "community")
         for b, c in zip(bugs["bug_id"].tolist(), bugs["creator"].tolist(), strict=True)
@@ -333,14 +325,13 @@ def _add_needinfos(
     threads: list[BugThread],
     by_id: list[int],
     needinfos: pd.DataFrame,
-    participants: pd.DataFrame,
+    roles: dict[tuple[int, str], str],
     as_of: int,
 ) -> None:
     needinfos = needinfos.assign(_set=seconds(needinfos["set_at"]))
     needinfos = needinfos.assign(_cleared=seconds(needinfos["cleared_at"]))
     needinfos = needinfos[_known_by(needinfos["_set"], as_of)]
     needinfos = needinfos.sort_values(["bug_id", "_set", "seq"])
-    roles = _role_lookup(participants)
     rows = list(
         zip(
             needinfos["bug_id"].tolist(),
@@ -371,13 +362,12 @@ def _add_whiteboard(
     threads: list[BugThread],
     by_id: list[int],
     whiteboard: pd.DataFrame,
-    participants: pd.DataFrame,
+    roles: dict[tuple[int, str], str],
     as_of: int,
 ) -> None:
     board = whiteboard.assign(_from=seconds(whiteboard["valid_from"]))
     board = board.assign(_date=seconds(board["next_update"]))
     board = board[_known_by(board["_from"], as_of)].sort_values(["bug_id", "_from", "seq"])
-    roles = _role_lookup(participants)
     tags = _text_or_empty(board["tags"])
     values = _text_or_empty(board["value"])
     rows = list(
@@ -388,7 +378,7 @@ def _add_whiteboard(
             _text_or_empty(board["set_by"]),
             [REVOCATION_DELAY_TAG in t.split() for t in tags],
             board["close_on"].notna().tolist(),
-            ["[meta]" in v.lower() for v in values],
+            values,
             _text_or_empty(board["url"]),
             _roles_at(board, "set_by_role"),
             strict=True,
@@ -397,14 +387,15 @@ def _add_whiteboard(
     ids = board["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         out = []
-        for bug, start, day, by, revocation, close_on, meta, url, at in rows[lo:hi]:
+        for bug, start, day, by, revocation, close_on, value, url, at in rows[lo:hi]:
             if by:
                 role: str | None = at or roles.get((bug, by), "community")
             elif thread.history_known:
                 role = thread.filed_by  # the first value came with the bug from its creator
             else:
                 role = None
-            out.append(Board(start, _opt(day), role, revocation, close_on, meta, url))
+            out.append(Board(start, _opt(day), role, revocation, close_on, url))
+            thread.whiteboard_text = value
         thread.whiteboard = out
 
 
