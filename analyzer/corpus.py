@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from analyzer.months import Month
 from analyzer.store import RawBug, Store, open_for_reading
 from analyzer.tables import MetricsResult
 from analyzer.utc import utc
+
+if TYPE_CHECKING:
+    from analyzer.metrics.month_end import MonthView
 
 
 class Corpus:
@@ -42,6 +46,7 @@ class Corpus:
         self.data_dir = Path(data_dir) if data_dir is not None else Path("data")
         self._metrics: dict[pd.Timestamp, MetricsResult] = {}
         self._month_end: dict[Month, MetricsResult] = {}
+        self._views: dict[Month, MonthView] = {}
 
     # -- provenance ------------------------------------------------------------------------
 
@@ -134,22 +139,45 @@ class Corpus:
         """
         from analyzer.metrics import compute
 
-        stamp = self.observed_at if as_of is None else utc(as_of)
+        stamp = (self.observed_at if as_of is None else utc(as_of)).floor("s")
         if stamp not in self._metrics:
             self._metrics[stamp] = compute(self.tables, self.language, as_of=stamp)
         return self._metrics[stamp]
 
     def month_end_metrics(self, month: Month) -> MetricsResult:
         """Metrics as known at the end of ``month`` (or the last sync, if earlier) of the bugs
-        that can have a deadline due in it: what a trend needs of each past month, at a tenth of
-        the cost of :meth:`metrics` (:mod:`analyzer.metrics.month_end`). Computed once per month.
+        that can have a deadline due in it: what a month's page needs, at a fraction of the
+        cost of :meth:`metrics` (:mod:`analyzer.metrics.month_end`). Computed once per month.
         """
-        from analyzer.metrics.month_end import month_end_metrics
-
         if month not in self._month_end:
-            as_of = min(month.end, self.observed_at)
-            self._month_end[month] = month_end_metrics(self.tables, self.language, month, as_of)
+            self._judge(month, [])
         return self._month_end[month]
+
+    def month_views(self, month: Month, whole: bool = False) -> dict[Month, MonthView]:
+        """``month`` and each of the 11 before it (those the data reaches) as known at its own
+        end: the page's deadlines and the trend's. One evaluation gives them all; a month
+        already judged is not judged again (the site walks every month). ``whole``: judge
+        every bug in that evaluation, so that :meth:`metrics` at the month's end (the CA
+        history pages beside a month's scorecards) needs no second one."""
+        months = [m for m in month.last_twelve() if m.start <= self.observed_at]
+        missing = [m for m in months if m != month and m not in self._views]
+        as_of = min(month.end, self.observed_at)
+        stale = month not in self._month_end or month not in self._views or missing
+        if stale or (whole and as_of not in self._metrics):
+            self._judge(month, missing, whole)
+        return {m: self._views[m] for m in months}
+
+    def _judge(self, month: Month, earlier: list[Month], whole: bool = False) -> None:
+        from analyzer.metrics.month_end import judge_months
+
+        judged = judge_months(
+            self.tables, self.language, month, earlier, self.observed_at, whole=whole
+        )
+        self._month_end.setdefault(month, judged.result)
+        for known, view in judged.views.items():
+            self._views.setdefault(known, view)
+        if judged.everything is not None:
+            self._metrics.setdefault(judged.everything.as_of, judged.everything)
 
     # -- the tables, by name ---------------------------------------------------------------
 

@@ -42,10 +42,10 @@ def scorecards(
 
     For every CA with a judged bug open during the month: OUT/YYYY-MM/<ca>.html and <ca>.md
     (for pasting into an email or a bug), plus index.html ranking all CAs and
-    scorecards.json with the same numbers; each CA's history page goes to OUT/ca/<ca>.html.
-    Only what was known at the end of the month is used, so a past month regenerates the
-    same. With --ca, only that CA's two pages
-    are written (index.html and scorecards.json are left as they are).
+    scorecards.json with the same numbers; each CA's history page, up to that month, goes to
+    OUT/ca/<ca>.html. Only what was known at the end of the month is used, so a past month
+    regenerates the same. With --ca, only that CA's pages are written (index.html and
+    scorecards.json are left as they are).
 
     \b
     Example:
@@ -78,7 +78,8 @@ def scorecards(
         with click.progressbar(items, label=f"{label:<10}", file=env.stderr) as bar:
             yield from bar
 
-    tables = tables_from_corpus(corpus, chosen, progress=progress)
+    # one evaluation at the month's end serves the pages, the trend and the history pages
+    tables = tables_from_corpus(corpus, chosen, progress=progress, whole=True)
     try:
         written = write_scorecards(
             tables, chosen, out, ca=ca_name, templates=templates, progress=progress
@@ -87,7 +88,8 @@ def scorecards(
         shown = {card.raw_ca for card in written.built.cas} if written.built else set()
         if ca_name is not None:
             shown = {ca_name}
-        write_histories(history_pages(corpus, shown), out, templates)
+        as_of = min(chosen.end, corpus.observed_at)
+        write_histories(history_pages(corpus, shown, as_of=as_of), out, templates)
     except jinja2.TemplateError as exc:
         name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
         where = f" ({name}, line {line})" if name else ""

@@ -16,10 +16,12 @@ Example::
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import pandas as pd
 
-from analyzer.metrics.breach import breaches
+from analyzer.metrics.breach import Breach, breaches
 from analyzer.metrics.frames import (
     breaches_frame,
     ca_months_frame,
@@ -27,11 +29,66 @@ from analyzer.metrics.frames import (
     metrics_frame,
 )
 from analyzer.metrics.rulebook import Rulebook, load_rulebook
-from analyzer.metrics.rules import evaluate_bug
+from analyzer.metrics.rules import BugResult, evaluate_bug
 from analyzer.metrics.threads import build_threads
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 
-__all__ = ["MetricsResult", "compute"]
+__all__ = ["Evaluation", "MetricsResult", "compute", "evaluate"]
+
+
+@dataclass
+class Evaluation:
+    """Every bug's rows and breach intervals as plain Python, before they become tables: what
+    the trend derives earlier month-ends from (:mod:`analyzer.metrics.month_end`)."""
+
+    as_of: pd.Timestamp
+    cutoff: int  # ``as_of`` in epoch seconds
+    results: list[BugResult]
+    spans: dict[int, list[Breach]]  # judged bugs only
+    source: str  # where question counts and report kinds came from
+
+    def result(self, bug_ids: Collection[int] | None = None) -> MetricsResult:
+        """The tables, of every bug or only of ``bug_ids``."""
+        results = self.results
+        if bug_ids is not None:
+            results = [r for r in results if r.thread.bug_id in bug_ids]
+        return MetricsResult(
+            self.as_of,
+            deadlines_frame(results),
+            metrics_frame(results, self.spans, self.cutoff),
+            self.source,
+            breaches=breaches_frame(results, self.spans),
+            ca_months=ca_months_frame(results, self.spans, self.cutoff),
+        )
+
+
+def utc_second(as_of: pd.Timestamp | str) -> pd.Timestamp:
+    """``as_of`` in UTC, to the second (a naive time is taken as UTC)."""
+    stamp = pd.Timestamp(as_of)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.floor("s")
+
+
+def evaluate(
+    tables: ThreadTables,
+    language: LanguageTables | None,
+    as_of: pd.Timestamp,
+    rulebook: Rulebook | None = None,
+) -> Evaluation:
+    """Every bug judged as it stood at ``as_of``."""
+    stamp = utc_second(as_of)
+    cutoff = int(stamp.timestamp())
+    rulebook = rulebook or load_rulebook()
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
+    try:
+        threads, source = build_threads(tables, language, cutoff)
+        results = [evaluate_bug(thread, rulebook, cutoff) for thread in threads]
+        spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
+        return Evaluation(stamp, cutoff, results, spans, source)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def compute(
@@ -41,25 +98,11 @@ def compute(
     rulebook: Rulebook | None = None,
 ) -> MetricsResult:
     """Deadlines, per-bug metrics, breaches and CA months as they stood at ``as_of``."""
-    stamp = pd.Timestamp(as_of)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    stamp = stamp.floor("s")
-    cutoff = int(stamp.timestamp())
-    rulebook = rulebook or load_rulebook()
+    evaluation = evaluate(tables, language, as_of, rulebook)
     collecting = gc.isenabled()
-    gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
+    gc.disable()
     try:
-        threads, source = build_threads(tables, language, cutoff)
-        results = [evaluate_bug(thread, rulebook, cutoff) for thread in threads]
-        spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
-        return MetricsResult(
-            stamp,
-            deadlines_frame(results),
-            metrics_frame(results, spans, cutoff),
-            source,
-            breaches=breaches_frame(results, spans),
-            ca_months=ca_months_frame(results, spans, cutoff),
-        )
+        return evaluation.result()
     finally:
         if collecting:
             gc.enable()

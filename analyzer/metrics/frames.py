@@ -228,10 +228,14 @@ def _label(start: int) -> str:
 
 
 def ca_months_frame(
-    results: list[BugResult], spans: dict[int, list[Breach]], as_of: int
+    results: list[BugResult],
+    spans: dict[int, list[Breach]],
+    as_of: int,
+    only_month: int | None = None,
 ) -> pd.DataFrame:
     """Per CA and month: judged bug-days open and in breach, deadlines that fell due, and
-    obligations overdue at the month's end (or ``as_of``)."""
+    obligations overdue at the month's end (or ``as_of``). ``only_month``: 00:00 UTC of the
+    1st of the one month wanted (the trend's), the others are not counted."""
     cells: dict[tuple[str, int], dict] = {}
 
     def cell_of(ca: str, month: int) -> dict:
@@ -248,40 +252,19 @@ def ca_months_frame(
             continue
         ca = result.thread.ca
         breach = spans.get(result.thread.bug_id, [])
-        firm = [(b.start, b.end) for b in breach]
-        caveated = [(b.start, b.end) for b in breach if b.caveated]
-        bounds = _month_starts(opened[0][0], opened[-1][1] - 1)
-        ends = [min(hi - 1, as_of) for hi in bounds[1:]]
-        overdue = [0] * len(ends)
-        for row in result.rows:
-            if row.outcome != "missed" or row.repeat != 0:
-                continue
-            until = row.due + row.overdue
-            lo = bisect.bisect_right(ends, row.due)
-            hi = bisect.bisect_left(ends, until)
-            for k in range(lo, hi):
-                overdue[k] += 1
-            if until >= as_of and row.met_at is None and ends and ends[-1] == as_of:
-                if row.due < as_of and hi < len(ends) and ends[hi] == as_of:
-                    overdue[hi] += 1
-        open_s = _spread(opened, bounds)
-        firm_s = _spread(firm, bounds) if firm else None
-        caveated_s = _spread(caveated, bounds) if caveated else None
-        for k, lo in enumerate(bounds[:-1]):
-            if open_s[k] <= 0:
-                continue
-            cell = cell_of(ca, lo)
-            cell["bugs_open"] += 1
-            cell["open"] += open_s[k]
-            if firm_s is not None:
-                cell["breach"] += firm_s[k]
-            if caveated_s is not None:
-                cell["caveated"] += caveated_s[k]
-            cell["overdue_at_end"] += overdue[k]
+        if only_month is not None:  # the one month's cell is all that is counted
+            window = (only_month, _month_after(only_month))
+            opened = _within(opened, window)
+            breach = [b for b in breach if b.start < window[1] and b.end > window[0]]
+        if opened:
+            _add_open_time(cell_of, ca, opened, breach, result.rows, as_of, only_month)
         for row in result.rows:
             if row.outcome == "pending" or row.due > as_of:
                 continue
-            cell = cell_of(ca, _month_of(row.due))
+            month = _month_of(row.due)
+            if only_month is not None and month != only_month:
+                continue
+            cell = cell_of(ca, month)
             cell[f"{row.rule}_due"] += 1
             if row.outcome in ("met", "missed"):
                 cell[f"{row.rule}_{row.outcome}"] += 1
@@ -304,6 +287,49 @@ def ca_months_frame(
     return _frame(records, CA_MONTH_COLUMNS)
 
 
+def _add_open_time(
+    cell_of,  # noqa: ANN001
+    ca: str,
+    opened: list[tuple[int, int]],
+    breach: list[Breach],
+    rows: list[Row],
+    as_of: int,
+    only_month: int | None,
+) -> None:
+    """One bug's open and breach seconds per month, and its obligations overdue at each
+    month's end."""
+    firm = [(b.start, b.end) for b in breach]
+    caveated = [(b.start, b.end) for b in breach if b.caveated]
+    bounds = _month_starts(opened[0][0], opened[-1][1] - 1)
+    ends = [min(hi - 1, as_of) for hi in bounds[1:]]
+    overdue = [0] * len(ends)
+    for row in rows:
+        if row.outcome != "missed" or row.repeat != 0:
+            continue
+        until = row.due + row.overdue
+        lo = bisect.bisect_right(ends, row.due)
+        hi = bisect.bisect_left(ends, until)
+        for k in range(lo, hi):
+            overdue[k] += 1
+        if until >= as_of and row.met_at is None and ends and ends[-1] == as_of:
+            if row.due < as_of and hi < len(ends) and ends[hi] == as_of:
+                overdue[hi] += 1
+    open_s = _spread(opened, bounds)
+    firm_s = _spread(firm, bounds) if firm else None
+    caveated_s = _spread(caveated, bounds) if caveated else None
+    for k, lo in enumerate(bounds[:-1]):
+        if open_s[k] <= 0 or (only_month is not None and lo != only_month):
+            continue
+        cell = cell_of(ca, lo)
+        cell["bugs_open"] += 1
+        cell["open"] += open_s[k]
+        if firm_s is not None:
+            cell["breach"] += firm_s[k]
+        if caveated_s is not None:
+            cell["caveated"] += caveated_s[k]
+        cell["overdue_at_end"] += overdue[k]
+
+
 _CELL_RULE_KEYS = [f"{rule}_{what}" for rule in RULES for what in ("due", "met", "missed")]
 _EMPTY_CELL = {
     "bugs_open": 0,
@@ -313,6 +339,16 @@ _EMPTY_CELL = {
     "overdue_at_end": 0,
     **dict.fromkeys(_CELL_RULE_KEYS, 0),
 }
+
+
+def _within(spans: list[tuple[int, int]], window: tuple[int, int]) -> list[tuple[int, int]]:
+    lo, hi = window
+    return [(max(a, lo), min(b, hi)) for a, b in spans if b > lo and a < hi]
+
+
+def _month_after(start: int) -> int:
+    """00:00 UTC of the 1st of the month after the one starting at ``start``."""
+    return _month_of(start + 32 * DAY)
 
 
 def _spread(spans: list[tuple[int, int]], bounds: list[int]) -> list[int]:

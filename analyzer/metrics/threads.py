@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.metrics import fallback
+from analyzer.parse.exclusion import has_meta_tag
 from analyzer.tables import LanguageTables, ThreadTables
 
 NAT = np.iinfo("int64").min
@@ -43,6 +44,7 @@ class Board(NamedTuple):
     revocation_delay: bool
     close_on: bool  # carries a [close on DATE] tag
     url: str
+    meta: bool = False  # carries a [meta] tag (the bug is not judged while it does)
 
 
 class Needinfo(NamedTuple):
@@ -82,6 +84,7 @@ class BugThread:
     initial_status: str | None = None  # status before the first status change in history
     whiteboard_text: str = ""  # the whiteboard as it stood at ``as_of``
     identified: tuple[int, str] | None = None  # (time, evidence) of the CA's identified date
+    identified_posted: int | None = None  # when the report stating ``identified`` was posted
     action_items: list[ActionItem] = field(default_factory=list)
 
 
@@ -394,7 +397,8 @@ def _add_whiteboard(
                 role = thread.filed_by  # the first value came with the bug from its creator
             else:
                 role = None
-            out.append(Board(start, _opt(day), role, revocation, close_on, url))
+            meta = has_meta_tag(value)
+            out.append(Board(start, _opt(day), role, revocation, close_on, url, meta))
             thread.whiteboard_text = value
         thread.whiteboard = out
 
@@ -442,8 +446,9 @@ def _add_identified(
             continue
         if bug not in found or posted[0] >= found[bug][0]:
             found[bug] = (posted[0], int(moment), posted[2])
-    for bug, (_posted, moment, url) in found.items():
+    for bug, (posted_at, moment, url) in found.items():
         threads[index[bug]].identified = (moment, url)
+        threads[index[bug]].identified_posted = posted_at
 
 
 def _add_action_items(

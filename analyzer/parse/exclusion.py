@@ -54,9 +54,14 @@ def excluded_reason(
         reason = rules.get(str(resolution).strip().upper())
         if reason:
             return reason
-    if _META_TAG.search(str(summary or "")) or _META_TAG.search(str(whiteboard or "")):
+    if has_meta_tag(summary) or has_meta_tag(whiteboard):
         return META
     return ""
+
+
+def has_meta_tag(text: str | None) -> bool:
+    """The text carries a ``[meta]`` tag (any case, spaces inside the brackets allowed)."""
+    return bool(text) and _META_TAG.search(str(text)) is not None
 
 
 def _closed(status: str | None) -> bool:

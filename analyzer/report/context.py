@@ -50,7 +50,8 @@ class ScorecardTables:
     """What a month's scorecards are computed from (columns: docs/tables.md).
 
     ``deadlines`` maps a month label to the deadlines table as known at that month's end
-    (``corpus.metrics(as_of=month.end).deadlines``): the month itself and the 11 before it.
+    (``corpus.metrics(as_of=month.end).deadlines``): for the month itself every row, for each
+    of the 11 before it the rows due in it (``corpus.month_views``).
     ``promises``: the promises due in the month, judged at its end (``ahead.promises_table``);
     ``reports``: report completeness (``ahead.report_completeness``); None when not computed.
     """

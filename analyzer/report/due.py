@@ -123,9 +123,16 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def due_page_of(corpus, as_of: pd.Timestamp | None, within: str | None, ca: str | None) -> DuePage:
+def due_page_of(
+    corpus,
+    as_of: pd.Timestamp | None,
+    within: str | None,
+    ca: str | None,
+    promises: bool = True,
+) -> DuePage:
     """The due page of a corpus at ``as_of`` (default: the last sync), from the ahead stage's
-    tables; ``ca`` as the bugs table spells it."""
+    tables; ``ca`` as the bugs table spells it. ``promises=False``: no promise counts (a
+    caller that shows only the bugs; promises cost a pass over every CA comment)."""
     from analyzer.ahead import promise_summary, promises_table
     from analyzer.ahead.due import due_bugs, due_from_tables, parse_window
 
@@ -149,13 +156,13 @@ def due_page_of(corpus, as_of: pd.Timestamp | None, within: str | None, ca: str 
     listed = every[every["bug_id"].isin(bugs["bug_id"])]
     if window is not None:
         listed = listed[(listed["state"] == "overdue") | (listed["due"] <= stamp + window)]
-    promises = promises_table(corpus, stamp)
+    promised = promises_table(corpus, stamp) if promises else _no_promises()
     if ca is not None:
-        promises = promises[promises["ca"] == ca]
+        promised = promised[promised["ca"] == ca]
     return due_page(
         bugs,
         listed,
-        promise_summary(promises),
+        promise_summary(promised),
         stamp,
         within,
         ca,
@@ -164,9 +171,16 @@ def due_page_of(corpus, as_of: pd.Timestamp | None, within: str | None, ca: str 
     )
 
 
+def _no_promises() -> pd.DataFrame:
+    from analyzer.ahead.promises import COLUMNS
+
+    return pd.DataFrame(columns=COLUMNS)
+
+
 def scorecard_month(as_of: pd.Timestamp) -> str:
-    """The last whole month before ``as_of``: the newest scorecard that can exist."""
-    return Month.last_complete_before(as_of).label
+    """The last whole month by ``as_of``: the newest scorecard that can exist (a month's own
+    scorecards judge at its last second, so that month counts as whole then)."""
+    return Month.last_complete_before(as_of + pd.Timedelta(seconds=1)).label
 
 
 def due_page(

@@ -15,8 +15,7 @@ import pandas as pd
 
 from analyzer.atomic import write_text
 from analyzer.metrics.rulebook import RULES
-from analyzer.months import Month
-from analyzer.report.due import DueBugRow, due_page_of
+from analyzer.report.due import DueBugRow, due_page_of, scorecard_month
 from analyzer.report.labels import NO_CA
 from analyzer.report.pages import values
 from analyzer.report.render import html_environment
@@ -53,16 +52,19 @@ class HistoryPage:
     home: str | None = None  # the site's landing page, when part of a site
 
 
-def history_pages(corpus, names: set[str] | None = None) -> list[HistoryPage]:
-    """Every CA's history page (or only ``names``, as the bugs table spells them)."""
-    ca_months = corpus.metrics().ca_months
+def history_pages(
+    corpus, names: set[str] | None = None, as_of: pd.Timestamp | None = None
+) -> list[HistoryPage]:
+    """Every CA's history page (or only ``names``, as the bugs table spells them), as known at
+    ``as_of`` (default: the last sync)."""
+    ca_months = corpus.metrics(as_of).ca_months
     slugs = slugs_for(corpus.bugs["ca"].fillna("").astype(str))
-    due = due_page_of(corpus, None, None, None)
+    due = due_page_of(corpus, as_of, None, None, promises=False)
     open_by_ca: dict[str, list[DueBugRow]] = {}
     for row in due.bugs:
         open_by_ca.setdefault(row.ca_name, []).append(row)
     rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
-    complete = Month.last_complete_before(due.as_of).label
+    complete = scorecard_month(due.as_of)
     pages = []
     for ca, mine in rows.groupby("ca", sort=True):
         if names is not None and ca not in names:

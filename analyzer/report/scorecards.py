@@ -47,15 +47,18 @@ def tables_from_corpus(
     progress: Progress = _no_progress,
     reports: pd.DataFrame | None = None,
     memo: dict | None = None,
+    whole: bool = False,
 ) -> ScorecardTables:
     """The month's tables as known at the end of it and of each of the 11 months before it.
 
-    Deadlines are computed once per month-end (``corpus.month_end_metrics`` caches them):
-    filtering one late run by ``due`` would not give the same outcomes, since a deadline
-    pending at one month's end can be missed by the next. Each month judges the bugs that can
-    have a deadline due in it, which include every bug open in it, so the month's own page and
-    the trend use the same runs. ``reports``: report completeness of the whole corpus, when a
-    caller already has it (the site); the pages pick each month's.
+    Each past month is judged as known at its own end (``corpus.month_views``): filtering one
+    late run by ``due`` would not give the same outcomes, since a deadline pending at one
+    month's end can be missed by the next. One evaluation at the month's end gives them all
+    (:mod:`analyzer.metrics.month_end`), and each month judges the bugs that can have a
+    deadline due in it, so the month's own page and the trend agree. ``reports``: report
+    completeness of the whole corpus, when a caller already has it (the site); the pages pick
+    each month's. ``whole``: judge every bug at the month's end in the same evaluation, for a
+    caller that also needs ``corpus.metrics`` then (the CA history pages).
     """
     from analyzer.ahead import promises_table, report_completeness
 
@@ -67,17 +70,14 @@ def tables_from_corpus(
     as_of = min(month.end, corpus.observed_at)
     deadlines = {}
     ca_months = {}
-    excluded: dict[int, str] = {}
-    for past in progress(month.last_twelve(), "metrics"):
-        if past.start > corpus.observed_at:
-            continue
-        result = corpus.month_end_metrics(past)
-        if past == month:
-            judged = result.bug_metrics["excluded"].fillna("").astype(str)
-            excluded = dict(zip(result.bug_metrics["bug_id"].astype(int), judged, strict=True))
-        deadlines[past.label] = result.deadlines
-        if result.ca_months is not None:
-            ca_months[past.label] = result.ca_months[result.ca_months["month"] == past.label]
+    views = corpus.month_views(month, whole=whole)
+    for past in progress(list(views), "metrics"):
+        view = views[past]
+        deadlines[past.label] = view.deadlines
+        ca_months[past.label] = view.ca_months
+    result = corpus.month_end_metrics(month)
+    judged = result.bug_metrics["excluded"].fillna("").astype(str)
+    excluded = dict(zip(result.bug_metrics["bug_id"].astype(int), judged, strict=True))
     history_known = bool(corpus.history_known)
     needinfos = corpus.needinfos if history_known else pd.DataFrame()
     return ScorecardTables(
