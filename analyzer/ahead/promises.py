@@ -358,7 +358,9 @@ def promises_table(corpus, as_of=None, window=None) -> pd.DataFrame:
     """
     stamp = corpus.observed_at if as_of is None else utc(as_of)
     return promises_from_tables(
-        corpus.commitments,
+        # the language stage's rows: ``corpus.commitments`` would first judge every promise
+        # of the corpus at the last sync, which this judges again at ``as_of``
+        corpus.language.commitments,
         corpus.comments,
         corpus.comment_language,
         corpus.bugs,
