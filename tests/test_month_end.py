@@ -71,6 +71,8 @@ def test_the_page_month_is_judged_on_its_own_bugs(snapshot):
     alone = compute(only(tables, ids), only(language, ids), month.end)
     pd.testing.assert_frame_equal(result.deadlines, alone.deadlines)
     pd.testing.assert_frame_equal(result.bug_metrics, alone.bug_metrics)
+    mine = alone.ca_months[alone.ca_months["month"] == month.label].reset_index(drop=True)
+    pd.testing.assert_frame_equal(result.ca_months, mine)
     assert views[month].deadlines is result.deadlines
     assert set(views) == set(month.last_twelve())
     assert judged.everything is None  # only asked for with whole=True
@@ -84,6 +86,12 @@ def test_a_whole_judgement_also_gives_every_bugs_metrics(snapshot):
     full = compute(tables, language, month.end)
     pd.testing.assert_frame_equal(judged.everything.deadlines, full.deadlines)
     pd.testing.assert_frame_equal(judged.everything.ca_months, full.ca_months)
+    # the page month's own result is the same whether it came from every bug or its own
+    alone = judge_months(tables, language, month, [], observed_at).result
+    pd.testing.assert_frame_equal(judged.result.deadlines, alone.deadlines)
+    pd.testing.assert_frame_equal(judged.result.bug_metrics, alone.bug_metrics)
+    pd.testing.assert_frame_equal(judged.result.breaches, alone.breaches)
+    pd.testing.assert_frame_equal(judged.result.ca_months, alone.ca_months)
     assert differences(tables, language, month, observed_at, whole=True) == []
 
 
@@ -141,7 +149,7 @@ def test_a_later_fact_gets_the_bug_judged_again(case, monkeypatch):
     tables, language, observed_at = _inputs(bug)
     assert differences(tables, language, PAGE, observed_at) == []
     # the cut alone would be wrong here: the thread tests the re-judging, not luck
-    monkeypatch.setattr(month_end, "judged_again", lambda result, t: False)
+    monkeypatch.setattr(month_end, "judged_again", lambda *_: False)
     assert differences(tables, language, PAGE, observed_at) != []
 
 

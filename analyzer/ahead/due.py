@@ -148,13 +148,12 @@ def due_bugs(
     last_update = _last_ca_updates(comments, as_of)
     boards = _current_boards(whiteboard, as_of)
     asked = _open_needinfos(needinfos, as_of)
-    by_bug = {bug: rows for bug, rows in open_deadlines.groupby("bug_id", sort=False)}
-    rows = []
+    states: list[tuple] = []  # per open bug: (next_update, set_by, honoured, caveats)
+    silent_since: dict[int, pd.Timestamp] = {}  # bugs whose running gap a date governs
     for bug in open_bugs.itertuples(index=False):
         bug_id = int(bug.bug_id)
         last = last_update.get(bug_id)
         board = boards.get(bug_id)
-        obligations = by_bug.get(bug_id, open_deadlines.iloc[0:0])
         caveats = []
         next_update, set_by, honoured = pd.NaT, "", False
         if board is not None and not pd.isna(board.next_update):
@@ -163,19 +162,29 @@ def due_bugs(
             still_ahead = next_update + pd.Timedelta(days=1) > as_of
             honoured = still_ahead and set_by in HONOURED_BY
             if honoured and not set_by:
-                silent_since = bug.opened if last is None else last[0]
-                obligations = _honour_next_update(obligations, silent_since)
+                silent_since[bug_id] = bug.opened if last is None else last[0]
                 caveats.append(
                     f"Next update {next_update:%Y-%m-%d} honoured for the current gap "
                     "(whiteboard history unknown)"
                 )
-        worst = _worst(obligations)
-        caveat = "" if worst is None or pd.isna(worst.caveat) else str(worst.caveat)
+        states.append((next_update, set_by, honoured, caveats))
+    obligations = open_deadlines[open_deadlines["bug_id"].isin(open_bugs["bug_id"])]
+    obligations = _honour_next_update(obligations, silent_since)
+    worst = _worst_per_bug(obligations)
+    overdue = obligations["state"] == "overdue"
+    missed = obligations[(obligations["rule"] == "update_cadence") & overdue]
+    missed_by_bug = missed.groupby("bug_id").size().to_dict()
+    count_by_bug = obligations.groupby("bug_id").size().to_dict()
+    rows = []
+    for bug, (next_update, set_by, honoured, caveats) in zip(
+        open_bugs.itertuples(index=False), states, strict=True
+    ):
+        bug_id = int(bug.bug_id)
+        last = last_update.get(bug_id)
+        top = worst.get(bug_id)
+        caveat = "" if top is None or pd.isna(top.caveat) else str(top.caveat)
         if caveat and not any(caveat in said for said in caveats):
             caveats.append(caveat)
-        missed = obligations[
-            (obligations["rule"] == "update_cadence") & (obligations["state"] == "overdue")
-        ]
         rows.append(
             {
                 "ca": bug.ca,
@@ -189,15 +198,15 @@ def due_bugs(
                 "open_needinfos": asked.get(bug_id, 0) if needinfos is not None else None,
                 "last_ca_update": pd.NaT if last is None else last[0],
                 "last_ca_update_url": None if last is None else comment_url(bug_id, last[1]),
-                "state": "none" if worst is None else worst.state,
-                "rule": "" if worst is None else worst.rule,
-                "irg_version": "" if worst is None else worst.irg_version,
-                "due": pd.NaT if worst is None else worst.due,
-                "overdue_hours": 0.0 if worst is None else float(worst.overdue_hours),
-                "left_hours": 0.0 if worst is None else float(worst.left_hours),
-                "evidence_start": None if worst is None else worst.evidence_start,
-                "missed_updates": len(missed),
-                "open_obligations": len(obligations),
+                "state": "none" if top is None else top.state,
+                "rule": "" if top is None else top.rule,
+                "irg_version": "" if top is None else top.irg_version,
+                "due": pd.NaT if top is None else top.due,
+                "overdue_hours": 0.0 if top is None else float(top.overdue_hours),
+                "left_hours": 0.0 if top is None else float(top.left_hours),
+                "evidence_start": None if top is None else top.evidence_start,
+                "missed_updates": int(missed_by_bug.get(bug_id, 0)),
+                "open_obligations": int(count_by_bug.get(bug_id, 0)),
                 "caveat": "; ".join(caveats),
             }
         )
@@ -214,22 +223,34 @@ def due_bugs(
     return order.drop(columns=["_state", "_late"]).reset_index(drop=True)
 
 
-def _worst(obligations: pd.DataFrame):
-    """The most overdue obligation, or (none overdue) the next one due, or None."""
+def _worst_per_bug(obligations: pd.DataFrame) -> dict[int, Any]:
+    """Per bug, its most overdue obligation (ties: the earliest due), or, none overdue, the
+    next one due; ties beyond that keep the table's order."""
     if obligations.empty:
-        return None
-    late = obligations[obligations["state"] == "overdue"]
-    if len(late):
-        return late.sort_values(["overdue_hours", "due"], ascending=[False, True]).iloc[0]
-    return obligations.sort_values("due").iloc[0]
+        return {}
+    late = obligations["state"] == "overdue"
+    ranked = obligations.assign(
+        _on_time=(~late).astype(int),
+        _late=-obligations["overdue_hours"].where(late, 0.0),
+        _row=range(len(obligations)),
+    ).sort_values(["bug_id", "_on_time", "_late", "due", "_row"], kind="stable")
+    first = ranked.drop_duplicates("bug_id").drop(columns=["_on_time", "_late", "_row"])
+    return {int(row.bug_id): row for row in first.itertuples(index=False)}
 
 
-def _honour_next_update(obligations: pd.DataFrame, silent_since: pd.Timestamp) -> pd.DataFrame:
-    """Drop the weekly misses of the gap running now: the Next-update date governs it."""
+def _honour_next_update(
+    obligations: pd.DataFrame, silent_since: dict[int, pd.Timestamp]
+) -> pd.DataFrame:
+    """Drop the weekly misses of the gap running now on each bug of ``silent_since``: the
+    Next-update date governs it."""
+    if not silent_since:
+        return obligations
+    since = obligations["bug_id"].map(silent_since)
     current_gap = (
-        (obligations["rule"] == "update_cadence")
+        since.notna()
+        & (obligations["rule"] == "update_cadence")
         & (obligations["state"] == "overdue")
-        & (obligations["start"] >= silent_since)
+        & (obligations["start"] >= since)
     )
     return obligations[~current_gap]
 

@@ -59,7 +59,8 @@ def look_back(rulebook: Rulebook) -> pd.Timedelta:
 class JudgedMonths:
     """What one evaluation at a month's end gives."""
 
-    result: MetricsResult  # the month's metrics, of the bugs that can matter in it
+    result: MetricsResult  # the month's metrics, of the bugs that can matter in it (and
+    # its ca_months rows of the month only)
     views: dict[Month, MonthView]  # the month and each earlier month asked for
     everything: MetricsResult | None = None  # every bug's metrics at the month's end (whole)
 
@@ -88,12 +89,19 @@ def judge_months(
         wanted = pd.Index(sorted(set().union(*active.values())))
         tables, language = only(tables, wanted), _only_language(language, wanted)
     evaluation = evaluate(tables, language, as_of, rulebook=rulebook)
-    result = evaluation.result(active[month])
-    views = {month: MonthView(month, result.as_of, result.deadlines, _rows_of(result, month))}
-    by_id = {r.thread.bug_id: r for r in evaluation.results}
-    for past in earlier:
-        views[past] = _view(tables, language, rulebook, evaluation.spans, by_id, active[past], past)
     everything = evaluation.result() if whole else None
+    if everything is not None:  # the month's bugs' rows of it: the same tables, in order
+        result = _of_bugs(everything, active[month], month)
+    else:
+        result = evaluation.result(active[month])
+        result.ca_months = _rows_of(result, month)
+    views = {month: MonthView(month, result.as_of, result.deadlines, result.ca_months)}
+    by_id = {r.thread.bug_id: r for r in evaluation.results}
+    times: dict[int, tuple[int | None, int | None]] = {}
+    for past in earlier:
+        views[past] = _view(
+            tables, language, rulebook, evaluation.spans, by_id, active[past], past, times
+        )
     return JudgedMonths(result, views, everything)
 
 
@@ -117,6 +125,7 @@ def _view(
     by_id: dict[int, BugResult],
     bug_ids: Collection[int],
     month: Month,
+    times: dict[int, tuple[int | None, int | None]],
 ) -> MonthView:
     """``month`` as known at its end, from a later evaluation of (at least) ``bug_ids``."""
     from analyzer.metrics import evaluate
@@ -129,7 +138,9 @@ def _view(
         result = by_id.get(bug)
         if result is None or result.thread.opened > t:
             continue
-        if judged_again(result, t):
+        if bug not in times:
+            times[bug] = _report_times(result)
+        if judged_again(result, t, times[bug]):
             again.append(bug)
             continue
         cut_result, cut_breach = cut(result, spans.get(bug), t, since=start)
@@ -184,9 +195,12 @@ def cut(
     return dataclasses.replace(result, rows=rows), cut_breach
 
 
-def judged_again(result: BugResult, t: int) -> bool:
+def judged_again(
+    result: BugResult, t: int, report_times: tuple[int | None, int | None] | None = None
+) -> bool:
     """The bug's later evaluation cannot be cut at ``t``: something after ``t`` changes how
-    its time up to ``t`` is judged (see the module's docstring)."""
+    its time up to ``t`` is judged (see the module's docstring). ``report_times``: the bug's
+    :func:`_report_times`, when the caller asks about many months."""
     thread = result.thread
     if thread.identified_posted is not None and thread.identified_posted > t:
         return True  # the identified date was not stated yet
@@ -194,12 +208,18 @@ def judged_again(result: BugResult, t: int) -> bool:
         return True  # rows ended by an estimated close carry its caveat
     if _tagged_later(thread, t):
         return True  # the tag caps every gap it overlaps, from the gap's start
-    updates = result.updates
-    if any(c.kind is None and c.time > t for c in updates) and not any(
-        c.kind in DONE_KINDS and c.time <= t for c in updates
-    ):
+    last_unseen, first_report = report_times or _report_times(result)
+    if last_unseen is not None and last_unseen > t and (first_report is None or first_report > t):
         return True  # an unseen comment before the report marks a missed report as doubtful
     return _excluded_at(result, t) != result.excluded
+
+
+def _report_times(result: BugResult) -> tuple[int | None, int | None]:
+    """The last CA update whose text the store lacks, and the first report that ends the
+    full-report obligation."""
+    unseen = [c.time for c in result.updates if c.kind is None]
+    reports = [c.time for c in result.updates if c.kind in DONE_KINDS]
+    return (max(unseen) if unseen else None), (min(reports) if reports else None)
 
 
 def _tagged_later(thread: BugThread, t: int) -> bool:
@@ -242,6 +262,24 @@ def _state_at(thread: BugThread, t: int) -> BugThread:
         needinfos=[],
         whiteboard=[],
         action_items=[],
+    )
+
+
+def _of_bugs(result: MetricsResult, bug_ids: Collection[int], month: Month) -> MetricsResult:
+    """``result``'s rows of only these bugs, and its ``ca_months`` rows of ``month`` (which
+    no other bug has a share in: :func:`bugs_active_in`)."""
+
+    def rows(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None:
+            return None
+        return frame[frame["bug_id"].isin(bug_ids)].reset_index(drop=True)
+
+    return dataclasses.replace(
+        result,
+        deadlines=rows(result.deadlines),
+        bug_metrics=rows(result.bug_metrics),
+        breaches=rows(result.breaches),
+        ca_months=_rows_of(result, month),
     )
 
 
