@@ -15,7 +15,7 @@ import pandas as pd
 
 from analyzer.months import Month
 from analyzer.store import RawBug, Store, open_for_reading
-from analyzer.tables import MetricsResult
+from analyzer.tables import LanguageTables, MetricsResult
 from analyzer.utc import utc
 
 if TYPE_CHECKING:
@@ -86,23 +86,50 @@ class Corpus:
 
     @cached_property
     def tables(self):
-        from analyzer.parse import build_tables
+        from analyzer.parse import build_tables, cache
 
-        # Streamed from the store unless already loaded: at 50x the corpus's size the raw JSON
-        # objects alone would hold ~3 GB that nothing needs once the tables are built.
-        raws = self.__dict__["raw"] if "raw" in self.__dict__ else self.store.iter_raw()
-        return build_tables(raws, self.reference, observed_at=self.observed_at)
+        if "raw" in self.__dict__:  # raw bugs already in memory (tests, notebooks)
+            return build_tables(self.__dict__["raw"], self.reference, observed_at=self.observed_at)
+        # The tables of an unchanged store are read back from the last command's parse.
+        key = self._tables_key
+        tables = cache.load(self.cache_dir, key)
+        if tables is None:
+            # Streamed from the store: at 50x the corpus's size the raw JSON objects alone
+            # would hold ~3 GB that nothing needs once the tables are built.
+            tables = build_tables(
+                self.store.iter_raw(), self.reference, observed_at=self.observed_at
+            )
+            cache.save(self.cache_dir, key, tables)
+        return tables
+
+    @cached_property
+    def _tables_key(self) -> str:
+        """The fingerprint of what the tables are made from (:mod:`analyzer.parse.cache`)."""
+        from analyzer.parse import cache
+
+        return cache.key(self.store.path, self.meta, self.data_dir / "reference", self.observed_at)
 
     @cached_property
     def language(self):
         from analyzer.language import annotate
+        from analyzer.language.pipeline import readings_version
+        from analyzer.parse import cache
 
-        return annotate(self.tables.comments, cache_dir=self.cache_dir)
+        if "raw" in self.__dict__:
+            return annotate(self.tables.comments, cache_dir=self.cache_dir)
+        # the same tables read by the same pipeline give the same readings
+        key = f"{self._tables_key}-{readings_version()}"
+        language = cache.load(self.cache_dir, key, LanguageTables)
+        if language is None:
+            language = annotate(self.tables.comments, cache_dir=self.cache_dir)
+            cache.save(self.cache_dir, key, language)
+        return language
 
     @property
     def cache_dir(self) -> Path:
-        """Where the language pass is cached: beside the store, or (for the bundled snapshot)
-        in the user's cache directory, so that reading never creates a data directory."""
+        """Where the parse and language passes are cached: beside the store, or (for the
+        bundled snapshot) in the user's cache directory, so that reading never creates a data
+        directory."""
         if self.store.path.parent.resolve() == self.data_dir.resolve():
             return self.data_dir / ".cache"
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"

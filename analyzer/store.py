@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -194,7 +195,10 @@ class Store:
                 "history_json = excluded.history_json, fetched_at = excluded.fetched_at",
                 rows,
             )
-            self._write_meta(meta or {})
+            written = dict(meta or {})
+            if rows:  # a new generation on every write of bugs: what caches of tables key on
+                written["generation"] = uuid.uuid4().hex
+            self._write_meta(written)
         return len(rows)
 
     def last_change_times(self) -> dict[int, str | None]:

@@ -20,6 +20,7 @@ with a longer limit widens the look-back instead of silently changing the trend.
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Collection, Iterable
 from typing import TypeVar
 
@@ -78,6 +79,24 @@ def judge_months(
     in it), and the view of it and of each ``earlier`` month as known at that month's end.
     ``whole``: judge every bug, and return every bug's metrics too (one evaluation for a
     month's pages and the CA history pages beside them)."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
+    try:
+        return _judge_months(tables, language, month, earlier, observed_at, rulebook, whole)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _judge_months(
+    tables: ThreadTables,
+    language: LanguageTables | None,
+    month: Month,
+    earlier: Iterable[Month],
+    observed_at: pd.Timestamp,
+    rulebook: Rulebook | None,
+    whole: bool,
+) -> JudgedMonths:
     from analyzer.metrics import evaluate
 
     rulebook = rulebook or load_rulebook()

@@ -308,7 +308,7 @@ def _needinfo_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
         by_other = cleared is not None and request.cleared_by_role not in (None, "ca")
         answered_first = row.met_at is not None and row.met_at <= (cleared or row.met_at)
         if by_other and not answered_first:
-            assert cleared is not None
+            assert cleared is not None and period is not None  # a row has its period
             if cleared <= row.due:
                 row = row._replace(met_at=None, outcome="withdrawn", overdue=0, evidence_met=None)
             elif row.outcome == "missed":

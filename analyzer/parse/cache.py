@@ -1,0 +1,168 @@
+"""The parse and language stages' tables, kept beside the store so that the next command
+reads them back.
+
+Why: both stages are pure functions of the stored raw responses, the reference tables and the
+package's code, and at 50x the real corpus they take 45 s each command, where reading the
+tables back takes a few seconds. The key is a fingerprint of all of those inputs: the store
+file and its write-ahead log (size and modification time), the store's meta (last sync, source,
+history), the reference directory's files, the ``observed_at`` the tables are cut at, and the
+code and data of the package. Any change gives a new key, and a key is only ever read back
+whole. The cache is an optimisation only: one that cannot be read or written means parsing
+again, never an error, and never a table that differs from a fresh parse
+(tests/test_tables_cache.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.tables import LanguageTables, ThreadTables
+
+Tables = ThreadTables | LanguageTables
+
+VERSION = "tables-1"
+KEEP = 2  # keys kept: the newest, and one before it (a second store, an older checkout)
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Every module and data table of the package but the bundled snapshot (the store itself
+    is fingerprinted by :func:`key`)."""
+    digest = hashlib.sha256()
+    files = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "data").glob("*.csv"))
+    for path in files:
+        digest.update(str(path.relative_to(_PACKAGE)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _stat(path: Path) -> list:
+    try:
+        info = path.stat()
+    except OSError:
+        return [str(path.name), None]
+    return [str(path.name), info.st_size, info.st_mtime_ns]
+
+
+def _directory(path: Path) -> list:
+    if not path.is_dir():
+        return []
+    out = []
+    for item in sorted(path.rglob("*")):
+        if item.is_file():
+            out.append([str(item.relative_to(path)), hashlib.sha256(item.read_bytes()).hexdigest()])
+    return out
+
+
+def key(store_path: Path, meta: dict, reference_dir: Path, observed_at: pd.Timestamp) -> str:
+    """The fingerprint of everything the tables are made from."""
+    store_path = Path(store_path)
+    wal = store_path.with_name(store_path.name + "-wal")
+    parts = {
+        "version": VERSION,
+        "code": code_fingerprint(),
+        "store": [str(store_path.resolve()), _stat(store_path), _stat(wal)],
+        "meta": sorted(meta.items()),
+        "reference": _directory(Path(reference_dir)),
+        "observed_at": str(observed_at),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _names(kind: type) -> list[str]:
+    return [item.name for item in dataclasses.fields(kind)]
+
+
+def _prefix(kind: type) -> str:
+    return f"{VERSION}-{kind.__name__.lower()}"
+
+
+def load(cache_dir: Path | None, fingerprint: str, kind: type = ThreadTables):
+    """The tables (a ``kind``) stored under ``fingerprint``, or None (none stored, not
+    readable, or not read back with the dtypes they were written with)."""
+    if cache_dir is None:
+        return None
+    directory = Path(cache_dir) / f"{_prefix(kind)}-{fingerprint}"
+    try:
+        dtypes = json.loads((directory / "complete").read_text())
+        frames: dict[str, pd.DataFrame | None] = {}
+        for name in _names(kind):
+            if name not in dtypes:  # the stage gave None for it
+                frames[name] = None
+                continue
+            frame = pd.read_parquet(directory / f"{name}.parquet")
+            if not _restore(frame, dtypes[name]):
+                return None
+            frames[name] = frame
+        return kind(**frames)
+    except Exception:  # noqa: BLE001 - a damaged cache means parsing again, never an error
+        return None
+
+
+def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> bool:
+    """Give columns back what parquet does not keep: Python ``None``s in object columns (text
+    or None), seconds as the unit of a time column; False when a column's dtype still differs
+    from the one written."""
+    if list(frame.columns) != list(dtypes):
+        return False
+    for name, dtype in dtypes.items():
+        if str(frame[name].dtype) == dtype:
+            continue
+        if dtype == "object":
+            column = frame[name].astype(object)
+            frame[name] = column.where(column.notna(), None)
+        elif dtype.startswith("datetime64["):
+            frame[name] = frame[name].astype(dtype)
+    return {name: str(dtype) for name, dtype in frame.dtypes.items()} == dtypes
+
+
+def save(cache_dir: Path | None, fingerprint: str, tables: Tables) -> None:
+    """Store the tables under ``fingerprint`` (written to a temporary directory, renamed
+    into place when whole), and drop all but the newest :data:`KEEP` keys of their kind."""
+    if cache_dir is None:
+        return
+    kind = type(tables)
+    root = Path(cache_dir)
+    target = root / f"{_prefix(kind)}-{fingerprint}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if (target / "complete").is_file():
+            os.utime(target)  # the newest in use: kept by _prune
+            return
+        scratch = Path(tempfile.mkdtemp(prefix=".tables-", dir=root))
+        try:
+            dtypes = {}
+            for name in _names(kind):
+                frame = getattr(tables, name)
+                if frame is not None:
+                    frame.to_parquet(scratch / f"{name}.parquet", index=False)
+                    dtypes[name] = {c: str(t) for c, t in frame.dtypes.items()}
+            (scratch / "complete").write_text(json.dumps(dtypes))
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(scratch, target)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        _prune(root, kind)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+        return
+
+
+def _prune(root: Path, kind: type) -> None:
+    kept = sorted(
+        (p for p in root.glob(f"{_prefix(kind)}-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
+    for old in kept[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,115 @@
+"""The parse and language stages' tables cache (analyzer/parse/cache.py): a later command
+reads back exactly what a fresh parse gives, and never the tables of a store that changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import pandas as pd
+import pytest
+from threadkit import thread
+
+import analyzer
+from analyzer.language import annotate
+from analyzer.parse import build_tables
+from analyzer.parse import cache as tables_cache
+from analyzer.store import Store
+from analyzer.tables import LanguageTables, ThreadTables
+
+FIRST = thread("""
+    2025-03-03 09:00  ca       files  preliminary "We found a problem."
+    2025-03-05 09:00  mozilla  says   1q "When will the full report be posted?"
+""")
+SECOND = FIRST.plus('2025-03-06 10:00  ca  says  full "## Incident Report"')
+
+
+def _store(data_dir, *bugs) -> None:
+    with Store.open(data_dir) as store:
+        store.put_bugs([b.raw() for b in bugs], meta={"last_sync_time": "2025-04-01T00:00:00Z"})
+
+
+def _equal(a, b) -> None:
+    for item in dataclasses.fields(a):
+        left, right = getattr(a, item.name), getattr(b, item.name)
+        if left is None or right is None:
+            assert left is right, item.name
+        else:
+            pd.testing.assert_frame_equal(left, right, obj=item.name)
+
+
+def _caches(data_dir, kind: type) -> list:
+    return sorted((data_dir / ".cache").glob(f"{tables_cache._prefix(kind)}-*"))
+
+
+def test_a_second_load_reads_back_what_a_fresh_parse_gives(tmp_path):
+    _store(tmp_path, FIRST)
+    first = analyzer.load(tmp_path)
+    tables, language = first.tables, first.language
+    assert len(_caches(tmp_path, ThreadTables)) == 1
+    assert len(_caches(tmp_path, LanguageTables)) == 1
+    again = analyzer.load(tmp_path)
+    fresh = build_tables(again.store.iter_raw(), again.reference, observed_at=again.observed_at)
+    _equal(again.tables, fresh)
+    _equal(again.tables, tables)
+    _equal(again.language, annotate(fresh.comments, cache_dir=None))
+    _equal(again.language, language)
+
+
+def test_the_snapshot_reads_back_what_a_fresh_parse_gives(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = analyzer.load()
+    first.tables, first.language  # noqa: B018 - fills the cache
+    again = analyzer.load()
+    fresh = build_tables(again.store.iter_raw(), again.reference, observed_at=again.observed_at)
+    _equal(again.tables, fresh)
+    _equal(again.language, first.language)
+    assert list((tmp_path / "ca-incident-analyzer").glob("tables-1-threadtables-*"))
+
+
+def test_a_store_that_changed_is_parsed_again(tmp_path):
+    _store(tmp_path, FIRST)
+    assert len(analyzer.load(tmp_path).tables.comments) == 2
+    assert analyzer.load(tmp_path).comment_language["report_kind"].tolist()[-1] != "full"
+    _store(tmp_path, SECOND)  # the same second, the same sync time: the generation differs
+    changed = analyzer.load(tmp_path)
+    assert len(changed.tables.comments) == 3
+    assert len(changed.language.comment_language) == 3
+
+
+def test_reference_tables_are_part_of_the_key(tmp_path):
+    _store(tmp_path, FIRST)
+    assert set(analyzer.load(tmp_path).bugs["ca"]) == {"NetLock"}
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "ca_aliases.csv").write_text("alias,ca\nNetLock,NetLock Kft.\n")
+    assert set(analyzer.load(tmp_path).bugs["ca"]) == {"NetLock Kft."}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete", "manifest"])
+def test_a_damaged_cache_means_parsing_again(tmp_path, damage):
+    _store(tmp_path, FIRST)
+    expected = analyzer.load(tmp_path).tables
+    (directory,) = _caches(tmp_path, ThreadTables)
+    if damage == "truncate":
+        (directory / "comments.parquet").write_bytes(b"PAR1 not really")
+    elif damage == "delete":
+        os.remove(directory / "bugs.parquet")
+    else:
+        (directory / "complete").write_text("{")
+    _equal(analyzer.load(tmp_path).tables, expected)
+
+
+def test_a_cache_that_cannot_be_written_is_no_error(tmp_path):
+    _store(tmp_path, FIRST)
+    (tmp_path / ".cache").write_text("a file where the cache directory would go")
+    corpus = analyzer.load(tmp_path)
+    assert len(corpus.tables.comments) == 2
+    assert len(corpus.language.comment_language) == 2
+
+
+def test_only_the_newest_keys_are_kept(tmp_path):
+    for count in range(4):
+        bug = FIRST.plus(f'2025-03-0{count + 6} 10:00  ca  says  "Update {count}."')
+        _store(tmp_path, bug)
+        analyzer.load(tmp_path).tables  # noqa: B018
+    assert len(_caches(tmp_path, ThreadTables)) == tables_cache.KEEP
