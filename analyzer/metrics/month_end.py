@@ -117,10 +117,15 @@ def _judge_months(
     views = {month: MonthView(month, result.as_of, result.deadlines, result.ca_months)}
     by_id = {r.thread.bug_id: r for r in evaluation.results}
     times: dict[int, tuple[int | None, int | None]] = {}
+    again = {past: _judged_again_in(by_id, active[past], past, times) for past in earlier}
+    # the few bugs judged again, in one small copy of the tables that each month filters
+    few = pd.Index(sorted(set().union(*again.values())))
+    few_tables, few_language = only(tables, few), _only_language(language, few)
     for past in earlier:
         views[past] = _view(
-            tables, language, rulebook, evaluation.spans, by_id, active[past], past, times
-        )
+            few_tables, few_language, rulebook, evaluation.spans, by_id, active[past], past,
+            set(again[past]),
+        )  # fmt: skip
     return JudgedMonths(result, views, everything)
 
 
@@ -136,6 +141,26 @@ def month_end_metrics(
     return judge_months(tables, language, month, [], as_of, rulebook).result
 
 
+def _judged_again_in(
+    by_id: dict[int, BugResult],
+    bug_ids: Collection[int],
+    month: Month,
+    times: dict[int, tuple[int | None, int | None]],
+) -> list[int]:
+    """Which of ``bug_ids`` must be judged again at ``month``'s end (:func:`judged_again`)."""
+    t = int(month.end.timestamp())
+    out = []
+    for bug in bug_ids:
+        result = by_id.get(bug)
+        if result is None or result.thread.opened > t:
+            continue
+        if bug not in times:
+            times[bug] = _report_times(result)
+        if judged_again(result, t, times[bug]):
+            out.append(bug)
+    return out
+
+
 def _view(
     tables: ThreadTables,
     language: LanguageTables | None,
@@ -144,23 +169,18 @@ def _view(
     by_id: dict[int, BugResult],
     bug_ids: Collection[int],
     month: Month,
-    times: dict[int, tuple[int | None, int | None]],
+    again: set[int],
 ) -> MonthView:
-    """``month`` as known at its end, from a later evaluation of (at least) ``bug_ids``."""
+    """``month`` as known at its end, from a later evaluation of (at least) ``bug_ids``; the
+    bugs of ``again`` are judged again from ``tables`` (which hold at least them)."""
     from analyzer.metrics import evaluate
 
     t, start = int(month.end.timestamp()), int(month.start.timestamp())
     results: list[BugResult] = []
     cut_spans: dict[int, list[Breach]] = {}
-    again: list[int] = []
     for bug in bug_ids:
         result = by_id.get(bug)
-        if result is None or result.thread.opened > t:
-            continue
-        if bug not in times:
-            times[bug] = _report_times(result)
-        if judged_again(result, t, times[bug]):
-            again.append(bug)
+        if result is None or result.thread.opened > t or bug in again:
             continue
         cut_result, cut_breach = cut(result, spans.get(bug), t, since=start)
         results.append(cut_result)

@@ -104,7 +104,8 @@ def _opt(value: int) -> int | None:
 
 
 def _text_or_empty(values: pd.Series) -> list[str]:
-    return ["" if v is None or v is pd.NA or v != v else str(v) for v in values.tolist()]
+    """Each value as text, "" for a missing one."""
+    return values.fillna("").astype(str).tolist()
 
 
 def _flags(values: pd.Series) -> list[bool | None]:
@@ -403,6 +404,13 @@ def _add_whiteboard(
         thread.whiteboard = out
 
 
+def _comments_of(comments: pd.DataFrame, bug_ids: pd.Series) -> pd.DataFrame:
+    """The comments of these bugs, without their text (copying it would cost more than the
+    rest of the lookup)."""
+    wanted = comments[["bug_id", "count", "time", "role", "url"]]
+    return wanted[wanted["bug_id"].isin(set(bug_ids))]
+
+
 def _comment_lookup(comments: pd.DataFrame) -> dict[tuple[int, int], tuple[int, str, str]]:
     """(bug, count) -> (time, role, url) of every comment."""
     times = seconds(comments["time"]).tolist()
@@ -435,7 +443,7 @@ def _add_identified(
     stated = stated[stated["_t"] != NAT]
     if stated.empty:
         return
-    lookup = _comment_lookup(comments[comments["bug_id"].isin(set(stated["bug_id"]))])
+    lookup = _comment_lookup(_comments_of(comments, stated["bug_id"]))
     index = {bug: i for i, bug in enumerate(by_id)}
     found: dict[int, tuple[int, int, str]] = {}
     for bug, count, moment in zip(
@@ -464,7 +472,7 @@ def _add_action_items(
     items = items[items["_due"] != NAT]
     if items.empty:
         return
-    lookup = _comment_lookup(comments[comments["bug_id"].isin(set(items["bug_id"]))])
+    lookup = _comment_lookup(_comments_of(comments, items["bug_id"]))
     index = {bug: i for i, bug in enumerate(by_id)}
     for bug, count, due, done in zip(
         items["bug_id"].tolist(),
