@@ -24,6 +24,7 @@ import gc
 from collections.abc import Collection, Iterable
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from analyzer.metrics.breach import Breach
@@ -103,7 +104,8 @@ def _judge_months(
     back = look_back(rulebook)
     as_of = min(month.end, observed_at)
     earlier = [m for m in earlier if m.end < as_of]
-    active = {m: set(bugs_active_in(tables, m, back).tolist()) for m in [month, *earlier]}
+    activity = Activity(tables)
+    active = {m: activity.bugs_in(m, back) for m in [month, *earlier]}
     if not whole:
         wanted = pd.Index(sorted(set().union(*active.values())))
         tables, language = only(tables, wanted), _only_language(language, wanted)
@@ -332,20 +334,49 @@ def _rows_of(result: MetricsResult, month: Month) -> pd.DataFrame:
 def bugs_active_in(tables: ThreadTables, month: Month, back: pd.Timedelta) -> pd.Index:
     """Every bug that could have a deadline due in ``month``: open near it, or with an event
     (comment, needinfo) shortly before or in it, or a Next-update date in it."""
-    early = month.start - back
-    bugs = tables.bugs
-    near = (bugs["opened"] <= month.end) & (bugs["closed"].isna() | (bugs["closed"] >= early))
-    ids = [bugs.loc[near, "bug_id"]]
-    comments = tables.comments
-    ids.append(comments.loc[comments["time"].between(early, month.end), "bug_id"])
-    needinfos = tables.needinfos
-    if len(needinfos):
-        ids.append(needinfos.loc[needinfos["set_at"].between(early, month.end), "bug_id"])
-    board = tables.whiteboard
-    if len(board) and "next_update" in board:
-        dated = board["next_update"].between(month.start - pd.Timedelta(days=1), month.end)
-        ids.append(board.loc[dated, "bug_id"])
-    return pd.Index(pd.concat(ids, ignore_index=True).unique())
+    return pd.Index(sorted(Activity(tables).bugs_in(month, back)))
+
+
+class Activity:
+    """The times :func:`bugs_active_in` asks about, as numbers read once for many months."""
+
+    def __init__(self, tables: ThreadTables) -> None:
+        bugs = tables.bugs
+        self.bug_ids = bugs["bug_id"].to_numpy()
+        self.opened = _ns(bugs["opened"])
+        self.closed = _ns(bugs["closed"])
+        self.events = [
+            (frame["bug_id"].to_numpy(), _ns(frame[column]))
+            for frame, column in ((tables.comments, "time"), (tables.needinfos, "set_at"))
+            if len(frame)
+        ]
+        board = tables.whiteboard
+        self.dated = None
+        if len(board) and "next_update" in board:
+            self.dated = (board["bug_id"].to_numpy(), _ns(board["next_update"]))
+
+    def bugs_in(self, month: Month, back: pd.Timedelta) -> set[int]:
+        start, end = month.start.value, month.end.value
+        early = (month.start - back).value
+        opened = (self.opened != _NAT) & (self.opened <= end)
+        near = opened & ((self.closed == _NAT) | (self.closed >= early))
+        found = set(self.bug_ids[near].tolist())
+        for ids, times in self.events:
+            found.update(ids[(times >= early) & (times <= end)].tolist())
+        if self.dated is not None:
+            ids, days = self.dated
+            found.update(ids[(days >= start - _DAY_NS) & (days <= end)].tolist())
+        return found
+
+
+_NAT = np.iinfo("int64").min
+_DAY_NS = 86_400 * 10**9
+
+
+def _ns(column: pd.Series) -> np.ndarray:
+    """UTC nanoseconds (NaT as the smallest int64, which no bound admits)."""
+    stamps = pd.to_datetime(column, utc=True).dt.tz_localize(None)
+    return stamps.to_numpy().astype("datetime64[ns]").astype("int64")
 
 
 def _only_language(language: LanguageTables | None, bug_ids: pd.Index) -> LanguageTables | None:
