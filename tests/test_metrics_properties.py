@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from threadkit import Thread, language_of, metrics_of, tables_of, thread
+from thread_strategies import threads as random_threads
+from threadkit import Thread, language_of, metrics_of, tables_of
 
 from analyzer.metrics import compute
 from analyzer.tables import LanguageTables, ThreadTables
@@ -37,29 +38,9 @@ STEP = st.sampled_from(
 )  # fmt: skip
 
 
-@st.composite
-def threads(draw) -> Thread:
-    """A thread of up to 14 events over about two months, status changes kept consistent."""
-    filer = draw(st.sampled_from(["ca", "mozilla", "community"]))
-    lines = [f"{BASE:%Y-%m-%d %H:%M} {filer} files"]
-    moment, is_open = BASE, True
-    for step in draw(st.lists(STEP, max_size=14)):
-        moment += timedelta(minutes=draw(st.integers(0, 60 * 24 * 9)))
-        stamp = f"{moment:%Y-%m-%d %H:%M}"
-        if step == "whiteboard":
-            day = (moment + timedelta(days=draw(st.integers(-3, 20)))).date()
-            lines.append(f"{stamp} mozilla whiteboard [ca-compliance] Next update {day}")
-        elif step.endswith("closes FIXED"):
-            if is_open:
-                lines.append(f"{stamp} {step}")
-                is_open = False
-        elif step.endswith("reopens"):
-            if not is_open:
-                lines.append(f"{stamp} {step}")
-                is_open = True
-        else:
-            lines.append(f"{stamp} {step}")
-    return thread("\n".join(lines))
+def threads():
+    """A thread of up to 14 events over about two months."""
+    return random_threads(STEP, BASE, ("ca", "mozilla", "community"), max_gap_days=9)
 
 
 def moments(bug: Thread):

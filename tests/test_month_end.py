@@ -8,10 +8,13 @@ equality below is not one a cut would pass by luck.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from thread_strategies import threads as random_threads
 from threadkit import Thread, language_of, tables_of, thread
 
 import analyzer
@@ -161,36 +164,10 @@ STEP = st.sampled_from(
 )  # fmt: skip
 
 
-@st.composite
-def threads(draw) -> Thread:
-    """Up to 14 events over about five months, status changes kept consistent."""
-    first = pd.Timestamp("2025-01-06 09:00")
-    lines = [f"{first:%Y-%m-%d %H:%M} {draw(st.sampled_from(['ca', 'mozilla']))} files"]
-    moment, is_open = first, True
-    for step in draw(st.lists(STEP, max_size=14)):
-        moment += pd.Timedelta(minutes=draw(st.integers(0, 60 * 24 * 14)))
-        stamp = f"{moment:%Y-%m-%d %H:%M}"
-        day = (moment + pd.Timedelta(days=draw(st.integers(-3, 20)))).date()
-        if step == "whiteboard":
-            lines.append(f"{stamp} mozilla whiteboard [ca-compliance] Next update {day}")
-        elif step == "meta":
-            lines.append(f"{stamp} mozilla whiteboard [ca-compliance] [meta]")
-        elif step == "revocation":
-            lines.append(f"{stamp} mozilla whiteboard [leaf-revocation-delay] Next update {day}")
-        elif step == "identified":
-            identified = moment - pd.Timedelta(days=9)
-            lines.append(f"{stamp} ca says full identified={identified:%Y-%m-%d}")
-        elif "closes" in step:
-            if is_open:
-                lines.append(f"{stamp} {step}")
-                is_open = False
-        elif step.endswith("reopens"):
-            if not is_open:
-                lines.append(f"{stamp} {step}")
-                is_open = True
-        else:
-            lines.append(f"{stamp} {step}")
-    return thread("\n".join(lines), history=draw(st.booleans()))
+def threads():
+    """Up to 14 events over about five months, the store's history known or not."""
+    first, filers = datetime(2025, 1, 6, 9, 0), ("ca", "mozilla")
+    return random_threads(STEP, first, filers, max_gap_days=14, any_history=True)
 
 
 @settings(
