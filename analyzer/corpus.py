@@ -188,7 +188,7 @@ class Corpus:
         history pages beside a month's scorecards) needs no second one."""
         months = [m for m in month.last_twelve() if m.start <= self.observed_at]
         missing = [m for m in months if m != month and m not in self._views]
-        as_of = min(month.end, self.observed_at)
+        as_of = min(month.end, self.observed_at).floor("s")  # as ``metrics`` keys it
         stale = month not in self._month_end or month not in self._views or missing
         if stale or (whole and as_of not in self._metrics):
             self._judge(month, missing, whole)

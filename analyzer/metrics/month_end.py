@@ -131,18 +131,6 @@ def _judge_months(
     return JudgedMonths(result, views, everything)
 
 
-def month_end_metrics(
-    tables: ThreadTables,
-    language: LanguageTables | None,
-    month: Month,
-    as_of: pd.Timestamp,
-    rulebook: Rulebook | None = None,
-) -> MetricsResult:
-    """The metrics as known at ``as_of`` (the month's end, or the last sync if earlier), of the
-    bugs that can have a deadline due in ``month`` (see :func:`bugs_active_in`)."""
-    return judge_months(tables, language, month, [], as_of, rulebook).result
-
-
 def _judged_again_in(
     by_id: dict[int, BugResult],
     bug_ids: Collection[int],
