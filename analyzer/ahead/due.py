@@ -257,7 +257,7 @@ def _honour_next_update(
 
 def _last_ca_updates(comments: pd.DataFrame, as_of: pd.Timestamp) -> dict[int, tuple]:
     """Per bug, the time and number of the CA's last update at or before ``as_of``."""
-    updates = comments[
+    updates = comments[["bug_id", "time", "count"]][  # not a copy of every comment's text
         comments["is_ca_update"].fillna(False).astype(bool) & (comments["time"] <= as_of)
     ]
     last = updates.sort_values(["bug_id", "time", "count"]).drop_duplicates("bug_id", keep="last")
