@@ -15,7 +15,7 @@ import pandas as pd
 
 from analyzer.months import Month
 from analyzer.store import RawBug, Store, open_for_reading
-from analyzer.tables import LanguageTables, MetricsResult
+from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 from analyzer.utc import utc
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class Corpus:
         self._metrics: dict[pd.Timestamp, MetricsResult] = {}
         self._month_end: dict[Month, MetricsResult] = {}
         self._views: dict[Month, MonthView] = {}
+        # how each stage's tables were had: "cache", "parsed"/"read", or "updated: ..."
+        self.stage_sources: dict[str, str] = {}
 
     # -- provenance ------------------------------------------------------------------------
 
@@ -90,24 +92,77 @@ class Corpus:
 
         if "raw" in self.__dict__:  # raw bugs already in memory (tests, notebooks)
             return build_tables(self.__dict__["raw"], self.reference, observed_at=self.observed_at)
-        # The tables of an unchanged store are read back from the last command's parse.
-        key = self._tables_key
-        tables = cache.load(self.cache_dir, key)
+        # The tables of an unchanged store are read back from the last command's parse; those
+        # of a changed one are the last command's, with only the changed bugs parsed again.
+        family, key = self._tables_keys
+        tables = cache.load(self.cache_dir, f"{family}-{key}")
+        if tables is not None:
+            self.stage_sources["tables"] = "cache"
+            return tables
+        basis = self._basis  # read before the bugs, so that a write meanwhile is seen next time
+        tables = self._updated(family, ThreadTables)
         if tables is None:
             # Streamed from the store: at 50x the corpus's size the raw JSON objects alone
             # would hold ~3 GB that nothing needs once the tables are built.
             tables = build_tables(
                 self.store.iter_raw(), self.reference, observed_at=self.observed_at
             )
-            cache.save(self.cache_dir, key, tables)
+            self.stage_sources["tables"] = "parsed"
+        cache.save(self.cache_dir, f"{family}-{key}", tables, basis)
         return tables
 
     @cached_property
-    def _tables_key(self) -> str:
-        """The fingerprint of what the tables are made from (:mod:`analyzer.parse.cache`)."""
+    def _tables_keys(self) -> tuple[str, str]:
+        """The family (code, reference tables) and the fingerprint of everything the tables
+        are made from (:mod:`analyzer.parse.cache`)."""
         from analyzer.parse import cache
 
-        return cache.key(self.store.path, self.meta, self.data_dir / "reference", self.observed_at)
+        reference = self.data_dir / "reference"
+        return cache.family(reference), cache.key(
+            self.store.path, self.meta, reference, self.observed_at
+        )
+
+    @cached_property
+    def _basis(self):
+        """What the tables are made from, bug by bug (:class:`analyzer.parse.cache.Basis`)."""
+        from analyzer.parse.cache import Basis
+
+        return Basis(self.store.bug_signatures(), str(self.observed_at))
+
+    def _updated(self, family: str, kind: type):
+        """The tables (a ``kind``) of the newest cache entry of ``family``, with the bugs that
+        changed since parsed again (analyzer/parse/update.py); None when there is no such entry
+        or most bugs changed (a fresh pass is then the quicker)."""
+        from analyzer.parse import build_tables, cache
+        from analyzer.parse.update import merged, stale_bugs
+
+        entry = cache.load_base(self.cache_dir, family, kind)
+        if entry is None or entry.basis is None:
+            return None
+        now = self._basis
+        if isinstance(entry.tables, ThreadTables):
+            again, dropped = stale_bugs(
+                entry.basis, now.signatures, now.observed_at, entry.tables.bugs
+            )
+        else:  # comments do not depend on observed_at
+            again, dropped = stale_bugs(entry.basis, now.signatures)
+        if len(again) > len(now.signatures) // 2:
+            return None
+        if kind is ThreadTables:
+            fresh = build_tables(
+                self.store.iter_raw(again), self.reference, observed_at=self.observed_at
+            )
+        else:
+            from analyzer.language import annotate
+
+            comments = self.tables.comments
+            mine = comments[comments["bug_id"].isin(again)].reset_index(drop=True)
+            fresh = annotate(mine, cache_dir=self.cache_dir)
+        tables = merged(entry.tables, fresh, dropped)
+        if tables is not None:
+            stage = "tables" if kind is ThreadTables else "language"
+            self.stage_sources[stage] = f"updated: {len(again)} of {len(now.signatures)} bugs"
+        return tables
 
     @cached_property
     def language(self):
@@ -118,11 +173,18 @@ class Corpus:
         if "raw" in self.__dict__:
             return annotate(self.tables.comments, cache_dir=self.cache_dir)
         # the same tables read by the same pipeline give the same readings
-        key = f"{self._tables_key}-{readings_version()}"
-        language = cache.load(self.cache_dir, key, LanguageTables)
+        key = self._tables_keys[1]
+        family = cache.family(self.data_dir / "reference", readings_version())
+        language = cache.load(self.cache_dir, f"{family}-{key}", LanguageTables)
+        if language is not None:
+            self.stage_sources["language"] = "cache"
+            return language
+        basis = self._basis
+        language = self._updated(family, LanguageTables)
         if language is None:
             language = annotate(self.tables.comments, cache_dir=self.cache_dir)
-            cache.save(self.cache_dir, key, language)
+            self.stage_sources["language"] = "read"
+        cache.save(self.cache_dir, f"{family}-{key}", language, basis)
         return language
 
     @property

@@ -64,7 +64,7 @@ def test_the_snapshot_reads_back_what_a_fresh_parse_gives(tmp_path, monkeypatch)
     fresh = build_tables(again.store.iter_raw(), again.reference, observed_at=again.observed_at)
     _equal(again.tables, fresh)
     _equal(again.language, first.language)
-    assert list((tmp_path / "ca-incident-analyzer").glob("tables-1-threadtables-*"))
+    assert list((tmp_path / "ca-incident-analyzer").glob(f"{tables_cache._prefix(ThreadTables)}-*"))
 
 
 def test_a_store_that_changed_is_parsed_again(tmp_path):
@@ -113,3 +113,104 @@ def test_only_the_newest_keys_are_kept(tmp_path):
         _store(tmp_path, bug)
         analyzer.load(tmp_path).tables  # noqa: B018
     assert len(_caches(tmp_path, ThreadTables)) == tables_cache.KEEP
+
+
+# -- after a sync: only the changed bugs are read again ---------------------------------------
+
+ASKED = thread("""
+    bug 1650 "Sectigo: late revocation"
+    2025-02-03 09:00  ca       files  preliminary "Late revocation of 12 certificates."
+    2025-02-04 09:00  mozilla  needinfo ca
+    2025-02-10 09:00  mozilla  whiteboard "[ca-compliance] Next update 2025-03-01"
+""")
+QUIET = thread("""
+    bug 1720 "DigiCert: OCSP outage"
+    2025-01-10 09:00  ca  files  preliminary "OCSP responders failed."
+""")
+NO_HISTORY = thread(
+    """
+    bug 1800 "Entrust: policy qualifier"
+    2025-01-20 09:00  ca  files  preliminary "A policy qualifier was wrong."
+    """,
+    history=False,
+)
+STEADY = [
+    thread(f"""
+    bug {number} "HARICA: test incident {number}"
+    2025-01-0{day} 09:00  ca  files  preliminary "A problem."
+    """)
+    for number, day in ((1750, 6), (1760, 7))
+]
+LATER = thread("""
+    bug 1690 "GlobalSign: CRL gap"
+    2025-03-20 09:00  ca  files  preliminary "A CRL was not published."
+""")
+
+
+def _sync(data_dir, *bugs, at: str) -> None:
+    with Store.open(data_dir) as store:
+        store.put_bugs([b.raw() for b in bugs], fetched_at=at, meta={"last_sync_time": at})
+
+
+def _fresh(corpus):
+    tables = build_tables(corpus.store.iter_raw(), corpus.reference, corpus.observed_at)
+    return tables, annotate(tables.comments, cache_dir=None)
+
+
+def test_a_sync_that_changed_some_bugs_reads_only_those_again(tmp_path):
+    _sync(tmp_path, ASKED, QUIET, NO_HISTORY, FIRST, *STEADY, at="2025-04-01T00:00:00Z")
+    first = analyzer.load(tmp_path)
+    first.tables, first.language  # noqa: B018 - fills the cache
+    assert first.stage_sources == {"tables": "parsed", "language": "read"}
+    answered = ASKED.plus('2025-04-02 10:00  ca  says  full "## Incident Report"')
+    _sync(tmp_path, answered, LATER, at="2025-04-03T00:00:00Z")  # one changed, one new
+    later = analyzer.load(tmp_path)
+    tables, language = later.tables, later.language
+    # the changed bug, the new one, and the one dated by the sync time (it has no history)
+    assert later.stage_sources == {
+        "tables": "updated: 3 of 7 bugs",
+        "language": "updated: 2 of 7 bugs",
+    }
+    fresh_tables, fresh_language = _fresh(later)
+    _equal(tables, fresh_tables)
+    _equal(language, fresh_language)
+    assert tables.bugs["bug_id"].tolist() == [1650, 1690, 1701, 1720, 1750, 1760, 1800]
+    # and a command after that reads the updated tables back whole
+    again = analyzer.load(tmp_path)
+    _equal(again.tables, fresh_tables)
+    assert again.stage_sources["tables"] == "cache"
+
+
+def test_a_bug_that_left_the_component_loses_its_rows(tmp_path):
+    _sync(tmp_path, ASKED, QUIET, *STEADY, at="2025-04-01T00:00:00Z")
+    analyzer.load(tmp_path).language  # noqa: B018
+    moved = ASKED.raw()
+    moved.bug["component"] = "CA Certificate Root Inclusion"
+    with Store.open(tmp_path) as store:
+        store.put_bugs([moved], fetched_at="2025-04-02T00:00:00Z")
+    later = analyzer.load(tmp_path)
+    assert 1650 not in set(later.tables.comments["bug_id"])
+    fresh_tables, fresh_language = _fresh(later)
+    _equal(later.tables, fresh_tables)
+    _equal(later.language, fresh_language)
+    assert later.stage_sources["tables"] == "updated: 1 of 4 bugs"
+
+
+def test_an_entry_of_other_reference_tables_is_not_grown_from(tmp_path):
+    _sync(tmp_path, ASKED, QUIET, at="2025-04-01T00:00:00Z")
+    analyzer.load(tmp_path).tables  # noqa: B018
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "ca_aliases.csv").write_text("alias,ca\nSectigo,Sectigo Ltd\n")
+    later = analyzer.load(tmp_path)
+    assert "Sectigo Ltd" in set(later.bugs["ca"])
+    assert later.stage_sources["tables"] == "parsed"
+
+
+def test_when_most_bugs_changed_they_are_all_parsed_again(tmp_path):
+    _sync(tmp_path, ASKED, QUIET, at="2025-04-01T00:00:00Z")
+    analyzer.load(tmp_path).tables  # noqa: B018
+    _sync(tmp_path, ASKED.plus('2025-04-02 10:00  ca  says  "Update."'), LATER,
+          at="2025-04-03T00:00:00Z")  # fmt: skip
+    later = analyzer.load(tmp_path)
+    _equal(later.tables, _fresh(later)[0])
+    assert later.stage_sources["tables"] == "parsed"

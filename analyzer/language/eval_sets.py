@@ -160,7 +160,9 @@ def score_reports(items: list[Item]) -> KindScore:
         confusion[(expected, kind)] = confusion.get((expected, kind), 0) + 1
         if "template" in item.attrs:
             templates_total += 1
-            templates_correct += (template or "none") == item.attrs["template"]
+            templates_correct += ("none" if pd.isna(template) else template) == item.attrs[
+                "template"
+            ]
     return KindScore(correct, len(items), confusion, templates_correct, templates_total)
 
 

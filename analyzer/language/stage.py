@@ -225,7 +225,9 @@ def _language_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.Da
             "report_kind": kind,
             "sections_present": rows["sections_present"].fillna("").to_numpy(),
             "sections_missing": rows["sections_missing"].fillna("").to_numpy(),
-            "report_template": rows["report_template"].to_numpy(),
+            # typed here, not inferred: a slice of comments none of which names a template
+            # would give another dtype than the whole, and the cache grows tables from slices
+            "report_template": pd.Series(rows["report_template"].to_numpy()).astype("str"),
             # a comment without text may ask anything: it counts (the metrics add a caveat)
             "expects_reply": rows["expects_reply"].fillna(True).astype(bool).to_numpy(),
             "closing_notice": rows["closing_notice"].fillna(False).astype(bool).to_numpy(),
@@ -245,7 +247,9 @@ def _commitment_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.
                 records.append(
                     (bug_ids[i], counts[i], text, day, kind, urls[i], status, bool(ambiguous))
                 )
-    table = pd.DataFrame(records, columns=COMMITMENT_COLUMNS)
+    table = _texts(
+        pd.DataFrame(records, columns=COMMITMENT_COLUMNS), ["text", "kind", "url", "status"]
+    )
     table["ambiguous"] = table["ambiguous"].astype(bool)
     table["promised"] = pd.to_datetime(table["promised"]).dt.tz_localize("UTC")
     table["bug_id"] = table["bug_id"].astype("int64")
@@ -273,7 +277,7 @@ def _field_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataF
             comments, rows, "report_fields", not_ca
         )
     ]
-    table = pd.DataFrame(records, columns=FIELD_COLUMNS)
+    table = _texts(pd.DataFrame(records, columns=FIELD_COLUMNS), ["field", "value"])
     table["time"] = pd.to_datetime(table["time"], utc=True)
     table["number"] = table["number"].astype("Int64")
     return _int_keys(table)
@@ -287,10 +291,18 @@ def _action_item_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd
             comments, rows, "action_items", not_ca
         )
     ]
-    table = pd.DataFrame(records, columns=ACTION_ITEM_COLUMNS)
+    table = _texts(pd.DataFrame(records, columns=ACTION_ITEM_COLUMNS), ["item", "status"])
     table["due"] = pd.to_datetime(table["due"], utc=True)
     table["done"] = table["done"].astype(bool)
     return _int_keys(table)
+
+
+def _texts(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Text columns typed ``str`` even when no row says anything (an empty table's would be
+    ``object``), so that tables of any slice of comments fit together."""
+    for column in columns:
+        table[column] = table[column].astype("str")
+    return table
 
 
 def _int_keys(table: pd.DataFrame) -> pd.DataFrame:

@@ -7,9 +7,12 @@ tables back takes a few seconds. The key is a fingerprint of all of those inputs
 file and its write-ahead log (size and modification time), the store's meta (last sync, source,
 history), the reference directory's files, the ``observed_at`` the tables are cut at, and the
 code and data of the package. Any change gives a new key, and a key is only ever read back
-whole. The cache is an optimisation only: one that cannot be read or written means parsing
-again, never an error, and never a table that differs from a fresh parse
-(tests/test_tables_cache.py).
+whole. After a sync most bugs are unchanged, so an entry also records what it was made
+from bug by bug (a :class:`Basis`): the next command of the same code and reference tables
+starts from the newest entry of that *family* and parses again only the bugs whose stored row
+changed (analyzer/parse/update.py). The cache is an optimisation only: one that cannot be
+read or written means parsing again, never an error, and never a table that differs from a
+fresh parse (tests/test_tables_cache.py).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from analyzer.tables import LanguageTables, ThreadTables
 
 Tables = ThreadTables | LanguageTables
 
-VERSION = "tables-1"
+VERSION = "tables-2"
 KEEP = 2  # keys kept: the newest, and one before it (a second store, an older checkout)
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -64,6 +67,30 @@ def _directory(path: Path) -> list:
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class Basis:
+    """What an entry's tables were made from, bug by bug: each stored bug's signature
+    (:meth:`analyzer.store.Store.bug_signatures`) and the ``observed_at`` they were cut at."""
+
+    signatures: dict[int, str]
+    observed_at: str
+
+
+@dataclasses.dataclass
+class Entry:
+    """An entry read back: its tables and, where it recorded one, its basis."""
+
+    tables: Tables
+    basis: Basis | None
+
+
+def family(reference_dir: Path, *more: str) -> str:
+    """The fingerprint of what every entry that one store's entries can grow from shares: this
+    version of the format, the package's code, the reference tables (and ``more``)."""
+    parts = [VERSION, code_fingerprint(), _directory(Path(reference_dir)), *more]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
 def key(store_path: Path, meta: dict, reference_dir: Path, observed_at: pd.Timestamp) -> str:
     """The fingerprint of everything the tables are made from."""
     store_path = Path(store_path)
@@ -93,9 +120,34 @@ def load(cache_dir: Path | None, fingerprint: str, kind: type = ThreadTables):
     readable, or not read back with the dtypes they were written with)."""
     if cache_dir is None:
         return None
-    directory = Path(cache_dir) / f"{_prefix(kind)}-{fingerprint}"
+    entry = _entry(Path(cache_dir) / f"{_prefix(kind)}-{fingerprint}", kind, with_basis=False)
+    return None if entry is None else entry.tables
+
+
+def load_base(cache_dir: Path | None, family_key: str, kind: type = ThreadTables) -> Entry | None:
+    """The newest readable entry of ``family_key`` (a fingerprint that starts with it) that
+    recorded its basis: what a changed store's tables can be updated from."""
+    if cache_dir is None:
+        return None
     try:
-        dtypes = json.loads((directory / "complete").read_text())
+        candidates = sorted(
+            Path(cache_dir).glob(f"{_prefix(kind)}-{family_key}-*"),
+            key=lambda p: p.stat().st_mtime_ns,
+            reverse=True,
+        )
+    except OSError:
+        return None
+    for directory in candidates:
+        entry = _entry(directory, kind, with_basis=True)
+        if entry is not None and entry.basis is not None:
+            return entry
+    return None
+
+
+def _entry(directory: Path, kind: type, with_basis: bool) -> Entry | None:
+    try:
+        manifest = json.loads((directory / "complete").read_text())
+        dtypes = manifest["tables"]
         frames: dict[str, pd.DataFrame | None] = {}
         for name in _names(kind):
             if name not in dtypes:  # the stage gave None for it
@@ -105,7 +157,13 @@ def load(cache_dir: Path | None, fingerprint: str, kind: type = ThreadTables):
             if not _restore(frame, dtypes[name]):
                 return None
             frames[name] = frame
-        return kind(**frames)
+        basis = None
+        if with_basis and manifest.get("observed_at") is not None:
+            signed = _read(directory / "signatures.parquet")
+            ids, signs = signed["bug_id"].astype("int64").tolist(), signed["signature"].tolist()
+            signatures = dict(zip(ids, signs, strict=True))
+            basis = Basis(signatures, str(manifest["observed_at"]))
+        return Entry(kind(**frames), basis)
     except Exception:  # noqa: BLE001 - a damaged cache means parsing again, never an error
         return None
 
@@ -136,9 +194,12 @@ def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> bool:
     return {name: str(dtype) for name, dtype in frame.dtypes.items()} == dtypes
 
 
-def save(cache_dir: Path | None, fingerprint: str, tables: Tables) -> None:
+def save(
+    cache_dir: Path | None, fingerprint: str, tables: Tables, basis: Basis | None = None
+) -> None:
     """Store the tables under ``fingerprint`` (written to a temporary directory, renamed
-    into place when whole), and drop all but the newest :data:`KEEP` keys of their kind."""
+    into place when whole) with the ``basis`` they were made from, and drop all but the
+    newest :data:`KEEP` keys of their kind."""
     if cache_dir is None:
         return
     kind = type(tables)
@@ -157,7 +218,17 @@ def save(cache_dir: Path | None, fingerprint: str, tables: Tables) -> None:
                 if frame is not None:
                     frame.to_parquet(scratch / f"{name}.parquet", index=False)
                     dtypes[name] = {c: str(t) for c, t in frame.dtypes.items()}
-            (scratch / "complete").write_text(json.dumps(dtypes))
+            manifest: dict = {"tables": dtypes, "observed_at": None}
+            if basis is not None:
+                signed = pd.DataFrame(
+                    {
+                        "bug_id": pd.Series(list(basis.signatures), dtype="int64"),
+                        "signature": pd.Series(list(basis.signatures.values()), dtype="str"),
+                    }
+                )
+                signed.to_parquet(scratch / "signatures.parquet", index=False)
+                manifest["observed_at"] = basis.observed_at
+            (scratch / "complete").write_text(json.dumps(manifest))
             shutil.rmtree(target, ignore_errors=True)
             os.replace(scratch, target)
         finally:
@@ -173,5 +244,8 @@ def _prune(root: Path, kind: type) -> None:
         key=lambda p: p.stat().st_mtime_ns,
         reverse=True,
     )
-    for old in kept[KEEP:]:
+    older_versions = [
+        p for p in root.glob("tables-*") if p.is_dir() and not p.name.startswith(f"{VERSION}-")
+    ]
+    for old in kept[KEEP:] + older_versions:
         shutil.rmtree(old, ignore_errors=True)
