@@ -6,14 +6,18 @@ from __future__ import annotations
 import dataclasses
 import os
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from threadkit import thread
 
 import analyzer
 from analyzer.language import annotate
 from analyzer.parse import build_tables
 from analyzer.parse import cache as tables_cache
+from analyzer.parse.update import _merged_table
 from analyzer.store import Store
 from analyzer.tables import LanguageTables, ThreadTables
 
@@ -214,3 +218,33 @@ def test_when_most_bugs_changed_they_are_all_parsed_again(tmp_path):
     later = analyzer.load(tmp_path)
     _equal(later.tables, _fresh(later)[0])
     assert later.stage_sources["tables"] == "parsed"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    old_bugs=st.lists(st.integers(1, 30), max_size=25),
+    new_bugs=st.lists(st.integers(1, 30), max_size=10),
+    gone=st.sets(st.integers(1, 30)),
+)
+def test_merging_is_the_plain_filter_concat_and_stable_sort(old_bugs, new_bugs, gone):
+    def table(bugs, tag):
+        bugs = sorted(bugs)
+        return pd.DataFrame(
+            {
+                "bug_id": pd.Series(bugs, dtype="int64"),
+                "text": pd.Series(
+                    [f"{tag}{i}" if i % 3 else None for i in range(len(bugs))], dtype="str"
+                ),  # fmt: skip
+                "n": pd.array([i if i % 2 else None for i in range(len(bugs))], dtype="Int64"),
+                "at": pd.to_datetime(
+                    [f"2025-01-{1 + i % 28:02d}" for i in range(len(bugs))], utc=True
+                ),  # fmt: skip
+            }
+        )
+
+    old, new = table(old_bugs, "old"), table(new_bugs, "new")
+    gone = gone | set(new_bugs)  # a bug read again always loses its earlier rows
+    expected = pd.concat([old[~old["bug_id"].isin(gone)], new], ignore_index=True)
+    expected = expected.sort_values("bug_id", kind="stable", ignore_index=True)
+    got = _merged_table(old, new, np.array(sorted(gone), dtype="int64"))
+    pd.testing.assert_frame_equal(got, expected)
