@@ -17,6 +17,7 @@ from analyzer.metrics.breach import Breach, open_spans
 from analyzer.metrics.cadence import date_segments
 from analyzer.metrics.rulebook import DAY, HOUR, RULES
 from analyzer.metrics.rules import DONE_KINDS, BugResult, Row
+from analyzer.tables import text_column
 
 DEADLINE_COLUMNS = [
     "bug_id",
@@ -161,7 +162,7 @@ def _columns_frame(columns: list, names: list[str]) -> pd.DataFrame:
         elif name in FLOATS or name.endswith(("_hours", "_days")):
             data[name] = pd.Series([np.nan if v is None else v for v in values], dtype="float64")
         else:
-            data[name] = pd.Series(values, dtype="str")
+            data[name] = text_column(list(values))
     return pd.DataFrame(data)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analyzer.tables import text_column
+
 # kinds: int, Int64 (nullable int), bool, str, ts (tz-aware UTC)
 SCHEMAS: dict[str, dict[str, str]] = {
     "bugs": {
@@ -141,4 +143,4 @@ def _typed(values: list, kind: str) -> pd.Series:
         return pd.Series(values, dtype="Int64")
     if kind == "bool":
         return pd.Series(values, dtype="bool")
-    return pd.Series(values, dtype="str")
+    return text_column(values)
