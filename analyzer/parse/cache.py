@@ -153,7 +153,7 @@ def _entry(directory: Path, kind: type, with_basis: bool) -> Entry | None:
             if name not in dtypes:  # the stage gave None for it
                 frames[name] = None
                 continue
-            frame = _read(directory / f"{name}.parquet")
+            frame = _read(directory / f"{name}.parquet", whole=not with_basis)
             if not _restore(frame, dtypes[name]):
                 return None
             frames[name] = frame
@@ -168,13 +168,15 @@ def _entry(directory: Path, kind: type, with_basis: bool) -> Entry | None:
         return None
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path: Path, whole: bool = True) -> pd.DataFrame:
     """One table, each column in one piece: a parquet reader hands text back in several chunks,
     and pyarrow's ``take`` on a chunked column first joins every chunk, so each later filter of
-    the comments would copy all of their text (0.8 GB at 50x, 14 s of one scorecards command)."""
+    the comments would copy all of their text (0.8 GB at 50x, 14 s of one scorecards command).
+    Not ``whole``: as read, for a base that the merge (parse/update.py) joins in its one copy."""
     import pyarrow.parquet as pq
 
-    return pq.read_table(path).combine_chunks().to_pandas()
+    table = pq.read_table(path)
+    return (table.combine_chunks() if whole else table).to_pandas()
 
 
 def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> bool:

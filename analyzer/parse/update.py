@@ -80,12 +80,12 @@ def _merged_table(old: pd.DataFrame, new: pd.DataFrame, gone: np.ndarray) -> pd.
     ids = old["bug_id"].to_numpy()
     kept = ~np.isin(ids, gone) if len(gone) else np.ones(len(ids), dtype=bool)
     if not len(new) and kept.all():
-        return old
+        return _one_piece(old)
     rows = np.concatenate([np.flatnonzero(kept), len(ids) + np.arange(len(new))])
     keys = np.concatenate([ids[kept], new["bug_id"].to_numpy()])
     rows = rows[np.argsort(keys, kind="stable")]
     if not len(rows):
-        return old.iloc[0:0].reset_index(drop=True)
+        return _one_piece(old.iloc[0:0].reset_index(drop=True))
     # runs of consecutive rows of one source: one slice each
     breaks = np.flatnonzero((np.diff(rows) != 1) | (np.diff(rows >= len(ids)) != 0)) + 1
     starts = rows[np.r_[0, breaks]].tolist()
@@ -109,11 +109,32 @@ def _joined_text(
 ) -> pd.Series:
     import pyarrow as pa
 
-    sources = [pa.chunked_array(pa.array(c.array)).combine_chunks() for c in (old, new)]
+    sources = [_chunked(c) for c in (old, new)]
     pieces = [
-        sources[0].slice(start, stop - start)
-        if start < split
-        else sources[1].slice(start - split, stop - start)
+        chunk
         for start, stop in zip(starts, stops, strict=True)
+        for chunk in (
+            sources[0].slice(start, stop - start)
+            if start < split
+            else sources[1].slice(start - split, stop - start)
+        ).chunks
     ]
     return pd.Series(pa.concat_arrays(pieces), dtype=old.dtype)
+
+
+def _chunked(column: pd.Series):  # noqa: ANN202 - a pyarrow ChunkedArray
+    import pyarrow as pa
+
+    return pa.chunked_array(pa.array(column.array))
+
+
+def _one_piece(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with each text column in one chunk (a base is read as its chunks)."""
+    for name in table.columns:
+        if _is_arrow_text(table[name]):
+            chunked = _chunked(table[name])
+            if chunked.num_chunks > 1:
+                table[name] = pd.Series(
+                    chunked.combine_chunks(), dtype=table[name].dtype, index=table.index
+                )
+    return table
