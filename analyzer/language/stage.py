@@ -192,7 +192,9 @@ def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageT
     for index, key in enumerate(keys):
         if key:
             first.setdefault(key, index)
-    cached = set(known["key"])
+    # only the readings of these comments: after a sync they are a few of the cache's million
+    known = known[known["key"].isin(list(first))]
+    cached = set(known["key"].tolist())
     todo = [k for k in first if k not in cached]
     if todo:
         fresh = readings_table(
