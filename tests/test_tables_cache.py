@@ -248,3 +248,18 @@ def test_merging_is_the_plain_filter_concat_and_stable_sort(old_bugs, new_bugs, 
     expected = expected.sort_values("bug_id", kind="stable", ignore_index=True)
     got = _merged_table(old, new, np.array(sorted(gone), dtype="int64"))
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_a_sync_that_changed_no_bug_reads_none_again(tmp_path):
+    _sync(tmp_path, ASKED, QUIET, at="2025-04-01T00:00:00Z")
+    analyzer.load(tmp_path).language  # noqa: B018
+    with Store.open(tmp_path) as store:
+        store.set_meta(last_sync_time="2025-04-08T00:00:00Z")  # a sync that found nothing new
+    later = analyzer.load(tmp_path)
+    fresh_tables, fresh_language = _fresh(later)
+    _equal(later.tables, fresh_tables)
+    _equal(later.language, fresh_language)
+    assert later.stage_sources == {
+        "tables": "updated: 0 of 2 bugs",
+        "language": "updated: 0 of 2 bugs",
+    }
