@@ -7,6 +7,7 @@ store (raw) -> parse (thread tables) -> language -> metrics (per ``as_of``).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,77 +93,14 @@ class Corpus:
 
         if "raw" in self.__dict__:  # raw bugs already in memory (tests, notebooks)
             return build_tables(self.__dict__["raw"], self.reference, observed_at=self.observed_at)
-        # The tables of an unchanged store are read back from the last command's parse; those
-        # of a changed one are the last command's, with only the changed bugs parsed again.
-        family, key = self._tables_keys
-        tables = cache.load(self.cache_dir, f"{family}-{key}")
-        if tables is not None:
-            self.stage_sources["tables"] = "cache"
-            return tables
-        basis = self._basis  # read before the bugs, so that a write meanwhile is seen next time
-        tables = self._updated(family, ThreadTables)
-        if tables is None:
+
+        def parse(bug_ids: list[int] | None = None) -> ThreadTables:
             # Streamed from the store: at 50x the corpus's size the raw JSON objects alone
             # would hold ~3 GB that nothing needs once the tables are built.
-            tables = build_tables(
-                self.store.iter_raw(), self.reference, observed_at=self.observed_at
-            )
-            self.stage_sources["tables"] = "parsed"
-        cache.save(self.cache_dir, f"{family}-{key}", tables, basis)
-        return tables
+            raws = self.store.iter_raw(bug_ids)
+            return build_tables(raws, self.reference, observed_at=self.observed_at)
 
-    @cached_property
-    def _tables_keys(self) -> tuple[str, str]:
-        """The family (code, reference tables) and the fingerprint of everything the tables
-        are made from (:mod:`analyzer.parse.cache`)."""
-        from analyzer.parse import cache
-
-        reference = self.data_dir / "reference"
-        return cache.family(reference), cache.key(
-            self.store.path, self.meta, reference, self.observed_at
-        )
-
-    @cached_property
-    def _basis(self):
-        """What the tables are made from, bug by bug (:class:`analyzer.parse.cache.Basis`)."""
-        from analyzer.parse.cache import Basis
-
-        return Basis(self.store.bug_signatures(), str(self.observed_at))
-
-    def _updated(self, family: str, kind: type):
-        """The tables (a ``kind``) of the newest cache entry of ``family``, with the bugs that
-        changed since parsed again (analyzer/parse/update.py); None when there is no such entry
-        or most bugs changed (a fresh pass is then the quicker)."""
-        from analyzer.parse import build_tables, cache
-        from analyzer.parse.update import merged, stale_bugs
-
-        entry = cache.load_base(self.cache_dir, family, kind)
-        if entry is None or entry.basis is None:
-            return None
-        now = self._basis
-        if isinstance(entry.tables, ThreadTables):
-            again, dropped = stale_bugs(
-                entry.basis, now.signatures, now.observed_at, entry.tables.bugs
-            )
-        else:  # comments do not depend on observed_at
-            again, dropped = stale_bugs(entry.basis, now.signatures)
-        if len(again) > len(now.signatures) // 2:
-            return None
-        if kind is ThreadTables:
-            fresh = build_tables(
-                self.store.iter_raw(again), self.reference, observed_at=self.observed_at
-            )
-        else:
-            from analyzer.language import annotate
-
-            comments = self.tables.comments
-            mine = comments[comments["bug_id"].isin(again)].reset_index(drop=True)
-            fresh = annotate(mine, cache_dir=self.cache_dir)
-        tables = merged(entry.tables, fresh, dropped)
-        if tables is not None:
-            stage = "tables" if kind is ThreadTables else "language"
-            self.stage_sources[stage] = f"updated: {len(again)} of {len(now.signatures)} bugs"
-        return tables
+        return self._cached_stage("tables", cache.family(self.data_dir / "reference"), parse)
 
     @cached_property
     def language(self):
@@ -172,20 +110,63 @@ class Corpus:
 
         if "raw" in self.__dict__:
             return annotate(self.tables.comments, cache_dir=self.cache_dir)
+
+        def read(bug_ids: list[int] | None = None) -> LanguageTables:
+            comments = self.tables.comments
+            if bug_ids is not None:
+                comments = comments[comments["bug_id"].isin(bug_ids)].reset_index(drop=True)
+            return annotate(comments, cache_dir=self.cache_dir)
+
         # the same tables read by the same pipeline give the same readings
-        key = self._tables_keys[1]
         family = cache.family(self.data_dir / "reference", readings_version())
-        language = cache.load(self.cache_dir, f"{family}-{key}", LanguageTables)
-        if language is not None:
-            self.stage_sources["language"] = "cache"
-            return language
-        basis = self._basis
-        language = self._updated(family, LanguageTables)
-        if language is None:
-            language = annotate(self.tables.comments, cache_dir=self.cache_dir)
-            self.stage_sources["language"] = "read"
-        cache.save(self.cache_dir, f"{family}-{key}", language, basis)
-        return language
+        return self._cached_stage("language", family, read)
+
+    def _cached_stage(self, stage: str, family: str, run: Callable):
+        """A stage's tables (:mod:`analyzer.parse.cache`): read back for an unchanged store;
+        for a changed one, the newest entry of ``family`` with only the bugs that changed run
+        again (``run(bug_ids)``, analyzer/parse/update.py); else ``run()`` over every bug.
+        ``stage_sources[stage]`` records which."""
+        from analyzer.parse import cache
+        from analyzer.parse.update import merged, stale_bugs
+
+        kind = ThreadTables if stage == "tables" else LanguageTables
+        fingerprint = f"{family}-{self._store_key}"
+        tables = cache.load(self.cache_dir, fingerprint, kind)
+        if tables is not None:
+            self.stage_sources[stage] = "cache"
+            return tables
+        # read before the bugs, so that a write meanwhile is seen by the next command
+        now = self._basis
+        entry = cache.load_base(self.cache_dir, family, kind)
+        if entry is not None and entry.basis is not None:
+            # comments, and so the language tables, do not depend on observed_at
+            base = entry.tables
+            dated = (now.observed_at, base.bugs) if isinstance(base, ThreadTables) else ()
+            again, dropped = stale_bugs(entry.basis, now.signatures, *dated)
+            if len(again) <= len(now.signatures) // 2:  # else a fresh pass is the quicker
+                tables = merged(entry.tables, run(again), dropped)
+                if tables is not None:
+                    count = f"{len(again)} of {len(now.signatures)} bugs"
+                    self.stage_sources[stage] = f"updated: {count}"
+        if tables is None:
+            tables = run()
+            self.stage_sources[stage] = "parsed" if kind is ThreadTables else "read"
+        cache.save(self.cache_dir, fingerprint, tables, now)
+        return tables
+
+    @cached_property
+    def _store_key(self) -> str:
+        """The fingerprint of the store's state (:func:`analyzer.parse.cache.key`)."""
+        from analyzer.parse import cache
+
+        return cache.key(self.store.path, self.meta, self.observed_at)
+
+    @cached_property
+    def _basis(self):
+        """What the tables are made from, bug by bug (:class:`analyzer.parse.cache.Basis`)."""
+        from analyzer.parse.cache import Basis
+
+        return Basis(self.store.bug_signatures(), str(self.observed_at))
 
     @property
     def cache_dir(self) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analyzer.bmo import bug_url, comment_url
@@ -147,8 +148,7 @@ def due_bugs(
         open_bugs = open_bugs[open_bugs["ca"] == ca]
     # only the open bugs' rows: at 50x the real corpus most of 1.1M comments are of closed bugs
     mine = open_bugs["bug_id"].to_numpy()
-    updates = comments[["bug_id", "time", "count", "is_ca_update"]]  # not the text
-    last_update = _last_ca_updates(updates[updates["bug_id"].isin(mine)], as_of)
+    last_update = _last_ca_updates(comments, as_of, mine)
     boards = _current_boards(whiteboard[whiteboard["bug_id"].isin(mine)], as_of)
     asked = _open_needinfos(needinfos, as_of)
     states: list[tuple] = []  # per open bug: (next_update, set_by, honoured, caveats)
@@ -258,10 +258,15 @@ def _honour_next_update(
     return obligations[~current_gap]
 
 
-def _last_ca_updates(comments: pd.DataFrame, as_of: pd.Timestamp) -> dict[int, tuple]:
-    """Per bug, the time and number of the CA's last update at or before ``as_of``."""
+def _last_ca_updates(
+    comments: pd.DataFrame, as_of: pd.Timestamp, bug_ids: np.ndarray
+) -> dict[int, tuple]:
+    """Per bug of ``bug_ids``, the time and number of the CA's last update at or before
+    ``as_of``."""
     updates = comments[["bug_id", "time", "count"]][  # not a copy of every comment's text
-        comments["is_ca_update"].fillna(False).astype(bool) & (comments["time"] <= as_of)
+        comments["is_ca_update"].fillna(False).astype(bool)
+        & (comments["time"] <= as_of)
+        & comments["bug_id"].isin(bug_ids)
     ]
     last = updates.sort_values(["bug_id", "time", "count"]).drop_duplicates("bug_id", keep="last")
     return {

@@ -3,7 +3,7 @@ reads them back.
 
 Why: both stages are pure functions of the stored raw responses, the reference tables and the
 package's code, and at 50x the real corpus they take 45 s each command, where reading the
-tables back takes a few seconds. The key is a fingerprint of all of those inputs: the store
+tables back takes a few seconds. An entry's name is a fingerprint of all of those inputs: the store
 file and its write-ahead log (size and modification time), the store's meta (last sync, source,
 history), the reference directory's files, the ``observed_at`` the tables are cut at, and the
 code and data of the package. Any change gives a new key, and a key is only ever read back
@@ -91,16 +91,15 @@ def family(reference_dir: Path, *more: str) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
-def key(store_path: Path, meta: dict, reference_dir: Path, observed_at: pd.Timestamp) -> str:
-    """The fingerprint of everything the tables are made from."""
+def key(store_path: Path, meta: dict, observed_at: pd.Timestamp) -> str:
+    """The fingerprint of what one store's entry is made from beyond its :func:`family`: the
+    store file and its write-ahead log, the store's meta, ``observed_at``. An entry is stored
+    under ``<family>-<key>``."""
     store_path = Path(store_path)
     wal = store_path.with_name(store_path.name + "-wal")
     parts = {
-        "version": VERSION,
-        "code": code_fingerprint(),
         "store": [str(store_path.resolve()), _stat(store_path), _stat(wal)],
         "meta": sorted(meta.items()),
-        "reference": _directory(Path(reference_dir)),
         "observed_at": str(observed_at),
     }
     text = json.dumps(parts, sort_keys=True, default=str)
