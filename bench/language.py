@@ -107,7 +107,7 @@ def long_comments() -> None:
     """CPU seconds for one comment at BMO's limit (65,535 characters) of hostile shapes."""
     from datetime import date
 
-    from analyzer.language.stage import read_comments
+    from analyzer.language.read import read_comments
 
     limit = 65_535
     shapes = {

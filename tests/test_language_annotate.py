@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer.language import annotate
-from analyzer.language.stage import COMMITMENT_COLUMNS, LANGUAGE_COLUMNS
+from analyzer.language.stage import (
+    COMMITMENT_COLUMNS,
+    LANGUAGE_COLUMNS,
+    _day_labels,
+    _key,
+    _keys,
+    _text_array,
+)
 
 
 def _comments(rows: list[tuple[str | None, str]]) -> pd.DataFrame:
@@ -102,3 +113,51 @@ def test_cache_parts_are_merged_when_many(tmp_path):
     parts = list(tmp_path.glob("*/part-*.parquet"))
     assert len(parts) == 1
     assert len(cache.load(tmp_path)) == cache.MAX_PARTS + 1
+
+
+# -- the cache keys, hashed from Arrow's bytes -------------------------------------------------
+
+_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2003\u2028\u2029\u3000"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=st.sampled_from(_SPACES)),  # blank: no key
+            st.text(),  # any text, non-ASCII and lone letters included
+            st.builds(lambda a, b: a + b, st.text(alphabet=st.sampled_from(_SPACES)), st.text()),
+        ),
+        max_size=12,
+    ),
+    st.lists(st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))), min_size=12, max_size=12),
+)
+def test_keys_from_arrow_bytes_equal_the_keys_of_python_text(texts, times):
+    """Each comment's key, hashed from the UTF-8 bytes of the Arrow column, is the key of its
+    Python text and UTC day; a comment that ``str.strip`` leaves empty has none."""
+    texts = [t.encode("utf-8", "replace").decode("utf-8") if t else t for t in texts]
+    frame = pd.DataFrame(
+        {"text": pd.Series(texts, dtype="str"), "time": pd.Series(times[: len(texts)])}
+    )
+    days = pd.to_datetime(frame["time"], utc=True).dt.date
+    expected = [
+        _key(text, None if pd.isna(day) else day) if text and text.strip() else None
+        for text, day in zip(texts, days, strict=True)
+    ]
+    assert _keys(_text_array(frame["text"]), _day_labels(frame)) == expected
+
+
+def test_a_changed_assembly_keeps_the_readings_version():
+    """The version the readings are cached under fingerprints the modules that read comments,
+    not those that only assemble tables: editing the stage keeps a million cached readings."""
+    from importlib import resources
+
+    from analyzer.language.pipeline import ASSEMBLY_MODULES, READING_DEPENDENCIES
+
+    language = resources.files("analyzer") / "language"
+    assert {"stage.py", "cache.py"} <= ASSEMBLY_MODULES
+    assert all((language / name).is_file() for name in ASSEMBLY_MODULES)
+    assert "read.py" not in ASSEMBLY_MODULES and (language / "read.py").is_file()
+    package = resources.files("analyzer")
+    assert all(package.joinpath(*name.split("/")).is_file() for name in READING_DEPENDENCIES)

@@ -59,7 +59,7 @@ def test_no_day_no_commitments():
 
 
 def _one(text: str, day: date):
-    from analyzer.language.stage import read_comments
+    from analyzer.language.read import read_comments
 
     return [(c.promised, c.kind, c.ambiguous) for c in read_comments([text], [day])[0].commitments]
 

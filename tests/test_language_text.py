@@ -81,7 +81,7 @@ def test_a_comment_at_the_bmo_limit_is_read_whole():
     reading finishes and is right (its time is measured in bench/language.py, not here)."""
     from datetime import date
 
-    from analyzer.language.stage import read_comments
+    from analyzer.language.read import read_comments
 
     limit = 65_535
     hostile = [

@@ -17,6 +17,8 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analyzer.language.pipeline import readings_version
 
@@ -39,6 +41,23 @@ COLUMNS = [
     "action_items",  # JSON list of [item, YYYY-MM-DD or "", status, done]; "" when none
 ]
 MAX_PARTS = 16
+_TEXT = pa.large_string()
+SCHEMA = pa.schema(
+    [
+        ("key", _TEXT),
+        ("questions", pa.int64()),
+        ("question_text", _TEXT),
+        ("report_kind", _TEXT),
+        ("sections_present", _TEXT),
+        ("sections_missing", _TEXT),
+        ("report_template", _TEXT),
+        ("expects_reply", pa.bool_()),
+        ("closing_notice", pa.bool_()),
+        ("commitments", _TEXT),
+        ("report_fields", _TEXT),
+        ("action_items", _TEXT),
+    ]
+)
 
 
 def cache_path(cache_dir: Path) -> Path:
@@ -53,19 +72,38 @@ def _parts(cache_dir: Path) -> list[Path]:
     return sorted(cache_path(cache_dir).glob("part-*.parquet"))
 
 
-def load(cache_dir: Path | None) -> pd.DataFrame:
-    """Every reading stored for this pipeline version, one row per key (maybe none)."""
-    if cache_dir is None:
-        return empty()
+def load_table(cache_dir: Path | None) -> pa.Table:
+    """Every reading stored for this pipeline version (``SCHEMA``), as Arrow: what the stage
+    joins a million comments to. A key may repeat across parts; its readings are equal (a
+    reading is a function of its key)."""
     tables = []
-    for part in _parts(cache_dir):
+    for part in _parts(cache_dir) if cache_dir is not None else []:
         try:
-            tables.append(pd.read_parquet(part, columns=COLUMNS))
-        except (OSError, ValueError, KeyError):
+            tables.append(_conformed(pq.read_table(part, columns=COLUMNS)))
+        except (OSError, ValueError, KeyError, pa.ArrowException):
             continue  # a damaged part is read again next time, not trusted
     if not tables:
-        return empty()
-    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+        return SCHEMA.empty_table()
+    return pa.concat_tables(tables).combine_chunks()
+
+
+def joined(known: pa.Table, new: pd.DataFrame) -> pa.Table:
+    """``known`` with the readings of ``new`` (rows of ``COLUMNS``) after it."""
+    fresh = _conformed(pa.Table.from_pandas(new[COLUMNS], preserve_index=False))
+    return pa.concat_tables([known, fresh]).combine_chunks()
+
+
+def _conformed(table: pa.Table) -> pa.Table:
+    """``table`` in ``SCHEMA``'s column types (an all-null column is stored as type null)."""
+    return pa.table(
+        [table[name].cast(field.type) for name, field in zip(COLUMNS, SCHEMA, strict=True)],
+        schema=SCHEMA,
+    )
+
+
+def load(cache_dir: Path | None) -> pd.DataFrame:
+    """Every reading stored for this pipeline version, one row per key (maybe none)."""
+    table = load_table(cache_dir).to_pandas()
     return table.drop_duplicates("key", keep="last", ignore_index=True)
 
 

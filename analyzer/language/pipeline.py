@@ -19,16 +19,30 @@ from spacy.matcher import Matcher
 PIPELINE_VERSION = "language-9"
 
 
+# Modules of analyzer/language/ that only assemble tables from readings, or measure them: a
+# change to them changes no reading, so it must not empty the per-comment cache.
+ASSEMBLY_MODULES = frozenset({"__init__.py", "cache.py", "eval_sets.py", "stage.py"})
+# Modules outside analyzer/language/ that a reading depends on (the template parts a report lacks).
+READING_DEPENDENCIES = ("ahead/completeness.py", "ahead/templates.py", "irg.py")
+
+
 @lru_cache(maxsize=1)
 def readings_version() -> str:
-    """``PIPELINE_VERSION`` and a fingerprint of everything a reading depends on: the stage's
-    source files and the data tables it reads. A changed rule or table is a new cache even when
-    nobody remembered to bump the version."""
+    """``PIPELINE_VERSION`` and a fingerprint of everything a reading depends on: the source
+    files that read comments and the data tables they read. A changed rule or table is a new
+    cache even when nobody remembered to bump the version; a change to how the stage
+    assembles its tables (``ASSEMBLY_MODULES``) is not."""
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
     package = resources.files("analyzer")
     sources = sorted(
-        (f for f in (package / "language").iterdir() if f.name.endswith(".py")), key=str
+        (
+            f
+            for f in (package / "language").iterdir()
+            if f.name.endswith(".py") and f.name not in ASSEMBLY_MODULES
+        ),
+        key=str,
     )
+    sources += [package.joinpath(*name.split("/")) for name in READING_DEPENDENCIES]
     tables = [
         package / "data" / name
         for name in ("irg_calendar.csv", "irg_templates.csv", "language_old_template.csv",

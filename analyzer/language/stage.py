@@ -1,26 +1,28 @@
-"""From the comments table to the language tables, with the per-comment cache in between."""
+"""From the comments table to the language tables, with the per-comment cache in between.
+
+The readings themselves come from analyzer/language/read.py. This module looks each comment up
+in the cache by a key of its day and text, reads the missing ones, and spreads the readings
+into tables. At 50x the real corpus that is 1.1M comments, so the lookups work on the text's
+Arrow buffer (no Python string per comment) and the joins run in pyarrow.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analyzer.bmo import comment_url
 from analyzer.env import InputError
-from analyzer.language import cache, commitments, questions
-from analyzer.language.action_items import ActionItem, read_action_items
-from analyzer.language.commitments import Commitment
-from analyzer.language.fields import Field, read_fields
-from analyzer.language.pipeline import nlp, readings_version
-from analyzer.language.replies import reply_reading
-from analyzer.language.reports import ReportReading, read_report
-from analyzer.language.text import blocks, own_lines
+from analyzer.language import cache
+from analyzer.language.pipeline import readings_version
+from analyzer.language.read import read_comments, readings_table
 from analyzer.tables import LanguageTables
 
 LANGUAGE_COLUMNS = ["bug_id", "count", *cache.READING_COLUMNS]
@@ -28,153 +30,78 @@ COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "sta
 FIELD_COLUMNS = ["bug_id", "count", "field", "value", "time", "number"]
 ACTION_ITEM_COLUMNS = ["bug_id", "count", "item", "due", "status", "done"]
 NOT_CA_ROLES = ("root_program", "community")
-
-
-@dataclass(frozen=True)
-class CommentReading:
-    """Everything the stage reads from one comment's text, before the author's role is known."""
-
-    questions: tuple[str, ...]
-    report_kind: str
-    sections_present: tuple[str, ...]
-    sections_missing: tuple[str, ...]
-    report_template: str | None
-    commitments: tuple[Commitment, ...]
-    expects_reply: bool = True
-    closing_notice: bool = False
-    fields: tuple[Field, ...] = ()
-    action_items: tuple[ActionItem, ...] = ()
-
-
-EMPTY = CommentReading((), "other", (), (), None, ())
-
-
-def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> list[CommentReading]:
-    """Read many comments at once: one spaCy pass, in batches, over the blocks that can hold a
-    question or a promise (the others cannot, so skipping them changes nothing)."""
-    own = [own_lines(text) for text in texts]
-    comment_blocks = [blocks(text, lines) for text, lines in zip(texts, own, strict=True)]
-    asked: list[list[str]] = [[] for _ in texts]
-    promised = [
-        commitments.table_commitments(b, day) if day else []
-        for b, day in zip(comment_blocks, days, strict=True)
-    ]
-
-    def candidates() -> Iterator[tuple[str, tuple[int, bool, bool, bool]]]:
-        for index, (found, day) in enumerate(zip(comment_blocks, days, strict=True)):
-            for block in found:
-                ask = questions.is_candidate(block)
-                promise = day is not None and commitments.is_candidate(block)
-                if ask or promise:
-                    yield block.text, (index, ask, promise, block.kind == "item")
-
-    for doc, (index, ask, promise, listed) in nlp().pipe(
-        candidates(), as_tuples=True, batch_size=256
-    ):
-        if ask:
-            asked[index].extend(questions.asked_in(doc))
-        if promise:
-            promised[index].extend(commitments.promised_in(doc, days[index], listed))
-
-    readings = []
-    for text, lines, sentences, dated, day in zip(texts, own, asked, promised, days, strict=True):
-        if not text or not text.strip():
-            readings.append(EMPTY)
-            continue
-        report = read_report(text, lines)
-        missing = _missing(text, report, day)
-        expects_reply, closing_notice = reply_reading(lines)
-        readings.append(
-            CommentReading(
-                tuple(sentences),
-                report.kind,
-                report.sections_present,
-                missing,
-                report.template,
-                tuple(dated),
-                expects_reply,
-                closing_notice,
-                tuple(read_fields(lines, day)),
-                tuple(read_action_items("\n".join(lines), day)),
-            )
-        )
-    return readings
-
-
-def _missing(text: str, report: ReportReading, day: date | None) -> tuple[str, ...]:
-    """What a full or closure report lacks of the template in force on its day: the same list
-    as ``report_completeness.missing`` (one answer). Nothing before templates were required
-    (IRG 3.0), and nothing for a report posted as an attachment (its text is unseen)."""
-    if day is None or report.kind not in ("full", "closure") or report.attached:
-        return ()
-    from analyzer.ahead.completeness import missing_parts
-
-    return missing_parts(text, report.kind, pd.Timestamp(day, tz="UTC"))
+# What str.strip() removes, as the first byte of UTF-8 text: a text starting with any other
+# ASCII byte is not blank (a non-ASCII first byte is decoded and checked).
+_ASCII_SPACE = np.array([b in b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f" for b in range(128)])
 
 
 def _key(text: str, day: date | None) -> str:
+    """The cache key of one comment: the readings' version, its UTC day, its text."""
     digest = hashlib.sha256(f"{readings_version()}\0{day}\0{text}".encode())
     return digest.hexdigest()[:32]
 
 
-def _days(times: pd.Series) -> list[date | None]:
-    """The UTC day of each comment: relative dates ("this Friday") are resolved against it."""
-    days = pd.to_datetime(pd.Series(times), utc=True, errors="coerce").dt.date
-    return [None if day is pd.NaT or day is None else day for day in days]
+def _text_array(column: pd.Series) -> pa.LargeStringArray:
+    """The comment texts as one Arrow array, null where a value is not text."""
+    try:
+        array = pa.array(column.array, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, UnicodeError):
+        values = [t if isinstance(t, str) else None for t in column.tolist()]
+        array = pa.array(values, type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array
 
 
-def _urls(comments: pd.DataFrame) -> list[str]:
-    if "url" in comments.columns:
-        return comments["url"].astype(str).tolist()
-    return [
-        comment_url(bug, count)
-        for bug, count in zip(comments["bug_id"], comments["count"], strict=True)
-    ]
+def _day_labels(comments: pd.DataFrame) -> np.ndarray:
+    """Each comment's UTC day as ``YYYY-MM-DD`` (``None`` when its time is unknown): as the key
+    spells it (relative dates, "this Friday", are resolved against it)."""
+    if "time" not in comments.columns:
+        return np.full(len(comments), "None", dtype=object)
+    times = pd.to_datetime(pd.Series(comments["time"]), utc=True, errors="coerce")
+    values = times.dt.tz_localize(None).to_numpy()  # in its own unit: no overflow past 2262
+    labels = np.datetime_as_string(values.astype("datetime64[D]")).astype(object)
+    labels[np.isnat(values)] = "None"
+    return labels
 
 
-def readings_table(keys: Sequence[str], readings: Sequence[CommentReading]) -> pd.DataFrame:
-    """Readings as rows of the cache's table (columns: ``cache.COLUMNS``)."""
-    return pd.DataFrame(
-        {
-            "key": list(keys),
-            "questions": [len(r.questions) for r in readings],
-            "question_text": ["\n".join(r.questions) for r in readings],
-            "report_kind": [r.report_kind for r in readings],
-            "sections_present": [";".join(r.sections_present) for r in readings],
-            "sections_missing": [";".join(r.sections_missing) for r in readings],
-            "report_template": [r.report_template for r in readings],
-            "expects_reply": [r.expects_reply for r in readings],
-            "closing_notice": [r.closing_notice for r in readings],
-            "commitments": [_commitments_json(r.commitments) for r in readings],
-            "report_fields": [_fields_json(r.fields) for r in readings],
-            "action_items": [_items_json(r.action_items) for r in readings],
-        },
-        columns=cache.COLUMNS,
-    )
-
-
-def _commitments_json(commitments: Sequence[Commitment]) -> str:
-    if not commitments:
-        return ""
-    return json.dumps(
-        [[c.text, c.promised.isoformat(), c.kind, c.status, c.ambiguous] for c in commitments]
-    )
-
-
-def _fields_json(fields: Sequence[Field]) -> str:
-    if not fields:
-        return ""
-    return json.dumps(
-        [[f.field, f.value, f.time.isoformat() if f.time else "", f.number] for f in fields]
-    )
-
-
-def _items_json(items: Sequence[ActionItem]) -> str:
-    if not items:
-        return ""
-    return json.dumps(
-        [[i.item, i.due.isoformat() if i.due else "", i.status, i.done] for i in items]
-    )
+def _keys(text: pa.LargeStringArray, days: np.ndarray) -> list[str | None]:
+    """The cache key of each comment (:func:`_key`), None for a comment without text; hashed
+    from the UTF-8 bytes Arrow holds, so no Python string is made per comment."""
+    size = len(text)
+    keys: list[str | None] = [None] * size
+    if size == 0:
+        return keys
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + size + 1]
+    data_buffer = text.buffers()[2]
+    data = memoryview(data_buffer) if data_buffer is not None else memoryview(b"")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    valid = text.is_valid().to_numpy(zero_copy_only=False) & (ends > starts)
+    first = np.zeros(size, dtype=np.uint8)
+    first[valid] = raw[starts[valid]]
+    # a first byte that is ASCII and not a space: certainly not blank; the rest are checked
+    doubtful = valid & ((first >= 128) | _ASCII_SPACE[np.minimum(first, 127)])
+    version = readings_version()
+    prefixes: dict[str, hashlib._Hash] = {}
+    chosen = np.flatnonzero(valid)
+    for index, begin, end, unsure, day in zip(
+        chosen.tolist(),
+        starts[chosen].tolist(),
+        ends[chosen].tolist(),
+        doubtful[chosen].tolist(),
+        days[chosen].tolist(),
+        strict=True,
+    ):
+        if unsure and not bytes(data[begin:end]).decode("utf-8").strip():
+            continue
+        prefix = prefixes.get(day)
+        if prefix is None:
+            prefix = prefixes[day] = hashlib.sha256(f"{version}\0{day}\0".encode())
+        digest = prefix.copy()
+        digest.update(data[begin:end])
+        keys[index] = digest.hexdigest()[:32]
+    return keys
 
 
 def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageTables:
@@ -182,31 +109,31 @@ def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageT
     missing = [c for c in ("bug_id", "count", "text") if c not in comments.columns]
     if missing:
         raise InputError(f"the comments table has no column {', '.join(missing)}.")
-    texts = [t if isinstance(t, str) and t.strip() else None for t in comments["text"].tolist()]
-    times = comments["time"] if "time" in comments.columns else pd.Series([None] * len(texts))
-    days = _days(times)
-    keys = [_key(text, day) if text else "" for text, day in zip(texts, days, strict=True)]
-
-    known = cache.load(cache_dir)
-    first: dict[str, int] = {}
-    for index, key in enumerate(keys):
-        if key:
+    text = _text_array(comments["text"])
+    days = _day_labels(comments)
+    keys = pa.array(_keys(text, days), type=pa.large_string())
+    known = cache.load_table(cache_dir)
+    positions = pc.index_in(keys, value_set=known["key"])
+    unread = np.flatnonzero(
+        (pc.is_null(positions).to_numpy(zero_copy_only=False))
+        & keys.is_valid().to_numpy(zero_copy_only=False)
+    )
+    if len(unread):
+        first: dict[str, int] = {}
+        for index, key in zip(unread.tolist(), keys.take(unread).to_pylist(), strict=True):
             first.setdefault(key, index)
-    # only the readings of these comments: after a sync they are a few of the cache's million
-    known = known[known["key"].isin(list(first))]
-    cached = set(known["key"].tolist())
-    todo = [k for k in first if k not in cached]
-    if todo:
-        fresh = readings_table(
-            todo, read_comments([texts[first[k]] for k in todo], [days[first[k]] for k in todo])
-        )
+        chosen = list(first.values())
+        texts = text.take(chosen).to_pylist()
+        dates = [None if days[i] == "None" else date.fromisoformat(days[i]) for i in chosen]
+        fresh = readings_table(list(first), read_comments(texts, dates))
+        del texts
         cache.save(cache_dir, fresh)
-        known = pd.concat([known, fresh], ignore_index=True) if len(known) else fresh
-    del texts  # every comment's text as a Python string: ~0.9 GB at 50x, not needed past here
-    rows = known.drop_duplicates("key").set_index("key").reindex(keys)
+        known = cache.joined(known, fresh)
+        positions = pc.index_in(keys, value_set=known["key"])
+    rows = known.take(positions)  # one row per comment; null where it has no text
 
     roles = comments["role"] if "role" in comments.columns else pd.Series([None] * len(keys))
-    not_ca = roles.isin(NOT_CA_ROLES).to_numpy()
+    not_ca = roles.isin(NOT_CA_ROLES).to_numpy(dtype=bool)
     return LanguageTables(
         comment_language=_language_table(comments, rows, not_ca),
         commitments=_commitment_table(comments, rows, not_ca),
@@ -215,40 +142,62 @@ def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageT
     )
 
 
-def _language_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
-    kind = rows["report_kind"].fillna("other").to_numpy()
-    kind = pd.Series(kind).where(~((kind == "update") & not_ca), "other").to_numpy()
+def _str(values: pa.ChunkedArray | pa.Array) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def _language_table(comments: pd.DataFrame, rows: pa.Table, not_ca: np.ndarray) -> pd.DataFrame:
+    kind = pc.fill_null(rows["report_kind"], "other")
+    kind = pc.if_else(pc.and_(pc.equal(kind, "update"), pa.array(not_ca)), "other", kind)
     return pd.DataFrame(
         {
             "bug_id": comments["bug_id"].to_numpy(),
             "count": comments["count"].to_numpy(),
-            "questions": rows["questions"].fillna(0).astype("int64").to_numpy(),
-            "question_text": rows["question_text"].fillna("").to_numpy(),
-            "report_kind": kind,
-            "sections_present": rows["sections_present"].fillna("").to_numpy(),
-            "sections_missing": rows["sections_missing"].fillna("").to_numpy(),
+            "questions": pc.fill_null(rows["questions"], 0).to_numpy().astype("int64"),
+            "question_text": _str(pc.fill_null(rows["question_text"], "")),
+            "report_kind": _str(kind),
+            "sections_present": _str(pc.fill_null(rows["sections_present"], "")),
+            "sections_missing": _str(pc.fill_null(rows["sections_missing"], "")),
             # typed here, not inferred: a slice of comments none of which names a template
             # would give another dtype than the whole, and the cache grows tables from slices
-            "report_template": pd.Series(rows["report_template"].to_numpy()).astype("str"),
+            "report_template": _str(rows["report_template"]),
             # a comment without text may ask anything: it counts (the metrics add a caveat)
-            "expects_reply": rows["expects_reply"].fillna(True).astype(bool).to_numpy(),
-            "closing_notice": rows["closing_notice"].fillna(False).astype(bool).to_numpy(),
+            "expects_reply": pc.fill_null(rows["expects_reply"], True).to_numpy().astype(bool),
+            "closing_notice": pc.fill_null(rows["closing_notice"], False).to_numpy().astype(bool),
         },
         columns=LANGUAGE_COLUMNS,
     )
 
 
-def _commitment_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
-    made = rows["commitments"].fillna("").to_numpy()
-    urls = _urls(comments)
-    bug_ids, counts = comments["bug_id"].to_numpy(), comments["count"].to_numpy()
-    records = []
-    for i in (made != "").nonzero()[0]:
-        if not not_ca[i]:
-            for text, day, kind, status, ambiguous in json.loads(made[i]):
-                records.append(
-                    (bug_ids[i], counts[i], text, day, kind, urls[i], status, bool(ambiguous))
-                )
+def _ca_readings(
+    comments: pd.DataFrame, rows: pa.Table, column: str, not_ca: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Positions of the CA comments whose JSON reading ``column`` lists something, and those
+    readings (a few thousand of a million comments: only they become Python strings)."""
+    values = rows[column]
+    said = pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False)
+    positions = np.flatnonzero(said & ~not_ca)
+    return positions, values.take(positions).to_pylist()
+
+
+def _urls(comments: pd.DataFrame, positions: np.ndarray) -> list[str]:
+    if "url" in comments.columns:
+        return comments["url"].iloc[positions].astype(str).tolist()
+    bug_ids = comments["bug_id"].to_numpy()[positions]
+    counts = comments["count"].to_numpy()[positions]
+    return [comment_url(bug, count) for bug, count in zip(bug_ids, counts, strict=True)]
+
+
+def _commitment_table(comments: pd.DataFrame, rows: pa.Table, not_ca: np.ndarray) -> pd.DataFrame:
+    positions, made = _ca_readings(comments, rows, "commitments", not_ca)
+    urls = _urls(comments, positions)
+    bug_ids = comments["bug_id"].to_numpy()[positions]
+    counts = comments["count"].to_numpy()[positions]
+    records = [
+        (bug, count, text, day, kind, url, status, bool(ambiguous))
+        for bug, count, url, listed in zip(bug_ids, counts, urls, made, strict=True)
+        for text, day, kind, status, ambiguous in json.loads(listed)
+    ]
     table = _texts(
         pd.DataFrame(records, columns=COMMITMENT_COLUMNS), ["text", "kind", "url", "status"]
     )
@@ -259,19 +208,19 @@ def _commitment_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.
     return table
 
 
-def _ca_rows(comments: pd.DataFrame, rows: pd.DataFrame, column: str, not_ca) -> list[tuple]:
+def _ca_rows(comments: pd.DataFrame, rows: pa.Table, column: str, not_ca) -> list[tuple]:
     """(bug_id, count, entry) for each entry of a JSON reading column in a CA comment."""
-    made = rows[column].fillna("").to_numpy()
-    bug_ids, counts = comments["bug_id"].to_numpy(), comments["count"].to_numpy()
+    positions, made = _ca_readings(comments, rows, column, not_ca)
+    bug_ids = comments["bug_id"].to_numpy()[positions]
+    counts = comments["count"].to_numpy()[positions]
     return [
-        (bug_ids[i], counts[i], entry)
-        for i in (made != "").nonzero()[0]
-        if not not_ca[i]
-        for entry in json.loads(made[i])
+        (bug, count, entry)
+        for bug, count, listed in zip(bug_ids, counts, made, strict=True)
+        for entry in json.loads(listed)
     ]
 
 
-def _field_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
+def _field_table(comments: pd.DataFrame, rows: pa.Table, not_ca) -> pd.DataFrame:
     """One row per IRG 3.x Summary/Impact field stated in a CA comment."""
     records = [
         (bug, count, field, value, time or None, number)
@@ -285,7 +234,7 @@ def _field_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataF
     return _int_keys(table)
 
 
-def _action_item_table(comments: pd.DataFrame, rows: pd.DataFrame, not_ca) -> pd.DataFrame:
+def _action_item_table(comments: pd.DataFrame, rows: pa.Table, not_ca) -> pd.DataFrame:
     """One row per row of an Action Items table in a CA comment."""
     records = [
         (bug, count, item, due or None, status, bool(done))
