@@ -90,6 +90,7 @@ class Corpus:
     @cached_property
     def tables(self):
         from analyzer.parse import build_tables, cache
+        from analyzer.parse.parallel import parse_store
 
         if "raw" in self.__dict__:  # raw bugs already in memory (tests, notebooks)
             return build_tables(self.__dict__["raw"], self.reference, observed_at=self.observed_at)
@@ -97,6 +98,10 @@ class Corpus:
         def parse(bug_ids: list[int] | None = None) -> ThreadTables:
             # Streamed from the store: at 50x the corpus's size the raw JSON objects alone
             # would hold ~3 GB that nothing needs once the tables are built.
+            if bug_ids is None:  # every bug: in two processes on a large store
+                return parse_store(
+                    self.store, self.reference, self.observed_at, scratch=self.cache_dir
+                )
             raws = self.store.iter_raw(bug_ids)
             return build_tables(raws, self.reference, observed_at=self.observed_at)
 

@@ -255,6 +255,23 @@ class Store:
             if raw is not None:
                 yield raw
 
+    def iter_raw_between(self, low: int | None, high: int | None) -> Iterator[RawBug]:
+        """Stored bugs with ``low <= bug_id < high`` (None: no bound), in bug id order."""
+        cursor = self._conn.execute(
+            "SELECT bug_json, comments_json, history_json, bug_id FROM bugs "
+            "WHERE bug_id >= coalesce(?, bug_id) AND bug_id < coalesce(?, bug_id + 1) "
+            "ORDER BY bug_id",
+            (low, high),
+        )
+        yield from (_raw(row) for row in cursor)
+
+    def bug_id_at(self, position: int) -> int | None:
+        """The stored bug id at ``position`` in bug id order (None past the end)."""
+        row = self._conn.execute(
+            "SELECT bug_id FROM bugs ORDER BY bug_id LIMIT 1 OFFSET ?", (position,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     def dump(self) -> list[tuple]:
         """Every bug row without fetch times: two stores with equal dumps hold the same data."""
         return list(

@@ -1,0 +1,92 @@
+"""The parse of a large store in two processes (analyzer/parse/parallel.py) gives exactly the
+tables of one serial parse, and a helper process that fails costs time, never a table."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pandas as pd
+import pytest
+
+import analyzer
+from analyzer.parse import build_tables
+from analyzer.parse.parallel import parse_store, workers
+from analyzer.store import Store
+
+pytestmark = pytest.mark.skipif(workers() < 2, reason="needs two cores to run a second process")
+
+
+def _equal(a, b) -> None:
+    for item in dataclasses.fields(a):
+        left, right = getattr(a, item.name), getattr(b, item.name)
+        pd.testing.assert_frame_equal(left, right, obj=item.name)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """The bundled snapshot's bugs, and one with values the parse's door must repair (so that
+    data_quality has rows in the upper half too)."""
+    raws = list(analyzer.load().store.iter_raw())
+    last = copy.deepcopy(raws[-1])
+    last.bug["id"] = last.bug_id + 1
+    hostile = dataclasses.replace(last, key=last.bug_id + 1)
+    hostile.comments[0]["text"] = 12345
+    hostile.comments[-1]["count"] = -1
+    with Store.open(tmp_path / "data") as writing:
+        writing.put_bugs([*raws, hostile], meta={"last_sync_time": "2026-03-01T00:00:00Z"})
+    with Store.open_readonly(tmp_path / "data" / "bugzilla.sqlite") as reading:
+        yield reading
+
+
+def _serial(store):
+    corpus = analyzer.load(store.path.parent)
+    return corpus, build_tables(store.iter_raw(), corpus.reference, observed_at=corpus.observed_at)
+
+
+def _counting(monkeypatch) -> list[int]:
+    """How many bugs each parse in this process read (the helper's are not seen)."""
+    parsed: list[int] = []
+    real = build_tables
+
+    def counted(raws, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        raws = list(raws)
+        parsed.append(len(raws))
+        return real(raws, *args, **kwargs)
+
+    monkeypatch.setattr("analyzer.parse.parallel.build_tables", counted)
+    return parsed
+
+
+def test_two_processes_give_the_tables_of_one(store, tmp_path, monkeypatch):
+    corpus, serial = _serial(store)
+    bugs = serial.bugs["bug_id"]
+    assert len(serial.data_quality) and serial.data_quality["bug_id"].max() == bugs.max()
+    parsed = _counting(monkeypatch)
+    halves = parse_store(store, corpus.reference, corpus.observed_at, tmp_path / "s", min_bugs=2)
+    _equal(halves, serial)
+    assert parsed == [store.count() // 2]  # the other half came from the helper
+    assert not list((tmp_path / "s").iterdir())  # the helper's scratch entry is gone
+
+
+def test_a_helper_that_cannot_open_the_store_costs_a_serial_half(store, tmp_path, monkeypatch):
+    """The store moved away after this process opened it: the helper cannot open it and
+    fails; this process parses the upper half through its own open connection."""
+    corpus, serial = _serial(store)
+    store.path.rename(store.path.with_name("moved.sqlite"))
+    parsed = _counting(monkeypatch)
+    halves = parse_store(store, corpus.reference, corpus.observed_at, tmp_path / "s", min_bugs=2)
+    _equal(halves, serial)
+    assert sum(parsed) == store.count() and len(parsed) == 2
+
+
+def test_a_small_store_is_parsed_in_this_process(store, tmp_path, monkeypatch):
+    corpus, serial = _serial(store)
+    monkeypatch.setattr("multiprocessing.context.SpawnProcess.start", _no_helper)
+    _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path), serial)
+    monkeypatch.setenv("ANALYZER_WORKERS", "1")
+    _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path, min_bugs=2), serial)
+
+
+def _no_helper(self) -> None:
+    raise AssertionError("a helper process was started")
