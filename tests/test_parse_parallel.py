@@ -82,11 +82,11 @@ def test_a_helper_that_cannot_open_the_store_costs_a_serial_half(store, tmp_path
 
 def test_a_small_store_is_parsed_in_this_process(store, tmp_path, monkeypatch):
     corpus, serial = _serial(store)
-    monkeypatch.setattr("multiprocessing.context.SpawnProcess.start", _no_helper)
+    monkeypatch.setattr("analyzer.parse.parallel._start_helper", _no_helper)
     _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path), serial)
     monkeypatch.setenv("ANALYZER_WORKERS", "1")
     _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path, min_bugs=2), serial)
 
 
-def _no_helper(self) -> None:
+def _no_helper(args) -> None:  # noqa: ANN001
     raise AssertionError("a helper process was started")

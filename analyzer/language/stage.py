@@ -198,9 +198,7 @@ def _commitment_table(comments: pd.DataFrame, rows: pa.Table, not_ca: np.ndarray
         for bug, count, url, listed in zip(bug_ids, counts, urls, made, strict=True)
         for text, day, kind, status, ambiguous in json.loads(listed)
     ]
-    table = _texts(
-        pd.DataFrame(records, columns=COMMITMENT_COLUMNS), ["text", "kind", "url", "status"]
-    )
+    table = _texts(_frame(records, COMMITMENT_COLUMNS), ["text", "kind", "url", "status"])
     table["ambiguous"] = table["ambiguous"].astype(bool)
     table["promised"] = pd.to_datetime(table["promised"]).dt.tz_localize("UTC")
     table["bug_id"] = table["bug_id"].astype("int64")
@@ -228,7 +226,7 @@ def _field_table(comments: pd.DataFrame, rows: pa.Table, not_ca) -> pd.DataFrame
             comments, rows, "report_fields", not_ca
         )
     ]
-    table = _texts(pd.DataFrame(records, columns=FIELD_COLUMNS), ["field", "value"])
+    table = _texts(_frame(records, FIELD_COLUMNS), ["field", "value"])
     table["time"] = pd.to_datetime(table["time"], utc=True)
     table["number"] = table["number"].astype("Int64")
     return _int_keys(table)
@@ -242,10 +240,18 @@ def _action_item_table(comments: pd.DataFrame, rows: pa.Table, not_ca) -> pd.Dat
             comments, rows, "action_items", not_ca
         )
     ]
-    table = _texts(pd.DataFrame(records, columns=ACTION_ITEM_COLUMNS), ["item", "status"])
+    table = _texts(_frame(records, ACTION_ITEM_COLUMNS), ["item", "status"])
     table["due"] = pd.to_datetime(table["due"], utc=True)
     table["done"] = table["done"].astype(bool)
     return _int_keys(table)
+
+
+def _frame(records: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Rows as a table, built column by column: pandas' constructor from rows looks at every
+    cell (4 s for the 50x corpus's commitments and action items)."""
+    if not records:
+        return pd.DataFrame(records, columns=columns)
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*records, strict=True)), strict=True)))
 
 
 def _texts(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

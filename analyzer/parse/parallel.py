@@ -12,8 +12,10 @@ are always those of one serial parse (tests/test_parse_parallel.py).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -60,20 +62,16 @@ def parse_store(
     except OSError:
         scratch = None  # the system's temporary directory will do
     with tempfile.TemporaryDirectory(prefix=".parse-", dir=scratch) as folder:
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        args = (str(store.path), reference, str(observed_at), split, folder)
-        helper = context.Process(target=_parse_upper, args=args, daemon=True)
-        helper.start()
+        helper = _start_helper((str(store.path), reference, str(observed_at), split, folder))
         try:
             lower = build_tables(
                 store.iter_raw_between(None, split), reference, observed_at=observed_at
             )
         except BaseException:  # an interrupt, say: the helper's half is not wanted either
-            helper.terminate()
-            helper.join()
+            helper.kill()
+            helper.wait()
             raise
-        helper.join()
-        upper = cache.load(Path(folder), _PART) if helper.exitcode == 0 else None
+        upper = cache.load(Path(folder), _PART) if helper.wait() == 0 else None
     tables = None if upper is None else merged(lower, upper, ())
     if tables is None:  # the helper failed: this process parses its half too
         upper = build_tables(store.iter_raw_between(split, None), reference, observed_at)
@@ -81,6 +79,36 @@ def parse_store(
     if tables is None:  # halves that do not fit together: a serial parse is the truth
         return build_tables(store.iter_raw(), reference, observed_at=observed_at)
     return tables
+
+
+# The helper is a fresh interpreter that imports this very package and runs only
+# _parse_upper: not multiprocessing's spawn, which runs the caller's main module again (a
+# researcher's unguarded script would run twice), and not fork, unsafe beside pyarrow's threads.
+_HELPER = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from analyzer.parse.parallel import _helper_main; _helper_main()"
+)
+
+
+def _start_helper(args: tuple) -> subprocess.Popen:
+    root = str(Path(__file__).resolve().parents[2])  # the directory holding ``analyzer/``
+    helper = subprocess.Popen(
+        [sys.executable, "-c", _HELPER, root],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # a helper that fails is recovered from: no traceback shown
+    )
+    assert helper.stdin is not None
+    try:
+        helper.stdin.write(pickle.dumps(args))
+        helper.stdin.close()
+    except OSError:  # it died at once: the caller parses that half itself
+        pass
+    return helper
+
+
+def _helper_main() -> None:
+    _parse_upper(*pickle.load(sys.stdin.buffer))
 
 
 def _parse_upper(store_path: str, reference: Reference, observed_at: str, low: int, out: str):
