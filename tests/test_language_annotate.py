@@ -161,3 +161,25 @@ def test_a_changed_assembly_keeps_the_readings_version():
     assert "read.py" not in ASSEMBLY_MODULES and (language / "read.py").is_file()
     package = resources.files("analyzer")
     assert all(package.joinpath(*name.split("/")).is_file() for name in READING_DEPENDENCIES)
+
+
+def test_a_hand_made_table_of_any_values_reads_non_text_as_no_text():
+    """Bytes, numbers and NaN in a hand-made comments table read as a comment without text
+    (it may ask anything: expects_reply), and a lone surrogate, which UTF-8 cannot carry, is
+    read as U+FFFD, not a crash."""
+    texts = [b"Why was it late?", 42, float("nan"), None, "Why was it late? \ud800"]
+    frame = pd.DataFrame(
+        {
+            "bug_id": 7,
+            "count": range(len(texts)),
+            "time": pd.Timestamp("2025-06-30T10:00:00Z"),
+            "role": "root_program",
+            "text": pd.Series(texts, dtype=object),
+        }
+    )
+    table = annotate(frame).comment_language
+    no_text = table.iloc[3]
+    for row in range(3):
+        assert table.iloc[row].drop("count").equals(no_text.drop("count"))
+    assert table.iloc[4]["questions"] == 1
+    assert table.iloc[4]["question_text"] == "Why was it late?"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +33,7 @@ ACTION_ITEM_COLUMNS = ["bug_id", "count", "item", "due", "status", "done"]
 NOT_CA_ROLES = ("root_program", "community")
 # What str.strip() removes, as the first byte of UTF-8 text: a text starting with any other
 # ASCII byte is not blank (a non-ASCII first byte is decoded and checked).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ASCII_SPACE = np.array([b in b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f" for b in range(128)])
 
 
@@ -42,12 +44,19 @@ def _key(text: str, day: date | None) -> str:
 
 
 def _text_array(column: pd.Series) -> pa.LargeStringArray:
-    """The comment texts as one Arrow array, null where a value is not text."""
-    try:
-        array = pa.array(column.array, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, UnicodeError):
+    """The comment texts as one Arrow array, null where a value is not text (bytes, numbers:
+    a hand-made table may hold anything). A lone surrogate, which UTF-8 cannot carry, is
+    read as U+FFFD, as the parse stage's door reads it."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        array = pa.array(column.array, type=pa.large_string())  # text or null already
+    else:
         values = [t if isinstance(t, str) else None for t in column.tolist()]
-        array = pa.array(values, type=pa.large_string())
+        try:
+            array = pa.array(values, type=pa.large_string())
+        except UnicodeError:
+            fixed = [None if t is None else _SURROGATE.sub("\ufffd", t) for t in values]
+            array = pa.array(fixed, type=pa.large_string())
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array
