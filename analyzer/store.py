@@ -72,6 +72,14 @@ class Store:
         self._conn = conn
         self.path = path
         self.readonly = readonly
+        # the file as opened, whatever the working directory later: another process that
+        # opens the store again (parse/parallel.py) checks it reaches the same file
+        self.opened_file = path.resolve()
+        try:
+            info = self.opened_file.stat()
+            self.file_identity: tuple[int, int] | None = (info.st_dev, info.st_ino)
+        except OSError:
+            self.file_identity = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -257,11 +265,13 @@ class Store:
 
     def iter_raw_between(self, low: int | None, high: int | None) -> Iterator[RawBug]:
         """Stored bugs with ``low <= bug_id < high`` (None: no bound), in bug id order."""
+        bounds = [("bug_id >= ?", low), ("bug_id < ?", high)]
+        kept = [(clause, value) for clause, value in bounds if value is not None]
+        where = " AND ".join(clause for clause, _ in kept) or "1"  # the key's index serves it
         cursor = self._conn.execute(
             "SELECT bug_json, comments_json, history_json, bug_id FROM bugs "
-            "WHERE bug_id >= coalesce(?, bug_id) AND bug_id < coalesce(?, bug_id + 1) "
-            "ORDER BY bug_id",
-            (low, high),
+            f"WHERE {where} ORDER BY bug_id",
+            [value for _, value in kept],
         )
         yield from (_raw(row) for row in cursor)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -90,3 +91,28 @@ def test_a_small_store_is_parsed_in_this_process(store, tmp_path, monkeypatch):
 
 def _no_helper(args) -> None:  # noqa: ANN001
     raise AssertionError("a helper process was started")
+
+
+def test_the_helper_reads_the_file_this_process_opened(store, tmp_path, monkeypatch):
+    """A store opened by a relative path, then another working directory (a notebook's
+    ``os.chdir``) holding another store there: the helper still reads the caller's file."""
+    corpus, serial = _serial(store)
+    monkeypatch.chdir(tmp_path)
+    relative = Store.open_readonly("data/bugzilla.sqlite")
+    elsewhere = tmp_path / "elsewhere"
+    with Store.open(elsewhere / "data") as other:
+        other.put_bugs(list(store.iter_raw())[:3], meta={"last_sync_time": "2026-03-01T00:00:00Z"})
+    monkeypatch.chdir(elsewhere)
+    parsed = _counting(monkeypatch)
+    halves = parse_store(relative, corpus.reference, corpus.observed_at, tmp_path / "s", min_bugs=2)
+    _equal(halves, serial)
+    assert parsed == [store.count() // 2]
+    relative.close()
+
+
+def test_nowhere_to_write_or_no_interpreter_still_parses(store, tmp_path, monkeypatch):
+    corpus, serial = _serial(store)
+    unusable = parse_store(store, corpus.reference, corpus.observed_at, Path("/proc/self"), 2)
+    _equal(unusable, serial)
+    monkeypatch.setattr("sys.executable", "")
+    _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path, min_bugs=2), serial)

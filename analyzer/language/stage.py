@@ -122,7 +122,7 @@ def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageT
     days = _day_labels(comments)
     keys = pa.array(_keys(text, days), type=pa.large_string())
     known = cache.load_table(cache_dir)
-    positions = pc.index_in(keys, value_set=known["key"])
+    positions = pc.index_in(keys, value_set=known["key"], skip_nulls=True)
     unread = np.flatnonzero(
         (pc.is_null(positions).to_numpy(zero_copy_only=False))
         & keys.is_valid().to_numpy(zero_copy_only=False)
@@ -138,7 +138,7 @@ def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageT
         del texts
         cache.save(cache_dir, fresh)
         known = cache.joined(known, fresh)
-        positions = pc.index_in(keys, value_set=known["key"])
+        positions = pc.index_in(keys, value_set=known["key"], skip_nulls=True)
     rows = known.take(positions)  # one row per comment; null where it has no text
 
     roles = comments["role"] if "role" in comments.columns else pd.Series([None] * len(keys))

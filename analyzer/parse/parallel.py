@@ -12,11 +12,14 @@ are always those of one serial parse (tests/test_parse_parallel.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +33,7 @@ from analyzer.tables import ThreadTables
 # Below this many bugs a second process costs more (its start and imports, 1-2 s) than it saves.
 MIN_BUGS = 20_000
 _PART = "upper-half"
+_GENERATION = "generation"
 
 
 def workers() -> int:
@@ -56,22 +60,10 @@ def parse_store(
     split = store.bug_id_at(count // 2) if count >= max(min_bugs, 2) else None
     if split is None or workers() < 2:
         return build_tables(store.iter_raw(), reference, observed_at=observed_at)
-    try:
-        if scratch is not None:
-            scratch.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        scratch = None  # the system's temporary directory will do
-    with tempfile.TemporaryDirectory(prefix=".parse-", dir=scratch) as folder:
-        helper = _start_helper((str(store.path), reference, str(observed_at), split, folder))
-        try:
-            lower = build_tables(
-                store.iter_raw_between(None, split), reference, observed_at=observed_at
-            )
-        except BaseException:  # an interrupt, say: the helper's half is not wanted either
-            helper.kill()
-            helper.wait()
-            raise
-        upper = cache.load(Path(folder), _PART) if helper.wait() == 0 else None
+    with _scratch_folder(scratch) as folder:
+        if folder is None:  # nowhere to leave the helper's tables: one process
+            return build_tables(store.iter_raw(), reference, observed_at=observed_at)
+        upper, lower = _halves(store, reference, observed_at, split, folder)
     tables = None if upper is None else merged(lower, upper, ())
     if tables is None:  # the helper failed: this process parses its half too
         upper = build_tables(store.iter_raw_between(split, None), reference, observed_at)
@@ -79,6 +71,56 @@ def parse_store(
     if tables is None:  # halves that do not fit together: a serial parse is the truth
         return build_tables(store.iter_raw(), reference, observed_at=observed_at)
     return tables
+
+
+def _halves(
+    store: Store, reference: Reference, observed_at: pd.Timestamp, split: int, folder: str
+) -> tuple[ThreadTables | None, ThreadTables]:
+    """(the helper's upper half, or None when it failed, hung or saw another store state;
+    this process's lower half)."""
+    before = store.get_meta("generation")  # every write of bugs makes a new one
+    args = (str(store.opened_file), store.file_identity, reference, str(observed_at), split, folder)
+    try:
+        helper = _start_helper(pickle.dumps(args))
+    except (OSError, ValueError, subprocess.SubprocessError):  # no interpreter to start
+        helper = None
+    try:
+        started = time.perf_counter()
+        lower = build_tables(store.iter_raw_between(None, split), reference, observed_at)
+        if helper is None:
+            return None, lower
+        # a helper far slower than this half is hung: parse its half here instead
+        limit = max(120.0, 4 * (time.perf_counter() - started))
+        try:
+            code = helper.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            return None, lower
+        seen = Path(folder, _GENERATION)
+        same = code == 0 and seen.is_file() and seen.read_text() == f"{before}\n{before}"
+        if not same or store.get_meta("generation") != before:  # a sync wrote meanwhile
+            return None, lower
+        return cache.load(Path(folder), _PART), lower
+    finally:  # an interrupt, say: the helper's half is not wanted either
+        if helper is not None and helper.poll() is None:
+            helper.kill()
+            helper.wait()
+
+
+@contextlib.contextmanager
+def _scratch_folder(scratch: Path | None) -> Iterator[str | None]:
+    """A temporary folder inside ``scratch`` (else the system's), removed after; None when
+    neither can be made."""
+    for place in (scratch, None) if scratch is not None else (None,):
+        try:
+            if place is not None:
+                place.mkdir(parents=True, exist_ok=True)
+            holder = tempfile.TemporaryDirectory(prefix=".parse-", dir=place)
+        except OSError:
+            continue
+        with holder as folder:
+            yield folder
+        return
+    yield None
 
 
 # The helper is a fresh interpreter that imports this very package and runs only
@@ -90,8 +132,10 @@ _HELPER = (
 )
 
 
-def _start_helper(args: tuple) -> subprocess.Popen:
+def _start_helper(payload: bytes) -> subprocess.Popen:
     root = str(Path(__file__).resolve().parents[2])  # the directory holding ``analyzer/``
+    if not sys.executable:
+        raise OSError("no Python interpreter to start")
     helper = subprocess.Popen(
         [sys.executable, "-c", _HELPER, root],
         stdin=subprocess.PIPE,
@@ -100,7 +144,7 @@ def _start_helper(args: tuple) -> subprocess.Popen:
     )
     assert helper.stdin is not None
     try:
-        helper.stdin.write(pickle.dumps(args))
+        helper.stdin.write(payload)
         helper.stdin.close()
     except OSError:  # it died at once: the caller parses that half itself
         pass
@@ -111,9 +155,23 @@ def _helper_main() -> None:
     _parse_upper(*pickle.load(sys.stdin.buffer))
 
 
-def _parse_upper(store_path: str, reference: Reference, observed_at: str, low: int, out: str):
-    """The second process: parse the bugs from ``low`` up, leave the tables in ``out``."""
+def _parse_upper(
+    store_path: str,
+    identity: tuple[int, int] | None,
+    reference: Reference,
+    observed_at: str,
+    low: int,
+    out: str,
+) -> None:
+    """The second process: parse the bugs from ``low`` up, leave the tables in ``out`` with
+    the store's generation before and after (the caller checks no sync wrote meanwhile)."""
+    info = os.stat(store_path)
+    if identity is not None and (info.st_dev, info.st_ino) != tuple(identity):
+        raise SystemExit(3)  # another file at that path now: not the caller's store
     with Store.open_readonly(store_path) as store:
+        first = store.get_meta("generation")
         raws = store.iter_raw_between(low, None)
         tables = build_tables(raws, reference, observed_at=pd.Timestamp(observed_at))
+        last = store.get_meta("generation")
     cache.save(Path(out), _PART, tables)
+    Path(out, _GENERATION).write_text(f"{first}\n{last}")
