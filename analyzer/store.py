@@ -130,7 +130,7 @@ class Store:
             raise InputError(_problem(exc, path, writing=False)) from None
         try:
             _check_schema(conn, path, creating=False)
-            conn.execute("SELECT count(*) FROM bugs").fetchone()
+            conn.execute("SELECT 1 FROM bugs LIMIT 1").fetchone()  # readable; no full scan
         except sqlite3.Error as exc:
             conn.close()
             raise InputError(_problem(exc, path, writing=False)) from None
