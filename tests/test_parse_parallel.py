@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -116,3 +117,42 @@ def test_nowhere_to_write_or_no_interpreter_still_parses(store, tmp_path, monkey
     _equal(unusable, serial)
     monkeypatch.setattr("sys.executable", "")
     _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path, min_bugs=2), serial)
+
+
+def _children() -> list[str]:
+    tasks = Path("/proc/self/task")
+    return [kid for task in tasks.iterdir() for kid in (task / "children").read_text().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_an_interrupt_kills_the_helper_and_leaves_no_scratch(store, tmp_path, monkeypatch):
+    corpus, _ = _serial(store)
+
+    def interrupted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("analyzer.parse.parallel.build_tables", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        parse_store(store, corpus.reference, corpus.observed_at, tmp_path / "s", min_bugs=2)
+    assert _children() == []
+    assert list((tmp_path / "s").iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_an_interrupt_while_waiting_for_the_helper_kills_it(store, tmp_path, monkeypatch):
+    import subprocess
+
+    corpus, _ = _serial(store)
+    real_wait = subprocess.Popen.wait
+
+    def wait(self, timeout=None):  # noqa: ANN001, ANN202
+        if timeout is not None:  # the wait for the helper's half, not the wait after a kill
+            raise KeyboardInterrupt
+        return real_wait(self)
+
+    monkeypatch.setattr(subprocess.Popen, "wait", wait)
+    with pytest.raises(KeyboardInterrupt):
+        parse_store(store, corpus.reference, corpus.observed_at, tmp_path / "s", min_bugs=2)
+    assert _children() == []
+    time.sleep(0.5)  # a helper left running would write its half into the scratch folder
+    assert list((tmp_path / "s").iterdir()) == []
