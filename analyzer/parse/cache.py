@@ -153,7 +153,7 @@ def _entry(directory: Path, kind: type, with_basis: bool) -> Entry | None:
                 frames[name] = None
                 continue
             frame = _read(directory / f"{name}.parquet", whole=not with_basis)
-            if not _restore(frame, dtypes[name]):
+            if not restore_dtypes(frame, dtypes[name]):
                 return None
             frames[name] = frame
         basis = None
@@ -178,7 +178,7 @@ def _read(path: Path, whole: bool = True) -> pd.DataFrame:
     return (table.combine_chunks() if whole else table).to_pandas()
 
 
-def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> bool:
+def restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, str]) -> bool:
     """Give columns back what parquet does not keep: Python ``None``s in object columns (text
     or None), seconds as the unit of a time column; False when a column's dtype still differs
     from the one written."""
