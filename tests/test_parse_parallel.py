@@ -125,8 +125,18 @@ def test_nowhere_to_write_or_no_interpreter_still_parses(store, tmp_path, monkey
 
 
 def _children() -> list[str]:
+    """This process's parse helpers still running (other tests may leave other children)."""
     tasks = Path("/proc/self/task")
-    return [kid for task in tasks.iterdir() for kid in (task / "children").read_text().split()]
+    kids = [kid for task in tasks.iterdir() for kid in (task / "children").read_text().split()]
+    helpers = []
+    for kid in kids:
+        try:
+            command = Path(f"/proc/{kid}/cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        if b"analyzer.parse.parallel" in command:
+            helpers.append(kid)
+    return helpers
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
