@@ -18,6 +18,22 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
 
 
+def has_surrogate(value: str) -> bool:
+    """A lone surrogate: valid in JSON and in a Python string, not encodable as UTF-8."""
+    if value.isascii():
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def without_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate read as U+FFFD."""
+    return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value)
+
+
 def shown(value: object) -> str:
     """A bad value as a short, printable, UTF-8-safe quotation."""
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from analyzer.language import cache
 from analyzer.language.pipeline import readings_version
 from analyzer.language.read import read_comments, readings_table
 from analyzer.tables import LanguageTables
+from analyzer.values import without_surrogates
 
 LANGUAGE_COLUMNS = ["bug_id", "count", *cache.READING_COLUMNS]
 COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status", "ambiguous"]
@@ -33,7 +33,6 @@ ACTION_ITEM_COLUMNS = ["bug_id", "count", "item", "due", "status", "done"]
 NOT_CA_ROLES = ("root_program", "community")
 # What str.strip() removes, as the first byte of UTF-8 text: a text starting with any other
 # ASCII byte is not blank (a non-ASCII first byte is decoded and checked).
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _ASCII_SPACE = np.array([b in b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f" for b in range(128)])
 
 
@@ -55,7 +54,7 @@ def _text_array(column: pd.Series) -> pa.LargeStringArray:
         try:
             array = pa.array(values, type=pa.large_string())
         except UnicodeError:
-            fixed = [None if t is None else _SURROGATE.sub("\ufffd", t) for t in values]
+            fixed = [None if t is None else without_surrogates(t) for t in values]
             array = pa.array(fixed, type=pa.large_string())
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()

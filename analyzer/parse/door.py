@@ -15,7 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from analyzer.store import RawBug
-from analyzer.values import MAX_ID, read_bool, read_time, shown
+from analyzer.values import (
+    MAX_ID,
+    has_surrogate,
+    read_bool,
+    read_time,
+    shown,
+    without_surrogates,
+)
 
 COMPONENT = "CA Certificate Compliance"
 PRODUCTS = frozenset({"CA Program", "NSS"})
@@ -43,20 +50,6 @@ class Findings:
         return len(self.data["bug_id"])
 
 
-def _has_surrogate(value: str) -> bool:
-    if value.isascii():
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _fix_surrogates(value: str) -> str:
-    return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value)
-
-
 class _Door:
     """Checks one bug; ``found`` collects what it could not read."""
 
@@ -69,9 +62,9 @@ class _Door:
     def text(self, where: str, name: str, value: object, empty: str | None) -> str | None:
         """A string field: numbers become their digits, anything else ``empty``."""
         if type(value) is str:
-            if _has_surrogate(value):
+            if has_surrogate(value):
                 self.note(where, name, value, "lone surrogate", "replaced it by U+FFFD")
-                return _fix_surrogates(value)
+                return without_surrogates(value)
             return value
         if value is None:
             return empty
@@ -117,11 +110,11 @@ def _bug(door: _Door, bug: dict) -> dict | None:
     fixed: dict = {}
     for name in _BUG_TEXT:
         value = bug.get(name)
-        if value is not None and (type(value) is not str or _has_surrogate(value)):
+        if value is not None and (type(value) is not str or has_surrogate(value)):
             fixed[name] = door.text("bug", name, value, None)
     for name in _BUG_ACCOUNTS:
         value = bug.get(name)
-        if value is not None and (type(value) is not str or _has_surrogate(value)):
+        if value is not None and (type(value) is not str or has_surrogate(value)):
             fixed[name] = door.text("bug", name, value, None)
     for name in ("creation_time", "last_change_time"):
         value = bug.get(name)
@@ -159,7 +152,7 @@ def _flags(door: _Door, flags: object) -> list[dict] | None:
         clean = dict(flag)
         for name in ("name", "status", "requestee", "setter"):
             value = flag.get(name)
-            if value is not None and (type(value) is not str or _has_surrogate(value)):
+            if value is not None and (type(value) is not str or has_surrogate(value)):
                 clean[name] = door.text(where, name, value, None)
         created = flag.get("creation_date")
         if created is not None and read_time(created) != created:
@@ -205,7 +198,7 @@ def _comment(door: _Door, index: int, comment: object) -> dict | None:
         fixed["id"] = None
     for name in ("author", "creator", "text", "raw_text"):
         value = comment.get(name)
-        if value is not None and (type(value) is not str or _has_surrogate(value)):
+        if value is not None and (type(value) is not str or has_surrogate(value)):
             fixed[name] = door.text(where, name, value, None)
     stamp = comment.get("creation_time")
     if stamp is None:
@@ -251,7 +244,7 @@ def _entry(door: _Door, index: int, entry: object) -> dict | None:
     if moment != when:
         fixed["when"] = moment
     who = entry.get("who")
-    if who is not None and (type(who) is not str or _has_surrogate(who)):
+    if who is not None and (type(who) is not str or has_surrogate(who)):
         fixed["who"] = door.text(where, "who", who, None)
     changes = entry.get("changes")
     if changes is not None:
@@ -274,7 +267,7 @@ def _changes(door: _Door, where: str, changes: object) -> list[dict]:
         fixed = {}
         for name in ("field_name", "removed", "added"):
             value = change.get(name)
-            if value is not None and (type(value) is not str or _has_surrogate(value)):
+            if value is not None and (type(value) is not str or has_surrogate(value)):
                 fixed[name] = door.text(where, name, value, "")
         kept.append({**change, **fixed} if fixed else change)
         changed = changed or bool(fixed)
