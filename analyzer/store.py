@@ -253,10 +253,7 @@ class Store:
     def iter_raw(self, bug_ids: Iterable[int] | None = None) -> Iterator[RawBug]:
         """All stored bugs (or the given ones) in bug id order."""
         if bug_ids is None:
-            cursor = self._conn.execute(
-                "SELECT bug_json, comments_json, history_json, bug_id FROM bugs ORDER BY bug_id"
-            )
-            yield from (_raw(row) for row in cursor)
+            yield from self.iter_raw_between(None, None)
             return
         for bug_id in sorted(set(bug_ids)):
             raw = self.get(bug_id)
@@ -274,13 +271,6 @@ class Store:
             [value for _, value in kept],
         )
         yield from (_raw(row) for row in cursor)
-
-    def bug_id_at(self, position: int) -> int | None:
-        """The stored bug id at ``position`` in bug id order (None past the end)."""
-        row = self._conn.execute(
-            "SELECT bug_id FROM bugs ORDER BY bug_id LIMIT 1 OFFSET ?", (position,)
-        ).fetchone()
-        return None if row is None else int(row[0])
 
     def dump(self) -> list[tuple]:
         """Every bug row without fetch times: two stores with equal dumps hold the same data."""

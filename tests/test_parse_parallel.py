@@ -171,3 +171,27 @@ def test_an_interrupt_while_waiting_for_the_helper_kills_it(store, tmp_path, mon
     assert _children() == []
     time.sleep(0.5)  # a helper left running would write its half into the scratch folder
     assert list((tmp_path / "s").iterdir()) == []
+
+
+def test_a_sync_writing_during_the_parse_gives_one_consistent_read(store, tmp_path, monkeypatch):
+    """A sync that writes bugs while the two processes read (a new ``generation``): the tables
+    are those of one serial parse of the store as it is after the write, not a mix."""
+    corpus, _ = _serial(store)
+    parsed: list[int] = []
+    real = build_tables
+
+    def writing_then_parsing(raws, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if not parsed:  # the lower half: a sync writes before it is read
+            last = list(store.iter_raw_between(None, None))[-1]
+            last.comments.append({**last.comments[-1], "count": len(last.comments), "id": None})
+            with Store.open(store.path.parent) as writing:
+                writing.put_bugs([last], meta={"last_sync_time": "2026-03-02T00:00:00Z"})
+        raws = list(raws)
+        parsed.append(len(raws))
+        return real(raws, *args, **kwargs)
+
+    monkeypatch.setattr("analyzer.parse.parallel.build_tables", writing_then_parsing)
+    tables = parse_store(store, corpus.reference, corpus.observed_at, tmp_path / "s", min_bugs=2)
+    after = real(store.iter_raw(), corpus.reference, observed_at=corpus.observed_at)
+    _equal(tables, after)
+    assert parsed[-1] == store.count()  # read again, whole

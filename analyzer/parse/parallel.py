@@ -37,7 +37,6 @@ from analyzer.tables import ThreadTables
 MIN_BUGS = 20_000
 # The helper's share of the bugs: a little under half, as it starts 1-2 s after this process.
 HELPER_SHARE = 0.46
-_GENERATION = "generation"
 _MANIFEST = "dtypes.json"
 
 
@@ -61,16 +60,17 @@ def parse_store(
     """Every thread table of the stored bugs: in two processes when there are ``min_bugs``
     or more and two cores, else in this one. ``scratch``: where the second process leaves
     its tables (a temporary directory inside it, removed after)."""
-    count = store.count()
-    split = (
-        store.bug_id_at(count - int(count * HELPER_SHARE)) if count >= max(min_bugs, 2) else None
-    )
+    ids = sorted(store.last_change_times())  # one pass over the key's index
+    split = ids[len(ids) - int(len(ids) * HELPER_SHARE)] if len(ids) >= max(min_bugs, 2) else None
     if split is None or workers() < 2:
         return build_tables(store.iter_raw(), reference, observed_at=observed_at)
     with _scratch_folder(scratch) as folder:
         if folder is None:  # nowhere to leave the helper's tables: one process
             return build_tables(store.iter_raw(), reference, observed_at=observed_at)
-        upper, lower = _halves(store, reference, observed_at, split, folder)
+        before = store.get_meta("generation")  # every write of bugs makes a new one
+        upper, lower = _halves(store, reference, observed_at, split, folder, before)
+    if store.get_meta("generation") != before:  # a sync wrote meanwhile: one consistent read
+        return build_tables(store.iter_raw(), reference, observed_at=observed_at)
     tables = None if upper is None else merged(lower, upper, ())
     if tables is None:  # the helper failed: this process parses its half too
         upper = build_tables(store.iter_raw_between(split, None), reference, observed_at)
@@ -81,14 +81,18 @@ def parse_store(
 
 
 def _halves(
-    store: Store, reference: Reference, observed_at: pd.Timestamp, split: int, folder: str
+    store: Store,
+    reference: Reference,
+    observed_at: pd.Timestamp,
+    split: int,
+    folder: str,
+    generation: str | None,
 ) -> tuple[ThreadTables | None, ThreadTables]:
-    """(the helper's upper half, or None when it failed, hung or saw another store state;
-    this process's lower half)."""
-    before = store.get_meta("generation")  # every write of bugs makes a new one
-    args = (str(store.opened_file), store.file_identity, reference, str(observed_at), split, folder)
+    """(the helper's upper half, or None when it failed, hung or saw another ``generation``
+    of the store; this process's lower half)."""
+    args = (store.opened_file, store.file_identity, generation, reference, observed_at, split)
     try:
-        helper = _start_helper(pickle.dumps(args))
+        helper = _start_helper(pickle.dumps((*args, folder)))
     except (OSError, ValueError, subprocess.SubprocessError):  # no interpreter to start
         helper = None
     try:
@@ -99,14 +103,10 @@ def _halves(
         # a helper far slower than this half is hung: parse its half here instead
         limit = max(120.0, 4 * (time.perf_counter() - started))
         try:
-            code = helper.wait(timeout=limit)
+            done = helper.wait(timeout=limit) == 0
         except subprocess.TimeoutExpired:
-            return None, lower
-        seen = Path(folder, _GENERATION)
-        same = code == 0 and seen.is_file() and seen.read_text() == f"{before}\n{before}"
-        if not same or store.get_meta("generation") != before:  # a sync wrote meanwhile
-            return None, lower
-        return _read_half(Path(folder)), lower
+            done = False
+        return (_read_half(Path(folder)) if done else None), lower
     finally:  # an interrupt, say: the helper's half is not wanted either
         if helper is not None and helper.poll() is None:
             helper.kill()
@@ -163,25 +163,27 @@ def _helper_main() -> None:
 
 
 def _parse_upper(
-    store_path: str,
+    store_path: Path,
     identity: tuple[int, int] | None,
+    generation: str | None,
     reference: Reference,
-    observed_at: str,
+    observed_at: pd.Timestamp,
     low: int,
     out: str,
 ) -> None:
-    """The second process: parse the bugs from ``low`` up, leave the tables in ``out`` with
-    the store's generation before and after (the caller checks no sync wrote meanwhile)."""
+    """The second process: parse the bugs from ``low`` up and leave the tables in ``out``;
+    exit non-zero instead when the file or the store's state is not the caller's."""
     info = os.stat(store_path)
     if identity is not None and (info.st_dev, info.st_ino) != tuple(identity):
         raise SystemExit(3)  # another file at that path now: not the caller's store
     with Store.open_readonly(store_path) as store:
-        first = store.get_meta("generation")
+        if store.get_meta("generation") != generation:
+            raise SystemExit(4)  # a sync wrote since the caller read its half's state
         raws = store.iter_raw_between(low, None)
-        tables = build_tables(raws, reference, observed_at=pd.Timestamp(observed_at))
-        last = store.get_meta("generation")
+        tables = build_tables(raws, reference, observed_at=observed_at)
+        if store.get_meta("generation") != generation:
+            raise SystemExit(4)
     _write_half(Path(out), tables)
-    Path(out, _GENERATION).write_text(f"{first}\n{last}")
 
 
 # The hand-off: Arrow IPC files, written and read in about a second at 50x (parquet, with its
