@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC
 
 import pandas as pd
@@ -9,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.language import annotate
+from analyzer.language.pipeline import readings_version
 from analyzer.language.stage import (
     COMMITMENT_COLUMNS,
     LANGUAGE_COLUMNS,
     _day_labels,
-    _key,
     _keys,
     _text_array,
 )
@@ -116,6 +117,13 @@ def test_cache_parts_are_merged_when_many(tmp_path):
 
 
 # -- the cache keys, hashed from Arrow's bytes -------------------------------------------------
+
+
+def _key(text: str, day) -> str:  # noqa: ANN001
+    """The cache key (version, UTC day, text; docs/language.md), from the Python text."""
+    digest = hashlib.sha256(f"{readings_version()}\0{day}\0{text}".encode())
+    return digest.hexdigest()[:32]
+
 
 _SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2003\u2028\u2029\u3000"
 

@@ -36,12 +36,6 @@ NOT_CA_ROLES = ("root_program", "community")
 _ASCII_SPACE = np.array([b in b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f" for b in range(128)])
 
 
-def _key(text: str, day: date | None) -> str:
-    """The cache key of one comment: the readings' version, its UTC day, its text."""
-    digest = hashlib.sha256(f"{readings_version()}\0{day}\0{text}".encode())
-    return digest.hexdigest()[:32]
-
-
 def _text_array(column: pd.Series) -> pa.LargeStringArray:
     """The comment texts as one Arrow array, null where a value is not text (bytes, numbers:
     a hand-made table may hold anything). A lone surrogate, which UTF-8 cannot carry, is
@@ -74,8 +68,9 @@ def _day_labels(comments: pd.DataFrame) -> np.ndarray:
 
 
 def _keys(text: pa.LargeStringArray, days: np.ndarray) -> list[str | None]:
-    """The cache key of each comment (:func:`_key`), None for a comment without text; hashed
-    from the UTF-8 bytes Arrow holds, so no Python string is made per comment."""
+    """The cache key of each comment, None for a comment without text: the first 32 hex digits
+    of the SHA-256 of ``f"{readings_version()}\\0{day}\\0{text}"`` in UTF-8, hashed from the bytes
+    Arrow holds, so no Python string is made per comment."""
     size = len(text)
     keys: list[str | None] = [None] * size
     if size == 0:
