@@ -64,10 +64,6 @@ def cache_path(cache_dir: Path) -> Path:
     return Path(cache_dir) / readings_version()
 
 
-def empty() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype="object") for name in COLUMNS})
-
-
 def _parts(cache_dir: Path) -> list[Path]:
     return sorted(cache_path(cache_dir).glob("part-*.parquet"))
 
