@@ -13,8 +13,9 @@ import pytest
 
 import analyzer
 from analyzer.parse import build_tables
-from analyzer.parse.parallel import HELPER_SHARE, parse_store, workers
+from analyzer.parse.parallel import HELPER_SHARE, parse_store
 from analyzer.store import Store
+from analyzer.workers import workers
 
 pytestmark = pytest.mark.skipif(workers() < 2, reason="needs two cores to run a second process")
 

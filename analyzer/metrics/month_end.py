@@ -36,8 +36,13 @@ from analyzer.metrics.timeline import open_periods, status_at
 from analyzer.months import Month
 from analyzer.parse.exclusion import builtin_rules, excluded_reason
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
+from analyzer.workers import can_fork, in_two
 
 Tables = TypeVar("Tables", ThreadTables, LanguageTables)
+Frame = TypeVar("Frame", pd.DataFrame, pd.DataFrame | None)
+
+# Below this many bugs a forked copy and the hand-back of its tables save next to nothing.
+MIN_BUGS_TO_SPLIT = 5_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,15 +80,30 @@ def judge_months(
     observed_at: pd.Timestamp,
     rulebook: Rulebook | None = None,
     whole: bool = False,
+    min_bugs: int = MIN_BUGS_TO_SPLIT,
 ) -> JudgedMonths:
     """The metrics of ``month`` as known at its end (of the bugs that can have a deadline due
     in it), and the view of it and of each ``earlier`` month as known at that month's end.
     ``whole``: judge every bug, and return every bug's metrics too (one evaluation for a
-    month's pages and the CA history pages beside them)."""
+    month's pages and the CA history pages beside them). With ``min_bugs`` bugs or more, the
+    CAs are judged in two halves, one in a forked copy of this process (:func:`joined`)."""
     collecting = gc.isenabled()
     gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
     try:
-        return _judge_months(tables, language, month, earlier, observed_at, rulebook, whole)
+        rulebook = rulebook or load_rulebook()
+        shards = ca_shards(tables) if len(tables.bugs) >= min_bugs else None
+        if shards is None or not can_fork():
+            return _judge_months(tables, language, month, earlier, observed_at, rulebook, whole)
+        earlier = list(earlier)
+
+        def judge(bug_ids: pd.Index) -> JudgedMonths:
+            part, part_language = _for_judging(tables, language, bug_ids)
+            return _judge_months(part, part_language, month, earlier, observed_at, rulebook, whole)
+
+        theirs, mine = in_two(lambda: judge(shards[1]), lambda: judge(shards[0]))
+        if not isinstance(theirs, JudgedMonths):  # the copy failed: its part is judged here
+            theirs = judge(shards[1])
+        return joined(mine, theirs)
     finally:
         if collecting:
             gc.enable()
@@ -95,12 +115,11 @@ def _judge_months(
     month: Month,
     earlier: Iterable[Month],
     observed_at: pd.Timestamp,
-    rulebook: Rulebook | None,
+    rulebook: Rulebook,
     whole: bool,
 ) -> JudgedMonths:
     from analyzer.metrics import evaluate
 
-    rulebook = rulebook or load_rulebook()
     back = look_back(rulebook)
     as_of = min(month.end, observed_at)
     earlier = [m for m in earlier if m.end < as_of]
@@ -129,6 +148,78 @@ def _judge_months(
             set(again[past]),
         )  # fmt: skip
     return JudgedMonths(result, views, everything)
+
+
+def ca_shards(tables: ThreadTables) -> tuple[pd.Index, pd.Index] | None:
+    """The bug ids in two parts of about equal work (a bug and its comments), no CA in both,
+    so that each CA's ``ca_months`` rows come from one part; None for fewer than two CAs."""
+    bugs = tables.bugs
+    cas = bugs["ca"].fillna("").astype(str).to_numpy()  # as the threads spell them
+    ids = bugs["bug_id"].to_numpy()
+    comments = tables.comments["bug_id"].value_counts()
+    work = pd.Series(1 + comments.reindex(ids, fill_value=0).to_numpy()).groupby(cas).sum()
+    if len(work) < 2:
+        return None
+    loads: list[int] = [0, 0]
+    parts: tuple[list[str], list[str]] = ([], [])
+    for ca, weight in sorted(work.items(), key=lambda item: (-item[1], item[0])):
+        lighter = 0 if loads[0] <= loads[1] else 1
+        loads[lighter] += int(weight)
+        parts[lighter].append(ca)
+    first = np.isin(cas, parts[0])
+    return pd.Index(np.sort(ids[first])), pd.Index(np.sort(ids[~first]))
+
+
+def _for_judging(
+    tables: ThreadTables, language: LanguageTables | None, bug_ids: pd.Index
+) -> tuple[ThreadTables, LanguageTables | None]:
+    """These bugs' rows; where the language stage read the comments, their text is only
+    asked whether there is one, so it is not copied (~0.9 GB at 50x the real corpus)."""
+    if language is not None and language.comment_language is not None:
+        comments = tables.comments
+        known = pd.Series("", index=comments.index, dtype=object)
+        known[comments["text"].isna().to_numpy()] = None
+        tables = dataclasses.replace(tables, comments=comments.assign(text=known))
+    return only(tables, bug_ids), _only_language(language, bug_ids)
+
+
+def joined(first: JudgedMonths, second: JudgedMonths) -> JudgedMonths:
+    """One evaluation from two judged apart, on parts with no CA in common
+    (:func:`ca_shards`): each table is both parts' rows in the order one evaluation gives
+    them, by bug (``ca_months`` by CA, then month)."""
+    views = {
+        month: MonthView(
+            month,
+            view.as_of,
+            _in_order(view.deadlines, second.views[month].deadlines, "bug_id"),
+            _in_order(view.ca_months, second.views[month].ca_months, "ca"),
+        )
+        for month, view in first.views.items()
+    }
+    everything = None
+    if first.everything is not None and second.everything is not None:
+        everything = _joined_result(first.everything, second.everything)
+    return JudgedMonths(_joined_result(first.result, second.result), views, everything)
+
+
+def _joined_result(first: MetricsResult, second: MetricsResult) -> MetricsResult:
+    return dataclasses.replace(
+        first,
+        deadlines=_in_order(first.deadlines, second.deadlines, "bug_id"),
+        bug_metrics=_in_order(first.bug_metrics, second.bug_metrics, "bug_id"),
+        breaches=_in_order(first.breaches, second.breaches, "bug_id"),
+        ca_months=_in_order(first.ca_months, second.ca_months, "ca"),
+    )
+
+
+def _in_order(first: Frame, second: Frame, key: str) -> Frame:
+    """Both frames' rows, stably sorted by ``key`` (each part's rows of one key are together
+    and in order already)."""
+    frames = [f for f in (first, second) if f is not None and len(f)]
+    if len(frames) < 2:
+        return frames[0] if frames else first
+    both = pd.concat(frames, ignore_index=True)
+    return both.sort_values(key, kind="stable", ignore_index=True)
 
 
 def _judged_again_in(

@@ -32,22 +32,13 @@ from analyzer.parse.reference import Reference
 from analyzer.parse.update import merged
 from analyzer.store import Store
 from analyzer.tables import ThreadTables
+from analyzer.workers import workers
 
 # Below this many bugs a second process costs more (its start and imports, 1-2 s) than it saves.
 MIN_BUGS = 20_000
 # The helper's share of the bugs: a little under half, as it starts 1-2 s after this process.
 HELPER_SHARE = 0.46
 _MANIFEST = "dtypes.json"
-
-
-def workers() -> int:
-    """The cores this process may use (``ANALYZER_WORKERS`` caps them; 1 parses serially)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    wanted = os.environ.get("ANALYZER_WORKERS", "")
-    return max(1, min(cores, int(wanted))) if wanted.isdigit() else cores
 
 
 def parse_store(

@@ -1,0 +1,136 @@
+"""One part of a job in a forked copy of this process (analyzer/workers.py): whatever happens
+in the copy, the caller gets the copy's result or None, and no copy outlives the call."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from analyzer import workers
+from analyzer.workers import can_fork, in_two
+
+
+@pytest.fixture(autouse=True)
+def forkable(monkeypatch):
+    """Two cores as far as the module knows, and no thread left over from another test."""
+    monkeypatch.setattr(workers, "workers", lambda: 2)
+    # the notebook tests leave Jupyter's idle runner threads behind, which no copy touches
+    monkeypatch.setattr(workers, "_other_threads", lambda: 0)
+    assert can_fork(), "not Linux"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_the_copys_part_runs_in_another_process_meanwhile():
+    here = os.getpid()
+    theirs, mine = in_two(lambda: (os.getpid(), os.getppid()), lambda: os.getpid())
+    assert mine == here
+    assert theirs is not None
+    their_pid, their_parent = theirs
+    assert their_pid != here and their_parent == here
+    assert not _alive(their_pid)  # reaped
+
+
+def test_the_parts_run_at_the_same_time():
+    started = time.perf_counter()
+    theirs, mine = in_two(lambda: time.sleep(0.6) or "t", lambda: time.sleep(0.6) or "m")
+    assert (theirs, mine) == ("t", "m")
+    assert time.perf_counter() - started < 1.1  # serially it would take 1.2 s at least
+
+
+def test_a_copy_that_fails_gives_none():
+    def fails():
+        raise ValueError("boom")
+
+    assert in_two(fails, lambda: "mine") == (None, "mine")
+
+
+def test_a_copy_killed_by_a_signal_gives_none():
+    assert in_two(lambda: os.kill(os.getpid(), signal.SIGKILL), lambda: 1) == (None, 1)
+
+
+def test_a_result_that_cannot_be_pickled_gives_none():
+    assert in_two(lambda: lambda: None, lambda: 1) == (None, 1)
+
+
+def test_a_hung_copy_is_killed_and_gives_none(monkeypatch):
+    monkeypatch.setattr(workers, "HUNG_AFTER_S", 0.3)
+    pids = []
+
+    def hangs():
+        time.sleep(60)
+
+    def mine():
+        pids.extend(p for p in _children())
+        return "mine"
+
+    started = time.perf_counter()
+    assert in_two(hangs, mine) == (None, "mine")
+    assert time.perf_counter() - started < 10
+    assert pids and not any(_alive(p) for p in pids)
+
+
+def _children() -> list[int]:
+    task = f"/proc/{os.getpid()}/task/{os.getpid()}/children"
+    return [int(p) for p in open(task).read().split()]
+
+
+def test_an_error_here_kills_the_copy_and_is_raised():
+    pids = []
+
+    def mine():
+        pids.extend(_children())
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        in_two(lambda: time.sleep(60), mine)
+    assert pids and not any(_alive(p) for p in pids)
+
+
+def test_the_copy_writes_nothing_to_the_callers_output(capfd):
+    def noisy():
+        print("from the copy")
+        os.write(2, b"raw from the copy\n")
+        return "done"
+
+    assert in_two(noisy, lambda: "mine") == ("done", "mine")
+    out, err = capfd.readouterr()
+    assert "from the copy" not in out + err
+
+
+@pytest.mark.parametrize("reason", ["thread", "one worker"])
+def test_no_copy_where_forking_is_not_safe_or_not_wanted(reason, monkeypatch):
+    called = []
+    stop = threading.Event()
+    if reason == "thread":
+        monkeypatch.setattr(workers, "_other_threads", lambda: threading.active_count() - 1)
+        other = threading.Thread(target=stop.wait)
+        other.start()
+    else:
+        monkeypatch.setattr(workers, "workers", lambda: 1)
+    try:
+        assert not can_fork()
+        assert in_two(lambda: called.append(1), lambda: "mine") == (None, "mine")
+        assert called == []
+    finally:
+        stop.set()
+        if reason == "thread":
+            other.join()
+
+
+def test_analyzer_workers_caps_the_cores(monkeypatch):
+    monkeypatch.undo()
+    monkeypatch.setenv("ANALYZER_WORKERS", "1")
+    assert workers.workers() == 1
+    monkeypatch.setenv("ANALYZER_WORKERS", "not a number")
+    assert workers.workers() >= 1
