@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -85,6 +85,18 @@ def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]) -> tuple[Thei
                 with contextlib.suppress(OSError):
                     os.kill(child, signal.SIGKILL)
                     os.waitpid(child, 0)
+
+
+def halves(weights: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The positions of ``weights`` in two parts of about equal sum (heaviest first, each to
+    the lighter part), each in order."""
+    loads = [0, 0]
+    parts: tuple[list[int], list[int]] = ([], [])
+    for i in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        lighter = 0 if loads[0] <= loads[1] else 1
+        loads[lighter] += weights[i]
+        parts[lighter].append(i)
+    return sorted(parts[0]), sorted(parts[1])
 
 
 @contextlib.contextmanager

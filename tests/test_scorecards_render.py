@@ -277,7 +277,7 @@ def test_pages_written_in_two_processes_are_the_same_files(tmp_path, copy, forka
         parts.append(got[0])
         return got
 
-    monkeypatch.setattr(scorecards, "MIN_CARDS_TO_SPLIT", 2)
+    monkeypatch.setattr(scorecards, "MIN_ROWS_TO_SPLIT", 2)
     monkeypatch.setattr(scorecards, "in_two", spied)
     split = write_scorecards(sample_tables(), FEB, tmp_path / "two")
     if copy == "works":

@@ -9,9 +9,11 @@ import threading
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analyzer import workers
-from analyzer.workers import can_fork, in_two
+from analyzer.workers import can_fork, halves, in_two
 
 
 @pytest.fixture(autouse=True)
@@ -134,3 +136,12 @@ def test_analyzer_workers_caps_the_cores(monkeypatch):
     assert workers.workers() == 1
     monkeypatch.setenv("ANALYZER_WORKERS", "not a number")
     assert workers.workers() >= 1
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=60))
+def test_two_halves_hold_every_position_once_and_differ_by_at_most_the_heaviest(weights):
+    first, second = halves(weights)
+    assert sorted(first + second) == list(range(len(weights)))
+    assert first == sorted(first) and second == sorted(second)
+    gap = abs(sum(weights[i] for i in first) - sum(weights[i] for i in second))
+    assert gap <= max(weights, default=0)

@@ -36,7 +36,7 @@ from analyzer.metrics.timeline import open_periods, status_at
 from analyzer.months import Month
 from analyzer.parse.exclusion import builtin_rules, excluded_reason
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
-from analyzer.workers import can_fork, in_two
+from analyzer.workers import can_fork, halves, in_two
 
 Tables = TypeVar("Tables", ThreadTables, LanguageTables)
 Frame = TypeVar("Frame", pd.DataFrame, pd.DataFrame | None)
@@ -160,13 +160,8 @@ def ca_shards(tables: ThreadTables) -> tuple[pd.Index, pd.Index] | None:
     work = pd.Series(1 + comments.reindex(ids, fill_value=0).to_numpy()).groupby(cas).sum()
     if len(work) < 2:
         return None
-    loads: list[int] = [0, 0]
-    parts: tuple[list[str], list[str]] = ([], [])
-    for ca, weight in sorted(work.items(), key=lambda item: (-item[1], item[0])):
-        lighter = 0 if loads[0] <= loads[1] else 1
-        loads[lighter] += int(weight)
-        parts[lighter].append(ca)
-    first = np.isin(cas, parts[0])
+    first_part, _ = halves(work.to_numpy().tolist())
+    first = np.isin(cas, work.index[first_part].to_numpy())
     return pd.Index(np.sort(ids[first])), pd.Index(np.sort(ids[~first]))
 
 

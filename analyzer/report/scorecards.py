@@ -22,12 +22,13 @@ from analyzer.report import context as report_context
 from analyzer.report.context import ScorecardTables
 from analyzer.report.pages import MonthScorecards, plain, values
 from analyzer.report.render import html_environment, markdown_environment
-from analyzer.workers import in_two
+from analyzer.workers import halves, in_two
 
 Progress = Callable[[Iterable, str], Iterable]
 
-# Below this many CAs a forked copy to write half the pages saves less than it costs.
-MIN_CARDS_TO_SPLIT = 200
+# Below this many rows on the month's pages a forked copy to write half of them saves less
+# than it costs (the real corpus has a few hundred a month, 50x it some 40,000).
+MIN_ROWS_TO_SPLIT = 5_000
 
 
 def _no_progress(items: Iterable, label: str) -> Iterable:
@@ -145,14 +146,18 @@ def write_scorecards(
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        if len(cards) >= MIN_CARDS_TO_SPLIT:  # every other CA's pages in a forked copy
+        parts = _halves(cards)
+        if parts is not None:  # half the pages (by rows) written by a forked copy
+            here, there = ([cards[i] for i in part] for part in parts)
             theirs, mine = in_two(
-                lambda: write_cards(cards[1::2]), lambda: write_cards(cards[0::2], "scorecards")
+                lambda: write_cards(there), lambda: write_cards(here, "scorecards")
             )
             if not isinstance(theirs, list):  # the copy failed: its pages are written here
-                theirs = write_cards(cards[1::2])
+                theirs = write_cards(there)
             entries: list[dict] = [{}] * len(cards)
-            entries[0::2], entries[1::2] = mine, theirs
+            for positions, part in zip(parts, (mine, theirs), strict=True):
+                for i, entry in zip(positions, part, strict=False):  # none without JSON
+                    entries[i] = entry
         else:
             entries = write_cards(cards, "scorecards")
         written.pages = [directory / f"{card.slug}.html" for card in cards]
@@ -168,6 +173,17 @@ def write_scorecards(
         raise InputError(f"Cannot write scorecards into {directory}: {exc.strerror}.") from exc
     written.built = built
     return written
+
+
+def _halves(cards: list) -> tuple[list[int], list[int]] | None:
+    """The cards' positions in two parts of about equal rows to render, or None when there
+    are too few rows for a second process to be worth its start."""
+    weights = [
+        1 + len(c.deadlines) + len(c.carried) + len(c.promises) + len(c.completeness) for c in cards
+    ]
+    if len(cards) < 2 or sum(weights) < MIN_ROWS_TO_SPLIT:
+        return None
+    return halves(weights)
 
 
 def to_json(built: MonthScorecards, entries: list | None = None) -> dict:
