@@ -7,7 +7,10 @@ Columns of each table: docs/tables.md.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 
@@ -66,3 +69,16 @@ def text_column(values: list) -> pd.Series:
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # pandas converts the rest
         return pd.Series(values, dtype="str")
     return pd.Series(array, dtype="str")
+
+
+Stage = TypeVar("Stage", ThreadTables, LanguageTables)
+
+
+def of_bugs(tables: Stage, bug_ids: Collection[int]) -> Stage:
+    """A copy of a stage's tables (a dataclass of DataFrames) holding only these bugs' rows."""
+    changes = {
+        item.name: frame[frame["bug_id"].isin(bug_ids)]
+        for item in dataclasses.fields(tables)
+        if isinstance(frame := getattr(tables, item.name), pd.DataFrame) and "bug_id" in frame
+    }
+    return dataclasses.replace(tables, **changes)

@@ -30,6 +30,9 @@ from typing import TypeVar, cast
 Theirs = TypeVar("Theirs")
 Mine = TypeVar("Mine")
 
+# Below this many bugs a stage's second half is done in well under a second: a forked copy
+# (its start, the hand-back of its part) saves next to nothing.
+MIN_BUGS_TO_SPLIT = 5_000
 # a copy far slower than this process's own part is hung: its part is done here instead
 HUNG_FACTOR = 4
 HUNG_AFTER_S = 120.0

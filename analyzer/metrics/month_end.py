@@ -35,14 +35,11 @@ from analyzer.metrics.threads import BugThread
 from analyzer.metrics.timeline import open_periods, status_at
 from analyzer.months import Month
 from analyzer.parse.exclusion import builtin_rules, excluded_reason
-from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
-from analyzer.workers import can_fork, halves, in_two
+from analyzer.tables import LanguageTables, MetricsResult, ThreadTables, of_bugs
+from analyzer.workers import MIN_BUGS_TO_SPLIT, can_fork, halves, in_two
 
 Tables = TypeVar("Tables", ThreadTables, LanguageTables)
 Frame = TypeVar("Frame", pd.DataFrame, pd.DataFrame | None)
-
-# Below this many bugs a forked copy and the hand-back of its tables save next to nothing.
-MIN_BUGS_TO_SPLIT = 5_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,9 +93,10 @@ def judge_months(
             return _judge_months(tables, language, month, earlier, observed_at, rulebook, whole)
         earlier = list(earlier)
 
-        def judge(bug_ids: pd.Index) -> JudgedMonths:
-            part, part_language = _for_judging(tables, language, bug_ids)
-            return _judge_months(part, part_language, month, earlier, observed_at, rulebook, whole)
+        def judge(part: pd.Index) -> JudgedMonths:
+            return _judge_months(
+                tables, language, month, earlier, observed_at, rulebook, whole, part
+            )
 
         theirs, mine = in_two(lambda: judge(shards[1]), lambda: judge(shards[0]))
         if not isinstance(theirs, JudgedMonths):  # the copy failed: its part is judged here
@@ -117,18 +115,23 @@ def _judge_months(
     observed_at: pd.Timestamp,
     rulebook: Rulebook,
     whole: bool,
+    part: pd.Index | None = None,
 ) -> JudgedMonths:
+    """``part``: judge only these bugs (one half of :func:`ca_shards`)."""
     from analyzer.metrics import evaluate
 
     back = look_back(rulebook)
     as_of = min(month.end, observed_at)
     earlier = [m for m in earlier if m.end < as_of]
     activity = Activity(tables)
-    active = {m: activity.bugs_in(m, back) for m in [month, *earlier]}
-    if not whole:
+    mine = None if part is None else set(part.tolist())
+    active = {m: activity.bugs_in(m, back, mine) for m in [month, *earlier]}
+    if whole:
+        evaluation = evaluate(tables, language, as_of, rulebook=rulebook, bug_ids=part)
+    else:
         wanted = pd.Index(sorted(set().union(*active.values())))
         tables, language = only(tables, wanted), _only_language(language, wanted)
-    evaluation = evaluate(tables, language, as_of, rulebook=rulebook)
+        evaluation = evaluate(tables, language, as_of, rulebook=rulebook)
     everything = evaluation.result() if whole else None
     if everything is not None:  # the month's bugs' rows of it: the same tables, in order
         result = _of_bugs(everything, active[month], month)
@@ -163,19 +166,6 @@ def ca_shards(tables: ThreadTables) -> tuple[pd.Index, pd.Index] | None:
     first_part, _ = halves(work.to_numpy().tolist())
     first = np.isin(cas, work.index[first_part].to_numpy())
     return pd.Index(np.sort(ids[first])), pd.Index(np.sort(ids[~first]))
-
-
-def _for_judging(
-    tables: ThreadTables, language: LanguageTables | None, bug_ids: pd.Index
-) -> tuple[ThreadTables, LanguageTables | None]:
-    """These bugs' rows; where the language stage read the comments, their text is only
-    asked whether there is one, so it is not copied (~0.9 GB at 50x the real corpus)."""
-    if language is not None and language.comment_language is not None:
-        comments = tables.comments
-        known = pd.Series("", index=comments.index, dtype=object)
-        known[comments["text"].isna().to_numpy()] = None
-        tables = dataclasses.replace(tables, comments=comments.assign(text=known))
-    return only(tables, bug_ids), _only_language(language, bug_ids)
 
 
 def joined(first: JudgedMonths, second: JudgedMonths) -> JudgedMonths:
@@ -429,7 +419,8 @@ class Activity:
         if len(board) and "next_update" in board:
             self.dated = (board["bug_id"].to_numpy(), _ns(board["next_update"]))
 
-    def bugs_in(self, month: Month, back: pd.Timedelta) -> set[int]:
+    def bugs_in(self, month: Month, back: pd.Timedelta, among: set[int] | None = None) -> set[int]:
+        """The bugs (``among`` these, if given) that can have a deadline due in ``month``."""
         start, end = month.start.value, month.end.value
         early = (month.start - back).value
         opened = (self.opened != _NAT) & (self.opened <= end)
@@ -440,7 +431,7 @@ class Activity:
         if self.dated is not None:
             ids, days = self.dated
             found.update(ids[(days >= start - _DAY_NS) & (days <= end)].tolist())
-        return found
+        return found if among is None else found & among
 
 
 _NAT = np.iinfo("int64").min
@@ -458,10 +449,5 @@ def _only_language(language: LanguageTables | None, bug_ids: pd.Index) -> Langua
 
 
 def only(tables: Tables, bug_ids: pd.Index) -> Tables:
-    """A copy of a stage's tables (a dataclass of DataFrames) holding only these bugs' rows."""
-    changes = {
-        item.name: frame[frame["bug_id"].isin(bug_ids)]
-        for item in dataclasses.fields(tables)
-        if isinstance(frame := getattr(tables, item.name), pd.DataFrame) and "bug_id" in frame
-    }
-    return dataclasses.replace(tables, **changes)
+    """A copy of a stage's tables holding only these bugs' rows (:func:`of_bugs`)."""
+    return of_bugs(tables, bug_ids)

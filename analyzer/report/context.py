@@ -77,8 +77,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     """The context of every CA's page and of the index, for ``month``; ``cas`` is in index
     order (worst overall met rate first)."""
     end = month.end
-    every_bug = _bugs_known_at(tables.bugs, month)
-    not_judged = every_bug["bug_id"].map(lambda bug: tables.excluded.get(int(bug), "") or "")
+    every_bug, not_judged = _judged_in(tables, month)
     bugs = every_bug[not_judged.eq("")]
     excluded = _excluded_by_ca(every_bug[not_judged.ne("")], not_judged[not_judged.ne("")])
     headlines, pooled, open_days = _headlines(tables.ca_months.get(month.label))
@@ -416,6 +415,20 @@ def _excluded_by_ca(bugs: pd.DataFrame, reasons: pd.Series) -> dict[str, list[Ex
 
 
 # -- across CAs ------------------------------------------------------------------------------
+
+
+def cas_shown(tables: ScorecardTables, month: Month) -> set[str]:
+    """The CAs :func:`build` gives a page (as the bugs table spells them): those with a
+    judged bug open in the month."""
+    every_bug, not_judged = _judged_in(tables, month)
+    return set(every_bug.loc[not_judged.eq(""), "ca"])
+
+
+def _judged_in(tables: ScorecardTables, month: Month) -> tuple[pd.DataFrame, pd.Series]:
+    """The bugs open in the month, and why each is not judged ("" when it is)."""
+    every_bug = _bugs_known_at(tables.bugs, month)
+    not_judged = every_bug["bug_id"].map(lambda bug: tables.excluded.get(int(bug), "") or "")
+    return every_bug, not_judged
 
 
 def _bugs_known_at(bugs: pd.DataFrame, month: Month) -> pd.DataFrame:
