@@ -13,7 +13,13 @@ import pytest
 
 import analyzer
 from analyzer.parse import build_tables
-from analyzer.parse.parallel import HELPER_SHARE, parse_store
+from analyzer.parse.parallel import (
+    EARLY_HELPER_SHARE,
+    HELPER_SHARE,
+    parse_store,
+    start_helper,
+    stop_helper,
+)
 from analyzer.store import Store
 from analyzer.workers import workers
 
@@ -77,6 +83,27 @@ def test_two_processes_give_the_tables_of_one(store, tmp_path, monkeypatch):
     assert not list((tmp_path / "s").iterdir())  # the helper's scratch entry is gone
 
 
+def test_a_helper_started_early_parses_its_share_and_ends(store, tmp_path, monkeypatch):
+    """Started before the store's signatures are read, sent its work later: the same tables,
+    its (larger) share parsed there; and one never sent work is ended."""
+    corpus, serial = _serial(store)
+    helper = start_helper(store, min_bugs=2)
+    assert helper is not None and helper.poll() is None  # waiting for its work
+    parsed = _counting(monkeypatch)
+    halves = parse_store(
+        store, corpus.reference, corpus.observed_at, tmp_path / "s", min_bugs=2, helper=helper
+    )
+    _equal(halves, serial)
+    assert parsed == [store.count() - int(store.count() * EARLY_HELPER_SHARE)]
+    assert helper.poll() is not None
+    idle = start_helper(store, min_bugs=2)
+    stop_helper(idle)
+    assert idle.poll() is not None
+    assert start_helper(store) is None  # the snapshot is below MIN_BUGS: no helper
+    monkeypatch.setenv("ANALYZER_WORKERS", "1")
+    assert start_helper(store, min_bugs=2) is None
+
+
 def test_a_helper_that_cannot_open_the_store_costs_a_serial_half(store, tmp_path, monkeypatch):
     """The store moved away after this process opened it: the helper cannot open it and
     fails; this process parses the upper half through its own open connection."""
@@ -90,13 +117,13 @@ def test_a_helper_that_cannot_open_the_store_costs_a_serial_half(store, tmp_path
 
 def test_a_small_store_is_parsed_in_this_process(store, tmp_path, monkeypatch):
     corpus, serial = _serial(store)
-    monkeypatch.setattr("analyzer.parse.parallel._start_helper", _no_helper)
+    monkeypatch.setattr("analyzer.parse.parallel._spawn", _no_helper)
     _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path), serial)
     monkeypatch.setenv("ANALYZER_WORKERS", "1")
     _equal(parse_store(store, corpus.reference, corpus.observed_at, tmp_path, min_bugs=2), serial)
 
 
-def _no_helper(args) -> None:  # noqa: ANN001
+def _no_helper() -> None:
     raise AssertionError("a helper process was started")
 
 
@@ -196,3 +223,28 @@ def test_a_sync_writing_during_the_parse_gives_one_consistent_read(store, tmp_pa
     after = real(store.iter_raw(), corpus.reference, observed_at=corpus.observed_at)
     _equal(tables, after)
     assert parsed[-1] == store.count()  # read again, whole
+
+
+def test_an_early_helper_is_ended_when_the_tables_are_grown_instead(store, monkeypatch):
+    """After a sync the tables grow from the last command's: the helper started in case of a
+    full parse is ended, not left waiting."""
+    from analyzer.parse import parallel
+
+    data = store.path.parent
+    _ = analyzer.load(data).tables  # the entry to grow from
+    raw = next(iter(store.iter_raw()))
+    raw.comments.append({**raw.comments[-1], "count": len(raw.comments), "text": "More."})
+    with Store.open(data) as writing:
+        writing.put_bugs([raw])
+    started = []
+    real = parallel.start_helper
+
+    def early(store_, min_bugs=2):  # noqa: ANN001, ANN202 - a small store gets one too
+        started.append(real(store_, min_bugs=min_bugs))
+        return started[-1]
+
+    monkeypatch.setattr(parallel, "start_helper", early)
+    corpus = analyzer.load(data)
+    _ = corpus.tables
+    assert corpus.stage_sources["tables"].startswith("updated")
+    assert started and started[0] is not None and started[0].poll() is not None

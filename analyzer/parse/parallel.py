@@ -36,9 +36,31 @@ from analyzer.workers import workers
 
 # Below this many bugs a second process costs more (its start and imports, 1-2 s) than it saves.
 MIN_BUGS = 20_000
-# The helper's share of the bugs: a little under half, as it starts 1-2 s after this process.
+# The helper's share of the bugs: a little under half, as it starts 1-2 s after this process;
+# one started early (start_helper) has imported by then, and only hands its half back after.
 HELPER_SHARE = 0.46
+EARLY_HELPER_SHARE = 0.49
 _MANIFEST = "dtypes.json"
+
+
+def start_helper(store: Store, min_bugs: int = MIN_BUGS) -> subprocess.Popen | None:
+    """The helper process, started before it is needed (None where :func:`parse_store`
+    would parse in one process): its interpreter's start and imports, 1-2 s, then overlap
+    what this process does first (the store's signatures). It waits for its work on stdin;
+    :func:`parse_store` sends it, :func:`stop_helper` ends one that got none."""
+    if workers() < 2 or store.count() < max(min_bugs, 2):
+        return None
+    try:
+        return _spawn()
+    except (OSError, ValueError, subprocess.SubprocessError):  # no interpreter to start
+        return None
+
+
+def stop_helper(helper: subprocess.Popen | None) -> None:
+    """End a helper still running (one never sent its work, or interrupted)."""
+    if helper is not None and helper.poll() is None:
+        helper.kill()
+        helper.wait()
 
 
 def parse_store(
@@ -47,19 +69,36 @@ def parse_store(
     observed_at: pd.Timestamp,
     scratch: Path | None = None,
     min_bugs: int = MIN_BUGS,
+    helper: subprocess.Popen | None = None,
 ) -> ThreadTables:
     """Every thread table of the stored bugs: in two processes when there are ``min_bugs``
     or more and two cores, else in this one. ``scratch``: where the second process leaves
-    its tables (a temporary directory inside it, removed after)."""
+    its tables (a temporary directory inside it, removed after). ``helper``: one from
+    :func:`start_helper` (else one is started here); it is always ended on return."""
+    try:
+        return _parse_store(store, reference, observed_at, scratch, min_bugs, helper)
+    finally:
+        stop_helper(helper)
+
+
+def _parse_store(
+    store: Store,
+    reference: Reference,
+    observed_at: pd.Timestamp,
+    scratch: Path | None,
+    min_bugs: int,
+    helper: subprocess.Popen | None,
+) -> ThreadTables:
     ids = sorted(store.last_change_times())  # one pass over the key's index
-    split = ids[len(ids) - int(len(ids) * HELPER_SHARE)] if len(ids) >= max(min_bugs, 2) else None
+    share = HELPER_SHARE if helper is None else EARLY_HELPER_SHARE
+    split = ids[len(ids) - int(len(ids) * share)] if len(ids) >= max(min_bugs, 2) else None
     if split is None or workers() < 2:
         return build_tables(store.iter_raw(), reference, observed_at=observed_at)
     with _scratch_folder(scratch) as folder:
         if folder is None:  # nowhere to leave the helper's tables: one process
             return build_tables(store.iter_raw(), reference, observed_at=observed_at)
         before = store.get_meta("generation")  # every write of bugs makes a new one
-        upper, lower = _halves(store, reference, observed_at, split, folder, before)
+        upper, lower = _halves(store, reference, observed_at, split, folder, before, helper)
     if store.get_meta("generation") != before:  # a sync wrote meanwhile: one consistent read
         return build_tables(store.iter_raw(), reference, observed_at=observed_at)
     tables = None if upper is None else merged(lower, upper, ())
@@ -78,12 +117,14 @@ def _halves(
     split: int,
     folder: str,
     generation: str | None,
+    helper: subprocess.Popen | None = None,
 ) -> tuple[ThreadTables | None, ThreadTables]:
     """(the helper's upper half, or None when it failed, hung or saw another ``generation``
     of the store; this process's lower half)."""
     args = (store.opened_file, store.file_identity, generation, reference, observed_at, split)
     try:
-        helper = _start_helper(pickle.dumps((*args, folder)))
+        helper = helper or _spawn()
+        _send(helper, pickle.dumps((*args, folder)))
     except (OSError, ValueError, subprocess.SubprocessError):  # no interpreter to start
         helper = None
     try:
@@ -130,23 +171,25 @@ _HELPER = (
 )
 
 
-def _start_helper(payload: bytes) -> subprocess.Popen:
+def _spawn() -> subprocess.Popen:
     root = str(Path(__file__).resolve().parents[2])  # the directory holding ``analyzer/``
     if not sys.executable:
         raise OSError("no Python interpreter to start")
-    helper = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", _HELPER, root],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # a helper that fails is recovered from: no traceback shown
     )
+
+
+def _send(helper: subprocess.Popen, payload: bytes) -> None:
     assert helper.stdin is not None
     try:
         helper.stdin.write(payload)
         helper.stdin.close()
-    except OSError:  # it died at once: the caller parses that half itself
+    except OSError:  # it died: the caller parses that half itself
         pass
-    return helper
 
 
 def _helper_main() -> None:
