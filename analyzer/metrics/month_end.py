@@ -98,7 +98,7 @@ def judge_months(
                 tables, language, month, earlier, observed_at, rulebook, whole, part
             )
 
-        theirs, mine = in_two(lambda: judge(shards[1]), lambda: judge(shards[0]))
+        theirs, mine = in_two(lambda: judge(shards[1]), lambda: judge(shards[0]), release=True)
         if not isinstance(theirs, JudgedMonths):  # the copy failed: its part is judged here
             theirs = judge(shards[1])
         return joined(mine, theirs)
