@@ -127,6 +127,7 @@ def _fork(theirs: Callable[[], object], folder: Path) -> int | None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()  # else text buffered before the fork would be written twice
+    parent = os.getpid()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: "multi-threaded" (Arrow)
         try:
@@ -137,6 +138,7 @@ def _fork(theirs: Callable[[], object], folder: Path) -> int | None:
         return pid
     code = 1
     try:
+        _die_with(parent)
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends the copy at once
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 1)  # the copy says nothing: the caller reports
@@ -166,6 +168,17 @@ def _release_free_memory() -> None:
         import pyarrow
 
         pyarrow.default_memory_pool().release_unused()
+
+
+def _die_with(parent: int) -> None:
+    """End this copy when the process that made it dies (killed, say), instead of computing
+    on for no one (Linux's parent-death signal)."""
+    import ctypes
+
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
 
 
 def _wait(pid: int, limit: float) -> int | None:

@@ -26,11 +26,12 @@ def forkable(monkeypatch):
 
 
 def _alive(pid: int) -> bool:
+    """Running (a zombie, ended but not yet reaped by whoever inherited it, is not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
-    return True
+    return state not in ("Z", "X")
 
 
 def test_the_copys_part_runs_in_another_process_meanwhile():
@@ -145,3 +146,36 @@ def test_two_halves_hold_every_position_once_and_differ_by_at_most_the_heaviest(
     assert first == sorted(first) and second == sorted(second)
     gap = abs(sum(weights[i] for i in first) - sum(weights[i] for i in second))
     assert gap <= max(weights, default=0)
+
+
+def test_a_copy_ends_when_the_process_that_made_it_is_killed(tmp_path):
+    """A command killed mid-way (SIGKILL: no finally runs) leaves no copy computing on."""
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "copy.pid"
+    script = (
+        "import os, time\n"
+        "from analyzer import workers\n"
+        "workers.workers = lambda: 2\n"
+        "def theirs():\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "workers.in_two(theirs, lambda: time.sleep(60))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        for _ in range(200):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.05)
+        copy = int(pid_file.read_text())
+        assert _alive(copy)
+    finally:
+        parent.kill()
+        parent.wait()
+    for _ in range(100):
+        if not _alive(copy):
+            break
+        time.sleep(0.05)
+    assert not _alive(copy)
