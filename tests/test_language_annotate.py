@@ -8,6 +8,7 @@ from datetime import UTC
 
 import pandas as pd
 import pytest
+from conftest import spy_on_in_two
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,11 +210,10 @@ def _assert_same_language(one, other) -> None:
 
 @pytest.mark.parametrize("copy", ["works", "fails"])
 def test_read_in_two_halves_the_tables_and_the_cache_are_those_of_one_read(
-    snapshot_comments, copy, tmp_path, monkeypatch
+    snapshot_comments, copy, tmp_path, monkeypatch, forkable
 ):
     """The later half of the comments read by a forked copy, cold then warm: the same tables
     as one process gives, and every reading stored once (the warm run reads nothing)."""
-    from analyzer import workers
     from analyzer.language import cache, stage
 
     # a few bugs' worth (read cold in seconds), and again as other comments in the later half:
@@ -222,18 +222,8 @@ def test_read_in_two_halves_the_tables_and_the_cache_are_those_of_one_read(
     again = few.iloc[:500].assign(bug_id=few["bug_id"].iloc[:500] + 10**6)
     comments = pd.concat([few, again], ignore_index=True)
     serial = annotate(comments, cache_dir=tmp_path / "one")
-    monkeypatch.setattr(workers, "workers", lambda: 2)
-    monkeypatch.setattr(workers, "_other_threads", lambda: 0)  # Jupyter's, left by notebooks
     monkeypatch.setattr(stage, "MIN_COMMENTS_TO_SPLIT", 2)
-    parts = []
-    real = stage.in_two
-
-    def spied(theirs, mine):
-        got = (None, mine()) if copy == "fails" else real(theirs, mine)
-        parts.append(got[0])
-        return got
-
-    monkeypatch.setattr(stage, "in_two", spied)
+    parts = spy_on_in_two(monkeypatch, stage, copy)
     cold = annotate(comments, cache_dir=tmp_path / "two")
     if copy == "works":
         assert parts[0] is not None and len(parts[0][1]) > 0  # the copy read its half

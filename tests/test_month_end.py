@@ -12,13 +12,13 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
+from conftest import spy_on_in_two
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from thread_strategies import threads as random_threads
 from threadkit import Thread, language_of, tables_of, thread
 
 import analyzer
-from analyzer import workers
 from analyzer.metrics import compute, month_end
 from analyzer.metrics.month_end import bugs_active_in, judge_months, look_back, only
 from analyzer.metrics.rulebook import load_rulebook
@@ -111,13 +111,6 @@ def _assert_same_judgement(one, other) -> None:
         pd.testing.assert_frame_equal(view.ca_months, other.views[month].ca_months)
 
 
-@pytest.fixture
-def forkable(monkeypatch):
-    monkeypatch.setattr(workers, "workers", lambda: 2)
-    monkeypatch.setattr(workers, "_other_threads", lambda: 0)  # Jupyter's, left by notebooks
-    assert workers.can_fork()
-
-
 @pytest.mark.parametrize("copy", ["works", "fails"])
 def test_judged_in_two_halves_it_is_one_judgement(snapshot, copy, forkable, monkeypatch):
     """The CAs split in two, one half judged in a forked copy: the same tables, row for row,
@@ -125,17 +118,7 @@ def test_judged_in_two_halves_it_is_one_judgement(snapshot, copy, forkable, monk
     tables, language, observed_at = snapshot
     month = Month.parse("2025-06")
     earlier = month.last_twelve()[:-1]
-    parts = []
-    real = month_end.in_two
-
-    def spied(theirs, mine, release=False):
-        if copy == "fails":
-            return None, mine()
-        got = real(theirs, mine, release)
-        parts.append(got[0])
-        return got
-
-    monkeypatch.setattr(month_end, "in_two", spied)
+    parts = spy_on_in_two(monkeypatch, month_end, copy)
     split = judge_months(tables, language, month, earlier, observed_at, whole=True, min_bugs=0)
     alone = judge_months(tables, language, month, earlier, observed_at, whole=True, min_bugs=10**9)
     if copy == "works":

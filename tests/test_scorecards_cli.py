@@ -160,7 +160,9 @@ def test_october_2024_ranks_netlock_among_the_worst(tmp_path):
     assert netlock["headline"]["overdue_at_end"] >= 4
 
 
-def test_the_history_pages_written_meanwhile_by_a_forked_copy_are_the_same(run, monkeypatch):
+def test_the_history_pages_written_meanwhile_by_a_forked_copy_are_the_same(
+    run, monkeypatch, forkable
+):
     """A large corpus's history pages come from a forked copy while this process writes the
     scorecards: the same files as one process writes, the copy really the writer."""
     import os
@@ -168,8 +170,6 @@ def test_the_history_pages_written_meanwhile_by_a_forked_copy_are_the_same(run, 
     from analyzer import workers
     from analyzer.report import history
 
-    monkeypatch.setattr(workers, "workers", lambda: 2)
-    monkeypatch.setattr(workers, "_other_threads", lambda: 0)  # Jupyter's, left by notebooks
     monkeypatch.setattr(workers, "MIN_BUGS_TO_SPLIT", 0)
     writers = []
     real = history.write_histories

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import spy_on_in_two
 from scorecard_sample import HOSTILE_CA, sample_tables
 
 from analyzer.env import InputError
@@ -252,16 +253,6 @@ def test_markdown_lists_put_each_bug_and_report_on_its_own_line(out, ctx):
     assert any(line.startswith("* [Bug 1002]") and "Lessons Learned" in line for line in lines)
 
 
-@pytest.fixture
-def forkable(monkeypatch):
-
-    from analyzer import workers
-
-    monkeypatch.setattr(workers, "workers", lambda: 2)
-    monkeypatch.setattr(workers, "_other_threads", lambda: 0)  # Jupyter's, left by notebooks
-    assert workers.can_fork()
-
-
 @pytest.mark.parametrize("copy", ["works", "fails"])
 def test_pages_written_in_two_processes_are_the_same_files(tmp_path, copy, forkable, monkeypatch):
     """Every other CA's pages written by a forked copy: the same files, byte for byte, as one
@@ -269,16 +260,8 @@ def test_pages_written_in_two_processes_are_the_same_files(tmp_path, copy, forka
     from analyzer.report import scorecards
 
     serial = write_scorecards(sample_tables(), FEB, tmp_path / "one")
-    parts = []
-    real = scorecards.in_two
-
-    def spied(theirs, mine):
-        got = (None, mine()) if copy == "fails" else real(theirs, mine)
-        parts.append(got[0])
-        return got
-
     monkeypatch.setattr(scorecards, "MIN_ROWS_TO_SPLIT", 2)
-    monkeypatch.setattr(scorecards, "in_two", spied)
+    parts = spy_on_in_two(monkeypatch, scorecards, copy)
     split = write_scorecards(sample_tables(), FEB, tmp_path / "two")
     if copy == "works":
         assert parts and parts[0]  # the copy wrote its CAs' pages and gave their JSON entries

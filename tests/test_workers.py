@@ -15,14 +15,7 @@ from hypothesis import strategies as st
 from analyzer import workers
 from analyzer.workers import can_fork, halves, in_two
 
-
-@pytest.fixture(autouse=True)
-def forkable(monkeypatch):
-    """Two cores as far as the module knows, and no thread left over from another test."""
-    monkeypatch.setattr(workers, "workers", lambda: 2)
-    # the notebook tests leave Jupyter's idle runner threads behind, which no copy touches
-    monkeypatch.setattr(workers, "_other_threads", lambda: 0)
-    assert can_fork(), "not Linux"
+pytestmark = pytest.mark.usefixtures("forkable")  # tests/conftest.py
 
 
 def _alive(pid: int) -> bool:

@@ -24,7 +24,7 @@ from analyzer.env import InputError
 from analyzer.language import cache
 from analyzer.language.pipeline import readings_version
 from analyzer.language.read import read_comments, readings_table
-from analyzer.tables import LanguageTables
+from analyzer.tables import LanguageTables, one_after_the_other
 from analyzer.values import without_surrogates
 from analyzer.workers import in_two
 
@@ -135,22 +135,15 @@ def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageT
     their_tables, their_fresh = theirs
     # a text in both halves was read in each: stored once
     their_fresh = their_fresh[~their_fresh["key"].isin(fresh["key"])]
-    cache.save(cache_dir, _one_after_the_other(fresh, their_fresh))
+    cache.save(cache_dir, one_after_the_other(fresh, their_fresh))
     return LanguageTables(
         **{
-            item.name: _one_after_the_other(
+            item.name: one_after_the_other(
                 getattr(tables, item.name), getattr(their_tables, item.name)
             )
             for item in dataclasses.fields(LanguageTables)
         }
     )
-
-
-def _one_after_the_other(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    frames = [frame for frame in (first, second) if len(frame)]
-    if len(frames) < 2:
-        return frames[0] if frames else first
-    return pd.concat(frames, ignore_index=True)
 
 
 def _annotate_part(comments: pd.DataFrame, known: pa.Table) -> tuple[LanguageTables, pd.DataFrame]:

@@ -35,7 +35,13 @@ from analyzer.metrics.threads import BugThread
 from analyzer.metrics.timeline import open_periods, status_at
 from analyzer.months import Month
 from analyzer.parse.exclusion import builtin_rules, excluded_reason
-from analyzer.tables import LanguageTables, MetricsResult, ThreadTables, of_bugs
+from analyzer.tables import (
+    LanguageTables,
+    MetricsResult,
+    ThreadTables,
+    of_bugs,
+    one_after_the_other,
+)
 from analyzer.workers import MIN_BUGS_TO_SPLIT, can_fork, halves, in_two
 
 Tables = TypeVar("Tables", ThreadTables, LanguageTables)
@@ -200,10 +206,11 @@ def _joined_result(first: MetricsResult, second: MetricsResult) -> MetricsResult
 def _in_order(first: Frame, second: Frame, key: str) -> Frame:
     """Both frames' rows, stably sorted by ``key`` (each part's rows of one key are together
     and in order already)."""
-    frames = [f for f in (first, second) if f is not None and len(f)]
-    if len(frames) < 2:
-        return frames[0] if frames else first
-    both = pd.concat(frames, ignore_index=True)
+    if first is None or second is None:
+        return first if second is None else second
+    both = one_after_the_other(first, second)
+    if both is first or both is second:  # one was empty: nothing to interleave
+        return both
     return both.sort_values(key, kind="stable", ignore_index=True)
 
 

@@ -182,7 +182,7 @@ def build_threads(
     """One :class:`BugThread` per bug opened by ``as_of`` (of ``bug_ids``, if given), in bug
     id order."""
     if bug_ids is not None:  # a copy of those bugs' rows, kept only while the threads are made
-        tables, language = _of_bugs(tables, language, bug_ids)
+        tables, language = _text_less_rows_of(tables, language, bug_ids)
     bugs = tables.bugs
     opened = seconds(bugs["opened"])
     bugs = bugs.assign(_opened=opened, _closed=seconds(bugs["closed"]))
@@ -236,7 +236,7 @@ def build_threads(
     return threads, source
 
 
-def _of_bugs(
+def _text_less_rows_of(
     tables: ThreadTables, language: LanguageTables | None, bug_ids: Collection[int]
 ) -> tuple[ThreadTables, LanguageTables | None]:
     """These bugs' rows. Where the language stage read the comments, their text is only asked
