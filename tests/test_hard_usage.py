@@ -37,3 +37,34 @@ def test_the_api_key_goes_to_a_loopback_fake_over_http(bugzilla_corpus, data_dir
                      environ={"BUGZILLA_API_KEY": "k-local"})  # fmt: skip
         assert result.exit_code == 0, result.stderr
         assert all(entry.with_key for entry in server.log)
+
+
+# URLs that two parsers read two ways: urllib (the guard, once) and urllib3 (what requests
+# connects to). Before the fix the guard saw 127.0.0.1 and the key went to the other host.
+TWO_HOST_URLS = [
+    "http://elsewhere.example\\@127.0.0.1:{port}",
+    "http://127.0.0.1:{port}\\@elsewhere.example",
+    "http://user:pw@127.0.0.1:{port}",
+    "http://elsewhere.example#@127.0.0.1:{port}",
+    "http://elsewhere.example?@127.0.0.1:{port}",
+    "http://127.0.0.1%2F@elsewhere.example:{port}",
+    "http://127.0.0.1:{port}\t.elsewhere.example",
+    "http://[::1%25lo]:{port}",
+]
+
+
+@pytest.mark.parametrize("template", TWO_HOST_URLS)
+def test_a_base_url_read_two_ways_is_refused_before_any_request(
+    template, bugzilla_corpus, data_dir, cli
+):
+    from analyzer.testing.fake_bugzilla import FakeBugzilla
+
+    secret = "k-two-hosts-4242"
+    with FakeBugzilla(bugzilla_corpus, api_key=secret) as server:
+        url = template.format(port=server.url.rsplit(":", 1)[1])
+        result = cli("sync", "--base-url", url, "--data-dir", data_dir, "--max-rate", "0",
+                     environ={"BUGZILLA_API_KEY": secret})  # fmt: skip
+        assert result.exit_code == ExitStatus.USAGE, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert secret not in result.stderr + result.stdout
+        assert server.log == []

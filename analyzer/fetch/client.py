@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import random
+import re
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -289,28 +290,91 @@ class BugzillaClient:
         return text.replace(self._api_key, "[api key]") if self._api_key else text
 
 
+# What a --base-url may hold. Anything else (userinfo's "@", a backslash, "%", whitespace or
+# control characters, non-ASCII) is a character two URL parsers may read two ways, so that the
+# host this module checks is not the host requests connects to: refused, never interpreted.
+_HOST = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+_IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\]")
+_PATH = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:-]*)*")
+_URL = re.compile(
+    r"(?P<scheme>[A-Za-z]+)://(?P<host>[^/:\[\]]+|\[[^\]/]*\])(?::(?P<port>[0-9]{1,5}))?(?P<path>/.*)?"
+)
+
+
 def _check_base_url(base_url: str) -> str:
+    """The canonical ``scheme://host[:port][/path]`` of ``base_url``, or one clear InputError.
+
+    The host is read once, by a grammar strict enough that every URL parser agrees on it, and
+    then checked against urllib3's own reading (what requests connects to): the key guard and the
+    connection must never see two hosts.
+    """
+    shown = repr(base_url[:200])
+    text = base_url.strip()
+    if not text.isascii() or not text.isprintable() or any(c.isspace() for c in text):
+        raise InputError(f"{shown} holds characters a Bugzilla URL cannot have.")
+    for bad, what in (("\\", "a backslash"), ("@", "a user name or password"), ("%", "a %-escape")):
+        if bad in text:
+            raise InputError(f"{shown} must not contain {what}; give only scheme, host and path.")
+    match = _URL.fullmatch(text)
+    if not match:
+        raise InputError(f"{shown} is not an http(s) URL such as https://bugzilla.mozilla.org.")
+    scheme, host, port, path = (
+        match["scheme"].lower(),
+        match["host"],
+        match["port"],
+        match["path"] or "",
+    )
+    if scheme not in ("http", "https"):
+        raise InputError(f"{shown} is not an http(s) URL such as https://bugzilla.mozilla.org.")
+    if "?" in path or "#" in path:
+        raise InputError(f"{shown} must not have a query or fragment.")
+    if not (_HOST.fullmatch(host) or _IPV6.fullmatch(host)) or len(host) > 253:
+        raise InputError(f"{shown} does not name a valid host.")
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise InputError(f"{shown} does not name a valid host.") from None
+    if port is not None and not 0 < int(port) < 65536:
+        raise InputError(f"{shown} has a port out of range.")
+    if not _PATH.fullmatch(path):
+        raise InputError(f"{shown} has characters its path cannot have.")
+    canonical = f"{scheme}://{host.lower()}" + (f":{int(port)}" if port else "") + path.rstrip("/")
+    if _hosts_read(canonical) != (host.lower().strip("[]"), int(port) if port else None):
+        raise InputError(f"{shown} can be read as naming two different hosts.")
+    return canonical
+
+
+def _hosts_read(url: str) -> tuple[str, int | None] | None:
+    """(host, port) of ``url`` as both urllib and urllib3 read it, or None when they disagree."""
     try:
-        parts = urlsplit(base_url.strip())
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
+        split = urlsplit(url)
+        ours = ((split.hostname or "").lower(), split.port)
+        theirs = urllib3.util.parse_url(url)
     except ValueError:
-        raise InputError(f"{base_url!r} is not a valid URL.") from None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(
-            f"{base_url!r} is not an http(s) URL such as https://bugzilla.mozilla.org."
-        )
-    if parts.query or parts.fragment:
-        raise InputError(f"{base_url!r} must not have a query or fragment.")
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+        return None
+    except urllib3.exceptions.LocationParseError:
+        return None
+    if ((theirs.host or "").lower().strip("[]"), theirs.port) != ours:
+        return None
+    return ours
 
 
 def _key_may_travel(base_url: str) -> bool:
-    """An API key goes only over https, or over http to this machine (a local test server)."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "https":
+    """An API key goes only over https, or over http to this machine (a local test server).
+
+    ``base_url`` is the canonical URL of ``_check_base_url``, whose host every parser reads
+    alike. Only the name ``localhost`` itself and loopback addresses count as this machine.
+    """
+    read = _hosts_read(base_url)
+    if read is None:
+        return False
+    if urlsplit(base_url).scheme == "https":
         return True
-    host = (parts.hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    host = read[0]
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
