@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sync import fake_server_process, served_requests, timed_sync  # noqa: E402
+from sync import fake_server_process, served_requests, server_cpu, timed_sync_cpu  # noqa: E402
 
 PERCEVAL_PYTHON = os.environ.get("PERCEVAL_PYTHON", "perceval-venv/bin/python")
 COMMAND = "python bench/sync_vs_perceval.py"
@@ -41,20 +41,22 @@ url, out, since = sys.argv[1], sys.argv[2], sys.argv[3]
 kwargs = {}
 if since != "-":
     kwargs["from_date"] = datetime.datetime.fromtimestamp(float(since), datetime.timezone.utc)
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 newest, count = 0.0, 0
 with open(out, "w") as sink:
     for item in BugzillaREST(url).fetch(**kwargs):
         sink.write(json.dumps(item) + "\n")
         newest, count = max(newest, item["updated_on"]), count + 1
-print(json.dumps({"seconds": time.perf_counter() - started, "items": count, "newest": newest}))
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+                  "items": count, "newest": newest}))
 """
 
 
 def perceval_fetch(
     python: str, url: str, out: Path, since: float | None
-) -> tuple[float, int, dict]:
-    before = served_requests(url)
+) -> tuple[float, int, dict, float, float]:
+    """Wall seconds, requests, the driver's report, perceval's CPU and the server's CPU."""
+    before, served_before = served_requests(url), server_cpu(url)
     done = subprocess.run(
         [
             python,
@@ -70,7 +72,8 @@ def perceval_fetch(
     if done.returncode != 0:
         sys.exit(f"perceval failed: {done.stderr.strip()[-2000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    return report["seconds"], served_requests(url) - before, report
+    served = server_cpu(url) - served_before
+    return report["seconds"], served_requests(url) - before, report, report["cpu"], served
 
 
 def main() -> None:
@@ -84,8 +87,8 @@ def main() -> None:
         sys.exit(f"perceval is not installed at {options.perceval_python}: see `{COMMAND} --help`.")
     rows = []
     with tempfile.TemporaryDirectory() as tmp, fake_server_process(options.latency) as url:
-        ours_full = timed_sync(url, Path(tmp) / "ours")
-        ours_again = timed_sync(url, Path(tmp) / "ours")
+        ours_full = timed_sync_cpu(url, Path(tmp) / "ours")
+        ours_again = timed_sync_cpu(url, Path(tmp) / "ours")
         theirs_full = perceval_fetch(
             options.perceval_python, url, Path(tmp) / "perceval.jsonl", None
         )
@@ -101,6 +104,13 @@ def main() -> None:
             f"{label:10s} analyzer: {ours[1]:4d} requests {ours[0]:6.2f}s | "
             f"perceval: {theirs[1]:4d} requests {theirs[0]:6.2f}s | "
             f"ratio requests {ours[1] / max(theirs[1], 1):.3f}, time {ours[0] / theirs[0]:.3f}"
+        )
+    for label, run in (("analyzer full", ours_full), ("perceval full", theirs_full)):
+        floor = run[4] + run[1] * options.latency
+        rows.append(
+            f"{label}: client CPU {run[3]:.2f}s, server CPU {run[4]:.2f}s, latency "
+            f"{run[1] * options.latency:.2f}s; floor (server + latency) {floor:.2f}s, "
+            f"wall/floor {run[0] / floor:.2f}"
         )
     print(f"corpus: the bundled snapshot; latency {options.latency * 1000:.0f} ms per request")
     print(f"perceval items: full {theirs_full[2]['items']}, no-change {theirs_again[2]['items']}")
