@@ -6,7 +6,8 @@ set ``document.title`` to PWNED and ``data-pwned`` on <body>. The page's Content
 Policy would block them anyway, so the test removes that policy first: escaping alone must
 hold. A control page with the same text inserted raw proves the browser does run them.
 
-Needs Debian's ``chromium`` (the README's test command installs it: scripts/install-test-browser.sh); without it the test fails, not skips.
+Needs Debian's ``chromium`` (the README's test command installs it with
+scripts/install-test-browser.sh); without it the test fails, not skips.
 """
 
 from __future__ import annotations
