@@ -169,3 +169,17 @@ def test_a_weekday_contradicting_its_date_keeps_the_date_and_is_flagged():
     assert _one(text, date(2025, 3, 3)) == [(date(2025, 3, 7), "report", True)]
     text = "We will post the next update on Monday, 2025-03-10."  # a Monday: no doubt
     assert _one(text, date(2025, 3, 3)) == [(date(2025, 3, 10), "update", False)]
+
+
+def test_a_promise_not_to_is_no_promise_and_a_timeline_decision_has_no_relative_day():
+    text = "We do not expect to revoke all impacted certificates within the 5-day requirement."
+    assert _one(text, date(2019, 3, 8)) == []
+    text = "- 09:40 The issue is confirmed, and we have decided to revoke them within 5 days"
+    assert _one(text, date(2024, 3, 26)) == []  # within 5 days of 09:40 of some day
+    text = "We will post the report not later than 2024-07-01."
+    assert [p for p, _, _ in _one(text, date(2024, 6, 1))] == [date(2024, 7, 1)]
+
+
+def test_an_explicit_day_beats_a_span_in_the_same_sentence():
+    text = "All affected certificates will be revoked within the 5 day timeline by Friday, June 14."
+    assert _one(text, date(2024, 6, 12)) == [(date(2024, 6, 14), "revocation", False)]

@@ -80,6 +80,8 @@ _PAST = re.compile(
 _PAST_TENSE = re.compile(
     r"\b(?:was|were|had|did|came|became|saw|began|got|happened|occurred|ago)\b"
 )
+# A promise not to, or not to be able to, is no promise of a thing by that day.
+_NEGATION = re.compile(r"\bnot\b(?!\s+later\s+than)|n't\b|\bnever\b|\bunable\b|\bcannot\b")
 # A future or modal framing anywhere in the date's clause: the date is what is promised.
 _MODAL = re.compile(
     r"\b(?:will|shall|going to|plan|plans|planned|planning|intend|intends|expect|expects|"
@@ -145,6 +147,8 @@ def _framing(text: str, found: FoundDate) -> str:
     clause tells what happened: "came to our attention on 2020-01-20", "we raised today an
     alarm", "were discovered today by scanning"), or ``""`` (neither: the sentence decides)."""
     before, after = _clause(text, found)
+    if _NEGATION.search(before):
+        return "past"  # "we do not expect to revoke them within the 5-day requirement"
     past = bool(_PAST.search(before) or _PAST.search(after))
     reach = text[max(0, found.start - 120) : found.start].lower()
     breaks = list(_MODAL_BREAK.finditer(reach))
@@ -166,6 +170,10 @@ def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> lis
     if text.endswith("?") or not (promise or (listed and _DEADLINE_WORD.search(lowered))):
         return []
     found = _prefer_explicit(find_dates(text, ref)[:MAX_DATES])
+    if promise and "decided" in promise.group(0) and not _PROMISE.search(lowered, promise.end()):
+        # "we have decided to remove it by 2024-07-31" promises that day; "09:40 ... we have
+        # decided to revoke within 5 days" is a timeline entry whose day is not the comment's
+        found = [f for f in found if f.kind in EXPLICIT_KINDS]
     framing = {f: _framing(text, f) for f in found if f.day >= ref}
     future = [f for f, how in framing.items() if how != "past"]
     if not future:

@@ -286,18 +286,16 @@ def _resolve_appositions(found: list[FoundDate], text: str) -> list[FoundDate]:
     "June 13 (Tuesday)") names that date: the explicit date is kept as written. A weekday that
     is not that date's weekday never moves the date: the date as written is kept and flagged
     ``ambiguous`` (the writer got one of the two wrong, and we cannot tell which)."""
-    found = [
-        f
-        for i, f in enumerate(found)
-        if not (
-            f.kind == "today"
-            and _is_end_of_day(f)
-            and i + 1 < len(found)
-            and _END_OF_DAY_ON.match(text[f.end : found[i + 1].start])
-        )
-    ]
+    merged: list[FoundDate] = []
+    for f in found:  # the phrase starts where its first part does ("by | end of day on ...")
+        if merged and merged[-1].kind == "today" and _is_end_of_day(merged[-1]):
+            if _END_OF_DAY_ON.match(text[merged[-1].end : f.start]):
+                f = replace(f, start=merged.pop().start)
+        merged.append(f)
+    found = merged
     dropped: set[int] = set()
     flagged: set[int] = set()
+    starts: dict[int, int] = {}
     for i, day in enumerate(found):
         if day.kind not in EXPLICIT_KINDS:
             continue
@@ -305,6 +303,7 @@ def _resolve_appositions(found: list[FoundDate], text: str) -> list[FoundDate]:
         if i and found[i - 1].kind == "weekday":
             if _APPOSITION.match(text[found[i - 1].end : day.start]):
                 named.append(i - 1)
+                starts[i] = found[i - 1].start
         if i + 1 < len(found) and found[i + 1].kind == "weekday":
             plain = len(found[i + 1].text.split()) == 1  # not "next Friday": another day
             if plain and _APPOSITION_AFTER.match(text[day.end : found[i + 1].start]):
@@ -314,7 +313,7 @@ def _resolve_appositions(found: list[FoundDate], text: str) -> list[FoundDate]:
             if _weekday_of(found[j]) != day.day.weekday():
                 flagged.add(i)
     return [
-        replace(f, ambiguous=True) if i in flagged else f
+        replace(f, start=starts.get(i, f.start), ambiguous=f.ambiguous or i in flagged)
         for i, f in enumerate(found)
         if i not in dropped
     ]
