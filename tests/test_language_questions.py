@@ -92,6 +92,8 @@ def test_offer_to_answer_is_not_a_question():
         ("Any update?", "Any update?"),
         ("Thanks for the update. Status?", "Status?"),
         ("Really?! That was the second time.", "Really?!"),
+        ("WHY???", "WHY???"),
+        ("(Why?)", "(Why?)"),
     ],
 )
 def test_a_short_interrogative_sentence_is_a_question(text, asked):

@@ -89,6 +89,7 @@ _SUBJECTS = frozenset(
 _WORD = re.compile(r"[A-Za-z]{2,}")
 # What text.mask() leaves for a URL, inline code or a long run: never a word someone asked.
 _MASKS = frozenset({"URL", "CODE", "LONG"})
+_SHORT_QUESTION = re.compile(r"[A-Za-z]+(?:'[a-z]+)?\s?[?!]*\?[?!]*")
 # A '?' closed by a quote that opened after the sentence's first words ('He asked "why?"'):
 # the question is the quoted one, not the commenter's.
 _QUOTED_END = re.compile(
@@ -122,7 +123,8 @@ def _is_short_question(text: str) -> bool:
     words = _WORD.findall(text)
     if len(words) != 1 or words[0] in _MASKS:
         return False
-    return bool(re.fullmatch(r"[A-Za-z]+(?:'[a-z]+)?[?!]*\?[?!]*", text.strip(_TRAILING)))
+    bare = text.strip(_TRAILING + "(\u201c\u2018[")  # "**Why?**", "(Why?)"
+    return bool(_SHORT_QUESTION.fullmatch(bare))
 
 
 def _inverted_question(sent: Span) -> bool:
