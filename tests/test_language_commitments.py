@@ -183,3 +183,10 @@ def test_a_promise_not_to_is_no_promise_and_a_timeline_decision_has_no_relative_
 def test_an_explicit_day_beats_a_span_in_the_same_sentence():
     text = "All affected certificates will be revoked within the 5 day timeline by Friday, June 14."
     assert _one(text, date(2024, 6, 12)) == [(date(2024, 6, 14), "revocation", False)]
+
+
+def test_a_fact_and_a_plan_joined_by_and_keep_only_the_plan():
+    text = "We started the revocation today and expect to finish by Friday."
+    assert _one(text, date(2025, 7, 1)) == [(date(2025, 7, 4), "revocation", False)]
+    text = "We have completed the fix on 2025-07-01 and will post the closure report on 2025-07-05."
+    assert _one(text, date(2025, 7, 1)) == [(date(2025, 7, 5), "report", False)]

@@ -43,7 +43,7 @@ _PROMISE = re.compile(
     r"\bnext\s+(?:\w+\s+)?update\b|\bdue\b(?!\s+to\s+(?!be\b))(?:\s+date)?|"
     r"\btarget(?:ed)?\s+(?:date|completion)\b|"
     r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b|"
-    r"\b(?:and|then|also|but) (?:we )?will\b|"
+    r"\b(?:and|then|also|but) (?:we )?(?:will|expect to|plan to|intend to|aim to)\b|"
     r"\b(?:will|shall) (?:follow|come|arrive|go live|take place|start|begin|finish|complete)\b|"
     r"\bfollows?\s+(?:on|by|until|no later than)\b",
 )
