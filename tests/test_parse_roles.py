@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -129,8 +130,24 @@ def test_an_unknown_account_role_is_an_input_error(tmp_path):
     (tmp_path / "ca_accounts.csv").write_text(
         "ca,account,role\nAcme,x@gmail.com,root\n", encoding="utf-8"
     )
-    with pytest.raises(InputError, match="x@gmail.com has the role 'root'"):
+    with pytest.raises(
+        InputError, match=r"ca_accounts.csv, line 2: x@gmail.com has the role 'root'"
+    ):
         load_reference(tmp_path)
+
+
+def test_a_bad_account_role_is_exit_2_naming_the_file_and_line(cli, tmp_path):
+    """The user's file is read beside the bundled snapshot too (data/reference/)."""
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    (tmp_path / "data" / "reference" / "ca_accounts.csv").write_text(
+        "ca,account,role,reason\nAcme,a@gmail.com,ca,ok\nAcme,b@gmail.com,staff,typo\n",
+        encoding="utf-8",
+    )
+    with contextlib.chdir(tmp_path):
+        result = cli("quality")
+    assert result.exit_code == 2
+    assert "ca_accounts.csv, line 3: b@gmail.com has the role 'staff'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_comment_roles_and_ca_updates():

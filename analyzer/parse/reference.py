@@ -90,6 +90,12 @@ def _rows(text: str, name: str, origin: str) -> list[dict[str, str]]:
         if all(values.values()):
             for col in OPTIONAL.get(name, ()):
                 values[col] = (row.get(col) or "").strip()
+            role = values.get("role", "").lower()
+            if name == "ca_accounts.csv" and role and role not in ACCOUNT_ROLES:
+                raise InputError(
+                    f"{origin}, line {reader.line_num}: {values['account']} has the role "
+                    f"{values['role']!r} (write {' or '.join(ACCOUNT_ROLES)})."
+                )
             rows.append(values)
     return rows
 
@@ -153,13 +159,8 @@ def _account_roles(
     person decided are not the CA's (kept with their reason, changing no role). The last row
     for one CA and account wins, so a user's file can overturn a built-in decision."""
     decided: dict[tuple[str, str], dict[str, str]] = {}
-    for row in rows:
+    for row in rows:  # roles were checked as the file was read (_rows)
         role = row.get("role", "").lower() or "ca"
-        if role not in ACCOUNT_ROLES:
-            raise InputError(
-                f"ca_accounts.csv: {row['account']} has the role {row['role']!r} "
-                f"(write {' or '.join(ACCOUNT_ROLES)})."
-            )
         decided[(row["ca"], row["account"].lower())] = {**row, "role": role}
     staff = [row for row in decided.values() if row["role"] == "ca"]
     reviewed = {key: row.get("reason", "") for key, row in decided.items() if row["role"] != "ca"}
