@@ -81,3 +81,28 @@ def test_weekday_beside_an_explicit_date_names_it(text, expected):
 def test_weekday_and_a_later_separate_date_are_both_kept():
     found = find_dates("by Friday, and the audit on 2025-07-10", date(2025, 7, 1))
     assert [f.day for f in found] == [date(2025, 7, 4), date(2025, 7, 10)]
+
+
+@pytest.mark.parametrize(
+    "text, expected, ambiguous",
+    [
+        ("on Tuesday, June 13, 2023", date(2023, 6, 13), False),
+        ("on Friday, June 13, 2023", date(2023, 6, 13), True),
+        ("on 2023-06-13 (Fri)", date(2023, 6, 13), True),
+        ("on 2023-06-13 (Tue)", date(2023, 6, 13), False),
+        ("by end of day on Tuesday, June 13, 2023", date(2023, 6, 13), False),
+    ],
+)
+def test_a_weekday_never_moves_the_date_beside_it(text, expected, ambiguous):
+    (found,) = find_dates(text, date(2023, 6, 8))
+    assert (found.day, found.ambiguous) == (expected, ambiguous)
+
+
+def test_next_weekday_after_a_date_is_another_day():
+    found = find_dates("on 2023-06-13, next Friday the audit", date(2023, 6, 8))
+    assert [f.day for f in found] == [date(2023, 6, 13), date(2023, 6, 16)]
+
+
+@pytest.mark.parametrize("text", ["extension 2.5.29.9", "OID 1.3.6.1.4.1", "in the 3 days before"])
+def test_an_oid_or_a_look_back_is_no_date(text):
+    assert find_dates(text, date(2024, 6, 17)) == []

@@ -79,3 +79,38 @@ def test_line_after_a_url_starts_a_new_sentence():
 def test_offer_to_answer_is_not_a_question():
     assert questions("Let me know what questions you have.") == []
     assert questions("Let us know why the CRL was late.") == ["Let us know why the CRL was late."]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Why?!?", "Why?!?"),  # a reviewer's whole question (issue 25: 1904041 comment 4)
+        ("Why?", "Why?"),
+        ("How?", "How?"),
+        ("When?!", "When?!"),
+        ("Status?", "Status?"),
+        ("Any update?", "Any update?"),
+        ("Thanks for the update. Status?", "Status?"),
+        ("Really?! That was the second time.", "Really?!"),
+        ("WHY???", "WHY???"),
+        ("(Why?)", "(Why?)"),
+    ],
+)
+def test_a_short_interrogative_sentence_is_a_question(text, asked):
+    assert questions(text) == [asked]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "?",
+        "5?",
+        "See https://crt.sh/?id=5 for details.",
+        "Use `a?` there.",
+        'The subscriber asked "why?" and we explained the rule.',
+        "> Why?\n\nBecause the profile was wrong.",
+        "Why? Because nobody reviewed the change.",
+    ],
+)
+def test_a_mark_inside_a_url_code_or_quote_is_no_short_question(text):
+    assert questions(text) == []

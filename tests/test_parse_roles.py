@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+from pathlib import Path
+
 import pytest
 from parse_raw import change, comment, raw_bug, tables
 
 from analyzer.env import InputError
+from analyzer.parse import reference as reference_module
 from analyzer.parse.reference import load_reference
 
 
@@ -70,9 +76,78 @@ def test_apple_ca_account_is_ca_in_apple_bugs_and_never_root_program_elsewhere()
     """Apple's CA contact speaks for a CA, whatever apple.com means for other accounts."""
     account = "certification_authority@apple.com"
     assert roles_in(bug_with("Apple: x", account))[account] == ("ca", "ca_account")
-    on_digicert = roles_in(bug_with("DigiCert: Apple: x", account, "dhollenback@apple.com"))
-    assert on_digicert[account] == ("community", "other_ca_account")
-    assert on_digicert["dhollenback@apple.com"] == ("root_program", "root_program_account")
+    on_other = roles_in(bug_with("GlobalSign: x", account, "dhollenback@apple.com"))
+    assert on_other[account] == ("community", "other_ca_account")
+    assert on_other["dhollenback@apple.com"] == ("root_program", "root_program_account")
+    # Apple files and answers the incident reports of its sub-CAs under DigiCert's roots
+    # (issue 25's review, recorded in ca_accounts.csv with its reason)
+    assert roles_in(bug_with("DigiCert: Apple: x", account))[account] == ("ca", "ca_account")
+
+
+def test_reviewed_accounts_keep_their_decision_and_reason():
+    """ca_accounts.csv records each reviewed account: ``ca`` rows are staff, ``community`` rows
+    change no role and are kept with their reason (issue 25: hans@zeger.at speaks for
+    GLOBALTRUST; a reporter who files one CA's bugs does not)."""
+    reference = load_reference(None)
+    assert "hans@zeger.at" in reference.ca_accounts["e-commerce monitoring GmbH"]
+    assert roles_in(bug_with("GLOBALTRUST: x", "hans@zeger.at"))["hans@zeger.at"] == (
+        "ca",
+        "ca_account",
+    )
+    reason = reference.reviewed_not_ca[("GoDaddy", "fred@fredemmott.co.uk")]
+    assert "1330482" in reason
+    assert "fred@fredemmott.co.uk" not in reference.any_ca_accounts
+    roles = roles_in(bug_with("GoDaddy: x", "fred@fredemmott.co.uk"))
+    assert roles["fred@fredemmott.co.uk"] == ("community", "other")
+
+
+def test_every_account_decision_has_a_reason():
+    text = (Path(reference_module.__file__).parent.parent / "data" / "ca_accounts.csv").read_text(
+        encoding="utf-8"
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {row["role"] for row in rows} <= {"ca", "community"}
+    assert all(row["reason"].strip() for row in rows if row["role"] == "community")
+    assert all(row["reason"].strip() for row in rows if "issue 25" in row["reason"])
+
+
+def test_a_users_decision_overturns_the_built_in_one(tmp_path):
+    (tmp_path / "ca_accounts.csv").write_text(
+        "ca,account,role,reason\n"
+        "e-commerce monitoring GmbH,Hans@Zeger.at,community,our own review\n"
+        "Acme,helper@gmail.com,,no role given: staff\n",
+        encoding="utf-8",
+    )
+    reference = load_reference(tmp_path)
+    assert "hans@zeger.at" not in reference.ca_accounts.get("e-commerce monitoring GmbH", ())
+    assert reference.reviewed_not_ca[("e-commerce monitoring GmbH", "hans@zeger.at")] == (
+        "our own review"
+    )
+    assert reference.ca_accounts["Acme"] == frozenset({"helper@gmail.com"})
+
+
+def test_an_unknown_account_role_is_an_input_error(tmp_path):
+    (tmp_path / "ca_accounts.csv").write_text(
+        "ca,account,role\nAcme,x@gmail.com,root\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        InputError, match=r"ca_accounts.csv, line 2: x@gmail.com has the role 'root'"
+    ):
+        load_reference(tmp_path)
+
+
+def test_a_bad_account_role_is_exit_2_naming_the_file_and_line(cli, tmp_path):
+    """The user's file is read beside the bundled snapshot too (data/reference/)."""
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    (tmp_path / "data" / "reference" / "ca_accounts.csv").write_text(
+        "ca,account,role,reason\nAcme,a@gmail.com,ca,ok\nAcme,b@gmail.com,staff,typo\n",
+        encoding="utf-8",
+    )
+    with contextlib.chdir(tmp_path):
+        result = cli("quality")
+    assert result.exit_code == 2
+    assert "ca_accounts.csv, line 3: b@gmail.com has the role 'staff'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_comment_roles_and_ca_updates():
@@ -136,3 +211,17 @@ def test_needinfo_requestees_are_participants_with_their_role():
     participants = tables(raw).participants.set_index("account")
     assert participants.loc["quiet@netlock.hu", "comments"] == 0
     assert participants.loc["rp@mozilla.com", "comments"] == 1
+
+
+def test_globaltrust_first_response_on_the_snapshot_is_met_by_its_speaker():
+    """Issue 25: 1862004's first CA response came 24.8 h after filing, from hans@zeger.at;
+    read as community, the bug showed first_response missed by 2,372 h."""
+    from tests.conftest import run_on_snapshot
+
+    result = run_on_snapshot("metrics", "--bug", "1862004", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (bug,) = result.json()
+    (first,) = [d for d in bug["deadlines"] if d["rule"] == "first_response"]
+    assert first["outcome"] == "met"
+    assert first["evidence_met"].endswith("#c1")
+    assert 24 < bug["first_ca_response_hours"] < 25

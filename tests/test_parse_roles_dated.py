@@ -33,6 +33,8 @@ def roles(raw, reference_dir=None) -> list[str]:
 
 
 def test_digicert_apple_bug_has_no_root_program_voice_from_apples_ca():
+    """Apple's CA filed and answered the "DigiCert: Apple:" bugs of its sub-CAs under DigiCert's
+    roots: it speaks for the CA there (issue 25's review), never for a root program."""
     raw = thread(
         "DigiCert: Apple: Non-compliant Serial Numbers",
         ("certification_authority@apple.com", "2019-03-08T07:19:11Z"),
@@ -41,13 +43,8 @@ def test_digicert_apple_bug_has_no_root_program_voice_from_apples_ca():
         (WAYNE, "2019-07-20T00:56:21Z"),
     )
     built = tables(raw)
-    assert list(built.comments["role"]) == [
-        "community",
-        "root_program",
-        "community",
-        "root_program",
-    ]
-    assert built.bugs.iloc[0]["filed_by"] == "community"
+    assert list(built.comments["role"]) == ["ca", "root_program", "ca", "root_program"]
+    assert built.bugs.iloc[0]["filed_by"] == "ca"
 
 
 def test_microsoft_pki_staff_on_a_globalsign_bug_is_community():

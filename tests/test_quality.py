@@ -70,3 +70,11 @@ def test_curation_hints_list_silent_cas_and_likely_staff(cli, data_dir):
     assert report["possible_ca_staff"] == [
         {"account": "helper@gmail.com", "ca": "NetLock", "comments": 5}
     ]
+    # once a person has recorded a decision, the account is no longer a candidate
+    (data_dir / "reference").mkdir()
+    (data_dir / "reference" / "ca_accounts.csv").write_text(
+        "ca,account,role,reason\nNetLock,helper@gmail.com,community,a reporter\n",
+        encoding="utf-8",
+    )
+    report = cli("quality", "--data-dir", data_dir, "--format", "json").json()
+    assert report["possible_ca_staff"] == [] and report["reviewed_not_ca"] >= 1

@@ -32,7 +32,11 @@ def quality(data_dir: Path, fmt: str) -> None:
 
     env = get_env()
     corpus = load_corpus(data_dir)
-    report = quality_report(corpus.tables, rejected=_rejected(corpus.meta.get("rejected_bugs")))
+    report = quality_report(
+        corpus.tables,
+        rejected=_rejected(corpus.meta.get("rejected_bugs")),
+        reviewed=corpus.reference.reviewed_not_ca.keys(),
+    )
     if fmt == "json":
         json.dump(report.as_dict(), env.stdout, indent=2, ensure_ascii=False)
         env.stdout.write("\n")

@@ -32,7 +32,7 @@ class Commitment:
 
 # _PROMISE, _DATE_HINT and _DEADLINE_WORD are lower case: they are matched against lowered text.
 _PROMISE = re.compile(
-    r"\b(?:we|i)\b(?:\s+\w+){0,3}?\s+(?:will|shall|plan|intend|expect|aim|commit|target|"
+    r"\b(?:we|i)\b(?:\s+\w+){0,3}?\s+(?:will|shall|plan|intend|expect|aim|commit|target|decided to|"
     r"are going to|am going to|are planning|are aiming|hope)\b|\bwe'll\b|\bi'll\b|"
     r"\b(?:will|is going to|are going to) be (?:\w+ly )?(?:published|posted|provided|shared|"
     r"completed|finished|deployed|implemented|released|submitted|updated|available|done|"
@@ -40,9 +40,10 @@ _PROMISE = re.compile(
     r"attached|closed|uploaded|made)\b|"
     r"\b(?:is|are)\s+(?:now\s+)?(?:expected|scheduled|planned|targeted|due|set)\s+"
     r"(?:to|for|on|by)\b|"
-    r"\bnext\s+(?:\w+\s+)?update\b|\bdue(?:\s+date)?\b|\btarget(?:ed)?\s+(?:date|completion)\b|"
+    r"\bnext\s+(?:\w+\s+)?update\b|\bdue\b(?!\s+to\s+(?!be\b))(?:\s+date)?|"
+    r"\btarget(?:ed)?\s+(?:date|completion)\b|"
     r"\beta\b|\bexpected\s+(?:completion|date|by|on)\b|\bno later than\b|"
-    r"\b(?:and|then|also|but) (?:we )?will\b|"
+    r"\b(?:and|then|also|but) (?:we )?(?:will|expect to|plan to|intend to|aim to)\b|"
     r"\b(?:will|shall) (?:follow|come|arrive|go live|take place|start|begin|finish|complete)\b|"
     r"\bfollows?\s+(?:on|by|until|no later than)\b",
 )
@@ -74,11 +75,30 @@ _PAST = re.compile(
     r"restored|published|posted|sent|opened|filed|completed|finished|realized|realised|had|"
     r"did|got|since|ago)\b"
 )
-_FUTURE = re.compile(
-    r"\b(?:will|shall|going to|plan|plans|planned|intend|expect|expected|aim|scheduled|due|"
-    r"by|until|till|before|within|no later than|next|target|eta|latest|tomorrow)\b|'ll\b"
+# Past tense no participle shares ("all certificates issued by X will be revoked by DATE" is a
+# promise; "all certificates were revoked by DATE" is not).
+_PAST_TENSE = re.compile(
+    r"\b(?:was|were|had|did|came|became|saw|began|got|happened|occurred|ago)\b"
+)
+# A promise not to, or not to be able to, is no promise of a thing by that day.
+_NEGATION = re.compile(r"\bnot\b(?!\s+later\s+than)|n't\b|\bnever\b|\bunable\b|\bcannot\b")
+# A future or modal framing anywhere in the date's clause: the date is what is promised.
+_MODAL = re.compile(
+    r"\b(?:will|shall|going to|plan|plans|planned|planning|intend|intends|expect|expects|"
+    r"expected|aim|aims|scheduled|target|targeted|eta|next|tomorrow|latest|"
+    r"committed to|commit to|decided to)\b|'ll\b|\bdue\b(?!\s+to\s+(?!be\b))"
+)
+# A deadline word right before the date ("by 2025-03-01", "no later than Friday"): a deadline,
+# unless its clause tells of the past ("we revoked them by 2025-03-01"). "until" is not one: it
+# ends a period ("until 19 August 2025, the intermediate issued ...").
+_DEADLINE_BEFORE = re.compile(
+    r"(?:\bby|\bbefore|\bno later than|\bnot later than|\bon or before|\bdue(?: on| by)?|"
+    r"\beta|\bdeadline|\btarget(?: date)?|\bwithin)[\s:,(]*(?:the\s+)?(?:end of\s+)?$"
 )
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|which|when|after)\b")
+# A modal reaches over "and" ("will be replaced and revoked until 05-06-21"), not over a comma or
+# a subordinate clause.
+_MODAL_BREAK = re.compile(r"[,;:()]|\b(?:while|whereas|which|when|after|because|since)\b")
 # A sentence the sentencizer cut after an abbreviation ("max. in 2 weeks") goes on.
 _ABBREVIATION_END = re.compile(
     r"\b(?:max|min|approx|appr|ca|resp|incl|e\.g|i\.e|etc|no|vs|est)\.$", re.IGNORECASE
@@ -121,13 +141,24 @@ def _clause(text: str, found: FoundDate) -> tuple[str, str]:
     return before, after
 
 
-def _is_fact(text: str, found: FoundDate) -> bool:
-    """A date its own clause states as past or present ("came to our attention on 2020-01-20",
-    "we raised today an alarm"), not as a deadline."""
+def _framing(text: str, found: FoundDate) -> str:
+    """How the date's own clause frames it: ``future`` (a modal or future word in the clause,
+    or a deadline word right before the date in a clause not in the past tense), ``past`` (the
+    clause tells what happened: "came to our attention on 2020-01-20", "we raised today an
+    alarm", "were discovered today by scanning"), or ``""`` (neither: the sentence decides)."""
     before, after = _clause(text, found)
-    if _FUTURE.search(before) or _FUTURE.search(after):
-        return False
-    return bool(_PAST.search(before) or _PAST.search(after))
+    if _NEGATION.search(before):
+        return "past"  # "we do not expect to revoke them within the 5-day requirement"
+    past = bool(_PAST.search(before) or _PAST.search(after))
+    reach = text[max(0, found.start - 120) : found.start].lower()
+    breaks = list(_MODAL_BREAK.finditer(reach))
+    if breaks:
+        reach = reach[breaks[-1].end() :]
+    if _MODAL.search(reach) or _MODAL.search(after):
+        return "future"
+    if _DEADLINE_BEFORE.search(text[max(0, found.start - 40) : found.start].lower()):
+        return "past" if _PAST_TENSE.search(before) or _PAST_TENSE.search(after) else "future"
+    return "past" if past else ""
 
 
 def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> list[Commitment]:
@@ -139,11 +170,18 @@ def _promises_in_sentence(sentence: str, ref: date, listed: bool = False) -> lis
     if text.endswith("?") or not (promise or (listed and _DEADLINE_WORD.search(lowered))):
         return []
     found = _prefer_explicit(find_dates(text, ref)[:MAX_DATES])
-    future = [f for f in found if f.day >= ref and not _is_fact(text, f)]
+    if promise and "decided" in promise.group(0) and not _PROMISE.search(lowered, promise.end()):
+        # "we have decided to remove it by 2024-07-31" promises that day; "09:40 ... we have
+        # decided to revoke within 5 days" is a timeline entry whose day is not the comment's
+        found = [f for f in found if f.kind in EXPLICIT_KINDS]
+    framing = {f: _framing(text, f) for f in found if f.day >= ref}
+    future = [f for f, how in framing.items() if how != "past"]
     if not future:
         return []
     strong = [f for f in future if _STRONG_BEFORE.search(text[max(0, f.start - 40) : f.start])]
-    if not promise and not (listed and strong):
+    # a list item without a promise word needs a date its clause frames as a deadline (not a
+    # period: "Until 19 August 2025, the intermediate ...")
+    if not promise and not (listed and any(framing[f] == "future" for f in strong)):
         return []
     strong += [f for f in future if f.kind not in EXPLICIT_KINDS and f not in strong]
     strong.sort(key=lambda f: f.start)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 _MONTHS = {
@@ -63,7 +63,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     for name, pattern in [
         ("iso", r"\b(?P<y>(?:19|20)\d\d)[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?!\d)"),
         ("ymond", r"\b(?P<year>(?:19|20)\d\d)-" + MON + r"-(?P<day>[0-3]?\d)\b"),
-        ("dotted", r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)?\d\d)(?![\d])"),
+        # not an OID or a version number: "2.5.29.9" is no date
+        ("dotted", r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)?\d\d)(?!\.?\d)"),
         (
             "numeric",
             r"(?<![\d/-])(?P<a>[0-3]?\d)[/-](?P<b>[0-3]?\d)[/-](?P<y>(?:19|20)?\d\d)(?!\d)",
@@ -82,8 +83,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("nextweek", r"\b(?P<which>next|the following|this|later this) (?P<unit>week|month)\b"),
         (
             "within",
-            r"\b(?:within|in)\s+(?:the\s+next\s+)?" + COUNT + r"\s+(?P<biz>business\s+|working\s+)?"
-            r"(?P<unit>days?|weeks?|months?)\b",
+            # "within the five day timeline"; "in the 3 days before" tells of the past
+            r"\b(?:within\s+(?:the\s+)?(?:next\s+)?|in\s+(?:the\s+next\s+)?)" + COUNT + r"[\s-]+"
+            r"(?P<biz>business[\s-]+|working[\s-]+)?(?P<unit>days?|weeks?|months?)\b",
         ),
     ]
 ]
@@ -268,19 +270,59 @@ def find_dates(text: str, ref: date, past: bool = False) -> list[FoundDate]:
                     FoundDate(start, end, day, m.group(0).strip(), kind, _swappable(kind, m))
                 )
     found.sort(key=lambda f: f.start)
-    return [
-        f
-        for i, f in enumerate(found)
-        if not _names_the_next(f, found[i + 1] if i + 1 < len(found) else None, text)
-    ]
+    return _resolve_appositions(found, text)
 
 
 _APPOSITION = re.compile(r"^[\s,(]*(?:the\s+)?$", re.IGNORECASE)
+_APPOSITION_AFTER = re.compile(r"^\s*[,(]?\s*$")
+# "by the end of day on Tuesday, June 13": the end of THAT day, not of the comment's own day
+_END_OF_DAY_ON = re.compile(r"^[\s,]*(?:on|of)?\s*(?:the\s+)?$", re.IGNORECASE)
 
 
-def _names_the_next(day: FoundDate, after: FoundDate | None, text: str) -> bool:
-    """A weekday right before an explicit date names that date ("Friday the 21st of November",
-    "this friday (05-09-25)"): the explicit date is the promise, not the next such weekday."""
-    if day.kind != "weekday" or after is None or after.kind not in EXPLICIT_KINDS:
-        return False
-    return bool(_APPOSITION.match(text[day.end : after.start]))
+def _resolve_appositions(found: list[FoundDate], text: str) -> list[FoundDate]:
+    """One day per phrase that names one day twice. An "end of day" right before a date ("by the
+    end of day on Tuesday, June 13") is the end of THAT day, not of the comment's own day. A
+    weekday beside an explicit date ("Friday the 21st of November", "this friday (05-09-25)",
+    "June 13 (Tuesday)") names that date: the explicit date is kept as written. A weekday that
+    is not that date's weekday never moves the date: the date as written is kept and flagged
+    ``ambiguous`` (the writer got one of the two wrong, and we cannot tell which)."""
+    merged: list[FoundDate] = []
+    for f in found:  # the phrase starts where its first part does ("by | end of day on ...")
+        if merged and merged[-1].kind == "today" and _is_end_of_day(merged[-1]):
+            if _END_OF_DAY_ON.match(text[merged[-1].end : f.start]):
+                f = replace(f, start=merged.pop().start)
+        merged.append(f)
+    found = merged
+    dropped: set[int] = set()
+    flagged: set[int] = set()
+    starts: dict[int, int] = {}
+    for i, day in enumerate(found):
+        if day.kind not in EXPLICIT_KINDS:
+            continue
+        named = []
+        if i and found[i - 1].kind == "weekday":
+            if _APPOSITION.match(text[found[i - 1].end : day.start]):
+                named.append(i - 1)
+                starts[i] = found[i - 1].start
+        if i + 1 < len(found) and found[i + 1].kind == "weekday":
+            plain = len(found[i + 1].text.split()) == 1  # not "next Friday": another day
+            if plain and _APPOSITION_AFTER.match(text[day.end : found[i + 1].start]):
+                named.append(i + 1)
+        for j in named:
+            dropped.add(j)
+            if _weekday_of(found[j]) != day.day.weekday():
+                flagged.add(i)
+    return [
+        replace(f, start=starts.get(i, f.start), ambiguous=f.ambiguous or i in flagged)
+        for i, f in enumerate(found)
+        if i not in dropped
+    ]
+
+
+def _weekday_of(found: FoundDate) -> int:
+    words = found.text.lower().split()
+    return _WEEKDAYS[words[-1].rstrip(".")]
+
+
+def _is_end_of_day(found: FoundDate) -> bool:
+    return found.text.lower().startswith("end") or found.text.lower() == "eod"

@@ -87,6 +87,14 @@ _SUBJECTS = frozenset(
     }
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
+# What text.mask() leaves for a URL, inline code or a long run: never a word someone asked.
+_MASKS = frozenset({"URL", "CODE", "LONG"})
+_SHORT_QUESTION = re.compile(r"[A-Za-z]+(?:'[a-z]+)?\s?[?!]*\?[?!]*")
+# A '?' closed by a quote that opened after the sentence's first words ('He asked "why?"'):
+# the question is the quoted one, not the commenter's.
+_QUOTED_END = re.compile(
+    r"\S.*?[\"\u201c\u2018'][^\"\u201c\u201d\u2018\u2019']*\?[!?]*[\"\u201d\u2019']\W*$"
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -98,12 +106,25 @@ def is_candidate(block: Block) -> bool:
 
 
 def _ends_with_question_mark(text: str) -> bool:
-    """Ends in '?' (or '?!'), but not a statement ending in a quoted question ('says "why?".')."""
+    """Ends in '?' (or '?!', '?!?'), but not a statement ending in a quoted question ('says
+    "why?".', 'He asked "why?"')."""
     text = text.rstrip()
     if text.endswith(".") and text.rstrip(_TRAILING) != text.rstrip(".").rstrip():
         return False
+    if _QUOTED_END.match(text):
+        return False
     stripped = text.rstrip(_TRAILING).rstrip("!")
     return stripped.endswith("?")
+
+
+def _is_short_question(text: str) -> bool:
+    """A sentence of one word and a '?' ("Why?", "When?!", "Status?"): a question whole. A lone
+    mark, a number, or a masked URL or code before a '?' is not."""
+    words = _WORD.findall(text)
+    if len(words) != 1 or words[0] in _MASKS:
+        return False
+    bare = text.strip(_TRAILING + "(\u201c\u2018[")  # "**Why?**", "(Why?)"
+    return bool(_SHORT_QUESTION.fullmatch(bare))
 
 
 def _inverted_question(sent: Span) -> bool:
@@ -134,7 +155,7 @@ def asked_in(doc: Doc) -> list[str]:
         if "?" not in raw and not requested and not _CUE.search(raw.lower()):
             continue
         text = _LIST_MARKER.sub("", _SPACE.sub(" ", raw).strip())
-        if len(_WORD.findall(text)) < 2:
+        if len(_WORD.findall(text)) < 2 and not _is_short_question(text):
             continue
         if _ends_with_question_mark(text):
             following = sentences[i + 1].text if i + 1 < len(sentences) else ""

@@ -7,6 +7,7 @@ and how many bugs have a CA-side voice at all.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -30,6 +31,8 @@ class QualityReport:
     history_known: int = 0
     cas_without_ca_voice: list[dict] = field(default_factory=list)  # ca, bugs
     possible_ca_staff: list[dict] = field(default_factory=list)  # account, ca, comments
+    # accounts a person reviewed and decided are not the CA's (ca_accounts.csv role community)
+    reviewed_not_ca: int = 0
     # server values the parse stage could not read: bug_id, where, field, value, problem, action
     unreadable: list[dict] = field(default_factory=list)
     # bugs the last sync could not store (no readable id): value, problem
@@ -45,8 +48,13 @@ class QualityReport:
         return data
 
 
-def quality_report(tables: ThreadTables, rejected: list[dict] | None = None) -> QualityReport:
-    """``rejected``: the bugs the last sync left out (meta ``rejected_bugs``)."""
+def quality_report(
+    tables: ThreadTables,
+    rejected: list[dict] | None = None,
+    reviewed: Collection[tuple[str, str]] = (),
+) -> QualityReport:
+    """``rejected``: the bugs the last sync left out (meta ``rejected_bugs``); ``reviewed``:
+    (CA, account) pairs a person already decided are not the CA's, left off the candidates."""
     bugs, comments, whiteboard = tables.bugs, tables.comments, tables.whiteboard
     unknown = bugs.loc[~bugs["ca_known"]]
     unattributed = [
@@ -62,6 +70,7 @@ def quality_report(tables: ThreadTables, rejected: list[dict] | None = None) -> 
     unparsed = whiteboard.loc[whiteboard["next_update_status"] == "unparsed"]
     first = comments.loc[comments["count"] == 0]
     tags = whiteboard.drop_duplicates("bug_id", keep="last")["tags"].str.split().explode()
+    decided = set(reviewed)
     return QualityReport(
         bugs=len(bugs),
         attributed=int(bugs["ca_known"].sum()),
@@ -84,7 +93,12 @@ def quality_report(tables: ThreadTables, rejected: list[dict] | None = None) -> 
         bugs_with_ca_comment=int(comments.loc[comments["role"] == "ca", "bug_id"].nunique()),
         history_known=int(bugs["history_known"].sum()),
         cas_without_ca_voice=_cas_without_ca_voice(bugs, comments),
-        possible_ca_staff=_possible_ca_staff(bugs, comments),
+        possible_ca_staff=[
+            item
+            for item in _possible_ca_staff(bugs, comments)
+            if (item["ca"], item["account"].lower()) not in decided
+        ],
+        reviewed_not_ca=len(decided),
         unreadable=_unreadable(tables.data_quality),
         rejected_by_sync=list(rejected or []),
     )
@@ -171,10 +185,15 @@ def render_text(report: QualityReport) -> str:
     if report.cas_without_ca_voice:
         lines.append("Known CAs with no CA-side comment in any of their bugs (domains missing?):")
         lines += [f"  {item['bugs']:>4}  {item['ca']}" for item in report.cas_without_ca_voice]
+    if report.reviewed_not_ca:
+        lines.append(
+            f"Accounts reviewed and recorded as not the CA's (ca_accounts.csv, role community): "
+            f"{report.reviewed_not_ca}"
+        )
     if report.possible_ca_staff:
         lines.append(
             "Community accounts commenting almost only on one CA's bugs "
-            "(check, then list in ca_accounts.csv if they speak for it):"
+            "(check, then record the decision in ca_accounts.csv with its reason):"
         )
         lines += [
             f"  {item['comments']:>4}  {item['account']} -> {item['ca']}"

@@ -32,7 +32,11 @@ FILES: dict[str, tuple[str, ...]] = {
 # file name -> columns it may have, read when present (empty cells mean "no bound")
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "root_program_accounts.csv": ("valid_from", "valid_to"),
+    # role: ``ca`` (or empty) lists CA staff; ``community`` records a reviewed account that is
+    # not (or not clearly) the CA's, so the decision and its ``reason`` stay with the data
+    "ca_accounts.csv": ("role", "reason"),
 }
+ACCOUNT_ROLES = ("ca", "community")
 # (first moment, first moment after) an account is listed; ``None`` is unbounded
 Period = tuple["pd.Timestamp | None", "pd.Timestamp | None"]
 ALWAYS: Period = (None, None)
@@ -53,6 +57,8 @@ class Reference:
     tags: dict[str, str] = field(default_factory=dict)  # tag spelling -> today's tag
     # upper-case resolution -> why a bug so resolved is not judged (parse/exclusion.py)
     excluded_resolutions: dict[str, str] = field(default_factory=dict)
+    # (CA, account) -> why a reviewed account is not listed as that CA's staff (role community)
+    reviewed_not_ca: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def ca_names(self) -> frozenset[str]:
@@ -84,6 +90,12 @@ def _rows(text: str, name: str, origin: str) -> list[dict[str, str]]:
         if all(values.values()):
             for col in OPTIONAL.get(name, ()):
                 values[col] = (row.get(col) or "").strip()
+            role = values.get("role", "").lower()
+            if name == "ca_accounts.csv" and role and role not in ACCOUNT_ROLES:
+                raise InputError(
+                    f"{origin}, line {reader.line_num}: {values['account']} has the role "
+                    f"{values['role']!r} (write {' or '.join(ACCOUNT_ROLES)})."
+                )
             rows.append(values)
     return rows
 
@@ -140,6 +152,21 @@ def _periods(rows: list[dict[str, str]]) -> dict[str, tuple[Period, ...]]:
     return {account: tuple(periods) for account, periods in found.items()}
 
 
+def _account_roles(
+    rows: list[dict[str, str]],
+) -> tuple[list[dict[str, str]], dict[tuple[str, str], str]]:
+    """``ca_accounts.csv`` split by ``role``: the CA staff rows, and the reviewed accounts a
+    person decided are not the CA's (kept with their reason, changing no role). The last row
+    for one CA and account wins, so a user's file can overturn a built-in decision."""
+    decided: dict[tuple[str, str], dict[str, str]] = {}
+    for row in rows:  # roles were checked as the file was read (_rows)
+        role = row.get("role", "").lower() or "ca"
+        decided[(row["ca"], row["account"].lower())] = {**row, "role": role}
+    staff = [row for row in decided.values() if row["role"] == "ca"]
+    reviewed = {key: row.get("reason", "") for key, row in decided.items() if row["role"] != "ca"}
+    return staff, reviewed
+
+
 def load_reference(extra_dir: Path | None = None) -> Reference:
     """Built-in reference tables merged with same-named CSVs in ``extra_dir`` when present."""
     public_rows = read_table("public_mail_domains.csv", extra_dir)
@@ -154,10 +181,11 @@ def load_reference(extra_dir: Path | None = None) -> Reference:
                 f"ca_domains.csv gives {row['ca']} the public mail domain {row['domain']}: "
                 "list such staff by account in ca_accounts.csv instead."
             )
+    staff, reviewed = _account_roles(read_table("ca_accounts.csv", extra_dir))
     return Reference(
         aliases=aliases,
         ca_domains=_grouped(domain_rows, "ca", "domain"),
-        ca_accounts=_grouped(read_table("ca_accounts.csv", extra_dir), "ca", "account"),
+        ca_accounts=_grouped(staff, "ca", "account"),
         root_program_domains=frozenset(
             r["domain"].lower() for r in read_table("root_program_domains.csv", extra_dir)
         ),
@@ -171,4 +199,5 @@ def load_reference(extra_dir: Path | None = None) -> Reference:
             r["resolution"].upper(): r["reason"]
             for r in read_table("excluded_resolutions.csv", extra_dir)
         },
+        reviewed_not_ca=reviewed,
     )
