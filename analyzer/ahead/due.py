@@ -33,6 +33,7 @@ COLUMNS = [
     "caveat",
     "start",
 ]
+EXTRA_COLUMNS = ["basis", "repeat"]  # kept for the waiting list (analyzer.ahead.waiting)
 BUG_COLUMNS = [
     "ca",
     "bug_id",
@@ -80,7 +81,8 @@ def due_from_tables(
     within: pd.Timedelta | None = None,
     ca: str | None = None,
 ) -> pd.DataFrame:
-    """The open obligations at ``as_of`` (columns: ``COLUMNS``), overdue first."""
+    """The open obligations at ``as_of`` (columns: ``COLUMNS``, then ``EXTRA_COLUMNS``),
+    overdue first."""
     open_bugs = bugs[(bugs["opened"] <= as_of) & (bugs["closed"].isna() | (bugs["closed"] > as_of))]
     unmet = deadlines["met_at"].isna() | (deadlines["met_at"] > as_of)
     rows = deadlines[
@@ -105,7 +107,7 @@ def due_from_tables(
     table = table.sort_values(
         ["state", "due", "bug_id", "rule"], key=_overdue_first, ignore_index=True
     )
-    return table.reindex(columns=COLUMNS)
+    return table.reindex(columns=[*COLUMNS, *EXTRA_COLUMNS])
 
 
 def _overdue_first(column: pd.Series) -> pd.Series:

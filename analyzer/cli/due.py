@@ -30,6 +30,15 @@ from analyzer.env import InputError
 @ca_option
 @format_option("table", "json", "md", "html")
 @click.option(
+    "--remind",
+    is_flag=True,
+    default=False,
+    help="Instead of the table, print per bug a plain-text reminder draft a root program could "
+    "post as it is: each outstanding item on one line with the IRG clause it rests on, the date "
+    "it fell due and the comment it refers to. A bug that owes nothing gets none. (JSON and HTML "
+    "always carry the drafts.)",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -41,6 +50,7 @@ def due(
     as_of,
     ca_name: str | None,
     fmt: str,
+    remind: bool,
     out: Path | None,
 ) -> None:
     """One row per open judged bug, worst first: what is most overdue, or next due.
@@ -48,7 +58,10 @@ def due(
     Each row names the CA and the bug, its most overdue obligation (or the next one due) with
     the link to what started it, the weekly updates the current silence has missed, the CA's
     last update, the whiteboard's Next-update date and who set it, the assignee and open
-    needinfos. JSON also lists every open deadline. Below: promises kept and broken per CA.
+    needinfos. JSON also lists every open deadline, and per bug everything the CA owes now
+    (``waiting``: the update, each open reviewer ask with a short quote, who asked and when, an
+    overdue report, broken promises) and its reminder draft. Below: promises kept and broken
+    per CA. With --remind: the reminder drafts only, one block per bug.
     Markdown is for pasting into an email; the HTML page sits beside the scorecards
     (``reports/due/``) and links to each CA's latest scorecard.
 
@@ -57,17 +70,23 @@ def due(
         analyzer due --within 7d
         analyzer due --as-of 2026-03-14 --ca "Sectigo" --format md
         analyzer due --format html --out reports/due/index.html
+        analyzer due --remind --ca NetLock
     """
     from analyzer.ahead import parse_window
-    from analyzer.report.due import FORMATS, due_page_of
+    from analyzer.report.due import FORMATS, due_page_of, to_reminders
 
     env = get_env()
     if within is not None:
         parse_window(within)  # bad input fails before the store is read
+    if remind and fmt not in ("table", "md"):
+        raise InputError(
+            f"--remind writes plain-text drafts; --format {fmt} already carries them per bug "
+            "(drop --remind, or use --format table)."
+        )
     corpus = load_corpus(data_dir)
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     page = due_page_of(corpus, as_of, within, ca_name)
-    text = FORMATS[fmt](page)
+    text = to_reminders(page) if remind else FORMATS[fmt](page)
     if out is None:
         from analyzer.report.safety import terminal_safe
 

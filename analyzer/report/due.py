@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -45,6 +45,33 @@ class DueRow:
 
 
 @dataclass
+class WaitingItem:
+    """One thing the CA owes on a bug (:mod:`analyzer.ahead.waiting`); ``quote`` is bug text."""
+
+    item: str  # update | first_response | full_report | action_item | question | comment | ...
+    state: str  # overdue | pending | acknowledged
+    rule: str
+    irg_version: str
+    clause: str  # the rulebook's quotation of the IRG text the item rests on
+    source: str
+    due: pd.Timestamp | None
+    due_text: str
+    overdue_hours: float
+    span: str  # "3d 4h overdue" / "17h left" / ""
+    count: int | None  # the comment it refers to
+    link: str | None
+    quote: str
+    who: str
+    asked_at: pd.Timestamp | None
+    age: str  # how long ago it was asked or started
+    weeks_missed: int | None
+    basis: str
+    reraised_count: int | None
+    in_reminder: bool
+    caveat: str | None
+
+
+@dataclass
 class DueBugRow:
     """One open judged bug: what a reviewer checks first."""
 
@@ -74,6 +101,8 @@ class DueBugRow:
     missed_updates: int  # weekly updates the current silence has missed
     caveat: str | None
     scorecard: str  # ../YYYY-MM/<slug>.html: the CA's scorecard of the last whole month
+    waiting: list[WaitingItem] = field(default_factory=list)  # everything the CA owes now
+    reminder: str = ""  # the plain-text draft a root program could post ("" owes nothing)
 
 
 @dataclass
@@ -135,6 +164,7 @@ def due_page_of(
     caller that shows only the bugs; promises cost a pass over every CA comment)."""
     from analyzer.ahead import promise_summary, promises_table
     from analyzer.ahead.due import due_bugs, due_from_tables, parse_window
+    from analyzer.ahead.waiting import asks_of, waiting_from_tables
 
     window = parse_window(within) if within is not None else None
     metrics = corpus.metrics(as_of)
@@ -159,6 +189,10 @@ def due_page_of(
     promised = promises_table(corpus, stamp) if promises else _no_promises()
     if ca is not None:
         promised = promised[promised["ca"] == ca]
+    waiting = waiting_from_tables(
+        bugs, every, corpus.bugs, asks_of(corpus, stamp), promised if promises else None, stamp,
+        window,
+    )  # fmt: skip
     return due_page(
         bugs,
         listed,
@@ -168,6 +202,7 @@ def due_page_of(
         ca,
         slugs=slugs_for(corpus.bugs["ca"].fillna("").astype(str)),
         history_known=bool(corpus.history_known),
+        waiting=waiting,
     )
 
 
@@ -192,14 +227,19 @@ def due_page(
     ca: str | None,
     slugs: dict[str, str] | None = None,
     history_known: bool = True,
+    waiting: pd.DataFrame | None = None,
 ) -> DuePage:
     """What every format shows: one row per open judged bug (:func:`analyzer.ahead.due_bugs`),
     every open deadline (:func:`analyzer.ahead.due.due_from_tables`), promises per CA.
 
     ``slugs``: the scorecards' slug of every CA name (:func:`slugs_for` over the corpus), so
-    that names differing only in letter case link to their own pages.
+    that names differing only in letter case link to their own pages. ``waiting``: what each
+    bug's CA owes (:func:`analyzer.ahead.waiting.waiting_from_tables`), with a reminder draft.
     """
+    from analyzer.ahead.waiting import reminder
+
     month = scorecard_month(as_of)
+    owed = _waiting_items(waiting)
     slugs = dict(slugs or {})
     names = {_text(name) for name in bugs["ca"]} - set(slugs)
     if names:
@@ -239,6 +279,8 @@ def due_page(
                 missed_updates=int(row.missed_updates),
                 caveat=clean_text(row.caveat, limit=300) or None,
                 scorecard=f"../{month}/{slugs[name]}.html",
+                waiting=owed.get(int(row.bug_id), []),
+                reminder=reminder(int(row.bug_id), waiting, as_of) if waiting is not None else "",
             )
         )
     open_deadlines = [
@@ -293,6 +335,43 @@ def due_page(
         scorecard_month=month,
         month={"as_of": as_of},
     )
+
+
+def _waiting_items(waiting: pd.DataFrame | None) -> dict[int, list[WaitingItem]]:
+    """Per bug, its items in the table's order, shaped for the pages (bug text cleaned)."""
+    out: dict[int, list[WaitingItem]] = {}
+    if waiting is None:
+        return out
+    for item in waiting.to_dict("records"):
+        count, raised, weeks = item["count"], item["reraised_count"], item["weeks_missed"]
+        out.setdefault(int(item["bug_id"]), []).append(
+            WaitingItem(
+                item=str(item["item"]),
+                state=str(item["state"]),
+                rule=_text(item["rule"]),
+                irg_version=clean_text(_text(item["irg_version"]), limit=10),
+                clause=_text(item["clause"]),
+                source=_text(item["source"]),
+                due=_time(item["due"]),
+                due_text=_stamp(item["due"]),
+                overdue_hours=round(float(item["overdue_hours"]), 2),
+                span=_span(item["state"], item["overdue_hours"], 0.0)
+                if item["state"] == "overdue"
+                else "",
+                count=None if pd.isna(count) else int(count),
+                link=trusted_link(item["link"]),
+                quote=clean_text(_text(item["quote"]), limit=300),
+                who=clean_text(_text(item["who"]), limit=120),
+                asked_at=_time(item["asked_at"]),
+                age=f"{human_hours(float(item['age_hours']))} ago",
+                weeks_missed=None if pd.isna(weeks) else int(weeks),
+                basis=_text(item["basis"]),
+                reraised_count=None if pd.isna(raised) else int(raised),
+                in_reminder=bool(item["in_reminder"]),
+                caveat=clean_text(_text(item["caveat"]), limit=300) or None,
+            )
+        )
+    return out
 
 
 def _promise_lines(page: DuePage) -> list[str]:
@@ -352,15 +431,42 @@ def to_json(page: DuePage) -> str:
         return value
 
     bug_keys = [k for k in BUG_COLUMNS if k not in ("open_obligations",)]
+
+    def bug(row: DueBugRow) -> dict:
+        out = {k: clean(getattr(row, k)) for k in bug_keys}
+        out["waiting"] = [
+            {k: clean(v) for k, v in values(item).items() if k not in ("due_text", "span", "age")}
+            | {"age_hours": _age_hours(item, page.as_of)}
+            for item in row.waiting
+        ]
+        out["reminder"] = row.reminder or None
+        return out
+
     payload = {
         "as_of": clean(page.as_of),
         "within": page.within,
         "ca": page.ca,
-        "bugs": [{k: clean(getattr(r, k)) for k in bug_keys} for r in page.bugs],
+        "bugs": [bug(r) for r in page.bugs],
         "deadlines": [{k: clean(getattr(r, k)) for k in COLUMNS} for r in page.deadlines],
         "promises": [{k: clean(v) for k, v in values(p).items()} for p in page.promises],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _age_hours(item: WaitingItem, as_of: pd.Timestamp) -> float | None:
+    if item.asked_at is None:
+        return None
+    return round((as_of - item.asked_at) / pd.Timedelta(hours=1), 2)
+
+
+def to_reminders(page: DuePage) -> str:
+    """``analyzer due --remind``: per bug that owes anything, its draft under a header line."""
+    blocks = [
+        f"== Bug {r.bug_id} ({r.ca}) {r.bug_url}\n{r.reminder}" for r in page.bugs if r.reminder
+    ]
+    if not blocks:
+        return f"No open judged bug owes anything as of {page.as_of_text} UTC.\n"
+    return "\n\n".join(blocks) + "\n"
 
 
 def to_markdown(page: DuePage) -> str:
