@@ -111,9 +111,13 @@ def _in_force(rulebook, kind: str, at: int, questions: int, expects, text_known:
 
 def _seconds(column: pd.Series) -> np.ndarray:
     """Epoch seconds of a UTC time column (a very small number for NaT)."""
-    return column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype(
-        "datetime64[s]"
-    ).astype("int64")
+    return (
+        column.dt.tz_convert("UTC")
+        .dt.tz_localize(None)
+        .to_numpy()
+        .astype("datetime64[s]")
+        .astype("int64")
+    )
 
 
 def _stamp(seconds: int | None):
@@ -145,7 +149,9 @@ def _closed_spans(bugs: pd.DataFrame, changes: pd.DataFrame, cutoff: int) -> dic
     for bug, start in entered.items():
         spans[bug].append((start, None))
     closed = bugs[bugs["closed"].notna()]
-    for bug, when in zip(closed["bug_id"].tolist(), _seconds(closed["closed"]).tolist(), strict=True):
+    for bug, when in zip(
+        closed["bug_id"].tolist(), _seconds(closed["closed"]).tolist(), strict=True
+    ):
         if when <= cutoff:
             spans[int(bug)].append((when, None))
     return spans
@@ -211,7 +217,9 @@ def asks_from_tables(
             strict=True,
         )
     )
-    asked = needinfos[needinfos["to_ca"].fillna(False).astype(bool) & (needinfos["set_at"] <= as_of)]
+    asked = needinfos[
+        needinfos["to_ca"].fillna(False).astype(bool) & (needinfos["set_at"] <= as_of)
+    ]
     by_bug_ni = {int(b): g for b, g in asked.groupby("bug_id")}
     ids = known["bug_id"].to_numpy()
     bug_ids = sorted(set(cas) & (set(ids.tolist()) | set(by_bug_ni)))
@@ -222,7 +230,14 @@ def asks_from_tables(
         thread = {name: values[lo:hi] for name, values in columns.items()}
         bug = {"ca": cas[bug_id], "opened": opened[bug_id]}
         rows += _bug_asks(
-            bug_id, thread, by_bug_ni.get(bug_id), bug, spans.get(bug_id, []), roles, rulebook, cutoff
+            bug_id,
+            thread,
+            by_bug_ni.get(bug_id),
+            bug,
+            spans.get(bug_id, []),
+            roles,
+            rulebook,
+            cutoff,
         )
     return _frame(rows)
 

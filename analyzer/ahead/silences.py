@@ -90,8 +90,23 @@ def silences_from_tables(
             "caveat": caveats,
         }
     )
-    return table.reset_index(drop=True).reindex(columns=COLUMNS).astype(
-        {c: "str" for c in ("ca", "irg_version", "start_url", "end_url", "ended_by", "basis", "caveat")}
+    return (
+        table.reset_index(drop=True)
+        .reindex(columns=COLUMNS)
+        .astype(
+            {
+                c: "str"
+                for c in (
+                    "ca",
+                    "irg_version",
+                    "start_url",
+                    "end_url",
+                    "ended_by",
+                    "basis",
+                    "caveat",
+                )
+            }
+        )
     )
 
 

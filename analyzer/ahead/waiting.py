@@ -99,8 +99,9 @@ def waiting_from_tables(
     ``COLUMNS``), by bug in ``due_rows``' order (worst first), then overdue first.
 
     ``due_rows``: :func:`analyzer.ahead.due.due_bugs` (open judged bugs); ``open_deadlines``:
-    :func:`analyzer.ahead.due.due_from_tables`; ``asks``: :func:`analyzer.ahead.asks.asks_from_tables`;
-    ``promises``: :func:`analyzer.ahead.promises.promises_from_tables` (None: not judged).
+    :func:`analyzer.ahead.due.due_from_tables`; ``asks``: the ``asks`` table
+    (:mod:`analyzer.ahead.asks`); ``promises``: judged promises (:mod:`analyzer.ahead.promises`;
+    None: not judged).
     ``within``: pending obligations due in this window are listed too (asks always are).
     """
     from analyzer.metrics.rulebook import load_rulebook
@@ -423,4 +424,3 @@ def asks_of(corpus, as_of: pd.Timestamp) -> pd.DataFrame:
         corpus.participants,
         as_of,
     )
-
