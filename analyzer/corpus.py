@@ -356,6 +356,27 @@ class Corpus:
         """One row per CA and month as of the last sync: bug-days open and in breach, deadlines."""
         return _computed(self.metrics().ca_months, "ca_months")
 
+    @cached_property
+    def silences(self) -> pd.DataFrame:
+        """One row per update gap as of the last sync, weekly repeats collapsed."""
+        from analyzer.ahead.silences import silences_from_tables
+
+        return silences_from_tables(self.deadlines, self.bugs, self.metrics().as_of)
+
+    @cached_property
+    def asks(self) -> pd.DataFrame:
+        """One row per reviewer ask as of the last sync: replied, re-raised, pointed to."""
+        from analyzer.ahead.waiting import asks_of
+
+        return asks_of(self, self.metrics().as_of)
+
+    @cached_property
+    def waiting(self) -> pd.DataFrame:
+        """One row per thing an open judged bug's CA owes at the last sync (``analyzer due``)."""
+        from analyzer.ahead.waiting import waiting_table
+
+        return waiting_table(self)
+
     TABLES = (
         "bugs",
         "comments",
@@ -372,6 +393,9 @@ class Corpus:
         "bug_metrics",
         "breaches",
         "ca_months",
+        "silences",
+        "asks",
+        "waiting",
     )
 
     def table(self, name: str) -> pd.DataFrame:

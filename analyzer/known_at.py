@@ -50,7 +50,12 @@ def tables_known_at(corpus: Corpus, as_of: str | pd.Timestamp) -> dict[str, pd.D
     for name in corpus.TABLES:
         if name in known:
             continue
-        if name in _METRICS:
+        if name in _AHEAD:  # judged at as_of from the tables known then
+            from analyzer.ahead.waiting import table_at
+
+            metrics = metrics or corpus.metrics(as_of=as_of)
+            known[name] = table_at(corpus, name, metrics, known)
+        elif name in _METRICS:
             metrics = metrics or corpus.metrics(as_of=as_of)
             known[name] = getattr(metrics, name)
         else:  # a language table: one row per comment or per thing a comment says
@@ -67,6 +72,7 @@ def tables_known_at(corpus: Corpus, as_of: str | pd.Timestamp) -> dict[str, pd.D
 
 
 _METRICS = frozenset({"deadlines", "bug_metrics", "breaches", "ca_months"})
+_AHEAD = frozenset({"silences", "asks", "waiting"})
 
 
 def _bugs(corpus: Corpus, as_of, comments, changes) -> pd.DataFrame:

@@ -424,3 +424,27 @@ def asks_of(corpus, as_of: pd.Timestamp) -> pd.DataFrame:
         corpus.participants,
         as_of,
     )
+
+
+def table_at(corpus, name: str, metrics, known: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The ``silences``, ``asks`` or ``waiting`` table as known at ``metrics.as_of``, from the
+    tables cut back to that moment (``known``: :func:`analyzer.known_at.tables_known_at`'s)."""
+    from analyzer.ahead.asks import asks_from_tables
+    from analyzer.ahead.silences import silences_from_tables
+
+    as_of = metrics.as_of
+    if name == "silences":
+        return silences_from_tables(metrics.deadlines, known["bugs"], as_of)
+    if name == "asks":
+        return asks_from_tables(
+            known["comments"],
+            corpus.comment_language,
+            known["needinfos"],
+            known["bugs"],
+            known["changes"],
+            known["participants"],
+            as_of,
+        )
+    if name == "waiting":
+        return waiting_table(corpus, as_of)
+    raise KeyError(name)
