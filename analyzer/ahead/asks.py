@@ -373,10 +373,10 @@ def _bug_asks(bug_id, thread, needinfos, bug, spans, roles, rulebook, cutoff) ->
         )
     if needinfos is None:
         return rows
-    requests = needinfos.assign(_set=_seconds(needinfos["set_at"]))
-    requests = requests.assign(_cleared=_seconds(requests["cleared_at"]))
-    for request in requests.sort_values(["_set", "seq"]).itertuples(index=False):
-        at = int(request._set)
+    requests = needinfos.assign(set_s=_seconds(needinfos["set_at"]))
+    requests = requests.assign(cleared_s=_seconds(requests["cleared_at"]))
+    for request in requests.sort_values(["set_s", "seq"]).itertuples(index=False):
+        at = int(request.set_s)
         if at < opened or _closed_at(spans, at):
             continue
         index = None if pd.isna(request.set_count) else position.get(int(request.set_count))
@@ -389,7 +389,7 @@ def _bug_asks(bug_id, thread, needinfos, bug, spans, roles, rulebook, cutoff) ->
             "needinfo", index, int(request.seq), setter, role, at, request.set_url, quote,
             text is not None, version, limit, [],
         )  # fmt: skip
-        cleared = None if pd.isna(request.cleared_at) else int(request._cleared)
+        cleared = None if pd.isna(request.cleared_at) else int(request.cleared_s)
         cleared_by = getattr(request, "cleared_by_role", None)
         by_other = cleared is not None and cleared <= cutoff and cleared_by not in (None, "ca")
         replied = ask["replied_at"]

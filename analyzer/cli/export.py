@@ -38,7 +38,9 @@ CSV_TIME = "%Y-%m-%dT%H:%M:%SZ"
 @as_of_option
 def export(data_dir: Path, out: Path, fmt: str, as_of: pd.Timestamp | None) -> None:
     """Write every tidy table (columns: docs/tables.md) into OUT: one file per table, or with
-    --format sqlite one file, OUT/corpus.sqlite, holding them all.
+    --format sqlite one file, OUT/corpus.sqlite, holding them all, and beside it datasette's
+    metadata.json with every table's and column's description
+    (datasette OUT/corpus.sqlite -m OUT/metadata.json).
 
     Times are UTC (in CSV and SQLite: YYYY-MM-DDTHH:MM:SSZ). With --as-of the tables are as
     known at that moment: later bugs, comments, changes, needinfos and whiteboard values are
@@ -76,6 +78,20 @@ def export(data_dir: Path, out: Path, fmt: str, as_of: pd.Timestamp | None) -> N
 
 
 SQLITE_NAME = "corpus.sqlite"
+METADATA_NAME = "metadata.json"  # datasette's: `datasette corpus.sqlite -m metadata.json`
+
+
+def write_metadata(frames: dict[str, pd.DataFrame], path: Path) -> None:
+    """datasette's metadata for the SQLite export: each table's and column's description from
+    docs/tables.md (:mod:`analyzer.table_docs`), the ``_export`` table's too."""
+    import json
+
+    from analyzer.table_docs import datasette_metadata
+
+    columns = {name: [str(c) for c in frame.columns] for name, frame in frames.items()}
+    columns["_export"] = ["key", "value"]
+    metadata = datasette_metadata(Path(SQLITE_NAME).stem, columns)
+    path.write_text(json.dumps(metadata, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
 
 def write_tables(
@@ -97,8 +113,11 @@ def write_tables(
             from analyzer.sqlite_tables import write_sqlite
 
             write_sqlite(frames, staging / SQLITE_NAME, about)
+            write_metadata(frames, staging / METADATA_NAME)
             check_target(out / SQLITE_NAME)
+            check_target(out / METADATA_NAME)
             os.replace(staging / SQLITE_NAME, out / SQLITE_NAME)
+            os.replace(staging / METADATA_NAME, out / METADATA_NAME)
             return dict.fromkeys(frames, out / SQLITE_NAME)
         for name, frame in frames.items():
             path = staging / f"{name}.{fmt}"
