@@ -25,6 +25,9 @@ EVENT_TIMES = {
     "needinfos": ["set_at", "cleared_at", "answered_at"],
     "whiteboard": ["valid_from", "valid_to"],
     "deadlines": ["start", "met_at"],
+    "silences": ["start", "end"],
+    "asks": ["asked_at", "replied_at", "reraised_at", "pointed_at"],
+    "waiting": ["asked_at"],
 }
 
 
@@ -37,7 +40,7 @@ def test_sqlite_holds_every_table_typed(tmp_path, snapshot):
     out = tmp_path / "out"
     result = run_on_snapshot("export", "--out", out, "--format", "sqlite")
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["corpus.sqlite"]
+    assert sorted(p.name for p in out.iterdir()) == ["corpus.sqlite", "metadata.json"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]
     with sqlite3.connect(out / "corpus.sqlite") as db:
         names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
