@@ -319,3 +319,32 @@ def test_remind_with_json_is_a_usage_error(cli, data_dir):
     result = cli("due", "--data-dir", data_dir, "--remind", "--format", "json")
     assert result.exit_code == ExitStatus.USAGE
     assert "Traceback" not in result.stderr
+
+
+HOSTILE = thread(
+    """
+    bug 1912 "NetLock: <img src=x onerror=alert(1)>"
+    2026-03-01 09:00  ca       files  "Preliminary Incident Report: an outage."
+    2026-03-02 10:00  community says  "Why <script>alert(1)</script> \u202e? Please explain."
+    """,
+    bug_id=1912,
+)
+
+
+def test_the_due_page_escapes_quotes_in_the_waiting_block_and_the_draft(cli, data_dir):
+    from bs4 import BeautifulSoup
+
+    store_of(data_dir, HOSTILE, synced="2026-03-14T00:00:00Z")
+    result = cli("due", "--data-dir", data_dir, "--format", "html")
+    assert result.exit_code == ExitStatus.SUCCESS, result.stderr
+    soup = BeautifulSoup(result.stdout, "html.parser")
+    assert soup.find("script") is None and soup.find("img") is None
+    block = soup.select_one("#waiting-1912")
+    assert block is not None
+    asked = block.select_one('li[data-item="question"] q')
+    assert asked is not None and "<script>alert(1)</script>" in asked.get_text()
+    draft = block.select_one("pre.reminder").get_text()
+    assert "comment #1" in draft and "<script>" in draft  # as text, one line per item
+    assert all(line.startswith(("As of", "- ", "Please")) for line in draft.splitlines())
+    text = cli("due", "--data-dir", data_dir, "--remind").stdout
+    assert "\u202e" not in text and "\x1b" not in text

@@ -390,11 +390,13 @@ def _bug_asks(bug_id, thread, needinfos, bug, spans, roles, rulebook, cutoff) ->
             text is not None, version, limit, [],
         )  # fmt: skip
         cleared = None if pd.isna(request.cleared_at) else int(request.cleared_s)
-        cleared_by = getattr(request, "cleared_by_role", None)
-        by_other = cleared is not None and cleared <= cutoff and cleared_by not in (None, "ca")
-        replied = ask["replied_at"]
-        if by_other and ask["state"] in ("open", "reraised"):
-            if replied is None or int(replied.timestamp()) > cleared:
+        role_of = getattr(request, "cleared_by_role", None)
+        cleared_by = role_of if isinstance(role_of, str) and role_of else None  # None: unknown
+        if cleared is not None and cleared <= cutoff and cleared_by not in (None, "ca"):
+            replied = ask["replied_at"]
+            if ask["state"] in ("open", "reraised") and (
+                replied is None or int(replied.timestamp()) > cleared
+            ):
                 ask["state"] = "withdrawn"
         rows.append(ask)
     return rows
