@@ -368,7 +368,7 @@ class Corpus:
         """One row per reviewer ask as of the last sync: replied, re-raised, pointed to."""
         from analyzer.ahead.waiting import asks_of
 
-        return asks_of(self, self.metrics().as_of)
+        return asks_of(self, self.observed_at.floor("s"))
 
     @cached_property
     def waiting(self) -> pd.DataFrame:

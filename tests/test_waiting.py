@@ -36,6 +36,7 @@ def utc(text: str) -> pd.Timestamp:
         ("https://bugzilla.mozilla.org/show_bug.cgi?id=1111#c7 is another bug", set()),
         ("As in bug 1234 comment 5, we revoked.", set()),
         ("As I wrote in my comment 3 days ago", set()),
+        ("> For comment 39: we fixed it.\nThat does not answer it.", set()),
         ("No pointer here at all.", set()),
     ],
 )

@@ -170,13 +170,19 @@ def asks_from_tables(
     participants: pd.DataFrame,
     as_of: pd.Timestamp,
     rulebook=None,
+    bug_ids=None,
 ) -> pd.DataFrame:
-    """One row per reviewer ask made by ``as_of`` (columns: ``COLUMNS``), by bug and time."""
+    """One row per reviewer ask made by ``as_of`` (columns: ``COLUMNS``), by bug and time;
+    ``bug_ids``: only these bugs' (the due page needs the open bugs' only)."""
     from analyzer.metrics.rulebook import load_rulebook
 
     rulebook = rulebook or load_rulebook()
     cutoff = int(as_of.timestamp())
     bugs = bugs[bugs["opened"] <= as_of]
+    if bug_ids is not None:
+        bugs = bugs[bugs["bug_id"].isin(bug_ids)]
+        needinfos = needinfos[needinfos["bug_id"].isin(bug_ids)]
+        changes = changes[changes["bug_id"].isin(bug_ids)]
     known = comments[(comments["time"] <= as_of) & comments["bug_id"].isin(bugs["bug_id"])]
     wanted = ["bug_id", "count", "questions"]
     extra = [c for c in ("question_text", "expects_reply") if c in comment_language.columns]

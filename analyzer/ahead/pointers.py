@@ -49,8 +49,11 @@ def own_words(text: str | None) -> str:
 
 
 def named_counts(text: str, bug_id: int | None = None) -> set[int]:
-    """Comment numbers ``text`` replies to or names (of this thread, not of another bug's)."""
+    """Comment numbers ``text`` replies to or names (of this thread, not of another bug's).
+    Names count in the commenter's own lines only: a quoted "see comment 39" is someone else's
+    pointer (a reviewer quoting the CA's "For comment 39:" does not re-raise comment 39)."""
     found = {int(m.group(1)) for m in _REPLY.finditer(text)}
+    text = "\n".join(own_lines(text))
     for match in _NAMED.finditer(text):
         before = text[max(0, match.start() - 24) : match.start()]
         if _OTHER_BUG.search(before) or _TIME_UNIT.match(text[match.end() :]):

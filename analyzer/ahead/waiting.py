@@ -406,13 +406,13 @@ def waiting_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.
         within=within,
         ca=ca,
     )
-    asks = asks_of(corpus, stamp)
+    asks = asks_of(corpus, stamp, rows["bug_id"])
     promises = promises_table(corpus, stamp)
     return waiting_from_tables(rows, every, corpus.bugs, asks, promises, stamp, within)
 
 
-def asks_of(corpus, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The corpus's asks table at ``as_of``."""
+def asks_of(corpus, as_of: pd.Timestamp, bug_ids=None) -> pd.DataFrame:
+    """The corpus's asks table at ``as_of`` (of ``bug_ids`` only, if given)."""
     from analyzer.ahead.asks import asks_from_tables
 
     return asks_from_tables(
@@ -423,6 +423,7 @@ def asks_of(corpus, as_of: pd.Timestamp) -> pd.DataFrame:
         corpus.changes,
         corpus.participants,
         as_of,
+        bug_ids=bug_ids,
     )
 
 

@@ -190,7 +190,8 @@ def due_page_of(
     if ca is not None:
         promised = promised[promised["ca"] == ca]
     waiting = waiting_from_tables(
-        bugs, every, corpus.bugs, asks_of(corpus, stamp), promised if promises else None, stamp,
+        bugs, every, corpus.bugs, asks_of(corpus, stamp, bugs["bug_id"]),
+        promised if promises else None, stamp,
         window,
     )  # fmt: skip
     return due_page(
