@@ -349,3 +349,50 @@ def test_the_due_page_escapes_quotes_in_the_waiting_block_and_the_draft(cli, dat
     assert all(line.startswith(("As of", "- ", "Please")) for line in draft.splitlines())
     text = cli("due", "--data-dir", data_dir, "--remind").stdout
     assert "\u202e" not in text and "\x1b" not in text
+
+
+def test_a_broken_promise_not_yet_kept_is_owed_and_a_late_kept_one_is_not():
+    items, _ = waiting_of(SEED, "2025-09-22")
+    stamp = utc("2025-09-22")
+    tables = tables_of(SEED, observed_at="2025-09-22")
+    result = metrics_of(SEED, as_of="2025-09-22", observed_at="2025-09-22")
+    every = due_from_tables(result.deadlines, tables.bugs, stamp)
+    rows = due_bugs(every, tables.bugs, [1904041], tables.comments, tables.whiteboard, None, stamp)
+    promises = pd.DataFrame(
+        {
+            "bug_id": [1904041, 1904041],
+            "count": [2, 4],
+            "text": ["We will post the full report by 2025-09-10.", "An update by 09-15."],
+            "promised": [utc("2025-09-10"), utc("2025-09-15")],
+            "made_at": [utc("2025-09-03T10:00"), utc("2025-09-13T10:00")],
+            "url": ["https://bugzilla.mozilla.org/show_bug.cgi?id=1904041#c2"] * 2,
+            "keeps": ["a full report", "any CA update"],
+            "status": ["broken", "broken"],
+            "fulfilled_at": [pd.NaT, utc("2025-09-20")],
+        }
+    )
+    asks = asks_of(SEED, "2025-09-22")
+    owed = waiting_from_tables(rows, every, tables.bugs, asks, promises, stamp)
+    promised = owed[owed["item"] == "promise"]
+    assert promised["count"].tolist() == [2]
+    line = reminder(1904041, owed, stamp).splitlines()
+    assert any(
+        x.startswith('- Promised in comment #2: "We will post the full report') for x in line
+    )
+    assert len(items) < len(owed)
+
+
+def test_within_adds_obligations_due_in_the_window():
+    bug = thread(
+        """
+        bug 1913 "NetLock: soon"
+        2026-03-01 09:00  ca  files  "Preliminary Incident Report: a typo."
+        2026-03-10 09:00  ca  says   full "Full Incident Report."
+        """,
+        bug_id=1913,
+    )
+    plain, _ = waiting_of(bug, "2026-03-14")
+    assert plain.empty  # the next update is due 03-17: not owed yet
+    soon, _ = waiting_of(bug, "2026-03-14", within=pd.Timedelta(days=7))
+    assert soon[["item", "state"]].values.tolist() == [["update", "pending"]]
+    assert soon["due"].tolist() == [utc("2026-03-17T23:59:59")]
