@@ -349,7 +349,12 @@ def reminder_line(item) -> str:
     elif kind == "promise":
         what = f'Promised in {ref}: "{one_line(str(item["quote"]))}"; not seen since'
     else:
-        what = f"{_WHAT.get(kind, kind)}: not seen (started at {ref})"
+        since = {
+            "full_report": f"none seen since the bug was filed ({ref})",
+            "first_response": f"none seen since the bug was filed ({ref})",
+            "action_item": f"none seen for an Action Item of the report in {ref}",
+        }.get(kind, f"none seen since {ref}")
+        what = f"{_WHAT.get(kind, kind)}: {since}"
     when = f"due {due}"
     if state == "overdue":
         when = f"fell due {due}, {human_hours(float(item['overdue_hours']))} ago"
