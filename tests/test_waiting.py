@@ -250,7 +250,9 @@ def test_waiting_lists_the_re_raised_ask_and_shows_the_acknowledged_one():
     lines = draft.splitlines()
     assert any("comment #1" in line and "raised again in comment #3" in line for line in lines)
     assert not any("comment #3 from" in line for line in lines)  # acknowledged: not reminded
-    assert any(line.startswith("- Weekly update: none since comment #4") for line in lines)
+    assert any(
+        line.startswith("- Weekly update: none since comment #4 of 2025-09-13") for line in lines
+    )
     assert "fell due 2025-09-19" in draft and "IRG 3.0" in draft
 
 

@@ -321,10 +321,11 @@ def reminder_line(item) -> str:
     due = _day(item["due"])
     state = item["state"]
     if kind == "update":
+        since = f"{ref} of {_day(item['asked_at'])}" if ref != "the bug" else _day(item["asked_at"])
         if item["basis"] == "next_update":
-            what = f"Update by the Next-update date {due}: none since {ref}"
+            what = f"Update by the Next-update date {due}: none since {since}"
         else:
-            what = f"Weekly update: none since {ref}"
+            what = f"Weekly update: none since {since}"
         weeks = item["weeks_missed"]
         if weeks is not None and not pd.isna(weeks) and int(weeks) > 1:
             what += f" ({int(weeks)} weekly updates missed)"
