@@ -398,3 +398,27 @@ def test_within_adds_obligations_due_in_the_window():
     soon, _ = waiting_of(bug, "2026-03-14", within=pd.Timedelta(days=7))
     assert soon[["item", "state"]].values.tolist() == [["update", "pending"]]
     assert soon["due"].tolist() == [utc("2026-03-17T23:59:59")]
+
+
+def test_the_due_page_lists_owed_items_and_folds_acknowledged_asks_into_one_line():
+    from bs4 import BeautifulSoup
+
+    from analyzer.ahead.promises import promise_summary
+    from analyzer.report.due import FORMATS, due_page
+
+    stamp = utc("2025-09-22")
+    items, _ = waiting_of(SEED, "2025-09-22")
+    tables = tables_of(SEED, observed_at="2025-09-22")
+    result = metrics_of(SEED, as_of="2025-09-22", observed_at="2025-09-22")
+    every = due_from_tables(result.deadlines, tables.bugs, stamp)
+    rows = due_bugs(every, tables.bugs, [1904041], tables.comments, tables.whiteboard, None, stamp)
+    page = due_page(rows, every, promise_summary(every.iloc[0:0]), stamp, None, None, waiting=items)
+    assert [w.count for w in page.bugs[0].waiting if w.state == "acknowledged"] == [3]
+    soup = BeautifulSoup(FORMATS["html"](page), "html.parser")
+    block = soup.select_one("#waiting-1904041")
+    owed = block.select("li[data-item]")
+    assert {li["data-item"] for li in owed} >= {"question", "update"}
+    assert all(li["data-state"] != "acknowledged" for li in owed)
+    folded = block.select_one("li.acknowledged")
+    assert folded is not None and "comment #3" in folded.get_text()
+    assert block.select_one("pre.reminder").get_text() == page.bugs[0].reminder
