@@ -2,5 +2,5 @@ import sys
 
 from analyzer.cli import main
 
-if __name__ == "__main__":  # not when a worker process (parse/parallel.py) imports it
+if __name__ == "__main__":
     sys.exit(main())

@@ -90,33 +90,18 @@ class Corpus:
     @cached_property
     def tables(self):
         from analyzer.parse import build_tables, cache
-        from analyzer.parse.parallel import parse_store, start_helper, stop_helper
 
         if "raw" in self.__dict__:  # raw bugs already in memory (tests, notebooks)
             return build_tables(self.__dict__["raw"], self.reference, observed_at=self.observed_at)
 
-        early: list = []
-
-        def start() -> None:  # no tables to read back: the helper imports meanwhile
-            early.append(start_helper(self.store))
-
         def parse(bug_ids: list[int] | None = None) -> ThreadTables:
             # Streamed from the store: at 50x the corpus's size the raw JSON objects alone
             # would hold ~3 GB that nothing needs once the tables are built.
-            if bug_ids is None:  # every bug: in two processes on a large store
-                helper = early.pop() if early else None
-                return parse_store(
-                    self.store, self.reference, self.observed_at, self.cache_dir, helper=helper
-                )
             raws = self.store.iter_raw(bug_ids)
             return build_tables(raws, self.reference, observed_at=self.observed_at)
 
         family = cache.family(self.data_dir / "reference")
-        try:
-            return self._cached_stage("tables", family, parse, before_reading=start)
-        finally:
-            for helper in early:  # the tables were grown instead: its work is not needed
-                stop_helper(helper)
+        return self._cached_stage("tables", family, parse)
 
     @cached_property
     def language(self):
@@ -137,14 +122,11 @@ class Corpus:
         family = cache.family(self.data_dir / "reference", readings_version())
         return self._cached_stage("language", family, read)
 
-    def _cached_stage(
-        self, stage: str, family: str, run: Callable, before_reading: Callable | None = None
-    ):
+    def _cached_stage(self, stage: str, family: str, run: Callable):
         """A stage's tables (:mod:`analyzer.parse.cache`): read back for an unchanged store;
         for a changed one, the newest entry of ``family`` with only the bugs that changed run
         again (``run(bug_ids)``, analyzer/parse/update.py); else ``run()`` over every bug.
-        ``stage_sources[stage]`` records which. ``before_reading``: called when the tables
-        are not read back, before the store's signatures are."""
+        ``stage_sources[stage]`` records which."""
         from analyzer.parse import cache
         from analyzer.parse.update import merged, stale_bugs
 
@@ -154,8 +136,6 @@ class Corpus:
         if tables is not None:
             self.stage_sources[stage] = "cache"
             return tables
-        if before_reading is not None:
-            before_reading()
         # read before the bugs, so that a write meanwhile is seen by the next command
         now = self._basis
         entry = cache.load_base(self.cache_dir, family, kind)

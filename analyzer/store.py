@@ -72,14 +72,6 @@ class Store:
         self._conn = conn
         self.path = path
         self.readonly = readonly
-        # the file as opened, whatever the working directory later: another process that
-        # opens the store again (parse/parallel.py) checks it reaches the same file
-        self.opened_file = path.resolve()
-        try:
-            info = self.opened_file.stat()
-            self.file_identity: tuple[int, int] | None = (info.st_dev, info.st_ino)
-        except OSError:
-            self.file_identity = None
 
     # -- opening ---------------------------------------------------------------------------
 

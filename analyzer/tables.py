@@ -82,13 +82,3 @@ def of_bugs(tables: Stage, bug_ids: Collection[int]) -> Stage:
         if isinstance(frame := getattr(tables, item.name), pd.DataFrame) and "bug_id" in frame
     }
     return dataclasses.replace(tables, **changes)
-
-
-def one_after_the_other(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """Both tables' rows, ``first``'s then ``second``'s, with a fresh index; an empty one is
-    left out (pandas would let its column types change the other's), and with nothing to
-    join the one given is returned as it is."""
-    frames = [frame for frame in (first, second) if len(frame)]
-    if len(frames) < 2:
-        return frames[0] if frames else first
-    return pd.concat(frames, ignore_index=True)

@@ -68,30 +68,3 @@ def server(bugzilla_corpus):
 
     with FakeBugzilla(bugzilla_corpus) as fake:
         yield fake
-
-
-@pytest.fixture
-def forkable(monkeypatch):
-    """Forked copies allowed (analyzer/workers.py): two cores as far as it knows, and no other
-    thread counted (the notebook tests leave Jupyter's idle runner threads behind, which no
-    copy touches)."""
-    from analyzer import workers
-
-    monkeypatch.setattr(workers, "workers", lambda: 2)
-    monkeypatch.setattr(workers, "_other_threads", lambda: 0)
-    assert workers.can_fork(), "not Linux"
-
-
-def spy_on_in_two(monkeypatch, module, copy: str) -> list:
-    """Record what ``module``'s forked copy gave back (``copy="works"``), or make the copy
-    fail (``"fails"``: its part is then left to the caller, as after a real failure)."""
-    parts: list = []
-    real = module.in_two
-
-    def spied(theirs, mine, release=False):
-        got = (None, mine()) if copy == "fails" else real(theirs, mine, release)
-        parts.append(got[0])
-        return got
-
-    monkeypatch.setattr(module, "in_two", spied)
-    return parts

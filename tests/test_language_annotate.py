@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from datetime import UTC
 
 import pandas as pd
 import pytest
-from conftest import spy_on_in_two
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,7 +99,6 @@ def test_unwritable_cache_dir_means_no_cache(tmp_path):
 
 
 def test_missing_text_column_is_bad_input():
-    import pytest
 
     from analyzer.env import InputError
 
@@ -194,41 +191,3 @@ def test_a_hand_made_table_of_any_values_reads_non_text_as_no_text():
         assert table.iloc[row].drop("count").equals(no_text.drop("count"))
     assert table.iloc[4]["questions"] == 1
     assert table.iloc[4]["question_text"] == "Why was it late?"
-
-
-@pytest.fixture(scope="module")
-def snapshot_comments() -> pd.DataFrame:
-    import analyzer
-
-    return analyzer.load().tables.comments
-
-
-def _assert_same_language(one, other) -> None:
-    for item in dataclasses.fields(one):
-        pd.testing.assert_frame_equal(getattr(one, item.name), getattr(other, item.name))
-
-
-@pytest.mark.parametrize("copy", ["works", "fails"])
-def test_read_in_two_halves_the_tables_and_the_cache_are_those_of_one_read(
-    snapshot_comments, copy, tmp_path, monkeypatch, forkable
-):
-    """The later half of the comments read by a forked copy, cold then warm: the same tables
-    as one process gives, and every reading stored once (the warm run reads nothing)."""
-    from analyzer.language import cache, stage
-
-    # a few bugs' worth (read cold in seconds), and again as other comments in the later half:
-    # texts both halves read
-    few = snapshot_comments.iloc[:1000]
-    again = few.iloc[:500].assign(bug_id=few["bug_id"].iloc[:500] + 10**6)
-    comments = pd.concat([few, again], ignore_index=True)
-    serial = annotate(comments, cache_dir=tmp_path / "one")
-    monkeypatch.setattr(stage, "MIN_COMMENTS_TO_SPLIT", 2)
-    parts = spy_on_in_two(monkeypatch, stage, copy)
-    cold = annotate(comments, cache_dir=tmp_path / "two")
-    if copy == "works":
-        assert parts[0] is not None and len(parts[0][1]) > 0  # the copy read its half
-    _assert_same_language(cold, serial)
-    stored = cache.load_table(tmp_path / "two")["key"].to_pylist()  # every part's rows
-    assert len(stored) == len(set(stored)) == len(cache.load(tmp_path / "one"))
-    monkeypatch.setattr(stage, "read_comments", lambda *a: pytest.fail("read again"))
-    _assert_same_language(annotate(comments, cache_dir=tmp_path / "two"), serial)

@@ -12,7 +12,6 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from conftest import spy_on_in_two
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from thread_strategies import threads as random_threads
@@ -97,44 +96,6 @@ def test_a_whole_judgement_also_gives_every_bugs_metrics(snapshot):
     pd.testing.assert_frame_equal(judged.result.breaches, alone.breaches)
     pd.testing.assert_frame_equal(judged.result.ca_months, alone.ca_months)
     assert differences(tables, language, month, observed_at, whole=True) == []
-
-
-def _assert_same_judgement(one, other) -> None:
-    for name in ("deadlines", "bug_metrics", "breaches", "ca_months"):
-        pd.testing.assert_frame_equal(getattr(one.result, name), getattr(other.result, name))
-        pd.testing.assert_frame_equal(
-            getattr(one.everything, name), getattr(other.everything, name)
-        )
-    assert list(one.views) == list(other.views)
-    for month, view in one.views.items():
-        pd.testing.assert_frame_equal(view.deadlines, other.views[month].deadlines)
-        pd.testing.assert_frame_equal(view.ca_months, other.views[month].ca_months)
-
-
-@pytest.mark.parametrize("copy", ["works", "fails"])
-def test_judged_in_two_halves_it_is_one_judgement(snapshot, copy, forkable, monkeypatch):
-    """The CAs split in two, one half judged in a forked copy: the same tables, row for row,
-    as one process gives; and the same when the copy fails and its half is judged here."""
-    tables, language, observed_at = snapshot
-    month = Month.parse("2025-06")
-    earlier = month.last_twelve()[:-1]
-    parts = spy_on_in_two(monkeypatch, month_end, copy)
-    split = judge_months(tables, language, month, earlier, observed_at, whole=True, min_bugs=0)
-    alone = judge_months(tables, language, month, earlier, observed_at, whole=True, min_bugs=10**9)
-    if copy == "works":
-        assert len(parts) == 1 and parts[0] is not None  # the copy's half came back
-        assert len(parts[0].everything.bug_metrics) > 0
-    _assert_same_judgement(split, alone)
-
-
-def test_the_two_halves_share_no_ca_and_hold_every_bug(snapshot):
-    tables, _, _ = snapshot
-    first, second = month_end.ca_shards(tables)
-    assert len(first) + len(second) == len(tables.bugs)
-    assert not set(first) & set(second)
-    ca = tables.bugs.set_index("bug_id")["ca"].fillna("")
-    assert not set(ca[first]) & set(ca[second])
-    assert 0.3 < len(first) / len(tables.bugs) < 0.7  # about even
 
 
 # One thread per fact that is not causal. The trend month is 2025-03 (its end before the fact),

@@ -158,34 +158,3 @@ def test_october_2024_ranks_netlock_among_the_worst(tmp_path):
     netlock = next(c for c in data["cas"] if c["ca"] == "NetLock")
     assert netlock["headline"]["compliance"] == 0.0
     assert netlock["headline"]["overdue_at_end"] >= 4
-
-
-def test_the_history_pages_written_meanwhile_by_a_forked_copy_are_the_same(
-    run, monkeypatch, forkable
-):
-    """A large corpus's history pages come from a forked copy while this process writes the
-    scorecards: the same files as one process writes, the copy really the writer."""
-    import os
-
-    from analyzer import workers
-    from analyzer.report import history
-
-    monkeypatch.setattr(workers, "MIN_BUGS_TO_SPLIT", 0)
-    writers = []
-    real = history.write_histories
-
-    def spied(*args, **kwargs):
-        writers.append(os.getpid())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(history, "write_histories", spied)
-    serial_out = run[1].parent
-    result = run_on_snapshot("scorecards", "--out", serial_out.parent / "split")
-    assert result.exit_code == ExitStatus.SUCCESS, result.stderr
-    assert writers == []  # not written by this process: the copy's call is not seen here
-
-    def files(root):
-        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-    one, two = files(serial_out), files(serial_out.parent / "split")
-    assert any(p.parts[0] == "ca" for p in one) and one == two

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import spy_on_in_two
 from scorecard_sample import HOSTILE_CA, sample_tables
 
 from analyzer.env import InputError
@@ -251,23 +250,3 @@ def test_markdown_lists_put_each_bug_and_report_on_its_own_line(out, ctx):
     bugs = [line for line in lines if line.startswith("* [Bug 100") and ": Alpha CA:" in line]
     assert len(bugs) == 2 and all(line.count("[Bug ") == 1 for line in bugs)
     assert any(line.startswith("* [Bug 1002]") and "Lessons Learned" in line for line in lines)
-
-
-@pytest.mark.parametrize("copy", ["works", "fails"])
-def test_pages_written_in_two_processes_are_the_same_files(tmp_path, copy, forkable, monkeypatch):
-    """Every other CA's pages written by a forked copy: the same files, byte for byte, as one
-    process writes (and the same when the copy fails and this process writes them)."""
-    from analyzer.report import scorecards
-
-    serial = write_scorecards(sample_tables(), FEB, tmp_path / "one")
-    monkeypatch.setattr(scorecards, "MIN_ROWS_TO_SPLIT", 2)
-    parts = spy_on_in_two(monkeypatch, scorecards, copy)
-    split = write_scorecards(sample_tables(), FEB, tmp_path / "two")
-    if copy == "works":
-        assert parts and parts[0]  # the copy wrote its CAs' pages and gave their JSON entries
-    else:
-        assert parts == [None]
-    one = {p.name: p.read_bytes() for p in (tmp_path / "one" / FEB.label).iterdir()}
-    two = {p.name: p.read_bytes() for p in (tmp_path / "two" / FEB.label).iterdir()}
-    assert len(serial.built.cas) >= 3 and one == two
-    assert [p.name for p in split.pages] == [p.name for p in serial.pages]

@@ -58,8 +58,7 @@ def scorecards(
     from analyzer.months import Month
     from analyzer.report.context import cas_shown
     from analyzer.report.history import history_pages, write_histories
-    from analyzer.report.scorecards import Written, tables_from_corpus, write_scorecards
-    from analyzer.workers import MIN_BUGS_TO_SPLIT, in_two
+    from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
     env = get_env()
     began = time.perf_counter()
@@ -84,24 +83,14 @@ def scorecards(
     tables = tables_from_corpus(corpus, chosen, progress=progress, whole=True)
     as_of = min(chosen.end, corpus.observed_at)
 
-    def pages() -> Written:
-        return write_scorecards(
+    try:
+        written = write_scorecards(
             tables, chosen, out, ca=ca_name, templates=templates, progress=progress
         )
-
-    def histories() -> bool:  # each page links to its CA's history: OUT/ca/<slug>.html
+        # then each page's link, its CA's history (OUT/ca/<slug>.html): the pages first, as
+        # a --ca without pages this month writes no history
         shown = {ca_name} if ca_name is not None else cas_shown(tables, chosen)
         write_histories(history_pages(corpus, shown, as_of=as_of), out, templates)
-        return True
-
-    try:
-        if ca_name is None and len(corpus.bugs) >= MIN_BUGS_TO_SPLIT:
-            done, written = in_two(histories, pages)  # a forked copy writes the histories
-            if done is None:
-                histories()
-        else:
-            written = pages()  # first: a --ca without pages this month writes no history
-            histories()
     except jinja2.TemplateError as exc:
         name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
         where = f" ({name}, line {line})" if name else ""

@@ -8,7 +8,6 @@ Arrow buffer (no Python string per comment) and the joins run in pyarrow.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from datetime import date
@@ -24,18 +23,14 @@ from analyzer.env import InputError
 from analyzer.language import cache
 from analyzer.language.pipeline import readings_version
 from analyzer.language.read import read_comments, readings_table
-from analyzer.tables import LanguageTables, one_after_the_other
+from analyzer.tables import LanguageTables
 from analyzer.values import without_surrogates
-from analyzer.workers import in_two
 
 LANGUAGE_COLUMNS = ["bug_id", "count", *cache.READING_COLUMNS]
 COMMITMENT_COLUMNS = ["bug_id", "count", "text", "promised", "kind", "url", "status", "ambiguous"]
 FIELD_COLUMNS = ["bug_id", "count", "field", "value", "time", "number"]
 ACTION_ITEM_COLUMNS = ["bug_id", "count", "item", "due", "status", "done"]
 NOT_CA_ROLES = ("root_program", "community")
-# Below this many comments a forked copy to take half of them saves less than it costs (the
-# real corpus has ~22,000, warm in well under a second; 50x it 1.1M, 8 s warm, 10 min cold).
-MIN_COMMENTS_TO_SPLIT = 50_000
 # What str.strip() removes, as the first byte of UTF-8 text: a text starting with any other
 # ASCII byte is not blank (a non-ASCII first byte is decoded and checked).
 _ASCII_SPACE = np.array([b in b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f" for b in range(128)])
@@ -114,39 +109,16 @@ def _keys(text: pa.LargeStringArray, days: np.ndarray) -> list[str | None]:
 
 def annotate(comments: pd.DataFrame, cache_dir: Path | None = None) -> LanguageTables:
     """Questions, report kinds and commitments of every comment (columns: docs/tables.md).
-    With :data:`MIN_COMMENTS_TO_SPLIT` comments or more, the later half is looked up, read and
-    spread by a forked copy of this process (analyzer/workers.py): each comment's rows depend
-    on it alone, so the two halves' tables, one after the other, are the tables of all."""
+    Readings not in the cache are read and stored in it."""
     missing = [c for c in ("bug_id", "count", "text") if c not in comments.columns]
     if missing:
         raise InputError(f"the comments table has no column {', '.join(missing)}.")
-    known = cache.load_table(cache_dir)
-    middle = len(comments) // 2
-    if len(comments) < MIN_COMMENTS_TO_SPLIT:
-        tables, fresh = _annotate_part(comments, known)
-        cache.save(cache_dir, fresh)
-        return tables
-    later = comments.iloc[middle:]
-    theirs, (tables, fresh) = in_two(
-        lambda: _annotate_part(later, known), lambda: _annotate_part(comments.iloc[:middle], known)
-    )
-    if not isinstance(theirs, tuple):  # the copy failed: its half is read here
-        theirs = _annotate_part(later, known)
-    their_tables, their_fresh = theirs
-    # a text in both halves was read in each: stored once
-    their_fresh = their_fresh[~their_fresh["key"].isin(fresh["key"])]
-    cache.save(cache_dir, one_after_the_other(fresh, their_fresh))
-    return LanguageTables(
-        **{
-            item.name: one_after_the_other(
-                getattr(tables, item.name), getattr(their_tables, item.name)
-            )
-            for item in dataclasses.fields(LanguageTables)
-        }
-    )
+    tables, fresh = _annotated(comments, cache.load_table(cache_dir))
+    cache.save(cache_dir, fresh)
+    return tables
 
 
-def _annotate_part(comments: pd.DataFrame, known: pa.Table) -> tuple[LanguageTables, pd.DataFrame]:
+def _annotated(comments: pd.DataFrame, known: pa.Table) -> tuple[LanguageTables, pd.DataFrame]:
     """The language tables of these comments and the readings that were not in ``known``
     (rows of ``cache.COLUMNS``, for the caller to store)."""
     text = _text_array(comments["text"])

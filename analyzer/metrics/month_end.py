@@ -35,17 +35,9 @@ from analyzer.metrics.threads import BugThread
 from analyzer.metrics.timeline import open_periods, status_at
 from analyzer.months import Month
 from analyzer.parse.exclusion import builtin_rules, excluded_reason
-from analyzer.tables import (
-    LanguageTables,
-    MetricsResult,
-    ThreadTables,
-    of_bugs,
-    one_after_the_other,
-)
-from analyzer.workers import MIN_BUGS_TO_SPLIT, can_fork, halves, in_two
+from analyzer.tables import LanguageTables, MetricsResult, ThreadTables, of_bugs
 
 Tables = TypeVar("Tables", ThreadTables, LanguageTables)
-Frame = TypeVar("Frame", pd.DataFrame, pd.DataFrame | None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,31 +75,16 @@ def judge_months(
     observed_at: pd.Timestamp,
     rulebook: Rulebook | None = None,
     whole: bool = False,
-    min_bugs: int = MIN_BUGS_TO_SPLIT,
 ) -> JudgedMonths:
     """The metrics of ``month`` as known at its end (of the bugs that can have a deadline due
     in it), and the view of it and of each ``earlier`` month as known at that month's end.
     ``whole``: judge every bug, and return every bug's metrics too (one evaluation for a
-    month's pages and the CA history pages beside them). With ``min_bugs`` bugs or more, the
-    CAs are judged in two halves, one in a forked copy of this process (:func:`joined`)."""
+    month's pages and the CA history pages beside them)."""
     collecting = gc.isenabled()
     gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
     try:
         rulebook = rulebook or load_rulebook()
-        shards = ca_shards(tables) if len(tables.bugs) >= min_bugs else None
-        if shards is None or not can_fork():
-            return _judge_months(tables, language, month, earlier, observed_at, rulebook, whole)
-        earlier = list(earlier)
-
-        def judge(part: pd.Index) -> JudgedMonths:
-            return _judge_months(
-                tables, language, month, earlier, observed_at, rulebook, whole, part
-            )
-
-        theirs, mine = in_two(lambda: judge(shards[1]), lambda: judge(shards[0]), release=True)
-        if not isinstance(theirs, JudgedMonths):  # the copy failed: its part is judged here
-            theirs = judge(shards[1])
-        return joined(mine, theirs)
+        return _judge_months(tables, language, month, earlier, observed_at, rulebook, whole)
     finally:
         if collecting:
             gc.enable()
@@ -121,19 +98,16 @@ def _judge_months(
     observed_at: pd.Timestamp,
     rulebook: Rulebook,
     whole: bool,
-    part: pd.Index | None = None,
 ) -> JudgedMonths:
-    """``part``: judge only these bugs (one half of :func:`ca_shards`)."""
     from analyzer.metrics import evaluate
 
     back = look_back(rulebook)
     as_of = min(month.end, observed_at)
     earlier = [m for m in earlier if m.end < as_of]
     activity = Activity(tables)
-    mine = None if part is None else set(part.tolist())
-    active = {m: activity.bugs_in(m, back, mine) for m in [month, *earlier]}
+    active = {m: activity.bugs_in(m, back) for m in [month, *earlier]}
     if whole:
-        evaluation = evaluate(tables, language, as_of, rulebook=rulebook, bug_ids=part)
+        evaluation = evaluate(tables, language, as_of, rulebook=rulebook)
     else:
         wanted = pd.Index(sorted(set().union(*active.values())))
         tables, language = only(tables, wanted), _only_language(language, wanted)
@@ -157,61 +131,6 @@ def _judge_months(
             set(again[past]),
         )  # fmt: skip
     return JudgedMonths(result, views, everything)
-
-
-def ca_shards(tables: ThreadTables) -> tuple[pd.Index, pd.Index] | None:
-    """The bug ids in two parts of about equal work (a bug and its comments), no CA in both,
-    so that each CA's ``ca_months`` rows come from one part; None for fewer than two CAs."""
-    bugs = tables.bugs
-    cas = bugs["ca"].fillna("").astype(str).to_numpy()  # as the threads spell them
-    ids = bugs["bug_id"].to_numpy()
-    comments = tables.comments["bug_id"].value_counts()
-    work = pd.Series(1 + comments.reindex(ids, fill_value=0).to_numpy()).groupby(cas).sum()
-    if len(work) < 2:
-        return None
-    first_part, _ = halves(work.to_numpy().tolist())
-    first = np.isin(cas, work.index[first_part].to_numpy())
-    return pd.Index(np.sort(ids[first])), pd.Index(np.sort(ids[~first]))
-
-
-def joined(first: JudgedMonths, second: JudgedMonths) -> JudgedMonths:
-    """One evaluation from two judged apart, on parts with no CA in common
-    (:func:`ca_shards`): each table is both parts' rows in the order one evaluation gives
-    them, by bug (``ca_months`` by CA, then month)."""
-    views = {
-        month: MonthView(
-            month,
-            view.as_of,
-            _in_order(view.deadlines, second.views[month].deadlines, "bug_id"),
-            _in_order(view.ca_months, second.views[month].ca_months, "ca"),
-        )
-        for month, view in first.views.items()
-    }
-    everything = None
-    if first.everything is not None and second.everything is not None:
-        everything = _joined_result(first.everything, second.everything)
-    return JudgedMonths(_joined_result(first.result, second.result), views, everything)
-
-
-def _joined_result(first: MetricsResult, second: MetricsResult) -> MetricsResult:
-    return dataclasses.replace(
-        first,
-        deadlines=_in_order(first.deadlines, second.deadlines, "bug_id"),
-        bug_metrics=_in_order(first.bug_metrics, second.bug_metrics, "bug_id"),
-        breaches=_in_order(first.breaches, second.breaches, "bug_id"),
-        ca_months=_in_order(first.ca_months, second.ca_months, "ca"),
-    )
-
-
-def _in_order(first: Frame, second: Frame, key: str) -> Frame:
-    """Both frames' rows, stably sorted by ``key`` (each part's rows of one key are together
-    and in order already)."""
-    if first is None or second is None:
-        return first if second is None else second
-    both = one_after_the_other(first, second)
-    if both is first or both is second:  # one was empty: nothing to interleave
-        return both
-    return both.sort_values(key, kind="stable", ignore_index=True)
 
 
 def _judged_again_in(
@@ -426,8 +345,8 @@ class Activity:
         if len(board) and "next_update" in board:
             self.dated = (board["bug_id"].to_numpy(), _ns(board["next_update"]))
 
-    def bugs_in(self, month: Month, back: pd.Timedelta, among: set[int] | None = None) -> set[int]:
-        """The bugs (``among`` these, if given) that can have a deadline due in ``month``."""
+    def bugs_in(self, month: Month, back: pd.Timedelta) -> set[int]:
+        """The bugs that can have a deadline due in ``month``."""
         start, end = month.start.value, month.end.value
         early = (month.start - back).value
         opened = (self.opened != _NAT) & (self.opened <= end)
@@ -438,7 +357,7 @@ class Activity:
         if self.dated is not None:
             ids, days = self.dated
             found.update(ids[(days >= start - _DAY_NS) & (days <= end)].tolist())
-        return found if among is None else found & among
+        return found
 
 
 _NAT = np.iinfo("int64").min

@@ -22,13 +22,8 @@ from analyzer.report import context as report_context
 from analyzer.report.context import ScorecardTables
 from analyzer.report.pages import MonthScorecards, plain, values
 from analyzer.report.render import html_environment, markdown_environment
-from analyzer.workers import halves, in_two
 
 Progress = Callable[[Iterable, str], Iterable]
-
-# Below this many rows on the month's pages a forked copy to write half of them saves less
-# than it costs (the real corpus has a few hundred a month, 50x it some 40,000).
-MIN_ROWS_TO_SPLIT = 5_000
 
 
 def _no_progress(items: Iterable, label: str) -> Iterable:
@@ -132,34 +127,16 @@ def write_scorecards(
     written = Written(directory)
     wants_json = ca is None and not html_only
 
-    def write_cards(part: list, label: str | None = None) -> list[dict]:
-        """Write these CAs' pages; their entries of scorecards.json when it is written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
         entries = []
-        for card in part if label is None else progress(part, label):
+        for card in progress(cards, "scorecards"):
             card_values = {**values(card), "medians": built.index.medians}
             write_text(directory / f"{card.slug}.html", page.render(card_values))
             if not html_only:
                 write_text(directory / f"{card.slug}.md", md_page.render(card_values))
             if wants_json:
                 entries.append(_card_json(card))
-        return entries
-
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        parts = _halves(cards)
-        if parts is not None:  # half the pages (by rows) written by a forked copy
-            here, there = ([cards[i] for i in part] for part in parts)
-            theirs, mine = in_two(
-                lambda: write_cards(there), lambda: write_cards(here, "scorecards")
-            )
-            if not isinstance(theirs, list):  # the copy failed: its pages are written here
-                theirs = write_cards(there)
-            entries: list[dict] = [{}] * len(cards)
-            for positions, part in zip(parts, (mine, theirs), strict=True):
-                for i, entry in zip(positions, part, strict=False):  # none without JSON
-                    entries[i] = entry
-        else:
-            entries = write_cards(cards, "scorecards")
         written.pages = [directory / f"{card.slug}.html" for card in cards]
         if ca is None:
             written.index = directory / "index.html"
@@ -173,17 +150,6 @@ def write_scorecards(
         raise InputError(f"Cannot write scorecards into {directory}: {exc.strerror}.") from exc
     written.built = built
     return written
-
-
-def _halves(cards: list) -> tuple[list[int], list[int]] | None:
-    """The cards' positions in two parts of about equal rows to render, or None when there
-    are too few rows for a second process to be worth its start."""
-    weights = [
-        1 + len(c.deadlines) + len(c.carried) + len(c.promises) + len(c.completeness) for c in cards
-    ]
-    if len(cards) < 2 or sum(weights) < MIN_ROWS_TO_SPLIT:
-        return None
-    return halves(weights)
 
 
 def to_json(built: MonthScorecards, entries: list | None = None) -> dict:
