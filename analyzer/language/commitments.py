@@ -12,13 +12,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from analyzer.language.action_items import read_action_items
 from analyzer.language.dates import EXPLICIT_KINDS, FoundDate, find_dates
 from analyzer.language.pipeline import nlp
 from analyzer.language.text import Block
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True)

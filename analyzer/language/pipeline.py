@@ -2,6 +2,10 @@
 
 No model download is needed. The phrase tables are CSV files in ``analyzer/data/`` so a reader can
 review and extend them; changing them or the rules must bump ``PIPELINE_VERSION`` (cache key).
+
+spaCy is imported by :func:`nlp`, when a text is first read, not by this module: a command whose
+readings are all cached (every command after the first on a store) never loads it (about a
+second of CPU; tests/test_cli_imports.py).
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ import hashlib
 import io
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.matcher import Matcher
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import Matcher
 
 PIPELINE_VERSION = "language-9"
 
@@ -108,6 +113,8 @@ def _request_patterns() -> list[list[dict]]:
 @lru_cache(maxsize=1)
 def nlp() -> Language:
     """The shared pipeline: tokenizer + sentencizer, and the request Matcher alongside."""
+    import spacy
+
     pipeline = spacy.blank("en")
     pipeline.add_pipe("sentencizer")
     return pipeline
@@ -115,6 +122,8 @@ def nlp() -> Language:
 
 @lru_cache(maxsize=1)
 def request_matcher() -> Matcher:
+    from spacy.matcher import Matcher
+
     matcher = Matcher(nlp().vocab)
     matcher.add("REQUEST", _request_patterns())
     return matcher

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING
 
 from analyzer.language.pipeline import nlp, request_matcher, request_words
 from analyzer.language.text import Block
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 _REQUEST_CUE = re.compile(  # lower case: matched against lowered text
     r"\b(?:please|pls|kindly|(?:can|could|would|will) you|like to|need to|wonder|wondering|"
