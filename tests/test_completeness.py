@@ -7,14 +7,10 @@ import pytest
 
 import analyzer
 from analyzer.ahead import report_completeness
-from analyzer.ahead.completeness import (
-    check_report,
-    completeness_from_tables,
-    follows,
-    truncation_of,
-)
-from analyzer.ahead.templates import generations, load_templates
+from analyzer.ahead.completeness import completeness_from_tables, truncation_of
 from analyzer.irg import calendar
+from analyzer.language.completeness import check_report, follows
+from analyzer.language.templates import generations, load_templates
 from analyzer.store import RawBug, Store
 
 FULL_3 = """## Full Incident Report

@@ -27,8 +27,9 @@ PIPELINE_VERSION = "language-9"
 # Modules of analyzer/language/ that only assemble tables from readings, or measure them: a
 # change to them changes no reading, so it must not empty the per-comment cache.
 ASSEMBLY_MODULES = frozenset({"__init__.py", "cache.py", "eval_sets.py", "stage.py"})
-# Modules outside analyzer/language/ that a reading depends on (the template parts a report lacks).
-READING_DEPENDENCIES = ("ahead/completeness.py", "ahead/templates.py", "irg.py")
+# Modules outside analyzer/language/ that a reading depends on (the IRG calendar: which template
+# was in force).
+READING_DEPENDENCIES = ("irg.py",)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ import pandas as pd
 from analyzer.language import cache, commitments, questions
 from analyzer.language.action_items import ActionItem, read_action_items
 from analyzer.language.commitments import Commitment
+from analyzer.language.completeness import missing_parts
 from analyzer.language.fields import Field, read_fields
 from analyzer.language.pipeline import nlp
 from analyzer.language.replies import reply_reading
@@ -102,8 +103,6 @@ def _missing(text: str, report: ReportReading, day: date | None) -> tuple[str, .
     (IRG 3.0), and nothing for a report posted as an attachment (its text is unseen)."""
     if day is None or report.kind not in ("full", "closure") or report.attached:
         return ()
-    from analyzer.ahead.completeness import missing_parts
-
     return missing_parts(text, report.kind, pd.Timestamp(day, tz="UTC"))
 
 
