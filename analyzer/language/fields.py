@@ -4,8 +4,8 @@ Real reports write the same field many ways: ``- CA Owner CCADB unique ID: A0001
 template's Markdown), ``**Non-compliance start date:** 2025-04-01``, a bold label with the value
 on the next line, and the page-rendered form a CA copies from the bug page (no bullets, no bold,
 "Timeline summary:" with its three dates on the lines below). Each field found is one
-:class:`Field`; a date field also carries the moment it states (SPEC "Dates in reports": a date
-without a time is the end of that UTC day).
+:class:`Field`; a date field also carries the moment it states (a date without a time is the
+end of that UTC day, as docs/metrics.md reads the identified date of ``initial_disclosure``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ IRG 3.0 asks CAs to respond "to comments and questions, even if only to acknowle
 default every comment expects a reply. The exceptions are the ones a reviewer would not answer:
 a root program's notice that the bug will be closed ("I intend to close this bug on or about
 ...", "this bug will be closed ... unless", a final call for comments) and bare thanks or
-acknowledgement. A closing notice also stops the update cadence (SPEC, "Open period").
+acknowledgement. A closing notice also stops the update cadence (docs/metrics.md, "Update
+deadlines").
 
 Only the commenter's own lines count (quotes removed), so a CA quoting "I intend to close this
 bug" is not a notice.

@@ -1,5 +1,5 @@
-"""Time in breach (SPEC "Time in breach: the headline"): when each judged bug was open and when
-any of its obligations was past due and not met.
+"""Time in breach (docs/metrics.md, "Time in breach: the headline"): when each judged bug
+was open and when any of its obligations was past due and not met.
 
 A missed row is in breach from its due time until it was met, withdrawn, or its open period
 ended (``due + overdue``); repeats lie inside the first row of their gap, so the union of the

@@ -1,5 +1,5 @@
-"""The ``update_cadence`` rule (SPEC "Update deadlines"): rows per update gap, a missed row for
-every further week of silence.
+"""The ``update_cadence`` rule (docs/metrics.md, "Update deadlines"): rows per update gap, a
+missed row for every further week of silence.
 
 Within an open period the CA's updates, one per UTC day (the first of the day), split the time
 into gaps. A gap from ``u`` is due by the end of the day 7 days after ``u``, unless a Next-update

@@ -1,4 +1,4 @@
-"""The rules of SPEC "The rules the metrics encode", applied to one bug at a time.
+"""The rules of docs/metrics.md ("The rules as implemented"), applied to one bug at a time.
 
 Each rule turns a :class:`BugThread` into deadline rows. The limit is the one in force when the
 obligation started (``irg_rules.csv``); a rule not in force then gives no row. Every obligation
@@ -224,7 +224,8 @@ def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
 
 
 def _action_item_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
-    """A CA update within 3 days after an open Action Item's due date (SPEC "Action items")."""
+    """A CA update within 3 days after an open Action Item's due date (docs/metrics.md,
+    ``action_item_update``)."""
     if not thread.action_items:
         return []
     by_count = {c.count: c for c in thread.comments}
