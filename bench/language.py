@@ -2,6 +2,8 @@
 
     python bench/language.py            # everything
     python bench/language.py --comments 50000 --skip-snapshot
+    python bench/language.py --processes [DATA_DIR]   # spaCy's n_process 1 vs 2, cold
+
 
 Accuracy is printed per split: ``dev`` was used while writing the rules, ``test`` was written
 apart but some rules were fixed after seeing it, ``holdout`` was written last and measured once.
@@ -230,11 +232,68 @@ def snapshot() -> None:
     )
 
 
+def processes(data_dir: str | None) -> None:
+    """Whether spaCy's own ``n_process=2`` pays for a cold language pass: every distinct text of
+    a store's comments (the bundled snapshot's by default) read by ``read_comments`` with the
+    spaCy pass in one process, then in two, alternating, in one run. CPU counts the children
+    spaCy starts (they are joined before the timing ends). Readings must be equal."""
+    import resource
+    from datetime import date
+
+    import analyzer
+    from analyzer.language import read, stage
+
+    comments = (analyzer.load(data_dir) if data_dir else analyzer.load()).comments
+    text = stage._text_array(comments["text"])
+    days = stage._day_labels(comments)
+    first: dict[str, int] = {}
+    for index, key in enumerate(stage._keys(text, days)):
+        if key is not None:
+            first.setdefault(key, index)
+    chosen = list(first.values())
+    texts = text.take(chosen).to_pylist()
+    dates = [None if days[i] == "None" else date.fromisoformat(days[i]) for i in chosen]
+    real = read.nlp
+
+    class Piped:  # the pipeline, its pass run with ``n_process``
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def pipe(self, *args, **kwargs):
+            return real().pipe(*args, n_process=self.n, **kwargs)
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    print(f"== cold read of {len(texts):,} distinct texts ({len(comments):,} comments)")
+    read.read_comments(texts[:50], dates[:50])  # spaCy and the tables loaded outside the timing
+    readings = {}
+    try:
+        for n in (1, 2, 1, 2):
+            read.nlp = lambda n=n: Piped(n)  # type: ignore[assignment]
+            began_cpu, began = cpu(), time.perf_counter()
+            readings[n] = read.read_comments(texts, dates)
+            wall, used = time.perf_counter() - began, cpu() - began_cpu
+            print(f"n_process={n}: {wall:.2f} s wall, {used:.2f} s CPU (with its children)")
+    finally:
+        read.nlp = real
+    print(f"same readings: {readings[1] == readings[2]}; load average {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=20_000, help="synthetic corpus size")
     parser.add_argument("--skip-snapshot", action="store_true")
+    parser.add_argument(
+        "--processes", nargs="?", const="", metavar="DATA_DIR",
+        help="only time a cold pass with spaCy's n_process 1 vs 2 (default: the snapshot)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.processes is not None:
+        processes(args.processes or None)
+        return
     accuracy()
     new_readings()
     long_comments()
