@@ -69,8 +69,9 @@ def read_comments(texts: Sequence[str | None], days: Sequence[date | None]) -> l
     ):
         if ask:
             asked[index].extend(questions.asked_in(doc))
-        if promise:
-            promised[index].extend(commitments.promised_in(doc, days[index], listed))
+        day = days[index]
+        if promise and day is not None:  # a promise candidate always has its day
+            promised[index].extend(commitments.promised_in(doc, day, listed))
 
     readings = []
     for text, lines, sentences, dated, day in zip(texts, own, asked, promised, days, strict=True):
