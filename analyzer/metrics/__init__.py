@@ -74,16 +74,15 @@ def evaluate(
     language: LanguageTables | None,
     as_of: pd.Timestamp,
     rulebook: Rulebook | None = None,
-    bug_ids: Collection[int] | None = None,
 ) -> Evaluation:
-    """Every bug (or only ``bug_ids``) judged as it stood at ``as_of``."""
+    """Every bug judged as it stood at ``as_of``."""
     stamp = utc_second(as_of)
     cutoff = int(stamp.timestamp())
     rulebook = rulebook or load_rulebook()
     collecting = gc.isenabled()
     gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
     try:
-        threads, source = build_threads(tables, language, cutoff, bug_ids)
+        threads, source = build_threads(tables, language, cutoff)
         results = [evaluate_bug(thread, rulebook, cutoff) for thread in threads]
         spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
         return Evaluation(stamp, cutoff, results, spans, source)

@@ -7,8 +7,7 @@ matters), turned into column lists once, and sliced per bug.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -17,7 +16,7 @@ import pandas as pd
 
 from analyzer.metrics import fallback
 from analyzer.parse.exclusion import has_meta_tag
-from analyzer.tables import LanguageTables, ThreadTables, of_bugs
+from analyzer.tables import LanguageTables, ThreadTables
 
 NAT = np.iinfo("int64").min
 REVOCATION_DELAY_TAG = "leaf-revocation-delay"
@@ -177,12 +176,8 @@ def build_threads(
     tables: ThreadTables,
     language: LanguageTables | None,
     as_of: int,
-    bug_ids: Collection[int] | None = None,
 ) -> tuple[list[BugThread], str]:
-    """One :class:`BugThread` per bug opened by ``as_of`` (of ``bug_ids``, if given), in bug
-    id order."""
-    if bug_ids is not None:  # a copy of those bugs' rows, kept only while the threads are made
-        tables, language = _text_less_rows_of(tables, language, bug_ids)
+    """One :class:`BugThread` per bug opened by ``as_of``, in bug id order."""
     bugs = tables.bugs
     opened = seconds(bugs["opened"])
     bugs = bugs.assign(_opened=opened, _closed=seconds(bugs["closed"]))
@@ -234,19 +229,6 @@ def build_threads(
         _add_identified(threads, by_id, tables.comments, language.report_fields, as_of)
         _add_action_items(threads, by_id, tables.comments, language.action_items, as_of)
     return threads, source
-
-
-def _text_less_rows_of(
-    tables: ThreadTables, language: LanguageTables | None, bug_ids: Collection[int]
-) -> tuple[ThreadTables, LanguageTables | None]:
-    """These bugs' rows. Where the language stage read the comments, their text is only asked
-    whether there is one (:func:`_add_comments`), so it is not copied (~0.9 GB at 50x)."""
-    if language is not None and language.comment_language is not None:
-        comments = tables.comments
-        known = pd.Series("", index=comments.index, dtype=object)
-        known[comments["text"].isna().to_numpy()] = None
-        tables = dataclasses.replace(tables, comments=comments.assign(text=known))
-    return of_bugs(tables, bug_ids), None if language is None else of_bugs(language, bug_ids)
 
 
 def _creator_roles(bugs: pd.DataFrame, roles: dict[tuple[int, str], str]) -> list[str]:
