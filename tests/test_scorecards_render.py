@@ -99,7 +99,7 @@ def test_index_lists_every_ca_worst_first_with_links(out, ctx):
         link = row.find("a")["href"]
         assert (out / link).is_file()
         share = expected.headline.compliance
-        assert row.select_one("td.compliance").get_text(strip=True) == (
+        assert row.select_one("td.compliance a").get_text(strip=True) == (
             "–" if share is None else f"{share:.0%}"
         )
         assert row.find_all("td")[0].get_text(strip=True) == str(expected.headline.rank or "–")

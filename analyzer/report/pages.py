@@ -68,6 +68,41 @@ class DeadlineRow:
     basis: str
     counted: bool  # due in the month and decided: counts in the rates
     caveat: str
+    repeat: int = 0  # 0: a gap's first row; 1, 2, ...: each further week of one silence
+    gap_start: pd.Timestamp | None = None  # when the silence began (the evidence_start link)
+
+
+@dataclass
+class DeadlineLine(DeadlineRow):
+    """A line of a page's deadline list (``one_per_silence`` in report/layout.py): one
+    obligation, or one silence's weekly rows folded into its first."""
+
+    weeks: int = 1  # rows this line stands for
+    last_due: pd.Timestamp | None = None  # the last of them
+    missed_weeks: int = 0  # of them, missed
+    counted_weeks: int = 0  # of them, counted in the month's rates
+    met_weeks: int = 0  # of those, met
+    anchors: list[str] = field(default_factory=list)  # every folded row's anchor
+
+
+@dataclass
+class BugState:
+    """A bug open at the month's end, as the CA page opens: stalled on what, since when."""
+
+    bug_id: int
+    bug_url: str
+    summary: str
+    stalled: bool  # an obligation past due and unmet at the month's end
+    rule: str  # the most overdue obligation, or the next one due; "" for none
+    label: str  # the rule for people
+    short: str  # the rule in a word or two, for the index
+    due: pd.Timestamp | None
+    overdue_hours: float
+    since: pd.Timestamp | None  # when the obligation started (a silence: its first day)
+    since_url: str | None  # the comment that started it
+    weeks: int  # weekly updates this silence has missed
+    others: list[str]  # the other rules overdue on the bug
+    anchor: str  # its line on the page
 
 
 @dataclass
@@ -211,6 +246,7 @@ class ScorecardPage:
     limitations: list[str]
     history: str  # the CA's history page, relative to this page
     raw_ca: str = field(default="", repr=False)  # the bugs table's spelling, for --ca; not shown
+    stalled: list[BugState] = field(default_factory=list)  # bugs open at the month's end
 
 
 @dataclass
@@ -230,6 +266,8 @@ class IndexRow:
     rules: dict[str, RuleRate]
     silence_days: float | None
     open_needinfos: int | None  # None without bug history
+    change: float | None = None  # the headline minus last month's (as known then)
+    worst: BugState | None = None  # the open bug most overdue at the month's end
 
 
 @dataclass

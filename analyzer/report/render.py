@@ -24,7 +24,8 @@ from jinja2 import (
 
 from analyzer.bmo import BMO
 from analyzer.env import InputError
-from analyzer.report.svg import trend_svg
+from analyzer.report.layout import one_per_silence
+from analyzer.report.svg import headline_svg, trend_svg
 
 BUILTIN = Path(str(resources.files("analyzer.report") / "templates"))
 
@@ -77,6 +78,8 @@ def html_environment(user_dir: Path | None = None) -> Environment:
     )
     _register_filters(env)
     env.filters["trend_svg"] = trend_svg
+    env.filters["headline_svg"] = headline_svg
+    env.filters["one_per_silence"] = one_per_silence
     return env
 
 
@@ -94,6 +97,7 @@ def markdown_environment(user_dir: Path | None = None) -> Environment:
     )
     _register_filters(env, wrap=MdSafe)
     env.filters["link"] = md_link
+    env.filters["one_per_silence"] = one_per_silence
     return env
 
 
@@ -132,6 +136,16 @@ def duration(hours: float | None) -> str:
     return f"{days} d" if days else f"{rest} h"
 
 
+def points(change: float | None) -> str:
+    """A change of a share in percentage points, signed (``+12 pts``, ``−3 pts``, ``±0``)."""
+    if change is None or pd.isna(change):
+        return "–"
+    whole = round(change * 100)
+    if whole == 0:
+        return "±0"
+    return f"+{whole} pts" if whole > 0 else f"\u2212{-whole} pts"
+
+
 def pct(rate: float | None) -> str:
     """A share as a whole percentage; a dash when nothing was due (never a fake 0 %)."""
     if rate is None or pd.isna(rate):
@@ -165,6 +179,7 @@ def _register_filters(env: Environment, wrap: type | None = None) -> None:
         "pct": pct,
         "band": band,
         "versus": versus,
+        "points": points,
     }.items():
         if wrap is None:
             env.filters[name] = func

@@ -1,0 +1,144 @@
+"""How the pages arrange what the context holds: one line per silence, a CA page's bugs first,
+ranks in the order shown.
+
+Why apart from :mod:`analyzer.report.context`: these only reshape the context's rows for
+reading (nothing here changes a number), so the pages can change their arrangement without
+touching how the numbers are made. The deadlines table keeps one row per missed week (the
+rates count each); a reader needs one line per silence with its count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import pandas as pd
+
+from analyzer.report.labels import RULE_LABELS, RULE_SHORT
+from analyzer.report.pages import BugState, DeadlineLine, DeadlineRow, ScorecardPage, TrendPoint
+
+#: rules whose silence adds a row each week (``repeat`` 1, 2, ...): folded into one line
+REPEATING = frozenset({"update_cadence"})
+
+
+def gap_starts(deadlines: pd.DataFrame) -> pd.Series:
+    """Per row of a deadlines table, when its gap began: a repeat row's ``start`` is the
+    previous week's due time, while its ``evidence_start`` is the comment that opened the
+    gap; a page shows the gap's start beside that link, so the two agree."""
+    if deadlines.empty or "repeat" not in deadlines:
+        return deadlines["start"].copy()
+    frame = pd.DataFrame(
+        {
+            "bug_id": deadlines["bug_id"].to_numpy(),
+            "rule": deadlines["rule"].to_numpy(),
+            "start": deadlines["start"].to_numpy(),
+            "repeat": pd.to_numeric(deadlines["repeat"], errors="coerce").fillna(0).to_numpy(),
+        }
+    )  # positions, not the caller's index (which may repeat labels)
+    order = frame.sort_values(["bug_id", "rule", "start", "repeat"], kind="stable")
+    first = order["repeat"].eq(0)
+    gap = first.astype(int).groupby([order["bug_id"], order["rule"]], sort=False).cumsum()
+    opened = order["start"].where(first)
+    began = opened.groupby([order["bug_id"], order["rule"], gap], sort=False).transform("first")
+    began = began.fillna(order["start"]).sort_index()
+    return pd.Series(began.to_numpy(), index=deadlines.index, name="gap_start")
+
+
+def one_per_silence(rows: Iterable[DeadlineRow]) -> list[DeadlineLine]:
+    """The rows as lines: one silence's weekly rows (same bug, rule and gap) become one line
+    at the place of its first, with their count; every other row is a line of its own."""
+    groups: dict[tuple, list[DeadlineRow]] = {}
+    order: list[tuple] = []
+    for i, row in enumerate(rows):
+        began = row.gap_start if row.gap_start is not None else row.start
+        key = (row.bug_id, row.rule, began) if row.rule in REPEATING else (i,)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(row)
+    return [_line(groups[key]) for key in order]
+
+
+def _line(rows: list[DeadlineRow]) -> DeadlineLine:
+    first = min(rows, key=lambda r: (r.due, r.repeat))
+    last = max(rows, key=lambda r: (r.due, r.repeat))
+    fields = {f.name: getattr(first, f.name) for f in dataclasses.fields(DeadlineRow)}
+    missed = [r for r in rows if r.outcome == "missed"]
+    met = next((r for r in rows if r.met_at is not None), None)
+    fields.update(
+        gap_start=first.gap_start if first.gap_start is not None else first.start,
+        outcome="missed" if missed else first.outcome,
+        overdue_hours=max(r.overdue_hours for r in rows),
+        counted=any(r.counted for r in rows),
+        met_at=met.met_at if met else None,
+        evidence_met=met.evidence_met if met else None,
+    )
+    return DeadlineLine(
+        **fields,
+        weeks=len(rows),
+        last_due=last.due,
+        missed_weeks=len(missed),
+        counted_weeks=sum(r.counted for r in rows),
+        met_weeks=sum(r.counted and r.outcome == "met" for r in rows),
+        anchors=[r.anchor for r in rows],
+    )
+
+
+def bug_states(card: ScorecardPage) -> list[BugState]:
+    """Each bug open at the month's end, stalled ones first (most overdue first): on what
+    (its most overdue obligation, or the next one due), since when, and what else is
+    overdue on it."""
+    lines = one_per_silence(sorted(card.deadlines + card.carried, key=lambda r: r.due))
+    by_bug: dict[int, list[DeadlineLine]] = {}
+    for line in lines:
+        by_bug.setdefault(line.bug_id, []).append(line)
+    states = []
+    for bug in card.bugs.open:
+        if bug.closed is not None:
+            continue
+        mine = by_bug.get(bug.bug_id, [])
+        unmet = [x for x in mine if x.outcome == "missed" and x.met_at is None]
+        unmet.sort(key=lambda x: -x.overdue_hours)
+        pending = sorted((x for x in mine if x.outcome == "pending"), key=lambda x: x.due)
+        top = unmet[0] if unmet else (pending[0] if pending else None)
+        silence = next((x for x in unmet if x.rule in REPEATING), None)
+        states.append(
+            BugState(
+                bug_id=bug.bug_id,
+                bug_url=bug.url,
+                summary=bug.summary,
+                stalled=bool(unmet),
+                rule=top.rule if top else "",
+                label=RULE_LABELS.get(top.rule, top.rule) if top else "",
+                short=RULE_SHORT.get(top.rule, top.rule) if top else "",
+                due=top.due if top else None,
+                overdue_hours=top.overdue_hours if unmet and top else 0.0,
+                since=(top.gap_start or top.start) if top else None,
+                since_url=top.evidence_start if top else None,
+                weeks=silence.missed_weeks if silence is not None else 0,
+                others=_unique(RULE_LABELS.get(x.rule, x.rule) for x in unmet[1:] if x is not top),
+                anchor=top.anchor if top else "",
+            )
+        )
+    states.sort(key=lambda s: (not s.stalled, -s.overdue_hours, s.due is None, s.bug_id))
+    return states
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def change(trend: list[TrendPoint], now: float | None) -> float | None:
+    """The headline minus the previous month's, each as known at its own end; None when
+    either month had no judged bug open."""
+    if now is None or len(trend) < 2 or trend[-2].compliance is None:
+        return None
+    return now - trend[-2].compliance
+
+
+def rank_in_order(cards: list[ScorecardPage]) -> None:
+    """Ranks follow the order the index shows (its sort breaks ties the headline's ranking
+    left open), so a rank column never reads 38, 37, 39."""
+    ranked = [card for card in cards if card.headline.rank is not None]
+    for position, card in enumerate(ranked, start=1):
+        card.headline = dataclasses.replace(card.headline, rank=position, ranked=len(ranked))
