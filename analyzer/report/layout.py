@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from analyzer.report.due import DueBugRow, DuePage, PromiseCount
 from analyzer.report.labels import RULE_LABELS, RULE_SHORT
 from analyzer.report.pages import BugState, DeadlineLine, DeadlineRow, ScorecardPage, TrendPoint
 
@@ -142,3 +143,45 @@ def rank_in_order(cards: list[ScorecardPage]) -> None:
     ranked = [card for card in cards if card.headline.rank is not None]
     for position, card in enumerate(ranked, start=1):
         card.headline = dataclasses.replace(card.headline, rank=position, ranked=len(ranked))
+
+
+@dataclasses.dataclass
+class DueLine:
+    """A bug on the due page, and the numbers of its notes (the page's ``notes``)."""
+
+    bug: DueBugRow
+    notes: list[int]
+
+
+@dataclasses.dataclass
+class DueGroup:
+    """One CA on the due page: its open judged bugs, worst first."""
+
+    ca: str
+    scorecard: str
+    bugs: list[DueLine]
+    overdue: int
+    promises: PromiseCount | None
+
+
+def due_groups(page: DuePage) -> tuple[list[DueGroup], list[str]]:
+    """The due page's bugs grouped by CA, the CA of the worst bug first (the bugs come worst
+    first); and its caveats as numbered notes, each said once under the list (a caveat
+    repeated on every bug filled the page)."""
+    notes: dict[str, int] = {}
+    promises = {p.ca: p for p in page.promises}
+    groups: dict[str, DueGroup] = {}
+    for row in page.bugs:
+        numbers = []
+        for part in (row.caveat or "").split("; "):
+            part = part.strip()
+            if part:
+                numbers.append(notes.setdefault(part[:1].upper() + part[1:], len(notes) + 1))
+        group = groups.get(row.ca_name)
+        if group is None:
+            group = groups[row.ca_name] = DueGroup(
+                row.ca, row.scorecard, [], 0, promises.get(row.ca)
+            )
+        group.bugs.append(DueLine(row, numbers))
+        group.overdue += row.state == "overdue"
+    return list(groups.values()), list(notes)

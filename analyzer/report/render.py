@@ -24,6 +24,7 @@ from jinja2 import (
 
 from analyzer.bmo import BMO
 from analyzer.env import InputError
+from analyzer.report.labels import RULE_LABELS
 from analyzer.report.layout import one_per_silence
 from analyzer.report.svg import headline_svg, trend_svg
 
@@ -146,6 +147,11 @@ def points(change: float | None) -> str:
     return f"+{whole} pts" if whole > 0 else f"\u2212{-whole} pts"
 
 
+def rule_label(rule: str) -> str:
+    """A rule's name for people ("Full report (14 days)"); an unknown name as it is."""
+    return RULE_LABELS.get(rule, rule)
+
+
 def pct(rate: float | None) -> str:
     """A share as a whole percentage; a dash when nothing was due (never a fake 0 %)."""
     if rate is None or pd.isna(rate):
@@ -180,6 +186,7 @@ def _register_filters(env: Environment, wrap: type | None = None) -> None:
         "band": band,
         "versus": versus,
         "points": points,
+        "rule_label": rule_label,
     }.items():
         if wrap is None:
             env.filters[name] = func

@@ -152,9 +152,9 @@ def headline_svg(months: Sequence[MonthHeadline], ca: str) -> Markup:
             "class": "trend history-chart",
         },
     )
-    ET.SubElement(svg, "title", {"id": "headline-title"}).text = (
-        f"{ca}: share of open bug-time in compliance, month by month"
-    )
+    ET.SubElement(
+        svg, "title", {"id": "headline-title"}
+    ).text = f"{ca}: share of open bug-time in compliance, month by month"
     ET.SubElement(svg, "desc", {"id": "headline-desc"}).text = "; ".join(
         f"{m.label}: " + ("no judged bug-time" if m.compliance is None else f"{m.compliance:.0%}")
         for m in points
@@ -193,9 +193,9 @@ def headline_svg(months: Sequence[MonthHeadline], ca: str) -> Markup:
              "width": f"{max(slot * 0.8, 1.0):.1f}",
              "height": f"{max(y(0) - bar_top, 1.5):.1f}", "class": "bar " + _band(m.compliance)},
         )  # fmt: skip
-        ET.SubElement(bar, "title").text = (
-            f"{m.label}: {m.compliance:.0%} of {m.open_days:g} bug-days in compliance"
-        )
+        ET.SubElement(
+            bar, "title"
+        ).text = f"{m.label}: {m.compliance:.0%} of {m.open_days:g} bug-days in compliance"
     return Markup(ET.tostring(svg, encoding="unicode"))
 
 
