@@ -14,9 +14,22 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from analyzer.bmo import bug_url, comment_url
 from analyzer.report.due import DueBugRow, DuePage, PromiseCount
 from analyzer.report.labels import RULE_LABELS, RULE_SHORT
-from analyzer.report.pages import BugState, DeadlineLine, DeadlineRow, ScorecardPage, TrendPoint
+from analyzer.report.pages import (
+    BugLink,
+    BugState,
+    DeadlineLine,
+    DeadlineRow,
+    NamedBug,
+    PatternKind,
+    Patterns,
+    ScorecardPage,
+    Together,
+    TrendPoint,
+)
+from analyzer.report.safety import clean_text
 
 #: rules whose silence adds a row each week (``repeat`` 1, 2, ...): folded into one line
 REPEATING = frozenset({"update_cadence"})
@@ -185,3 +198,53 @@ def due_groups(page: DuePage) -> tuple[list[DueGroup], list[str]]:
         group.bugs.append(DueLine(row, numbers))
         group.overdue += row.state == "overdue"
     return list(groups.values()), list(notes)
+
+
+def patterns_by_ca(
+    kinds: pd.DataFrame,
+    together: pd.DataFrame,
+    named: pd.DataFrame,
+    bugs: pd.DataFrame,
+    text_note: str = "",
+) -> dict[str, Patterns]:
+    """Each CA's patterns (:mod:`analyzer.ahead.patterns`' tables) as its history page shows
+    them, the bugs behind each as links, keyed by the CA as the bugs table spells it."""
+    out: dict[str, Patterns] = {}
+
+    def of(ca: str) -> Patterns:
+        if ca not in out:
+            out[ca] = Patterns([], [], [], 0.0, text_note)
+        return out[ca]
+
+    for row in kinds.itertuples(index=False):
+        links = [BugLink(int(b), bug_url(b)) for b in row.bugs]
+        of(row.ca).kinds.append(PatternKind(clean_text(row.kind, limit=80), row.source, links))
+    for row in together.sort_values("start", ascending=False, kind="stable").itertuples(
+        index=False
+    ):
+        page = of(row.ca)
+        page.together_days = round(page.together_days + float(row.days), 1)
+        page.together.append(
+            Together(
+                row.start,
+                row.end,
+                float(row.days),
+                int(row.most),
+                [BugLink(int(b), bug_url(b)) for b in row.bugs],
+            )
+        )
+    info = bugs.set_index("bug_id")
+    for (ca, bug_id), rows in named.groupby(["ca", "named"], sort=True):
+        known = bug_id in info.index
+        of(ca).named.append(
+            NamedBug(
+                bug_id=int(bug_id),
+                url=bug_url(bug_id),
+                summary=clean_text(info.at[bug_id, "summary"], limit=200) if known else "",
+                same_ca=known and str(info.at[bug_id, "ca"]) == ca,
+                named_in=[
+                    comment_url(b, c) for b, c in zip(rows["bug_id"], rows["count"], strict=True)
+                ],
+            )
+        )
+    return out

@@ -311,3 +311,51 @@ def plain(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     return value
+
+
+@dataclass
+class BugLink:
+    bug_id: int
+    url: str
+
+
+@dataclass
+class PatternKind:
+    """An incident kind on two or more of a CA's bugs."""
+
+    kind: str  # a whiteboard tag, or a root-cause category as a report states it
+    source: str  # whiteboard | report
+    bugs: list[BugLink]
+
+
+@dataclass
+class Together:
+    """A stretch when two or more of a CA's bugs were in breach at once."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    days: float
+    most: int  # the most bugs in breach at one moment
+    bugs: list[BugLink]
+
+
+@dataclass
+class NamedBug:
+    """Another bug a CA's comments name: a related incident its reports point to."""
+
+    bug_id: int
+    url: str
+    summary: str  # "" when the bug is not in the data
+    same_ca: bool
+    named_in: list[str]  # links to the comments naming it
+
+
+@dataclass
+class Patterns:
+    """What recurs across one CA's bugs (a CA's history page)."""
+
+    kinds: list[PatternKind]
+    together: list[Together]  # newest first
+    named: list[NamedBug]
+    together_days: float  # all the stretches' days
+    text_note: str  # what the comment text in the data cannot show, "" when complete

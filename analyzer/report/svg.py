@@ -171,18 +171,18 @@ def headline_svg(months: Sequence[MonthHeadline], ca: str) -> Markup:
         )
         label.set("text-anchor", "end")
         label.text = f"{level:.0%}"
-    years_marked: set[str] = set()
-    step = max(1, span // 60 + 1)  # at most about 8 year labels
+    last_label = -1e9
+    for number in range(first, last + 1):
+        x = left + (number - first) * slot
+        if (number % 12 == 0 or number == first) and x - last_label >= 34:
+            if x <= width - right - 28:  # room for "2024"
+                last_label = x
+                tick = ET.SubElement(
+                    svg, "text", {"x": f"{x:.1f}", "y": str(height - bottom + 16), "class": "axis"}
+                )
+                tick.text = str(number // 12)
     for m in points:
-        i = _month_number(m.label) - first
-        x = left + i * slot
-        year = m.label[:4]
-        if year not in years_marked and (int(year) % step == 0 or not years_marked):
-            years_marked.add(year)
-            tick = ET.SubElement(
-                svg, "text", {"x": f"{x:.1f}", "y": str(height - bottom + 16), "class": "axis"}
-            )
-            tick.text = year
+        x = left + (_month_number(m.label) - first) * slot
         if m.compliance is None:
             continue
         bar_top = y(m.compliance)
