@@ -25,7 +25,7 @@ _ROOT_CAUSE = re.compile(
     r"(?im)^[\W_]*root[ -]cause\s*(?:category|classification|type)?[\W_]*?[:\-–]\s*"
     r"[*_]*(?P<category>[^\n.;]{3,80})"
 )
-_NAMED = re.compile(r"(?i)(?:\bbug\s*#?\s*|show_bug\.cgi\?id=|bugzil\.la/)(?P<bug>[1-9]\d{5,7})\b")
+_NAMED = re.compile(r"(?i)(?:\bbug\s*#?\s*|show_bug\.cgi\?id=|bugzil\.la/)(?P<bug>[1-9]\d{3,7})\b")
 
 KIND_COLUMNS = ["ca", "source", "kind", "bugs"]
 TOGETHER_COLUMNS = ["ca", "start", "end", "days", "most", "bugs"]
@@ -71,7 +71,7 @@ def in_breach_together(breaches: pd.DataFrame) -> pd.DataFrame:
     """One row per CA and stretch of time when two or more of its bugs were in breach at
     once: when it began and ended, its length in days, the most bugs in breach at one moment
     in it, and every bug in breach during it."""
-    rows = []
+    rows: list[tuple] = []
     if breaches.empty:
         return pd.DataFrame(rows, columns=TOGETHER_COLUMNS)
     frame = breaches.assign(ca=breaches["ca"].fillna("").astype(str))
@@ -105,7 +105,7 @@ def named_bugs(bugs: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
     """One row per CA comment naming another bug: the CA, the bug named, and the comment
     (bug and number) that names it; a bug names itself in passing, so that is left out."""
     ca_of = bugs.set_index("bug_id")["ca"].fillna("").astype(str)
-    rows = []
+    rows: list[tuple] = []
     for bug_id, count, text in _ca_texts(comments, with_count=True):
         if bug_id not in ca_of.index:
             continue

@@ -26,6 +26,7 @@ from analyzer.bmo import BMO
 from analyzer.env import InputError
 from analyzer.report.labels import RULE_LABELS
 from analyzer.report.layout import one_per_silence
+from analyzer.report.safety import clean_text
 from analyzer.report.svg import headline_svg, trend_svg
 
 BUILTIN = Path(str(resources.files("analyzer.report") / "templates"))
@@ -147,6 +148,19 @@ def points(change: float | None) -> str:
     return f"+{whole} pts" if whole > 0 else f"\u2212{-whole} pts"
 
 
+def clean(value: object) -> str:
+    """Bug text on one line, control and direction characters shown as U+FFFD (a value a
+    later step did not clean yet is cleaned here; Jinja still escapes it)."""
+    return clean_text(value, limit=400)
+
+
+def clean_lines(value: object) -> str:
+    """Bug text kept in its lines (a reminder to copy), each line cleaned as :func:`clean`."""
+    if value is None:
+        return ""
+    return "\n".join(clean_text(line, limit=2000) for line in str(value).splitlines())
+
+
 def rule_label(rule: str) -> str:
     """A rule's name for people ("Full report (14 days)"); an unknown name as it is."""
     return RULE_LABELS.get(rule, rule)
@@ -187,6 +201,8 @@ def _register_filters(env: Environment, wrap: type | None = None) -> None:
         "versus": versus,
         "points": points,
         "rule_label": rule_label,
+        "clean": clean,
+        "clean_lines": clean_lines,
     }.items():
         if wrap is None:
             env.filters[name] = func
