@@ -181,9 +181,12 @@ def new_pages(tmp_path_factory) -> Path:
     for row in page.bugs:  # what the CA owes now: quotes of bug text, and a reminder draft
         if row.bug_id == 3001:
             row.waiting = [  # type: ignore[attr-defined]
-                {"kind": "question", "quote": clean_text(HOSTILE), "asked_by": HOSTILE,
-                 "asked_at": AS_OF, "url": "javascript:document.body.dataset.pwned=1"},
-                clean_text(HOSTILE),
+                {"item": "question", "state": "overdue", "due_text": "2026-02-18 23:59",
+                 "span": "11d overdue", "count": 1, "quote": clean_text(HOSTILE), "who": HOSTILE,
+                 "age": "19 days ago", "reraised_count": None, "caveat": None,
+                 "link": "javascript:document.body.dataset.pwned=1"},
+                {"item": "comment", "state": "acknowledged", "count": 0,
+                 "link": "https://bugzilla.mozilla.org/show_bug.cgi?id=3001#c0"},
             ]  # fmt: skip
             row.reminder = f"Please answer comment #1: {HOSTILE}"  # type: ignore[attr-defined]
     (root / "due").mkdir()
@@ -225,7 +228,7 @@ def test_due_and_history_pages_with_the_hostile_bug_run_no_script(new_pages, tmp
         block = dom.select_one('details.waiting[data-bug="3001"]')
         assert "<script>" in block.select_one("q.quote").get_text()
         assert "<img src=x onerror=" in block.select_one("pre.reminder").get_text()
-        assert len(block.select("li")) == 2
+        assert len(block.select("li")) == 2 and block.select_one("li.acknowledged")
     else:  # the patterns: a root-cause category and named bugs are bug text
         assert "<script>document" in dom.select_one("#kinds-list").get_text()
         named = {li["data-bug"]: li.get_text() for li in dom.select("#named-list li")}

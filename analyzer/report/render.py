@@ -8,6 +8,7 @@ templates, which are also reachable as ``default:NAME`` so an override can still
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,7 @@ from analyzer.bmo import BMO
 from analyzer.env import InputError
 from analyzer.report.labels import RULE_LABELS
 from analyzer.report.layout import one_per_silence
-from analyzer.report.safety import clean_text
+from analyzer.report.safety import SHOWN, clean_text
 from analyzer.report.svg import headline_svg, trend_svg
 
 BUILTIN = Path(str(resources.files("analyzer.report") / "templates"))
@@ -155,10 +156,16 @@ def clean(value: object) -> str:
 
 
 def clean_lines(value: object) -> str:
-    """Bug text kept in its lines (a reminder to copy), each line cleaned as :func:`clean`."""
+    """Bug text kept as written in its lines and spaces (a reminder to copy as it is), with
+    control and direction characters shown as U+FFFD."""
     if value is None:
         return ""
-    return "\n".join(clean_text(line, limit=2000) for line in str(value).splitlines())
+    return "".join(
+        char
+        if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
+        else SHOWN
+        for char in unicodedata.normalize("NFC", str(value))
+    )
 
 
 def rule_label(rule: str) -> str:
