@@ -12,6 +12,7 @@ scripts/install-test-browser.sh); without it the test fails, not skips.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import run_cli, run_on_snapshot
 from scorecard_sample import (
     HOSTILE,
     HOSTILE_CA,
@@ -27,14 +29,19 @@ from scorecard_sample import (
     sample_deadlines,
     sample_tables,
 )
+from test_site import PATTERN_THREADS as THREADS
 
 from analyzer.ahead.due import due_bugs, due_from_tables
+from analyzer.ahead.patterns import in_breach_together, named_bugs, recurring_kinds
 from analyzer.ahead.promises import promise_summary
 from analyzer.months import Month
 from analyzer.report.due import FORMATS, due_page
 from analyzer.report.history import HistoryMonth, HistoryPage, write_histories
+from analyzer.report.layout import patterns_by_ca
+from analyzer.report.pages import BugLink, Together
 from analyzer.report.safety import clean_text
 from analyzer.report.scorecards import write_scorecards
+from analyzer.store import Store
 
 FEB = Month(2026, 2)
 FLAGS = [
@@ -171,13 +178,36 @@ def new_pages(tmp_path_factory) -> Path:
     table = due_bugs(every, bugs, bugs["bug_id"], sample_comments(), board, None, AS_OF)
     promises = promise_summary(pd.DataFrame({"ca": [HOSTILE_CA], "status": ["broken"]}))
     page = due_page(table, every, promises, AS_OF, None, None)
+    for row in page.bugs:  # what the CA owes now: quotes of bug text, and a reminder draft
+        if row.bug_id == 3001:
+            row.waiting = [  # type: ignore[attr-defined]
+                {"item": "question", "state": "overdue", "due_text": "2026-02-18 23:59",
+                 "span": "11d overdue", "count": 1, "quote": clean_text(HOSTILE), "who": HOSTILE,
+                 "age": "19 days ago", "reraised_count": None, "caveat": None,
+                 "link": "javascript:document.body.dataset.pwned=1"},
+                {"item": "comment", "state": "acknowledged", "count": 0,
+                 "link": "https://bugzilla.mozilla.org/show_bug.cgi?id=3001#c0"},
+            ]  # fmt: skip
+            row.reminder = f"Please answer comment #1: {HOSTILE}"  # type: ignore[attr-defined]
     (root / "due").mkdir()
     (root / "due" / "index.html").write_text(FORMATS["html"](page), encoding="utf-8")
     month = HistoryMonth("2026-02", 0.5, 18.5, 9.0, 0.0, 1, 2, 3, 2, "../2026-02/evil.html")
+    link = BugLink(3001, "https://bugzilla.mozilla.org/show_bug.cgi?id=3001")
+    comments = sample_comments().assign(
+        text=f"Root cause category: {HOSTILE}\nSee bug 1001 and bug 3001."
+    )
+    kinds = recurring_kinds(sample_bugs().assign(ca=HOSTILE_CA), pd.DataFrame(), comments)
+    named = named_bugs(sample_bugs(), comments)
+    patterns = patterns_by_ca(kinds, in_breach_together(pd.DataFrame()), named, sample_bugs())
     history = HistoryPage(
         ca=clean_text(HOSTILE_CA), slug="evil", as_of=AS_OF, months=[month], open_days=18.5,
         breach_days=9.0, compliance=0.5, month={"as_of": AS_OF},
         open_bugs=[row for row in page.bugs if row.bug_id == 3001],
+        patterns=dataclasses.replace(
+            patterns[HOSTILE_CA],
+            named=patterns[HOSTILE_CA].named + patterns["Alpha CA"].named,
+            together=[Together(AS_OF, AS_OF, 0.0, 2, [link, link])],
+        ),
     )  # fmt: skip
     write_histories([history], root)
     return root
@@ -192,5 +222,81 @@ def test_due_and_history_pages_with_the_hostile_bug_run_no_script(new_pages, tmp
     text = dom.get_text()
     assert "<script>" in text and "onerror=" in text  # the bug's text, shown as text
     assert "\u202e" not in text and "\u200b" not in text
-    rows = dom.select("#due-table tbody tr, #open-bugs-table tbody tr")
+    rows = dom.select("#due-table tr[data-bug], #open-bugs-table tbody tr")
     assert "3001" in [row["data-bug"] for row in rows]
+    if name.startswith("due"):  # what the CA owes, quoted, and the reminder to copy
+        block = dom.select_one('details.waiting[data-bug="3001"]')
+        assert "<script>" in block.select_one("q.quote").get_text()
+        assert "<img src=x onerror=" in block.select_one("pre.reminder").get_text()
+        assert len(block.select("li")) == 2 and block.select_one("li.acknowledged")
+    else:  # the patterns: a root-cause category and named bugs are bug text
+        assert "<script>document" in dom.select_one("#kinds-list").get_text()
+        named = {li["data-bug"]: li.get_text() for li in dom.select("#named-list li")}
+        assert "<img src=x onerror=" in named["3001"]  # the named bug's summary
+        assert dom.select_one("#headline-chart svg title") is not None
+
+
+# -- pages that fit a screen ------------------------------------------------------------------
+
+SCREEN = (1366, 900)
+MEASURE = """<script>
+addEventListener("load", () => {
+  const body = document.body;
+  const bugs = [...document.querySelectorAll("#due-table tr[data-bug]")];
+  body.setAttribute("data-scroll-width", document.documentElement.scrollWidth);
+  body.setAttribute("data-inner-width", innerWidth);
+  body.setAttribute("data-first-screen-bugs",
+    bugs.filter(row => row.getBoundingClientRect().bottom <= innerHeight).length);
+});
+</script>"""
+
+
+def measure(tmp_path: Path, page: Path) -> dict[str, int]:
+    """The page's width and the due rows wholly on its first screen, read by a script added
+    to a copy of the page (the page itself has none and its policy forbids one)."""
+    bare = without_csp(page)
+    bare.write_text(
+        bare.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), encoding="utf-8"
+    )
+    result = run_chromium(tmp_path, bare, "--dump-dom", f"--window-size={SCREEN[0]},{SCREEN[1]}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    body = BeautifulSoup(result.stdout, "html.parser").body
+    names = ("scroll-width", "inner-width", "first-screen-bugs")
+    return {name: int(body[f"data-{name}"]) for name in names}
+
+
+PAGE_KINDS = {
+    "landing": "index.html",
+    "index": "2026-02/index.html",
+    "ca month page": "2026-02/netlock.html",
+    "history": "ca/netlock.html",
+    "due": "due/index.html",
+}
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("small")
+    with Store.open(root / "data") as store:
+        store.put_bugs([t.raw() for t in THREADS])
+        store.set_meta(last_sync_time="2026-03-10T00:00:00Z", source="test")
+    result = run_cli("site", "--data-dir", root / "data", "--out", root / "site")
+    assert result.exit_code == 0, result.stderr
+    return root / "site"
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_every_page_kind_fits_1366_px(small_site, tmp_path, kind):
+    numbers = measure(tmp_path, small_site / PAGE_KINDS[kind])
+    assert numbers["inner-width"] == SCREEN[0]
+    assert numbers["scroll-width"] <= SCREEN[0], kind
+
+
+def test_snapshot_due_page_shows_six_bugs_on_its_first_screen(tmp_path):
+    result = run_on_snapshot("due", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    page = tmp_path / "due.html"
+    page.write_text(result.stdout, encoding="utf-8")
+    numbers = measure(tmp_path, page)
+    assert numbers["scroll-width"] <= SCREEN[0]
+    assert numbers["first-screen-bugs"] >= 6

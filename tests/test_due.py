@@ -244,13 +244,18 @@ def test_markdown_one_line_per_bug_escaped_and_ending_in_a_newline():
     assert text.endswith("pending\n")
 
 
+def scorecard_of(row) -> str:
+    """The scorecard link of a due page row: its CA group's heading links it."""
+    return row.find_parent("tbody").select_one("a.scorecard")["href"]
+
+
 def test_html_escapes_and_links_to_scorecards():
     soup = BeautifulSoup(FORMATS["html"](_ctx()), "html.parser")
     assert soup.find("script") is None
-    rows = soup.select("#due-table tbody tr")
+    rows = soup.select("#due-table tr[data-bug]")
     assert [r["data-bug"] for r in rows] == ["102", "101"]
-    assert rows[0].select_one("a.scorecard")["href"] == "../2026-02/beta.html"
-    assert rows[1].select_one("a.scorecard")["href"] == "../2026-02/alpha-ca.html"
+    assert scorecard_of(rows[0]) == "../2026-02/beta.html"
+    assert scorecard_of(rows[1]) == "../2026-02/alpha-ca.html"
     assert "<script>alert(1)</script>" in rows[0].get_text()
     assert (
         soup.select("#promises-table tbody tr")[0]
@@ -270,10 +275,7 @@ def test_html_links_case_only_name_variants_to_their_own_pages():
     slugs = slugs_for(bugs["ca"])
     page = due_page(table, every, promise_summary(every.iloc[0:0]), AS_OF, None, None, slugs)
     soup = BeautifulSoup(FORMATS["html"](page), "html.parser")
-    links = {
-        r["data-bug"]: r.select_one("a.scorecard")["href"]
-        for r in soup.select("#due-table tbody tr")
-    }
+    links = {r["data-bug"]: scorecard_of(r) for r in soup.select("#due-table tr[data-bug]")}
     assert links["101"] != links["102"]
     assert links["101"] == f"../2026-02/{slugs['NetLock']}.html"
     assert links["102"] == f"../2026-02/{slugs['Netlock']}.html"

@@ -20,7 +20,7 @@ FEB = Month(2026, 2)
 CARD_KEYS = {
     "ca", "slug", "ca_known", "month", "counts", "bugs", "deadlines", "carried", "rules",
     "overall", "silence", "needinfos", "trend", "promises", "completeness", "limitations",
-    "headline", "excluded", "history",
+    "headline", "excluded", "history", "stalled",
 }  # fmt: skip
 INDEX_KEYS = {
     "month", "limitations", "history_known", "medians", "pooled", "open_days", "index",
@@ -28,7 +28,8 @@ INDEX_KEYS = {
 }  # fmt: skip
 DEADLINE_KEYS = {
     "anchor", "bug_id", "bug_url", "rule", "irg_version", "start", "due", "met_at", "outcome",
-    "overdue_hours", "evidence_start", "evidence_met", "basis", "counted", "caveat",
+    "overdue_hours", "evidence_start", "evidence_met", "basis", "counted", "caveat", "repeat",
+    "gap_start",
 }  # fmt: skip
 
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import run_on_snapshot
 from scorecard_sample import HOSTILE_CA, sample_tables
 
+from analyzer.corpus import load
 from analyzer.env import InputError
 from analyzer.months import Month
 from analyzer.report import context as report_context
+from analyzer.report.context import ScorecardTables
 from analyzer.report.pages import MonthScorecards, ScorecardPage
 from analyzer.report.scorecards import write_scorecards
 
@@ -98,7 +103,7 @@ def test_index_lists_every_ca_worst_first_with_links(out, ctx):
         link = row.find("a")["href"]
         assert (out / link).is_file()
         share = expected.headline.compliance
-        assert row.select_one("td.compliance").get_text(strip=True) == (
+        assert row.select_one("td.compliance a").get_text(strip=True) == (
             "–" if share is None else f"{share:.0%}"
         )
         assert row.find_all("td")[0].get_text(strip=True) == str(expected.headline.rank or "–")
@@ -250,3 +255,167 @@ def test_markdown_lists_put_each_bug_and_report_on_its_own_line(out, ctx):
     bugs = [line for line in lines if line.startswith("* [Bug 100") and ": Alpha CA:" in line]
     assert len(bugs) == 2 and all(line.count("[Bug ") == 1 for line in bugs)
     assert any(line.startswith("* [Bug 1002]") and "Lessons Learned" in line for line in lines)
+
+
+# -- the layout: one line per silence, ranks in order, a CA page opens with its bugs ----------
+
+
+def _with_weekly_repeats() -> ScorecardTables:
+    """The sample, with Beta Trust's silence on bug 2001 (from its update of 2026-01-14, comment
+    1) written as the metrics write it: a missed row each further week (``repeat`` 1, 2, ...),
+    each starting at the previous due time, all linking to comment 1; the last one pending."""
+    tables = sample_tables()
+    feb = tables.deadlines[FEB.label]
+    first = feb[(feb["bug_id"] == 2001) & (feb["rule"] == "update_cadence")].iloc[0]
+    rows = []
+    due = first["due"]
+    for repeat in range(1, 7):
+        start, due = due, due + pd.Timedelta(days=7)
+        pending = due > FEB.end
+        rows.append(
+            first.to_dict()
+            | {"repeat": repeat, "start": start, "due": due, "met_at": pd.NaT,
+               "outcome": "pending" if pending else "missed",
+               "overdue_hours": 0.0 if pending else (FEB.end - due).total_seconds() / 3600}
+        )  # fmt: skip
+    extra = pd.DataFrame(rows).astype({"repeat": "int64"})
+    tables.deadlines[FEB.label] = pd.concat(
+        [feb.assign(repeat=feb["repeat"].fillna(0).astype("int64")), extra], ignore_index=True
+    )
+    return tables
+
+
+@pytest.fixture(scope="module")
+def repeats(tmp_path_factory) -> tuple[MonthScorecards, Path]:
+    root = tmp_path_factory.mktemp("repeats")
+    tables = _with_weekly_repeats()
+    write_scorecards(tables, FEB, root)
+    return report_context.build(tables, FEB), root / FEB.label
+
+
+def test_one_silence_is_one_line_with_its_count_and_started_agrees_with_its_link(repeats):
+    ctx, out = repeats
+    beta = card(ctx, "Beta Trust")
+    page = soup_of(out / f"{beta.slug}.html")
+    link = "https://bugzilla.mozilla.org/show_bug.cgi?id=2001#c1"
+    group = page.select('#rule-update_cadence tr.deadline a[href$="id=2001"]')
+    assert len(group) == 1  # due in February: repeats 2-5 missed and 6 pending, one line
+    line = group[0].find_parent("tr")
+    assert (line["data-weeks"], line["data-counted-weeks"]) == ("5", "4")
+    started = line.select_one("td.started a")
+    assert started["href"] == link
+    assert started.get_text() == "2026-01-14 08:00 UTC"  # the gap's start, not a due time
+    assert "×4" in line.get_text()
+    carried = page.select("#carried-table tbody tr")
+    assert [r["data-weeks"] for r in carried if r["data-rule"] == "update_cadence"] == ["2"]
+    assert [r.select_one("td.started a").get_text() for r in carried] == [
+        "2026-01-14 08:00 UTC",  # the silence (due 01-21 and 01-28), from comment 1
+        "2026-01-10 08:00 UTC",  # the full report (due 01-24), from the bug's filing
+    ]
+    # the rates still count every week: the rate links to rows standing for all of them
+    rate = next(r for r in beta.rules if r.rule == "update_cadence")
+    rows = page.select("#rule-update_cadence tr.deadline")
+    assert sum(int(r["data-counted-weeks"]) for r in rows) == rate.due == 4
+    md = (out / f"{beta.slug}.md").read_text()
+    # the silence once in each place: the bugs on top, the longest silence, each deadline list
+    assert md.count("id=2001#c1") == 4
+    assert "×4" in md and "2 weeks missed" in md
+
+
+def test_the_ca_page_opens_with_its_bugs_stalled_on_what_since_when(repeats):
+    ctx, out = repeats
+    beta = card(ctx, "Beta Trust")
+    page = soup_of(out / f"{beta.slug}.html")
+    order = [tag.get("id") for tag in page.select("#bugs-now, #limitations, #headline, #rates")]
+    assert order[0] == "bugs-now" and {"headline", "rates"} <= set(order)
+    assert order == [x for x in ("bugs-now", "limitations", "headline", "rates") if x in order]
+    rows = page.select("#bugs-now-table tbody tr")
+    assert [r["data-bug"] for r in rows] == ["2001"]  # 2003 is not judged
+    first = rows[0]
+    assert first["data-stalled"] == "yes"
+    # silent since comment 1 (due 01-21) is more overdue than the full report (due 01-24)
+    text = first.get_text(" ", strip=True)
+    assert "Regular updates · 6 weekly updates missed" in text
+    assert "also overdue: Full report (14 days)" in text
+    state = beta.stalled[0]
+    assert (state.bug_id, state.rule, state.weeks) == (2001, "update_cadence", 6)
+    since = first.select_one("td.when a")
+    assert since["href"].endswith("id=2001#c1") and since.get_text() == "2026-01-14 08:00 UTC"
+    assert page.select_one(f"#{state.anchor}") is not None  # its line further down
+
+
+def test_ranks_follow_the_order_shown(ctx, out):
+    page = soup_of(out / "index.html")
+    ranks = [td.get_text(strip=True) for td in page.select("#index-table td.rank")]
+    numbers = [int(rank) for rank in ranks if rank != "–"]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert [c.headline.rank for c in ctx.cas if c.headline.rank] == numbers
+
+
+def test_the_index_fits_a_screen_with_six_columns(out):
+    page = soup_of(out / "index.html")
+    heads = [th.get_text(" ", strip=True) for th in page.select("#index-table thead th")]
+    assert heads == [
+        "Rank", "CA", "Bug-time in compliance (of bug-days)", "Since last month",
+        "Overdue at month end", "Worst open bug",
+    ]  # fmt: skip
+    for row in page.select("#index-table tbody tr[data-slug]"):
+        assert len(row.find_all("td")) == len(heads)
+
+
+@pytest.fixture(scope="module")
+def snapshot_months(tmp_path_factory) -> Path:
+    """February 2026 and October 2024 of the bundled snapshot, as the CLI writes them."""
+    root = tmp_path_factory.mktemp("snapshot")
+    for month in ("2026-02", "2024-10"):
+        result = run_on_snapshot("scorecards", "--month", month, "--out", str(root))
+        assert result.exit_code == 0, result.stderr
+    return root
+
+
+def test_snapshot_ranks_read_down_where_the_headline_ties(snapshot_months):
+    """February 2026 ended 38, 37, 39, 43, 42, 40, 41 among CAs all at 100%."""
+    page = soup_of(snapshot_months / "2026-02" / "index.html")
+    ranks = [td.get_text(strip=True) for td in page.select("#index-table td.rank")]
+    assert [int(r) for r in ranks] == list(range(1, 44))
+    shares = [a.get_text() for a in page.select("#index-table td.compliance a")]
+    assert shares[-7:] == ["100%"] * 7  # the tie is there
+
+
+def test_snapshot_lists_one_line_per_silence(snapshot_months):
+    netlock = soup_of(snapshot_months / "2024-10" / "netlock.html")
+    overdue = int(netlock.select_one("#overdue-at-end").get_text())
+    assert overdue == 5 == len(netlock.select("#carried-table tbody tr"))  # were 21 lines
+    swisssign = snapshot_months / "2026-02" / "swisssign.md"
+    text = swisssign.read_text()
+    assert len(text) < 20_000  # was 40 KB, one line of 197 entries
+    assert max(len(line) for line in text.splitlines()) < 1_000
+    for page in (snapshot_months / "2026-02").glob("*.html"):
+        soup = soup_of(page)
+        for table in ("#carried-table", "#deadlines-table"):
+            silences = [
+                (tr.find("a").get_text(), tr.select_one("td.started").get_text())
+                for tr in soup.select(f"{table} tr[id]")
+                if "update_cadence" in tr["id"]
+            ]
+            assert len(silences) == len(set(silences)), (page.name, table)
+        if soup.select_one("#overdue-at-end"):
+            carried = len(soup.select("#carried-table tbody tr"))
+            assert carried <= int(soup.select_one("#overdue-at-end").get_text()), page.name
+
+
+def test_snapshot_started_agrees_with_its_link(snapshot_months, tmp_path):
+    """Every "Started" time is the time of the comment it links to."""
+    with contextlib.chdir(tmp_path):
+        comments = load().comments
+    times = comments.set_index(["bug_id", "count"])["time"]
+    checked = 0
+    for page in (snapshot_months / "2026-02").glob("*.html"):
+        for cell in soup_of(page).select("td.started a"):
+            bug, count = re.search(r"id=(\d+)#c(\d+)$", cell["href"]).groups()
+            assert cell.get_text() == f"{times[(int(bug), int(count))]:%Y-%m-%d %H:%M} UTC", (
+                page.name,
+                cell["href"],
+            )
+            checked += 1
+    assert checked > 300

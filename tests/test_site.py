@@ -87,3 +87,56 @@ def test_out_that_is_a_file_is_bad_input(cli, data_dir, tmp_path):
     result = site_of(cli, data_dir, blocked)
     assert result.exit_code == ExitStatus.USAGE
     assert "is a file" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- a CA's history: the headline as a chart, and the patterns across its bugs ---------------
+
+WIDE = "W" * 160  # one word longer than any column: it must wrap, not widen the page
+PATTERN_THREADS = [
+    thread(
+        f"""
+        bug 1901 "NetLock: OCSP responder outage {WIDE}"
+        2025-11-03 09:00  ca        files      "Preliminary Incident Report: an outage. {WIDE}"
+        2025-11-04 10:00  community says 1q    "Why did the monitoring not alert? See bug 1902."
+        2025-12-20 10:00  ca        says update "Root cause category: monitoring gap. See bug 1902."
+        """,
+        bug_id=1901,
+    ),
+    thread(
+        """
+        bug 1902 "NetLock: CRL late"
+        2025-12-01 09:00  ca        files      "Preliminary Incident Report: a late CRL."
+        2025-12-05 09:00  ca        says       "Root cause category: monitoring gap"
+        """,
+        bug_id=1902,
+    ),
+    thread(
+        """
+        bug 1903 "Alpha CA: OCSP late"
+        2026-01-05 09:00  ca        files      "Preliminary Incident Report: late OCSP."
+        2026-01-09 09:00  ca        says       "Update: fixed the job."
+        2026-01-12 09:00  mozilla   closes     FIXED
+        """,
+        bug_id=1903,
+    ),
+]
+
+
+def test_history_page_charts_the_headline_and_gathers_the_patterns(cli, data_dir, tmp_path):
+    with Store.open(data_dir) as store:
+        store.put_bugs([t.raw() for t in PATTERN_THREADS])
+        store.set_meta(last_sync_time="2026-03-10T00:00:00Z", source="test")
+    assert cli("site", "--data-dir", data_dir, "--out", tmp_path).exit_code == 0
+    page = soup(tmp_path / "ca" / "netlock.html")
+    months = page.select("#months-table tr[data-month]")
+    bars = page.select("#headline-chart svg rect")
+    shown = [r for r in months if r.select("td")[1].get_text() != "–"]
+    assert len(bars) == len(shown) > 0  # a bar per month with judged bug-time
+    kinds = page.select("#kinds-list li")
+    assert [(k["data-kind"], k["data-source"]) for k in kinds] == [("monitoring gap", "report")]
+    assert [a.get_text() for a in kinds[0].select("a")] == ["1901", "1902"]
+    together = page.select("#together-table tbody tr")
+    assert [a.get_text() for a in together[0].select("a")] == ["1901", "1902"]
+    named = page.select("#named-list li")
+    assert [li["data-bug"] for li in named] == ["1902"]
+    assert named[0].select("a")[-1]["href"].endswith("id=1901#c2")  # the CA comment naming it

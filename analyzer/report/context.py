@@ -19,6 +19,7 @@ from analyzer.bmo import bug_url, comment_url, trusted_link
 from analyzer.metrics.rulebook import RULES
 from analyzer.months import Month
 from analyzer.report.labels import NO_CA, RULE_LABELS, RULE_SHORT
+from analyzer.report.layout import bug_states, change, gap_starts, rank_in_order
 from analyzer.report.pages import (
     BugLists,
     BugRow,
@@ -86,6 +87,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
         tables.comments["time"] <= end, ["bug_id", "count", "time", "is_ca_update"]
     ]
     deadlines = _deadlines_known_at(tables.deadlines.get(month.label), end)
+    deadlines["gap_start"] = gap_starts(deadlines)  # layout: "Started" agrees with its link
     shown = deadlines[_shown(deadlines, bugs, month)].sort_values(
         ["due", "bug_id", "rule", "start"], kind="stable"
     )
@@ -131,8 +133,10 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
         card.excluded = excluded.get(str(ca), [])
         card.promises = promises.get(str(ca), [])
         card.completeness = reports.get(str(ca), [])
+        card.stalled = bug_states(card)
         cards.append(card)
     cards.sort(key=_worst_first)
+    rank_in_order(cards)
     index = IndexPage(
         month=_month_info(month),
         limitations=limitations,
@@ -299,6 +303,8 @@ def _deadline_rows(
             basis=clean_text(getattr(row, "basis", ""), limit=20),
             counted=due_in_month and row.outcome in ("met", "missed"),
             caveat=clean_text(getattr(row, "caveat", ""), limit=200),
+            repeat=0 if pd.isna(getattr(row, "repeat", 0)) else int(getattr(row, "repeat", 0)),
+            gap_start=getattr(row, "gap_start", row.start),
         )
         (listed if (due_in_month or pending) else carried).append(item)
     return listed, carried
@@ -667,4 +673,6 @@ def _index_row(card: ScorecardPage) -> IndexRow:
         rules={r.rule: r for r in card.rules},
         silence_days=card.silence.days if card.silence else None,
         open_needinfos=len(card.needinfos.open) if card.needinfos.known else None,
+        change=change(card.trend, card.headline.compliance),
+        worst=next((state for state in card.stalled if state.stalled), None),
     )

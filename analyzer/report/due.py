@@ -480,9 +480,12 @@ def to_markdown(page: DuePage) -> str:
 def to_html(page: DuePage) -> str:
     """The page beside the scorecards: each CA links to its scorecard of the last whole month,
     named by the scorecards' own slug function (``../YYYY-MM/<slug>.html``)."""
+    from analyzer.report.layout import due_groups
     from analyzer.report.render import html_environment
 
-    return html_environment().get_template("due.html").render(values(page))
+    groups, notes = due_groups(page)
+    context = {**values(page), "groups": groups, "notes": notes}
+    return html_environment().get_template("due.html").render(context)
 
 
 FORMATS = {"table": to_text, "json": to_json, "md": to_markdown, "html": to_html}

@@ -17,7 +17,7 @@ from analyzer.atomic import write_text
 from analyzer.metrics.rulebook import RULES
 from analyzer.report.due import DueBugRow, due_page_of, scorecard_month
 from analyzer.report.labels import NO_CA
-from analyzer.report.pages import values
+from analyzer.report.pages import Patterns, values
 from analyzer.report.render import html_environment
 from analyzer.report.safety import clean_text, slugs_for
 
@@ -50,6 +50,7 @@ class HistoryPage:
     open_bugs: list[DueBugRow]
     month: dict  # {"as_of"}: what the shared page footer reads
     home: str | None = None  # the site's landing page, when part of a site
+    patterns: Patterns | None = None  # what recurs across its bugs (report/layout.py)
 
 
 def history_pages(
@@ -65,6 +66,7 @@ def history_pages(
         open_by_ca.setdefault(row.ca_name, []).append(row)
     rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
     complete = scorecard_month(due.as_of)
+    patterns = _patterns(corpus, corpus.metrics(as_of), due.as_of)
     pages = []
     for ca, mine in rows.groupby("ca", sort=True):
         if names is not None and ca not in names:
@@ -98,9 +100,38 @@ def history_pages(
                 compliance=1 - breach_days / open_days if open_days > 0 else None,
                 open_bugs=open_by_ca.get(ca, []),
                 month={"as_of": due.as_of},
+                patterns=patterns.get(ca),
             )
         )
     return pages
+
+
+def _patterns(corpus, metrics, as_of: pd.Timestamp) -> dict[str, Patterns]:
+    """Each CA's patterns from what was known at ``as_of`` (comments and whiteboard values
+    by then, the breaches judged then)."""
+    from analyzer.ahead.patterns import in_breach_together, named_bugs, recurring_kinds
+    from analyzer.report.layout import patterns_by_ca
+
+    bugs = corpus.bugs[corpus.bugs["opened"] <= as_of]
+    comments = corpus.comments
+    comments = comments[comments["time"] <= as_of]
+    # a bug's tags say what kind of incident it is: its later tags too (without history,
+    # every value is dated at the sync)
+    board = corpus.whiteboard
+    note = corpus.meta.get("comment_text")
+    text_note = (
+        f"Comment text: {clean_text(note, limit=200)}; root-cause categories and bugs named "
+        "in later comments cannot be seen."
+        if note
+        else ""
+    )
+    return patterns_by_ca(
+        recurring_kinds(bugs, board, comments),
+        in_breach_together(metrics.breaches),
+        named_bugs(bugs, comments),
+        corpus.bugs,
+        text_note,
+    )
 
 
 def write_histories(

@@ -68,6 +68,41 @@ class DeadlineRow:
     basis: str
     counted: bool  # due in the month and decided: counts in the rates
     caveat: str
+    repeat: int = 0  # 0: a gap's first row; 1, 2, ...: each further week of one silence
+    gap_start: pd.Timestamp | None = None  # when the silence began (the evidence_start link)
+
+
+@dataclass
+class DeadlineLine(DeadlineRow):
+    """A line of a page's deadline list (``one_per_silence`` in report/layout.py): one
+    obligation, or one silence's weekly rows folded into its first."""
+
+    weeks: int = 1  # rows this line stands for
+    last_due: pd.Timestamp | None = None  # the last of them
+    missed_weeks: int = 0  # of them, missed
+    counted_weeks: int = 0  # of them, counted in the month's rates
+    met_weeks: int = 0  # of those, met
+    anchors: list[str] = field(default_factory=list)  # every folded row's anchor
+
+
+@dataclass
+class BugState:
+    """A bug open at the month's end, as the CA page opens: stalled on what, since when."""
+
+    bug_id: int
+    bug_url: str
+    summary: str
+    stalled: bool  # an obligation past due and unmet at the month's end
+    rule: str  # the most overdue obligation, or the next one due; "" for none
+    label: str  # the rule for people
+    short: str  # the rule in a word or two, for the index
+    due: pd.Timestamp | None
+    overdue_hours: float
+    since: pd.Timestamp | None  # when the obligation started (a silence: its first day)
+    since_url: str | None  # the comment that started it
+    weeks: int  # weekly updates this silence has missed
+    others: list[str]  # the other rules overdue on the bug
+    anchor: str  # its line on the page
 
 
 @dataclass
@@ -211,6 +246,7 @@ class ScorecardPage:
     limitations: list[str]
     history: str  # the CA's history page, relative to this page
     raw_ca: str = field(default="", repr=False)  # the bugs table's spelling, for --ca; not shown
+    stalled: list[BugState] = field(default_factory=list)  # bugs open at the month's end
 
 
 @dataclass
@@ -230,6 +266,8 @@ class IndexRow:
     rules: dict[str, RuleRate]
     silence_days: float | None
     open_needinfos: int | None  # None without bug history
+    change: float | None = None  # the headline minus last month's (as known then)
+    worst: BugState | None = None  # the open bug most overdue at the month's end
 
 
 @dataclass
@@ -273,3 +311,51 @@ def plain(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     return value
+
+
+@dataclass
+class BugLink:
+    bug_id: int
+    url: str
+
+
+@dataclass
+class PatternKind:
+    """An incident kind on two or more of a CA's bugs."""
+
+    kind: str  # a whiteboard tag, or a root-cause category as a report states it
+    source: str  # whiteboard | report
+    bugs: list[BugLink]
+
+
+@dataclass
+class Together:
+    """A stretch when two or more of a CA's bugs were in breach at once."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    days: float
+    most: int  # the most bugs in breach at one moment
+    bugs: list[BugLink]
+
+
+@dataclass
+class NamedBug:
+    """Another bug a CA's comments name: a related incident its reports point to."""
+
+    bug_id: int
+    url: str
+    summary: str  # "" when the bug is not in the data
+    same_ca: bool
+    named_in: list[str]  # links to the comments naming it
+
+
+@dataclass
+class Patterns:
+    """What recurs across one CA's bugs (a CA's history page)."""
+
+    kinds: list[PatternKind]
+    together: list[Together]  # newest first
+    named: list[NamedBug]
+    together_days: float  # all the stretches' days
+    text_note: str  # what the comment text in the data cannot show, "" when complete

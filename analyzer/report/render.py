@@ -8,6 +8,7 @@ templates, which are also reachable as ``default:NAME`` so an override can still
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -24,7 +25,10 @@ from jinja2 import (
 
 from analyzer.bmo import BMO
 from analyzer.env import InputError
-from analyzer.report.svg import trend_svg
+from analyzer.report.labels import RULE_LABELS
+from analyzer.report.layout import one_per_silence
+from analyzer.report.safety import SHOWN, clean_text
+from analyzer.report.svg import headline_svg, trend_svg
 
 BUILTIN = Path(str(resources.files("analyzer.report") / "templates"))
 
@@ -77,6 +81,8 @@ def html_environment(user_dir: Path | None = None) -> Environment:
     )
     _register_filters(env)
     env.filters["trend_svg"] = trend_svg
+    env.filters["headline_svg"] = headline_svg
+    env.filters["one_per_silence"] = one_per_silence
     return env
 
 
@@ -94,6 +100,7 @@ def markdown_environment(user_dir: Path | None = None) -> Environment:
     )
     _register_filters(env, wrap=MdSafe)
     env.filters["link"] = md_link
+    env.filters["one_per_silence"] = one_per_silence
     return env
 
 
@@ -132,6 +139,40 @@ def duration(hours: float | None) -> str:
     return f"{days} d" if days else f"{rest} h"
 
 
+def points(change: float | None) -> str:
+    """A change of a share in percentage points, signed (``+12 pts``, ``−3 pts``, ``±0``)."""
+    if change is None or pd.isna(change):
+        return "–"
+    whole = round(change * 100)
+    if whole == 0:
+        return "±0"
+    return f"+{whole} pts" if whole > 0 else f"\u2212{-whole} pts"
+
+
+def clean(value: object) -> str:
+    """Bug text on one line, control and direction characters shown as U+FFFD (a value a
+    later step did not clean yet is cleaned here; Jinja still escapes it)."""
+    return clean_text(value, limit=400)
+
+
+def clean_lines(value: object) -> str:
+    """Bug text kept as written in its lines and spaces (a reminder to copy as it is), with
+    control and direction characters shown as U+FFFD."""
+    if value is None:
+        return ""
+    return "".join(
+        char
+        if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
+        else SHOWN
+        for char in unicodedata.normalize("NFC", str(value))
+    )
+
+
+def rule_label(rule: str) -> str:
+    """A rule's name for people ("Full report (14 days)"); an unknown name as it is."""
+    return RULE_LABELS.get(rule, rule)
+
+
 def pct(rate: float | None) -> str:
     """A share as a whole percentage; a dash when nothing was due (never a fake 0 %)."""
     if rate is None or pd.isna(rate):
@@ -165,6 +206,10 @@ def _register_filters(env: Environment, wrap: type | None = None) -> None:
         "pct": pct,
         "band": band,
         "versus": versus,
+        "points": points,
+        "rule_label": rule_label,
+        "clean": clean,
+        "clean_lines": clean_lines,
     }.items():
         if wrap is None:
             env.filters[name] = func
