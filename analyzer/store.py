@@ -24,6 +24,11 @@ from analyzer.env import InputError
 
 STORE_FILE = "bugzilla.sqlite"
 SCHEMA_VERSION = "1"
+# Written by sync into a stored bug the server no longer returns (made private or removed):
+# the time it was first missed. The parse stage reads it as a resolution VANISHED at that time
+# (analyzer/data/excluded_resolutions.csv), so the bug is not judged from then on. A key of this
+# name sent by a server is dropped by sync: only sync may say a bug vanished.
+VANISHED_KEY = "_analyzer_vanished"
 LOCK_WAIT_SECONDS = 30.0  # how long a writer waits for another one (a running sync)
 
 _SCHEMA = """
@@ -231,6 +236,15 @@ class Store:
         )
         args = (component, component, products[0], *products)
         return [row[0] for row in self._conn.execute(query, args)]
+
+    def vanished_ids(self, key: str) -> set[int]:
+        """Stored bugs that sync marked as no longer returned by the server (``key`` in the
+        bug object holds the time)."""
+        query = (
+            "SELECT bug_id FROM bugs WHERE json_valid(bug_json) "
+            "AND json_type(bug_json, '$.' || ?) IS NOT NULL"
+        )
+        return {row[0] for row in self._conn.execute(query, (key,))}
 
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM bugs").fetchone()[0]

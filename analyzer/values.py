@@ -6,6 +6,9 @@ Used at both doors: sync (ids and change times it keys and compares on) and the 
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import unicodedata
 from datetime import datetime, timezone
 
@@ -13,6 +16,8 @@ from datetime import datetime, timezone
 # and pandas (nanosecond timestamps, 1677-2262) could not hold it anyway.
 FIRST_YEAR, LAST_YEAR = 1990, 2200
 MAX_ID = 2**63 - 1  # SQLite's INTEGER
+MAX_DEPTH = 64  # JSON nesting kept; a Bugzilla bug is 5 deep, SQLite's json functions stop at 1000
+MAX_INT_DIGITS = 300  # longer integers are junk (Python refuses to read 4,300 digits by default)
 _SHOWN = 80  # characters of a bad value quoted in a finding
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
@@ -75,6 +80,16 @@ def read_int(value: object, low: int = 0, high: int = MAX_ID) -> int | None:
     return number if low <= number <= high else None
 
 
+def read_count(digits: str, high: int = 10**15) -> int | None:
+    """A count written in text (``1,234``, ``20000000000000000000``), or None when it is
+    past ``high``: a number of any length in a comment must never reach an int64 column."""
+    digits = digits.strip()
+    if not digits.isdigit() or not digits.isascii() or len(digits) > len(str(high)):
+        return None
+    number = int(digits)
+    return number if number <= high else None
+
+
 def read_bool(value: object) -> bool | None:
     """JSON true/false, and the strings and 0/1 some servers send; None when unreadable."""
     if type(value) is bool:
@@ -103,3 +118,100 @@ def one_line(text: str, limit: int) -> str:
             out.append(char)
     cleaned = " ".join("".join(out).split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
+
+
+class JsonCoerced(list):
+    """What :func:`load_json` replaced by null, one short description each."""
+
+
+def load_json(text: bytes | str) -> tuple[object, JsonCoerced]:
+    """Parse a JSON document into values every later reader (and SQLite's json functions) can
+    hold: NaN, Infinity, numbers past a float, integers over MAX_INT_DIGITS digits, and arrays
+    or objects nested deeper than MAX_DEPTH are read as null, each one noted. Raises
+    ValueError for text that is not JSON at all."""
+    coerced = JsonCoerced()
+
+    def constant(name: str) -> None:
+        coerced.append(name)
+
+    def integer(digits: str) -> int | None:
+        if len(digits) > MAX_INT_DIGITS + 1:
+            coerced.append(f"an integer of {len(digits.lstrip('-'))} digits")
+            return None
+        return int(digits)
+
+    def real(digits: str) -> float | None:
+        number = float(digits)
+        if not math.isfinite(number):
+            coerced.append(f"a number past any float ({digits[:20]})")
+            return None
+        return number
+
+    hooks = {"parse_constant": constant, "parse_int": integer, "parse_float": real}
+    try:
+        document = json.loads(text, **hooks)  # type: ignore[arg-type]
+    except RecursionError:  # nested far past MAX_DEPTH: cut it down as text first
+        document = json.loads(_flattened(text, coerced), **hooks)  # type: ignore[arg-type]
+    return bounded_depth(document, coerced), coerced
+
+
+def bounded_depth(document: object, coerced: list[str] | None = None) -> object:
+    """``document`` with every array or object deeper than MAX_DEPTH read as null (in place:
+    only a document just parsed, or a copy, may be given). Iterative: no recursion limit."""
+    if not isinstance(document, list | dict):
+        return document
+    stack: list[tuple[list | dict, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        keys = range(len(node)) if isinstance(node, list) else list(node)
+        for key in keys:
+            child = node[key]  # type: ignore[index]
+            if isinstance(child, list | dict):
+                if depth >= MAX_DEPTH:
+                    node[key] = None  # type: ignore[index]
+                    if coerced is not None:
+                        coerced.append(f"a value nested over {MAX_DEPTH} deep")
+                else:
+                    stack.append((child, depth + 1))
+    return document
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """True when ``value`` nests arrays or objects more than ``limit`` deep."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, list | dict):
+            if depth > limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children if isinstance(child, list | dict))
+    return False
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _flattened(text: bytes | str, coerced: list[str]) -> str:
+    """The JSON ``text`` with each array or object that opens deeper than MAX_DEPTH written as
+    null: a linear pass over strings and brackets, for documents too deep to parse at all."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    out: list[str] = []
+    depth, kept_to, cut_at = 0, 0, -1
+    for token in _TOKEN.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH and cut_at < 0:
+                cut_at = token.start()
+        elif char in "]}":
+            depth -= 1
+            if depth == MAX_DEPTH and cut_at >= 0:
+                out += [text[kept_to:cut_at], "null"]
+                kept_to, cut_at = token.end(), -1
+                coerced.append(f"a value nested over {MAX_DEPTH} deep")
+    if cut_at >= 0:  # never closed: cut JSON, which the parser will refuse
+        raise ValueError("unbalanced JSON")
+    out.append(text[kept_to:])
+    return "".join(out)

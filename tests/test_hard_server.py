@@ -32,7 +32,8 @@ def test_a_server_cap_below_the_page_size_loses_nothing(bugzilla_corpus, tmp_pat
     assert result.exit_code == 0, result.stderr
     assert "Synced 11 bugs (11 new" in result.stderr
     assert stored_ids(tmp_path / "capped") == stored_ids(tmp_path / "all")
-    assert limits == ["200", "200", "200", "200"]  # 5 + 5 + 1 bugs, then the empty page
+    # 5 + 5 + 1 bugs, the empty page, then the count that shows none was skipped
+    assert limits == ["200", "200", "200", "200", None]
 
 
 def test_a_bug_moved_out_of_the_component_is_refetched_and_not_judged(server, data_dir, cli):

@@ -12,9 +12,10 @@ scrubbed of the key.
 from __future__ import annotations
 
 import ipaddress
-import json
 import random
 import re
+import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -23,11 +24,14 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from analyzer import __version__
 from analyzer.env import InputError, JobError
-from analyzer.values import one_line
+from analyzer.values import load_json, one_line
 
 USER_AGENT = (
     f"ca-incident-analyzer/{__version__} (+https://github.com/example/ca-incident-analyzer)"
@@ -102,6 +106,81 @@ class _Retry(Exception):
         self.no_connection = no_connection
 
 
+class _Watchdog:
+    """Shuts the socket of the request in flight once the overall deadline has passed.
+
+    A per-read timeout starts again with every byte, so a server that trickles its status
+    line and headers (which requests reads before we see anything) or its body a byte at a
+    time would hold one request for hours; shutting the socket from this timer thread ends
+    the blocked read wherever it is.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._until: float | None = None
+        self.fired = False
+
+    def start(self, seconds: float) -> None:
+        with self._lock:
+            self._until, self.fired = time.monotonic() + seconds, False
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            if sock is None or self._until is None:
+                return
+            if self._timer is not None:
+                self._timer.cancel()
+            left = max(0.0, self._until - time.monotonic())
+            self._timer = threading.Timer(left, self._fire, (sock,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer, self._until = None, None
+
+    def _fire(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._until is None:
+                return
+            self.fired = True
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed: nothing is waiting on it
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections hand their socket to the watchdog before they read
+    an answer (urllib3 connects lazily, so this is the first moment the socket is known)."""
+
+    def __init__(self, watchdog: _Watchdog) -> None:
+        self._watchdog = watchdog
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
+        watchdog = self._watchdog
+        pools = {}
+        for scheme, pool, connection in (
+            ("http", HTTPConnectionPool, HTTPConnection),
+            ("https", HTTPSConnectionPool, HTTPSConnection),
+        ):
+
+            def getresponse(self, *a, _base=connection, **kw):  # noqa: ANN001, ANN202
+                watchdog.watch(self.sock)
+                return _base.getresponse(self, *a, **kw)
+
+            watched = type(
+                f"Watched{connection.__name__}", (connection,), {"getresponse": getresponse}
+            )
+            pools[scheme] = type(f"Watched{pool.__name__}", (pool,), {"ConnectionCls": watched})
+        self.poolmanager.pool_classes_by_scheme = pools  # type: ignore[assignment]
+
+
 class BugzillaClient:
     """GET JSON documents from one Bugzilla's REST API, counting every request sent."""
 
@@ -129,8 +208,12 @@ class BugzillaClient:
         self.requests_sent = 0
         self.retries_done = 0
         self.last_date_header: str | None = None
+        self.coerced: list[str] = []  # values read as null at the door (NaN, 10**5000, too deep)
         self._answered = False  # has the server ever answered this client?
+        self._watchdog = _Watchdog()
         self._session = requests.Session()
+        for prefix in ("http://", "https://"):
+            self._session.mount(prefix, _WatchedAdapter(self._watchdog))
         self._session.trust_env = False  # no .netrc credentials, no proxies from the environment
         self._session.headers.update(
             {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"}
@@ -187,6 +270,20 @@ class BugzillaClient:
         self.bucket.acquire()
         self.requests_sent += 1
         started = self._clock()
+        self._watchdog.start(self.deadline)
+        try:
+            return self._answer(url, started)
+        except _Retry:
+            if self._watchdog.fired:
+                raise _Retry(self._too_slow()) from None
+            raise
+        finally:
+            self._watchdog.stop()
+
+    def _too_slow(self) -> str:
+        return f"an answer slower than the {self.deadline:g} s deadline"
+
+    def _answer(self, url: str, started: float) -> dict:
         try:
             response = self._session.get(
                 url, timeout=self.timeout, allow_redirects=False, stream=True
@@ -203,6 +300,8 @@ class BugzillaClient:
             body = self._body(response, started)
         finally:
             response.close()
+        if self._watchdog.fired:  # the socket was shut mid-answer: what was read is not whole
+            raise _Retry(self._too_slow())
         self.last_date_header = response.headers.get("Date") or self.last_date_header
         return self._read(response, body)
 
@@ -228,7 +327,7 @@ class BugzillaClient:
         try:
             while True:
                 if self._clock() - started > self.deadline:
-                    raise _Retry(f"an answer slower than the {self.deadline:g} s deadline")
+                    raise _Retry(self._too_slow())
                 chunk = response.raw.read1(_CHUNK, decode_content=False)
                 if not chunk:
                     break
@@ -263,7 +362,7 @@ class BugzillaClient:
             )
         is_json = "json" in response.headers.get("Content-Type", "")
         try:
-            document = json.loads(body)
+            document, coerced = load_json(body)
         except ValueError:
             if is_json or body[:1] in (b"{", b"["):
                 raise _Retry(f"a cut or invalid JSON body (HTTP {status})") from None
@@ -273,6 +372,7 @@ class BugzillaClient:
             ) from None
         if not isinstance(document, dict):
             raise InputError(f"{self.base_url} answered with JSON that is not a Bugzilla object.")
+        self.coerced += coerced
         if document.get("error"):
             message = one_line(self._scrub(str(document.get("message") or "no message")), 300)
             if RATE_LIMIT_MESSAGE.rstrip(".") in message:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.store import RawBug
+from analyzer.store import VANISHED_KEY, RawBug
 from analyzer.values import (
     MAX_ID,
     has_surrogate,
@@ -26,6 +26,8 @@ from analyzer.values import (
 
 COMPONENT = "CA Certificate Compliance"
 PRODUCTS = frozenset({"CA Program", "NSS"})
+VANISHED = "VANISHED"  # the resolution a vanished open bug is read with (excluded_resolutions.csv)
+CLOSED = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})
 MAX_COUNT = 10_000_000  # a comment position beyond this is junk (BMO threads have hundreds)
 _BUG_TEXT = ("summary", "status", "resolution", "product", "component", "whiteboard")
 _BUG_ACCOUNTS = ("creator", "assigned_to")
@@ -91,6 +93,8 @@ def admit(raw: RawBug, found: Findings) -> RawBug | None:
         return None
     comments = _comments(door, raw.comments)
     history = _history(door, raw.history)
+    if VANISHED_KEY in bug:
+        bug, history = _vanished(door, bug, history)
     opened = bug.get("creation_time")
     if opened is None:
         times = [c["creation_time"] for c in comments if c.get("creation_time")]
@@ -104,6 +108,31 @@ def admit(raw: RawBug, found: Findings) -> RawBug | None:
     if bug is raw.bug and comments is raw.comments and history is raw.history:
         return raw
     return RawBug(bug, comments, history)
+
+
+def _vanished(door: _Door, bug: dict, history: list[dict] | None) -> tuple[dict, list[dict] | None]:
+    """A bug sync found gone from the server: an open one is read as resolved ``VANISHED`` at
+    the time sync first missed it (one history entry), so it is judged until then and
+    excluded from then on, like any resolution that is not an incident."""
+    when = read_time(bug.get(VANISHED_KEY))
+    bug = {k: v for k, v in bug.items() if k != VANISHED_KEY}
+    if when is None:
+        return bug, history
+    status = bug.get("status") or ""
+    if str(status).upper() in CLOSED:
+        door.note("bug", "status", when, "no longer returned by the server (made private "
+                  "or removed)", "kept as it was when last seen")  # fmt: skip
+        return bug, history
+    door.note("bug", "status", when, "no longer returned by the server (made private or "
+              "removed)", "not judged from that time")  # fmt: skip
+    changes = [
+        {"field_name": "status", "removed": str(status), "added": "RESOLVED"},
+        {"field_name": "resolution", "removed": str(bug.get("resolution") or ""),
+         "added": VANISHED},
+    ]  # fmt: skip
+    if history is not None:
+        history = [*history, {"when": when, "who": "", "changes": changes}]
+    return {**bug, "status": "RESOLVED", "resolution": VANISHED}, history
 
 
 def _bug(door: _Door, bug: dict) -> dict | None:
