@@ -57,6 +57,9 @@ class Faults:
     trickle_headers_seconds: float = 0.0  # send the status line and headers a byte at a time
     order_instead: str | None = None  # searches use this order whatever is asked ("changeddate")
     hidden: set[int] = field(default_factory=set)  # bugs no longer returned (private, removed)
+    # raw JSON text sent in place of a string value: {"@nan@": "NaN"} turns every "@nan@" in an
+    # answer into NaN, for what Python's json cannot write (1e400, 5,000 digits, 100,000 deep)
+    splice: dict[str, str] = field(default_factory=dict)
     gzip_body: bytes | None = None  # answer every request with this gzip-encoded body
 
 
@@ -245,7 +248,10 @@ class FakeBugzilla:
         parts = urlsplit(target)
         params = parse_qsl(parts.query, keep_blank_values=True)
         with self._lock:
-            return self._route(parts.path, params)
+            status, content_type, body = self._route(parts.path, params)
+        for marker, raw in self.faults.splice.items():
+            body = body.replace(json.dumps(marker).encode(), raw.encode())
+        return status, content_type, body
 
     def _rate_limited(self) -> tuple[int, str, bytes] | None:
         with self._lock:
