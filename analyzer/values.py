@@ -151,7 +151,9 @@ def load_json(text: bytes | str) -> tuple[object, JsonCoerced]:
     try:
         document = json.loads(text, **hooks)  # type: ignore[arg-type]
     except RecursionError:  # nested far past MAX_DEPTH: cut it down as text first
-        document = json.loads(_flattened(text, coerced), **hooks)  # type: ignore[arg-type]
+        coerced.clear()  # what the failed pass noted is noted again by the next one
+        flat = _flattened(text, coerced)
+        document = json.loads(flat, **hooks)  # type: ignore[arg-type]
     return bounded_depth(document, coerced), coerced
 
 

@@ -200,7 +200,7 @@ def sync(
             break
     if cursor.since is None and seen:  # a whole listing: check that it was whole
         covered = seen | {i for i in known if i <= resumed_from}
-        recovered = _check_complete(store, client, covered)
+        recovered = _check_complete(store, client, covered, len(rejected))
         result.new += len(recovered)
         seen |= recovered
     result.high_water = _high_water(
@@ -243,28 +243,30 @@ def _check_order(client: BugzillaClient, page: list[tuple[int, dict]]) -> None:
         )
 
 
-def _check_complete(store: Store, client: BugzillaClient, covered: set[int]) -> set[int]:
+def _check_complete(
+    store: Store, client: BugzillaClient, covered: set[int], unreadable: int
+) -> set[int]:
     """After a whole listing, ask the server how many bugs match (``count_only``): more than
     were seen means its pages skipped some (a silent cap with another order). The skipped ones
     are then fetched by id when a light listing names them all; otherwise the sync fails
-    rather than end with part of the corpus. Returns the bugs fetched this way."""
+    rather than end with part of the corpus. ``unreadable``: bugs seen without a usable id.
+    Returns the bugs fetched this way."""
     head = [p for p in search_params(None, 0, 0) if p[0] in ("product", "component")]
     document = client.get("/rest/bug", [*head, ("count_only", 1)])
     expected = read_int(document.get("bug_count"))
-    if expected is None or expected <= len(covered):
+    if expected is None or expected <= len(covered) + unreadable:
         return set()  # a server without count_only, or nothing missed
     listing = client.get("/rest/bug", [*head, ("include_fields", "id"), ("order", "bug_id")])
-    listed = {
-        read_int(b.get("id"), low=1) for b in listing.get("bugs") or [] if isinstance(b, dict)
-    }
-    listed.discard(None)
-    missing = sorted(i for i in listed if i is not None and i not in covered)
-    if len(listed) < expected:
+    bugs = listing.get("bugs")
+    bugs = bugs if isinstance(bugs, list) else []
+    if len(bugs) < expected:
         raise JobError(
-            f"{client.base_url} says {expected} bugs match but its pages sent {len(covered)} "
-            "(it caps its answers and ignores order=bug_id); the store holds a part of the "
-            "corpus only: try another --page-size, or another server."
+            f"{client.base_url} says {expected} bugs match but its pages sent "
+            f"{len(covered) + unreadable} (it caps its answers and ignores order=bug_id); the "
+            "store holds a part of the corpus only: try another --page-size, or another server."
         )
+    listed = [read_int(b.get("id"), low=1) for b in bugs if isinstance(b, dict)]
+    missing = sorted({i for i in listed if i is not None and i not in covered})
     for batch in _id_batches(client, missing):
         params = [("id", ",".join(map(str, batch))), ("include_fields", INCLUDE_FIELDS)]
         found = _admit_page(client.get("/rest/bug", params).get("bugs") or [], [])

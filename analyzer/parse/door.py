@@ -218,7 +218,7 @@ def _comment(door: _Door, index: int, comment: object) -> dict | None:
         return None
     fixed: dict = {}
     count = comment.get("count")
-    if count is not None and (type(count) is not int or not 0 <= count <= MAX_COUNT):
+    if "count" in comment and (type(count) is not int or not 0 <= count <= MAX_COUNT):
         door.note(where, "count", count, "not a comment number", "used its position")
         fixed["count"] = index
     cid = comment.get("id")
