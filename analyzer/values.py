@@ -73,7 +73,12 @@ def read_int(value: object, low: int = 0, high: int = MAX_ID) -> int | None:
         number = value
     elif type(value) is float and value.is_integer():
         number = int(value)
-    elif type(value) is str and value.strip().isdigit() and len(value.strip()) < 20:
+    elif (
+        type(value) is str
+        and value.strip().isascii()
+        and value.strip().isdigit()
+        and len(value.strip()) < 20
+    ):  # isdigit() alone takes "²", which int() refuses
         number = int(value.strip())
     else:
         return None

@@ -319,12 +319,18 @@ def _refresh_unseen(
     bug) not seen this time. One light ``id=`` search per batch says where each one is; an
     open bug now in another product or component is fetched whole and stored, so parsing
     leaves it out. A bug the server does not return at all (made private or removed) is kept
-    and marked vanished at ``when``: it is not judged from then on.
+    and marked vanished at ``when``: it is not judged from then on. Bugs marked before are
+    asked about too: one the server shows again is fetched whole (and judged again).
     """
     opened = set(store.open_bug_ids(PRODUCTS, COMPONENT))
     pool = set(store.last_change_times()) if whole else opened
     candidates = sorted(i for i in pool - seen - vanished_before)
-    where = _where_now(client, candidates)
+    where = _where_now(client, sorted({*candidates, *(vanished_before - seen)}))
+    back = sorted(i for i in vanished_before - seen if i in where)  # public again: refetched
+    for batch in _id_batches(client, back):
+        params = [("id", ",".join(map(str, batch))), ("include_fields", INCLUDE_FIELDS)]
+        found = _admit_page(client.get("/rest/bug", params).get("bugs") or [], [])
+        store.put_bugs(_complete(client, [(i, b) for i, b in found if i in batch]))
     moved = [
         i
         for i, bug in where.items()
@@ -459,16 +465,24 @@ def _fetch_extra(client: BugzillaClient, bug_ids: list[int], what: str) -> dict[
         try:
             if what == "comment":
                 for key, value in document["bugs"].items():
-                    found[int(key)] = value["comments"]
+                    found[_known_id(key)] = value["comments"]
             else:
                 for item in document["bugs"]:
-                    found[int(item["id"])] = item["history"]
+                    found[_known_id(item["id"])] = item["history"]
         except (KeyError, TypeError, AttributeError, ValueError):
             raise InputError(f"{client.base_url} answered {path} in an unknown shape.") from None
     missing = [i for i in bug_ids if int(i) not in found]
     if missing:
         raise InputError(f"{client.base_url} returned no {what}s for bug {missing[0]}.")
     return found
+
+
+def _known_id(value: object) -> int:
+    """A bug id in an answer, or ValueError (never an OverflowError of ``int(inf)``)."""
+    bug_id = read_int(value, low=1)
+    if bug_id is None:
+        raise ValueError("not a bug id")
+    return bug_id
 
 
 def _batches(client: BugzillaClient, bug_ids: list[int], what: str) -> list[list[int]]:
