@@ -413,8 +413,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(sent)))
             if faults.trickle_headers_seconds:  # every header byte in time for a per-read timeout
-                head = b"".join(self._headers_buffer) + b"\r\n"
-                self._headers_buffer = []
+                buffered: list[bytes] = vars(self)["_headers_buffer"]  # what send_header kept
+                head = b"".join(buffered) + b"\r\n"
+                buffered.clear()
                 for index in range(len(head)):
                     self.wfile.write(head[index : index + 1])
                     self.wfile.flush()
