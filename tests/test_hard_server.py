@@ -307,3 +307,46 @@ def test_an_interrupted_first_sync_still_keeps_another_servers_bugs_out(bugzilla
         mixed = sync(other, data_dir)
     one_line_error(mixed, ExitStatus.USAGE, f"holds bugs from {first_url}")
     assert len(stored_ids(data_dir)) == 3
+
+
+def test_a_tls_handshake_trickled_a_byte_at_a_time_meets_the_overall_deadline():
+    """The deadline covers connecting too: a server that answers the TLS handshake with one
+    endless record, a byte at a time, never lets a per-read timeout fire."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        listener.settimeout(5)
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            record = b"\x16\x03\x03\x40\x00" + b"\x00" * 16384  # a handshake record, 16 KiB
+            for index in range(len(record)):
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(record[index : index + 1])
+                except OSError:
+                    return  # the client shut the socket, as it should
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    client = BugzillaClient(
+        f"https://127.0.0.1:{port}", max_per_minute=0, backoff=Backoff(retries=0), deadline=0.5
+    )
+    started = time.monotonic()
+    try:
+        with client, pytest.raises(JobError, match="slower than the 0.5 s deadline"):
+            client.get("/rest/bug", [("limit", 1)])
+        assert time.monotonic() - started < 3
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)

@@ -12,6 +12,7 @@ scrubbed of the key.
 from __future__ import annotations
 
 import ipaddress
+import os
 import random
 import re
 import socket
@@ -107,18 +108,21 @@ class _Retry(Exception):
 
 
 class _Watchdog:
-    """Shuts the socket of the request in flight once the overall deadline has passed.
+    """Shuts the connection of the request in flight once the overall deadline has passed.
 
-    A per-read timeout starts again with every byte, so a server that trickles its status
-    line and headers (which requests reads before we see anything) or its body a byte at a
-    time would hold one request for hours; shutting the socket from this timer thread ends
-    the blocked read wherever it is.
+    A per-read timeout starts again with every byte, so a server that trickles its TLS
+    handshake, its status line and headers (which requests reads before we see anything) or
+    its body a byte at a time would hold one request for hours; shutting the connection from
+    this timer thread ends the blocked read wherever it is. It holds its own duplicate of the
+    socket's descriptor: wrapping a socket for TLS detaches the original object, and a
+    descriptor number alone could be reused by another file once closed.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._until: float | None = None
+        self._handle: socket.socket | None = None
         self.fired = False
 
     def start(self, seconds: float) -> None:
@@ -129,33 +133,44 @@ class _Watchdog:
         with self._lock:
             if sock is None or self._until is None:
                 return
-            if self._timer is not None:
-                self._timer.cancel()
+            self._disarm()
+            try:
+                self._handle = socket.socket(fileno=os.dup(sock.fileno()))
+            except OSError:
+                return  # no descriptor to watch: the per-read timeout still applies
             left = max(0.0, self._until - time.monotonic())
-            self._timer = threading.Timer(left, self._fire, (sock,))
+            self._timer = threading.Timer(left, self._fire)
             self._timer.daemon = True
             self._timer.start()
 
     def stop(self) -> None:
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer, self._until = None, None
+            self._disarm()
+            self._until = None
 
-    def _fire(self, sock: socket.socket) -> None:
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def _fire(self) -> None:
         with self._lock:
-            if self._until is None:
+            if self._until is None or self._handle is None:
                 return
             self.fired = True
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed: nothing is waiting on it
+            try:  # shuts the connection for every descriptor of it: the reader sees EOF
+                self._handle.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: nothing is waiting on it
 
 
 class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter whose connections hand their socket to the watchdog before they read
-    an answer (urllib3 connects lazily, so this is the first moment the socket is known)."""
+    """requests' adapter whose connections hand their socket to the watchdog as soon as it is
+    connected (before a TLS handshake) and again before they read an answer (a connection kept
+    alive from an earlier request): the deadline covers connect, headers and body."""
 
     def __init__(self, watchdog: _Watchdog) -> None:
         self._watchdog = watchdog
@@ -170,13 +185,17 @@ class _WatchedAdapter(HTTPAdapter):
             ("https", HTTPSConnectionPool, HTTPSConnection),
         ):
 
+            def new_conn(self, _base=connection):  # noqa: ANN001, ANN202
+                sock = _base._new_conn(self)  # connected: the TLS handshake is still to come
+                watchdog.watch(sock)
+                return sock
+
             def getresponse(self, *a, _base=connection, **kw):  # noqa: ANN001, ANN202
-                watchdog.watch(self.sock)
+                watchdog.watch(self.sock)  # a new socket, or a kept-alive one
                 return _base.getresponse(self, *a, **kw)
 
-            watched = type(
-                f"Watched{connection.__name__}", (connection,), {"getresponse": getresponse}
-            )
+            methods = {"_new_conn": new_conn, "getresponse": getresponse}
+            watched = type(f"Watched{connection.__name__}", (connection,), methods)
             pools[scheme] = type(f"Watched{pool.__name__}", (pool,), {"ConnectionCls": watched})
         self.poolmanager.pool_classes_by_scheme = pools  # type: ignore[assignment]
 
