@@ -246,6 +246,15 @@ class Store:
         )
         return {row[0] for row in self._conn.execute(query, (key,))}
 
+    def unreadable_json_ids(self) -> set[int]:
+        """Stored bugs with a JSON text SQLite's json functions refuse (NaN, nesting past
+        their limit: written before sync read answers through ``values.load_json``)."""
+        query = (
+            "SELECT bug_id FROM bugs WHERE NOT json_valid(bug_json) OR NOT json_valid("
+            "comments_json) OR (history_json IS NOT NULL AND NOT json_valid(history_json))"
+        )
+        return {row[0] for row in self._conn.execute(query)}
+
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM bugs").fetchone()[0]
 

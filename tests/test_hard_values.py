@@ -284,3 +284,22 @@ def test_load_json_reads_what_sqlite_can_hold_and_says_what_it_changed():
     assert kept == {"s": "[[[[" * 100, "n": [[[1]]]} and not coerced  # brackets in text count not
     with pytest.raises(ValueError):
         load_json(b'{"a": [[[')
+
+
+def test_a_full_sync_rewrites_a_stored_row_sqlite_cannot_read(bugzilla_corpus, tmp_path):
+    """A row holding NaN (stored before answers were read at the door) made SQLite's json
+    functions fail every sync: a whole listing refetches it and stores it clean."""
+    from analyzer.store import RawBug
+
+    data_dir = tmp_path / "data"
+    with FakeBugzilla(bugzilla_corpus) as server:
+        sync_into(server, data_dir)
+        with Store.open(data_dir) as store:
+            raw = store.get(OPEN_BUG)
+            store.put_bugs([RawBug({**raw.bug, "cf_x": float("nan")}, raw.comments, raw.history)])
+            assert store.unreadable_json_ids() == {OPEN_BUG}
+        result = sync_into(server, data_dir, "--full")
+    assert "(0 new, 1 changed)" in result.stderr
+    with Store.open(data_dir) as store:
+        assert store.unreadable_json_ids() == set()
+        assert store.get(OPEN_BUG).bug == bugzilla_corpus[OPEN_BUG].bug

@@ -162,6 +162,9 @@ def sync(
     known = store.last_change_times()
     for bug_id in vanished_before:  # a vanished bug the server shows again is refetched
         known[bug_id] = None
+    if cursor.since is None:  # a whole listing rewrites rows SQLite cannot read (NaN, from
+        for bug_id in store.unreadable_json_ids():  # before answers were read at the door)
+            known[bug_id] = None
     requests_before = client.requests_sent
     coerced_before = len(client.coerced)
     newest_seen: str | None = None
