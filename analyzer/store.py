@@ -28,7 +28,11 @@ SCHEMA_VERSION = "1"
 # the time it was first missed. The parse stage reads it as a resolution VANISHED at that time
 # (analyzer/data/excluded_resolutions.csv), so the bug is not judged from then on. A key of this
 # name sent by a server is dropped by sync: only sync may say a bug vanished.
+RESERVED_PREFIX = "_analyzer_"  # keys sync writes into a stored bug object; a server's are dropped
 VANISHED_KEY = "_analyzer_vanished"
+# Written by sync into a stored bug whose answer held values no store may hold (NaN, Infinity,
+# 5,000 digits, nesting past 64): [[where, field, what], ...]; the values themselves are null.
+COERCED_KEY = "_analyzer_coerced"
 LOCK_WAIT_SECONDS = 30.0  # how long a writer waits for another one (a running sync)
 
 _SCHEMA = """

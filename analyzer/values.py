@@ -10,6 +10,8 @@ import json
 import math
 import re
 import unicodedata
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 # Bugzilla's CA compliance bugs start in 2014; outside these years a time is a typo or junk,
@@ -125,61 +127,87 @@ def one_line(text: str, limit: int) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
 
 
-class JsonCoerced(list):
-    """What :func:`load_json` replaced by null, one short description each."""
+JsonPath = tuple[str | int, ...]
 
 
-def load_json(text: bytes | str) -> tuple[object, JsonCoerced]:
+@dataclass(frozen=True)
+class Coerced:
+    """One value :func:`load_json` read as null: where it was and what it was."""
+
+    path: JsonPath  # keys and indexes from the document's top, e.g. ("bugs", 3, "summary")
+    what: str  # "NaN", "an integer of 5000 digits", "a value nested over 64 deep"
+
+
+class _Unholdable:
+    """A parsed value no store may hold, until the walk replaces it by null (and notes where)."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+def load_json(text: bytes | str) -> tuple[object, list[Coerced]]:
     """Parse a JSON document into values every later reader (and SQLite's json functions) can
     hold: NaN, Infinity, numbers past a float, integers over MAX_INT_DIGITS digits, and arrays
-    or objects nested deeper than MAX_DEPTH are read as null, each one noted. Raises
-    ValueError for text that is not JSON at all."""
-    coerced = JsonCoerced()
+    or objects nested deeper than MAX_DEPTH are read as null, each one noted with its path.
+    Raises ValueError for text that is not JSON at all."""
 
-    def constant(name: str) -> None:
-        coerced.append(name)
-
-    def integer(digits: str) -> int | None:
+    def integer(digits: str) -> int | _Unholdable:
         if len(digits) > MAX_INT_DIGITS + 1:
-            coerced.append(f"an integer of {len(digits.lstrip('-'))} digits")
-            return None
+            return _Unholdable(f"an integer of {len(digits.lstrip('-'))} digits")
         return int(digits)
 
-    def real(digits: str) -> float | None:
+    def real(digits: str) -> float | _Unholdable:
         number = float(digits)
         if not math.isfinite(number):
-            coerced.append(f"a number past any float ({digits[:20]})")
-            return None
+            return _Unholdable(f"a number past any float ({digits[:20]})")
         return number
 
-    hooks = {"parse_constant": constant, "parse_int": integer, "parse_float": real}
+    hooks = {"parse_constant": _Unholdable, "parse_int": integer, "parse_float": real}
+    marker = None
     try:
         document = json.loads(text, **hooks)  # type: ignore[arg-type]
     except RecursionError:  # nested far past MAX_DEPTH: cut it down as text first
-        coerced.clear()  # what the failed pass noted is noted again by the next one
-        flat = _flattened(text, coerced)
-        document = json.loads(flat, **hooks)  # type: ignore[arg-type]
-    return bounded_depth(document, coerced), coerced
+        marker = f"\x00too deep {uuid.uuid4().hex}"  # stands where a cut value was
+        document = json.loads(_flattened(text, json.dumps(marker)), **hooks)  # type: ignore[arg-type]
+    coerced: list[Coerced] = []
+    if isinstance(document, _Unholdable):
+        raise ValueError(f"a JSON document that is {document.what}")
+    return _holdable(document, coerced, marker), coerced
 
 
-def bounded_depth(document: object, coerced: list[str] | None = None) -> object:
+def bounded_depth(document: object, coerced: list[Coerced] | None = None) -> object:
     """``document`` with every array or object deeper than MAX_DEPTH read as null (in place:
     only a document just parsed, or a copy, may be given). Iterative: no recursion limit."""
+    return _holdable(document, [] if coerced is None else coerced, None)
+
+
+def _holdable(document: object, coerced: list[Coerced], marker: str | None) -> object:
+    """The walk of :func:`load_json`: each value past MAX_DEPTH, each unholdable number and
+    each ``marker`` (a value already cut as text) replaced by null, and noted with its path."""
     if not isinstance(document, list | dict):
         return document
-    stack: list[tuple[list | dict, int]] = [(document, 1)]
+    deep = f"a value nested over {MAX_DEPTH} deep"
+    stack: list[tuple[list | dict, int, JsonPath]] = [(document, 1, ())]
     while stack:
-        node, depth = stack.pop()
+        node, depth, path = stack.pop()
         keys = range(len(node)) if isinstance(node, list) else list(node)
         for key in keys:
             child = node[key]  # type: ignore[index]
-            if isinstance(child, list | dict):
+            kind = type(child)
+            if kind is list or kind is dict:
                 if depth >= MAX_DEPTH:
                     node[key] = None  # type: ignore[index]
-                    if coerced is not None:
-                        coerced.append(f"a value nested over {MAX_DEPTH} deep")
+                    coerced.append(Coerced((*path, key), deep))
                 else:
-                    stack.append((child, depth + 1))
+                    stack.append((child, depth + 1, (*path, key)))
+            elif kind is _Unholdable:
+                node[key] = None  # type: ignore[index]
+                coerced.append(Coerced((*path, key), child.what))
+            elif marker is not None and kind is str and child == marker:
+                node[key] = None  # type: ignore[index]
+                coerced.append(Coerced((*path, key), deep))
     return document
 
 
@@ -199,9 +227,9 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def _flattened(text: bytes | str, coerced: list[str]) -> str:
+def _flattened(text: bytes | str, stand_in: str) -> str:
     """The JSON ``text`` with each array or object that opens deeper than MAX_DEPTH written as
-    null: a linear pass over strings and brackets, for documents too deep to parse at all."""
+    ``stand_in``: a linear pass over strings and brackets, for documents too deep to parse."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     out: list[str] = []
@@ -215,9 +243,8 @@ def _flattened(text: bytes | str, coerced: list[str]) -> str:
         elif char in "]}":
             depth -= 1
             if depth == MAX_DEPTH and cut_at >= 0:
-                out += [text[kept_to:cut_at], "null"]
+                out += [text[kept_to:cut_at], stand_in]
                 kept_to, cut_at = token.end(), -1
-                coerced.append(f"a value nested over {MAX_DEPTH} deep")
     if cut_at >= 0:  # never closed: cut JSON, which the parser will refuse
         raise ValueError("unbalanced JSON")
     out.append(text[kept_to:])

@@ -239,7 +239,8 @@ SPLICES = {  # raw JSON that Python's json reads and SQLite's json functions do 
 }
 
 
-def test_json_sqlite_cannot_hold_is_coerced_where_it_enters(bugzilla_corpus, tmp_path):
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "comment-and-history-calls"])
+def test_json_sqlite_cannot_hold_is_coerced_where_it_enters(bugzilla_corpus, tmp_path, inline):
     def change(fake):
         fake.bug["summary"] = "@nan@"
         fake.bug["cf_impact"] = "@1e400@"
@@ -250,7 +251,7 @@ def test_json_sqlite_cannot_hold_is_coerced_where_it_enters(bugzilla_corpus, tmp
 
     data_dir = tmp_path / "data"
     bugs = hostile(bugzilla_corpus, change)
-    with FakeBugzilla(bugs, faults=Faults(splice=SPLICES)) as server:
+    with FakeBugzilla(bugs, faults=Faults(splice=SPLICES), inline_extras=inline) as server:
         first = sync_into(server, data_dir)
         assert "6 values JSON in SQLite cannot hold" in first.stderr, first.stderr
         server.set_whiteboard(OPEN_BUG, "rp@mozilla.example", "[ca-compliance] changed")
@@ -269,7 +270,21 @@ def test_json_sqlite_cannot_hold_is_coerced_where_it_enters(bugzilla_corpus, tmp
     ).fetchone()[0]
     conn.close()
     assert invalid == 0
-    every_read_command(data_dir, tmp_path / "out")
+    results = every_read_command(data_dir, tmp_path / "out")
+    report = results[("quality", "--format", "json")].json()
+    noted = {
+        (row["where"], row["field"], row["value"])
+        for row in report["unreadable"]
+        if row["bug_id"] == OPEN_BUG and row["action"] == "stored as null"
+    }
+    assert noted == {
+        ("bug", "summary", "'NaN'"),
+        ("bug", "cf_impact", "'a number past any float (1e400)'"),
+        ("bug", "cf_deep", "'a value nested over 64 deep'"),
+        ("comment 1", "count", "'-Infinity'"),
+        ("comment 1", "id", "'an integer of 5000 digits'"),
+        ("history 0", "changes", "'a value nested over 64 deep'"),
+    }
 
 
 def test_load_json_reads_what_sqlite_can_hold_and_says_what_it_changed():

@@ -32,7 +32,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from analyzer import __version__
 from analyzer.env import InputError, JobError
-from analyzer.values import load_json, one_line
+from analyzer.values import Coerced, load_json, one_line
 
 USER_AGENT = (
     f"ca-incident-analyzer/{__version__} (+https://github.com/example/ca-incident-analyzer)"
@@ -227,7 +227,7 @@ class BugzillaClient:
         self.requests_sent = 0
         self.retries_done = 0
         self.last_date_header: str | None = None
-        self.coerced: list[str] = []  # values read as null at the door (NaN, 10**5000, too deep)
+        self.coerced: list[Coerced] = []  # values read as null at the door (NaN, too deep)
         self._answered = False  # has the server ever answered this client?
         self._watchdog = _Watchdog()
         self._session = requests.Session()
@@ -263,6 +263,10 @@ class BugzillaClient:
 
     def get(self, path: str, params: Params = ()) -> dict:
         """GET one JSON object, retrying transient failures; raise one clear error otherwise."""
+        return self.get_coerced(path, params)[0]
+
+    def get_coerced(self, path: str, params: Params = ()) -> tuple[dict, list[Coerced]]:
+        """:meth:`get`, and where the answer held values no store may hold (read as null)."""
         url = self.url(path, params)
         if len(url.encode()) > MAX_URL_BYTES:
             raise JobError(f"A request URL would be {len(url.encode())} bytes, over 8 KiB.")
@@ -272,9 +276,9 @@ class BugzillaClient:
                 self.retries_done += 1
                 self._sleep(self.backoff.delay(attempt - 1))
             try:
-                document = self._get_once(url)
+                answer = self._get_once(url)
                 self._answered = True
-                return document
+                return answer
             except _Retry as problem:
                 last_problem = self._scrub(str(problem))
                 if problem.no_connection and not self._answered and attempt >= 1:
@@ -285,7 +289,7 @@ class BugzillaClient:
             f"(last: {last_problem}); try again later."
         )
 
-    def _get_once(self, url: str) -> dict:
+    def _get_once(self, url: str) -> tuple[dict, list[Coerced]]:
         self.bucket.acquire()
         self.requests_sent += 1
         started = self._clock()
@@ -302,7 +306,7 @@ class BugzillaClient:
     def _too_slow(self) -> str:
         return f"an answer slower than the {self.deadline:g} s deadline"
 
-    def _answer(self, url: str, started: float) -> dict:
+    def _answer(self, url: str, started: float) -> tuple[dict, list[Coerced]]:
         try:
             response = self._session.get(
                 url, timeout=self.timeout, allow_redirects=False, stream=True
@@ -370,7 +374,7 @@ class BugzillaClient:
             raise _Retry("a timeout" if timeout else "a cut response body") from None
         return b"".join(parts)
 
-    def _read(self, response: requests.Response, body: bytes) -> dict:
+    def _read(self, response: requests.Response, body: bytes) -> tuple[dict, list[Coerced]]:
         status = response.status_code
         if status == 429 or status >= 500:
             raise _Retry(f"HTTP {status}")
@@ -391,7 +395,6 @@ class BugzillaClient:
             ) from None
         if not isinstance(document, dict):
             raise InputError(f"{self.base_url} answered with JSON that is not a Bugzilla object.")
-        self.coerced += coerced
         if document.get("error"):
             message = one_line(self._scrub(str(document.get("message") or "no message")), 300)
             if RATE_LIMIT_MESSAGE.rstrip(".") in message:
@@ -403,7 +406,8 @@ class BugzillaClient:
             raise JobError(f"Bugzilla answered HTTP {status}: {message.rstrip('.')}.")
         if status != 200:
             raise JobError(f"{self.base_url} answered HTTP {status} without a Bugzilla error.")
-        return document
+        self.coerced += coerced
+        return document, coerced
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, "[api key]") if self._api_key else text

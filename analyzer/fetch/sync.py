@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -35,8 +35,8 @@ from email.utils import parsedate_to_datetime
 from analyzer.env import InputError, JobError
 from analyzer.fetch import DEFAULT_PAGE_SIZE
 from analyzer.fetch.client import MAX_URL_BYTES, BugzillaClient
-from analyzer.store import VANISHED_KEY, RawBug, Store, utc_now_iso
-from analyzer.values import read_int, read_time, shown
+from analyzer.store import COERCED_KEY, RESERVED_PREFIX, VANISHED_KEY, RawBug, Store, utc_now_iso
+from analyzer.values import Coerced, JsonPath, read_int, read_time, shown
 
 PRODUCTS = ("CA Program", "NSS")
 COMPONENT = "CA Certificate Compliance"
@@ -172,7 +172,8 @@ def sync(
     rejected: list[dict] = []
     pending = _in_background(_search_page, client, cursor.since, cursor.after_id, page_size)
     while True:
-        page = _admit_page(pending.result(), rejected)
+        bugs, coerced = pending.result()
+        page = _admit_page(bugs, coerced, rejected)
         _check_order(client, page)
         if cursor.started is None:
             cursor.started = _server_time(client.last_date_header)
@@ -271,23 +272,52 @@ def _check_complete(
     listed = [read_int(b.get("id"), low=1) for b in bugs if isinstance(b, dict)]
     missing = sorted({i for i in listed if i is not None and i not in covered})
     for batch in _id_batches(client, missing):
-        params = [("id", ",".join(map(str, batch))), ("include_fields", INCLUDE_FIELDS)]
-        found = _admit_page(client.get("/rest/bug", params).get("bugs") or [], [])
-        store.put_bugs(_complete(client, [(i, b) for i, b in found if i in batch]))
+        _store_by_id(store, client, batch)
     return set(missing)
 
 
-def _admit_page(bugs: list, rejected: list[dict]) -> list[tuple[int, dict]]:
-    """The page's bugs with a usable id; the others are left out and reported, not fatal."""
+def _admit_page(
+    bugs: list, coerced: Sequence[Coerced] = (), rejected: list[dict] | None = None
+) -> list[tuple[int, dict]]:
+    """The page's bugs with a usable id; the others are left out and reported, not fatal.
+
+    Keys a server sends under our reserved prefix are dropped (only sync may mark a bug), and
+    each value the answer held that no store may hold (``coerced``, already null) is noted in
+    its bug under ``COERCED_KEY``, for the parse stage's ``data_quality``."""
+    marks = _marks_by_bug(coerced, lambda index: index)
     page = []
-    for bug in bugs:
+    for index, bug in enumerate(bugs):
         bug_id = read_int(bug.get("id"), low=1) if isinstance(bug, dict) else None
         if bug_id is None:
             value = bug.get("id") if isinstance(bug, dict) else bug
-            rejected.append({"value": shown(value), "problem": "no readable bug id"})
+            if rejected is not None:
+                rejected.append({"value": shown(value), "problem": "no readable bug id"})
             continue
+        if any(type(key) is str and key.startswith(RESERVED_PREFIX) for key in bug):
+            bug = {k: v for k, v in bug.items() if not str(k).startswith(RESERVED_PREFIX)}
+        if index in marks:
+            bug = {**bug, COERCED_KEY: marks[index]}
         page.append((bug_id, bug))
     return page
+
+
+def _marks_by_bug(coerced: Sequence[Coerced], bug_of: Callable[..., object]) -> dict:
+    """``{bug: [[where, field, what], ...]}`` for answers shaped ``{"bugs": [...]}`` or
+    ``{"bugs": {id: ...}}``; ``bug_of`` maps the second key of a path to the bug."""
+    marks: dict = {}
+    for item in coerced:
+        if len(item.path) < 3 or item.path[0] != "bugs":
+            continue
+        marks.setdefault(bug_of(item.path[1]), []).append([*_where(item.path[2:]), item.what])
+    return marks
+
+
+def _where(path: JsonPath) -> tuple[str, str]:
+    """(where, field) in the door's words for a path inside one bug object."""
+    if len(path) >= 2 and path[0] in ("comments", "history") and type(path[1]) is int:
+        where = f"{'comment' if path[0] == 'comments' else 'history'} {path[1]}"
+        return where, str(path[2]) if len(path) > 2 else path[0]
+    return "bug", str(path[0])
 
 
 def _change_time(bug: dict) -> str | None:
@@ -331,18 +361,14 @@ def _refresh_unseen(
     where = _where_now(client, sorted({*candidates, *(vanished_before - seen)}))
     back = sorted(i for i in vanished_before - seen if i in where)  # public again: refetched
     for batch in _id_batches(client, back):
-        params = [("id", ",".join(map(str, batch))), ("include_fields", INCLUDE_FIELDS)]
-        found = _admit_page(client.get("/rest/bug", params).get("bugs") or [], [])
-        store.put_bugs(_complete(client, [(i, b) for i, b in found if i in batch]))
+        _store_by_id(store, client, batch)
     moved = [
         i
         for i, bug in where.items()
         if i in opened and (bug.get("component") != COMPONENT or bug.get("product") not in PRODUCTS)
     ]
     for batch in _id_batches(client, sorted(moved)):
-        params = [("id", ",".join(map(str, batch))), ("include_fields", INCLUDE_FIELDS)]
-        found = _admit_page(client.get("/rest/bug", params).get("bugs") or [], [])
-        store.put_bugs(_complete(client, [(i, b) for i, b in found if i in batch]))
+        _store_by_id(store, client, batch)
     vanished = [i for i in candidates if i not in where]
     marked = []
     for bug_id in vanished:
@@ -352,6 +378,15 @@ def _refresh_unseen(
             marked.append(RawBug(bug, raw.comments, raw.history, key=bug_id))
     store.put_bugs(marked)
     return len(moved), len(marked)
+
+
+def _store_by_id(store: Store, client: BugzillaClient, batch: list[int]) -> None:
+    """Fetch these bugs whole by id (one request and its extras) and store them."""
+    params = [("id", ",".join(map(str, batch))), ("include_fields", INCLUDE_FIELDS)]
+    document, coerced = client.get_coerced("/rest/bug", params)
+    bugs = document.get("bugs")
+    found = _admit_page(bugs if isinstance(bugs, list) else [], coerced)
+    store.put_bugs(_complete(client, [(i, b) for i, b in found if i in batch]))
 
 
 def _where_now(client: BugzillaClient, bug_ids: list[int]) -> dict[int, dict]:
@@ -426,8 +461,10 @@ def _in_background(function: Callable, *args: object) -> Future:
     return future
 
 
-def _search_page(client: BugzillaClient, since: str | None, after_id: int, page_size: int) -> list:
-    document = client.get("/rest/bug", search_params(since, after_id, page_size))
+def _search_page(
+    client: BugzillaClient, since: str | None, after_id: int, page_size: int
+) -> tuple[list, list[Coerced]]:
+    document, coerced = client.get_coerced("/rest/bug", search_params(since, after_id, page_size))
     bugs = document.get("bugs")
     if not isinstance(bugs, list):
         raise InputError(f"{client.base_url} does not look like Bugzilla: its search has no bugs.")
@@ -437,20 +474,22 @@ def _search_page(client: BugzillaClient, since: str | None, after_id: int, page_
             f"{client.base_url} ignores the bug id condition (f1=bug_id&o1=greaterthan) "
             "that paging relies on."
         )
-    return bugs
+    return bugs, coerced
 
 
 def _complete(client: BugzillaClient, bugs: list[tuple[int, dict]]) -> list[RawBug]:
     """Each bug with its comments and history, fetching what the search left out."""
-    comments = _fetch_extra(client, [i for i, b in bugs if "comments" not in b], "comment")
-    history = _fetch_extra(client, [i for i, b in bugs if "history" not in b], "history")
+    marks: dict[int, list] = {}
+    comments = _fetch_extra(client, [i for i, b in bugs if "comments" not in b], "comment", marks)
+    history = _fetch_extra(client, [i for i, b in bugs if "history" not in b], "history", marks)
     raws = []
     for bug_id, bug in bugs:
+        fields = {k: v for k, v in bug.items() if k not in ("comments", "history")}
+        if bug_id in marks:
+            fields[COERCED_KEY] = [*fields.get(COERCED_KEY, []), *marks[bug_id]]
         raws.append(
             RawBug(
-                bug={
-                    k: v for k, v in bug.items() if k not in ("comments", "history", VANISHED_KEY)
-                },
+                bug=fields,
                 comments=bug["comments"] if "comments" in bug else comments[bug_id],
                 history=bug["history"] if "history" in bug else history[bug_id],
                 key=bug_id,
@@ -459,21 +498,30 @@ def _complete(client: BugzillaClient, bugs: list[tuple[int, dict]]) -> list[RawB
     return raws
 
 
-def _fetch_extra(client: BugzillaClient, bug_ids: list[int], what: str) -> dict[int, list]:
-    """``/rest/bug/{first}/{what}?ids=...`` in batches whose URLs stay under 8 KiB."""
+def _fetch_extra(
+    client: BugzillaClient, bug_ids: list[int], what: str, marks: dict[int, list]
+) -> dict[int, list]:
+    """``/rest/bug/{first}/{what}?ids=...`` in batches whose URLs stay under 8 KiB. What the
+    answers held that no store may hold is added to ``marks`` (by bug id)."""
     found: dict[int, list] = {}
     for batch in _batches(client, [int(i) for i in bug_ids], what):
         path = f"/rest/bug/{batch[0]}/{what}"
-        document = client.get(path, [("ids", i) for i in batch[1:]])
+        document, coerced = client.get_coerced(path, [("ids", i) for i in batch[1:]])
         try:
             if what == "comment":
                 for key, value in document["bugs"].items():
                     found[_known_id(key)] = value["comments"]
+                by_bug = _marks_by_bug(coerced, lambda key: read_int(key, low=1))
             else:
-                for item in document["bugs"]:
-                    found[_known_id(item["id"])] = item["history"]
-        except (KeyError, TypeError, AttributeError, ValueError):
+                ids = [_known_id(item["id"]) for item in document["bugs"]]
+                for bug_id, item in zip(ids, document["bugs"], strict=True):
+                    found[bug_id] = item["history"]
+                by_bug = _marks_by_bug(coerced, dict(enumerate(ids)).get)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             raise InputError(f"{client.base_url} answered {path} in an unknown shape.") from None
+        for bug_id, entries in by_bug.items():
+            if bug_id is not None:
+                marks.setdefault(bug_id, []).extend(entries)
     missing = [i for i in bug_ids if int(i) not in found]
     if missing:
         raise InputError(f"{client.base_url} returned no {what}s for bug {missing[0]}.")

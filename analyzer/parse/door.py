@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.store import VANISHED_KEY, RawBug
+from analyzer.store import COERCED_KEY, VANISHED_KEY, RawBug
 from analyzer.values import (
     MAX_ID,
     has_surrogate,
@@ -88,6 +88,8 @@ def admit(raw: RawBug, found: Findings) -> RawBug | None:
     cannot be a row (no readable creation time, or moved out of the CA compliance component)."""
     bug_id = raw.bug_id
     door = _Door(bug_id, found)
+    if COERCED_KEY in raw.bug:
+        _coerced_by_sync(door, raw.bug[COERCED_KEY])
     bug = _bug(door, raw.bug)
     if bug is None:
         return None
@@ -108,6 +110,16 @@ def admit(raw: RawBug, found: Findings) -> RawBug | None:
     if bug is raw.bug and comments is raw.comments and history is raw.history:
         return raw
     return RawBug(bug, comments, history)
+
+
+def _coerced_by_sync(door: _Door, marks: object) -> None:
+    """The values sync read as null where the answer entered (``values.load_json``): one
+    ``data_quality`` row each, naming the bug and where the value was."""
+    for mark in marks if type(marks) is list else []:
+        if type(mark) is list and len(mark) == 3 and all(type(part) is str for part in mark):
+            where, name, what = mark
+            problem = "a value SQLite's JSON cannot hold (NaN, Infinity, past any size, too deep)"
+            door.note(where, name, what, problem, "stored as null")
 
 
 def _vanished(door: _Door, bug: dict, history: list[dict] | None) -> tuple[dict, list[dict] | None]:
