@@ -260,7 +260,10 @@ def _check_complete(
     expected = read_int(document.get("bug_count"))
     if expected is None or expected <= len(covered) + unreadable:
         return set()  # a server without count_only, or nothing missed
-    listing = client.get("/rest/bug", [*head, ("include_fields", "id"), ("order", "bug_id")])
+    # limit=0: the server's largest answer (BMO's default is 500, its largest 10,000)
+    listing = client.get(
+        "/rest/bug", [*head, ("include_fields", "id"), ("order", "bug_id"), ("limit", 0)]
+    )
     bugs = listing.get("bugs")
     bugs = bugs if isinstance(bugs, list) else []
     if len(bugs) < expected:
@@ -400,6 +403,7 @@ def _where_now(client: BugzillaClient, bug_ids: list[int]) -> dict[int, dict]:
             params = [
                 ("id", ",".join(map(str, sorted(ask)))),
                 ("include_fields", "id,product,component"),
+                ("limit", 0),  # BMO's default answer is 500 bugs; 0 asks for its largest
             ]
             bugs = client.get("/rest/bug", params).get("bugs")
             if not isinstance(bugs, list):
