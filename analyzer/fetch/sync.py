@@ -202,10 +202,11 @@ def sync(
             progress(result)
         if not more:
             break
-    if cursor.since is None and seen:  # a whole listing: check that it was whole
+    if cursor.since is None:  # a whole listing (or the end of one, resumed): was it whole?
         covered = seen | {i for i in known if i <= resumed_from}
         recovered = _check_complete(store, client, covered, len(rejected))
-        result.new += len(recovered)
+        result.new += len(recovered - known.keys())
+        result.changed += len(recovered & known.keys())
         seen |= recovered
     result.high_water = _high_water(
         cursor.started, newest_seen, store.get_meta("last_sync_time"), local_start
