@@ -24,6 +24,15 @@ from analyzer.env import InputError
 
 STORE_FILE = "bugzilla.sqlite"
 SCHEMA_VERSION = "1"
+# Written by sync into a stored bug the server no longer returns (made private or removed):
+# the time it was first missed. The parse stage reads it as a resolution VANISHED at that time
+# (analyzer/data/excluded_resolutions.csv), so the bug is not judged from then on. A key of this
+# name sent by a server is dropped by sync: only sync may say a bug vanished.
+RESERVED_PREFIX = "_analyzer_"  # keys sync writes into a stored bug object; a server's are dropped
+VANISHED_KEY = "_analyzer_vanished"
+# Written by sync into a stored bug whose answer held values no store may hold (NaN, Infinity,
+# 5,000 digits, nesting past 64): [[where, field, what], ...]; the values themselves are null.
+COERCED_KEY = "_analyzer_coerced"
 LOCK_WAIT_SECONDS = 30.0  # how long a writer waits for another one (a running sync)
 
 _SCHEMA = """
@@ -231,6 +240,24 @@ class Store:
         )
         args = (component, component, products[0], *products)
         return [row[0] for row in self._conn.execute(query, args)]
+
+    def vanished_ids(self, key: str) -> set[int]:
+        """Stored bugs that sync marked as no longer returned by the server (``key`` in the
+        bug object holds the time)."""
+        query = (
+            "SELECT bug_id FROM bugs WHERE json_valid(bug_json) "
+            "AND json_type(bug_json, '$.' || ?) IS NOT NULL"
+        )
+        return {row[0] for row in self._conn.execute(query, (key,))}
+
+    def unreadable_json_ids(self) -> set[int]:
+        """Stored bugs with a JSON text SQLite's json functions refuse (NaN, nesting past
+        their limit: written before sync read answers through ``values.load_json``)."""
+        query = (
+            "SELECT bug_id FROM bugs WHERE NOT json_valid(bug_json) OR NOT json_valid("
+            "comments_json) OR (history_json IS NOT NULL AND NOT json_valid(history_json))"
+        )
+        return {row[0] for row in self._conn.execute(query)}
 
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM bugs").fetchone()[0]

@@ -10,12 +10,12 @@ import copy
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analyzer.testing.fake_bugzilla import FakeBugzilla
+from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 from tests.conftest import run_cli
-from tests.test_hard_values import READ_COMMANDS
+from tests.test_hard_values import READ_COMMANDS, SPLICES
 
 BUGS = (1940001, 1940008, 1940050)  # open with history and Next update; resolved; open
 BUG_FIELDS = ("summary", "status", "resolution", "creator", "assigned_to", "whiteboard",
@@ -25,12 +25,20 @@ COMMENT_FIELDS = ("count", "id", "author", "creator", "creation_time", "time", "
 HISTORY_FIELDS = ("when", "who", "changes")
 CHANGE_FIELDS = ("field_name", "removed", "added")
 
-# values a real or a broken Bugzilla sends, beside arbitrary JSON
+NESTED: list = []
+for _ in range(200):
+    NESTED = [NESTED]
+
+# values a real or a broken Bugzilla sends, beside arbitrary JSON (a SPLICES key is served as
+# its raw JSON text: 1e400, 5,000 digits, 100,000 deep)
 PLAUSIBLE = st.sampled_from([
     "2025-03-01T10:00:00Z", "2025-02-30T10:00:00Z", "yesterday", "3025-03-10T00:00:00Z",
     "[ca-compliance] Next update 3025-03-10", "Next update 2025-13-45", "RESOLVED", "NEW",
     "needinfo?(ops@harbor-ca.example)", "whiteboard", "status", "flagtypes.name", "false",
     "\ud800", "=cmd|' /C calc'!A0", "CA Program", "CA Certificate Compliance", 1e20, -1, 0,
+    # numbers past any size, JSON that SQLite cannot hold, nesting past any sane depth
+    float("nan"), float("inf"), 10**25, "Total number of affected certificates: " + "9" * 20,
+    "## Impact\n- Total number of certificates: " + "9" * 5000, NESTED, *SPLICES,
 ])  # fmt: skip
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12) | PLAUSIBLE
 JSON = st.recursive(
@@ -74,13 +82,22 @@ def apply(bugs: dict, edit: tuple) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(edits=st.lists(EDIT, min_size=1, max_size=6))
+@example(  # the value classes of issue 23, always among the examples
+    edits=[
+        (BUGS[0], "bug", 0, "summary", float("nan")),
+        (BUGS[0], "comment", 1, "text", "Total number of affected certificates: " + "9" * 20),
+        (BUGS[1], "comment", 0, "count", "@digits@"),
+        (BUGS[2], "history", 0, "changes", "@deep100k@"),
+        (BUGS[2], "bug", 0, "whiteboard", NESTED),
+    ]
+)
 def test_random_server_values_never_make_a_command_fail_unexpectedly(bugzilla_corpus, edits):
     bugs = {i: copy.deepcopy(bugzilla_corpus[i]) for i in BUGS}
     for edit in edits:
         apply(bugs, edit)
     with tempfile.TemporaryDirectory() as root:
         data_dir = Path(root) / "data"
-        with FakeBugzilla(bugs) as server:
+        with FakeBugzilla(bugs, faults=Faults(splice=SPLICES)) as server:
             synced = run_cli("sync", "--base-url", server.url, "--data-dir", data_dir,
                              "--max-rate", "0", "--backoff", "0.001")  # fmt: skip
         assert synced.exit_code == 0, synced.stderr

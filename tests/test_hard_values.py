@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from analyzer.store import Store
-from analyzer.testing.fake_bugzilla import FakeBugzilla
+from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
+from analyzer.values import MAX_DEPTH, load_json, too_deep
 from tests.conftest import run_cli
 
 FAST = ("--max-rate", "0", "--backoff", "0.001")
@@ -196,3 +198,123 @@ def test_sync_stores_anything_json_can_carry(bugzilla_corpus, tmp_path):
     with Store.open(tmp_path / "data") as store:
         assert store.get(OPEN_BUG).comments[0]["count"] == 10**30
         assert json.dumps(store.get(OPEN_BUG).bug["summary"]) == '{"deep": [1, 2, {"x": null}]}'
+
+
+@pytest.mark.parametrize("digits", [20, 5000])
+def test_a_count_past_any_size_in_an_impact_block_is_no_number(bugzilla_corpus, tmp_path, digits):
+    """A CA's report may state any number: past 10**15 it is no count (20 digits overflowed
+    the int64 column, 5,000 are past what Python reads from text), never a failed command."""
+
+    def change(fake):
+        report = dict(fake.comments[1])
+        report["text"] = report["raw_text"] = (
+            "## Impact\n\n- Total number of affected certificates: " + "9" * digits + "\n"
+            "- Total number of affected OCSP responses: 12\n"
+        )
+        report.update(count=len(fake.comments), id=report["id"] + 1000)
+        fake.comments.append(report)
+
+    with FakeBugzilla(hostile(bugzilla_corpus, change)) as server:
+        sync_into(server, tmp_path / "data")
+    every_read_command(tmp_path / "data", tmp_path / "out")
+    from analyzer.language.fields import read_fields
+
+    fields = read_fields(
+        ["Total number of affected certificates: " + "9" * digits, "Total number of OCSP: 12"],
+        None,
+    )
+    assert [(f.field, f.number) for f in fields] == [
+        ("certificates_affected", None),
+        ("impact_ocsp", 12),
+    ]
+
+
+SPLICES = {  # raw JSON that Python's json reads and SQLite's json functions do not (or deeper)
+    "@nan@": "NaN",
+    "@inf@": "-Infinity",
+    "@1e400@": "1e400",
+    "@digits@": "9" * 5000,
+    "@deep980@": "[" * 980 + "1" + "]" * 980,
+    "@deep100k@": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "comment-and-history-calls"])
+def test_json_sqlite_cannot_hold_is_coerced_where_it_enters(bugzilla_corpus, tmp_path, inline):
+    def change(fake):
+        fake.bug["summary"] = "@nan@"
+        fake.bug["cf_impact"] = "@1e400@"
+        fake.bug["cf_deep"] = {"a": "@deep980@"}
+        fake.comments[1]["count"] = "@inf@"
+        fake.comments[1]["id"] = "@digits@"
+        fake.history[0]["changes"] = "@deep100k@"
+
+    data_dir = tmp_path / "data"
+    bugs = hostile(bugzilla_corpus, change)
+    with FakeBugzilla(bugs, faults=Faults(splice=SPLICES), inline_extras=inline) as server:
+        first = sync_into(server, data_dir)
+        assert "6 values JSON in SQLite cannot hold" in first.stderr, first.stderr
+        server.set_whiteboard(OPEN_BUG, "rp@mozilla.example", "[ca-compliance] changed")
+        again = sync_into(server, data_dir)  # NaN in the store once wedged every later sync
+    assert "(0 new, 1 changed)" in again.stderr
+    with Store.open(data_dir) as store:
+        raw = store.get(OPEN_BUG)
+        assert raw.bug["summary"] is None and raw.bug["cf_impact"] is None
+        assert raw.comments[1]["count"] is None and raw.comments[1]["id"] is None
+        for value in (raw.bug["cf_deep"], raw.history[0]["changes"]):  # cut where it went past
+            assert value and not too_deep(value, MAX_DEPTH)
+    conn = sqlite3.connect(data_dir / "bugzilla.sqlite")
+    invalid = conn.execute(
+        "SELECT count(*) FROM bugs WHERE NOT json_valid(bug_json) OR NOT json_valid(comments_json)"
+        " OR NOT json_valid(coalesce(history_json, 'null'))"
+    ).fetchone()[0]
+    conn.close()
+    assert invalid == 0
+    results = every_read_command(data_dir, tmp_path / "out")
+    report = results[("quality", "--format", "json")].json()
+    noted = {
+        (row["where"], row["field"], row["value"])
+        for row in report["unreadable"]
+        if row["bug_id"] == OPEN_BUG and row["action"] == "stored as null"
+    }
+    assert noted == {
+        ("bug", "summary", "'NaN'"),
+        ("bug", "cf_impact", "'a number past any float (1e400)'"),
+        ("bug", "cf_deep", "'a value nested over 64 deep'"),
+        ("comment 1", "count", "'-Infinity'"),
+        ("comment 1", "id", "'an integer of 5000 digits'"),
+        ("history 0", "changes", "'a value nested over 64 deep'"),
+    }
+
+
+def test_load_json_reads_what_sqlite_can_hold_and_says_what_it_changed():
+    text = '{"a": NaN, "b": [Infinity, 1e400, 2.5, 10], "c": ' + "9" * 5000 + "}"
+    document, coerced = load_json(text.encode())
+    assert document == {"a": None, "b": [None, None, 2.5, 10], "c": None}
+    assert len(coerced) == 4
+    deep, coerced = load_json(("[" * 100_000 + "]" * 100_000).encode())
+    assert not too_deep(deep, MAX_DEPTH) and too_deep(deep, MAX_DEPTH - 1)
+    assert len(coerced) == 1
+    kept, coerced = load_json(json.dumps({"s": "[[[[" * 100, "n": [[[1]]]}))
+    assert kept == {"s": "[[[[" * 100, "n": [[[1]]]} and not coerced  # brackets in text count not
+    with pytest.raises(ValueError):
+        load_json(b'{"a": [[[')
+
+
+def test_a_full_sync_rewrites_a_stored_row_sqlite_cannot_read(bugzilla_corpus, tmp_path):
+    """A row holding NaN (stored before answers were read at the door) made SQLite's json
+    functions fail every sync: a whole listing refetches it and stores it clean."""
+    from analyzer.store import RawBug
+
+    data_dir = tmp_path / "data"
+    with FakeBugzilla(bugzilla_corpus) as server:
+        sync_into(server, data_dir)
+        with Store.open(data_dir) as store:
+            raw = store.get(OPEN_BUG)
+            store.put_bugs([RawBug({**raw.bug, "cf_x": float("nan")}, raw.comments, raw.history)])
+            assert store.unreadable_json_ids() == {OPEN_BUG}
+        result = sync_into(server, data_dir, "--full")
+    assert "(0 new, 1 changed)" in result.stderr
+    with Store.open(data_dir) as store:
+        assert store.unreadable_json_ids() == set()
+        assert store.get(OPEN_BUG).bug == bugzilla_corpus[OPEN_BUG].bug

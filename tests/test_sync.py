@@ -17,6 +17,8 @@ SEARCH_HEAD = (
     "/rest/bug?product=CA+Program&product=NSS&component=CA+Certificate+Compliance"
     "&include_fields=_default%2Ccomments%2Chistory"
 )
+# after a whole listing: how many bugs match, to know no page skipped any
+COUNT = "/rest/bug?product=CA+Program&product=NSS&component=CA+Certificate+Compliance&count_only=1"
 
 
 def sync(server: FakeBugzilla, data_dir: Path, *extra: str, **kwargs):
@@ -43,8 +45,8 @@ def test_full_sync_stores_every_ca_bug_verbatim_in_few_requests(server, data_dir
     result = sync(server, data_dir, "--page-size", "4")
     assert result.exit_code == ExitStatus.SUCCESS, result.stderr
     # three pages of 4, 4 and 3 bugs, then the empty page that ends it (a short page does not:
-    # BMO lowers an oversized limit without a word)
-    assert result.stderr == "Synced 11 bugs (11 new, 0 changed) in 4 requests.\n"
+    # BMO lowers an oversized limit without a word), then the count that shows none was skipped
+    assert result.stderr == "Synced 11 bugs (11 new, 0 changed) in 5 requests.\n"
     assert result.stdout == ""
     expected = ca_bugs(server)
     with Store.open(data_dir) as store:
@@ -64,6 +66,7 @@ def test_full_sync_stores_every_ca_bug_verbatim_in_few_requests(server, data_dir
         f"{SEARCH_HEAD}&f1=bug_id&o1=greaterthan&v1={ids[3]}&order=bug_id&limit=4",
         f"{SEARCH_HEAD}&f1=bug_id&o1=greaterthan&v1={ids[7]}&order=bug_id&limit=4",
         f"{SEARCH_HEAD}&f1=bug_id&o1=greaterthan&v1={ids[10]}&order=bug_id&limit=4",
+        COUNT,
     ]
     assert all(entry.user_agent.startswith("ca-incident-analyzer/") for entry in server.log)
 
@@ -126,6 +129,7 @@ def test_server_without_inline_extras_gets_batched_comment_and_history_calls(
         f"/rest/bug/{second[0]}/comment?" + "&".join(f"ids={i}" for i in second[1:]),
         f"/rest/bug/{second[0]}/history?" + "&".join(f"ids={i}" for i in second[1:]),
         f"{SEARCH_HEAD}&f1=bug_id&o1=greaterthan&v1={second[-1]}&order=bug_id&limit=6",
+        COUNT,
     ]
 
 
@@ -181,7 +185,7 @@ def test_the_api_key_goes_only_in_the_header(bugzilla_corpus, data_dir):
         result = sync(server, data_dir, "--page-size", "3", environ={"BUGZILLA_API_KEY": secret})
         log = list(server.log)
     assert result.exit_code == 0, result.stderr
-    assert len(log) == 5 and all(entry.with_key and entry.status == 200 for entry in log)
+    assert len(log) == 6 and all(entry.with_key and entry.status == 200 for entry in log)
     assert all(secret not in entry.target for entry in log)
     assert secret not in result.stdout + result.stderr
     for path in data_dir.rglob("*"):
@@ -260,14 +264,14 @@ def test_progress_only_on_a_terminal(server, tmp_path):
     loud = sync(server, tmp_path / "b", "--page-size", "4", tty=True)
     assert "Syncing" not in quiet.stderr
     assert loud.stderr.count("\rSyncing:") == 4
-    assert loud.stderr.endswith("Synced 11 bugs (11 new, 0 changed) in 4 requests.\n")
+    assert loud.stderr.endswith("Synced 11 bugs (11 new, 0 changed) in 5 requests.\n")
 
 
 def test_full_flag_refetches_but_rewrites_nothing_unchanged(server, data_dir):
     assert sync(server, data_dir, "--page-size", "5").exit_code == 0
     server.clear_log()
     result = sync(server, data_dir, "--full", "--page-size", "5")
-    assert result.stderr == "Synced 0 bugs (0 new, 0 changed) in 4 requests.\n"
+    assert result.stderr == "Synced 0 bugs (0 new, 0 changed) in 5 requests.\n"
     assert all("last_change_time" not in dict(entry.params) for entry in server.log)
 
 

@@ -12,9 +12,11 @@ scrubbed of the key.
 from __future__ import annotations
 
 import ipaddress
-import json
+import os
 import random
 import re
+import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -23,11 +25,14 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from analyzer import __version__
 from analyzer.env import InputError, JobError
-from analyzer.values import one_line
+from analyzer.values import Coerced, load_json, one_line
 
 USER_AGENT = (
     f"ca-incident-analyzer/{__version__} (+https://github.com/example/ca-incident-analyzer)"
@@ -102,6 +107,99 @@ class _Retry(Exception):
         self.no_connection = no_connection
 
 
+class _Watchdog:
+    """Shuts the connection of the request in flight once the overall deadline has passed.
+
+    A per-read timeout starts again with every byte, so a server that trickles its TLS
+    handshake, its status line and headers (which requests reads before we see anything) or
+    its body a byte at a time would hold one request for hours; shutting the connection from
+    this timer thread ends the blocked read wherever it is. It holds its own duplicate of the
+    socket's descriptor: wrapping a socket for TLS detaches the original object, and a
+    descriptor number alone could be reused by another file once closed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._until: float | None = None
+        self._handle: socket.socket | None = None
+        self.fired = False
+
+    def start(self, seconds: float) -> None:
+        with self._lock:
+            self._until, self.fired = time.monotonic() + seconds, False
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            if sock is None or self._until is None:
+                return
+            self._disarm()
+            try:
+                self._handle = socket.socket(fileno=os.dup(sock.fileno()))
+            except OSError:
+                return  # no descriptor to watch: the per-read timeout still applies
+            left = max(0.0, self._until - time.monotonic())
+            self._timer = threading.Timer(left, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._disarm()
+            self._until = None
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._until is None or self._handle is None:
+                return
+            self.fired = True
+            try:  # shuts the connection for every descriptor of it: the reader sees EOF
+                self._handle.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: nothing is waiting on it
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections hand their socket to the watchdog as soon as it is
+    connected (before a TLS handshake) and again before they read an answer (a connection kept
+    alive from an earlier request): the deadline covers connect, headers and body."""
+
+    def __init__(self, watchdog: _Watchdog) -> None:
+        self._watchdog = watchdog
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
+        watchdog = self._watchdog
+        pools = {}
+        for scheme, pool, connection in (
+            ("http", HTTPConnectionPool, HTTPConnection),
+            ("https", HTTPSConnectionPool, HTTPSConnection),
+        ):
+
+            def new_conn(self, _base=connection):  # noqa: ANN001, ANN202
+                sock = _base._new_conn(self)  # connected: the TLS handshake is still to come
+                watchdog.watch(sock)
+                return sock
+
+            def getresponse(self, *a, _base=connection, **kw):  # noqa: ANN001, ANN202
+                watchdog.watch(self.sock)  # a new socket, or a kept-alive one
+                return _base.getresponse(self, *a, **kw)
+
+            methods = {"_new_conn": new_conn, "getresponse": getresponse}
+            watched = type(f"Watched{connection.__name__}", (connection,), methods)
+            pools[scheme] = type(f"Watched{pool.__name__}", (pool,), {"ConnectionCls": watched})
+        self.poolmanager.pool_classes_by_scheme = pools  # type: ignore[assignment]
+
+
 class BugzillaClient:
     """GET JSON documents from one Bugzilla's REST API, counting every request sent."""
 
@@ -129,8 +227,12 @@ class BugzillaClient:
         self.requests_sent = 0
         self.retries_done = 0
         self.last_date_header: str | None = None
+        self.coerced: list[Coerced] = []  # values read as null at the door (NaN, too deep)
         self._answered = False  # has the server ever answered this client?
+        self._watchdog = _Watchdog()
         self._session = requests.Session()
+        for prefix in ("http://", "https://"):
+            self._session.mount(prefix, _WatchedAdapter(self._watchdog))
         self._session.trust_env = False  # no .netrc credentials, no proxies from the environment
         self._session.headers.update(
             {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"}
@@ -161,6 +263,10 @@ class BugzillaClient:
 
     def get(self, path: str, params: Params = ()) -> dict:
         """GET one JSON object, retrying transient failures; raise one clear error otherwise."""
+        return self.get_coerced(path, params)[0]
+
+    def get_coerced(self, path: str, params: Params = ()) -> tuple[dict, list[Coerced]]:
+        """:meth:`get`, and where the answer held values no store may hold (read as null)."""
         url = self.url(path, params)
         if len(url.encode()) > MAX_URL_BYTES:
             raise JobError(f"A request URL would be {len(url.encode())} bytes, over 8 KiB.")
@@ -170,9 +276,9 @@ class BugzillaClient:
                 self.retries_done += 1
                 self._sleep(self.backoff.delay(attempt - 1))
             try:
-                document = self._get_once(url)
+                answer = self._get_once(url)
                 self._answered = True
-                return document
+                return answer
             except _Retry as problem:
                 last_problem = self._scrub(str(problem))
                 if problem.no_connection and not self._answered and attempt >= 1:
@@ -183,10 +289,24 @@ class BugzillaClient:
             f"(last: {last_problem}); try again later."
         )
 
-    def _get_once(self, url: str) -> dict:
+    def _get_once(self, url: str) -> tuple[dict, list[Coerced]]:
         self.bucket.acquire()
         self.requests_sent += 1
         started = self._clock()
+        self._watchdog.start(self.deadline)
+        try:
+            return self._answer(url, started)
+        except _Retry:
+            if self._watchdog.fired:
+                raise _Retry(self._too_slow()) from None
+            raise
+        finally:
+            self._watchdog.stop()
+
+    def _too_slow(self) -> str:
+        return f"an answer slower than the {self.deadline:g} s deadline"
+
+    def _answer(self, url: str, started: float) -> tuple[dict, list[Coerced]]:
         try:
             response = self._session.get(
                 url, timeout=self.timeout, allow_redirects=False, stream=True
@@ -203,6 +323,8 @@ class BugzillaClient:
             body = self._body(response, started)
         finally:
             response.close()
+        if self._watchdog.fired:  # the socket was shut mid-answer: what was read is not whole
+            raise _Retry(self._too_slow())
         self.last_date_header = response.headers.get("Date") or self.last_date_header
         return self._read(response, body)
 
@@ -228,7 +350,7 @@ class BugzillaClient:
         try:
             while True:
                 if self._clock() - started > self.deadline:
-                    raise _Retry(f"an answer slower than the {self.deadline:g} s deadline")
+                    raise _Retry(self._too_slow())
                 chunk = response.raw.read1(_CHUNK, decode_content=False)
                 if not chunk:
                     break
@@ -252,7 +374,7 @@ class BugzillaClient:
             raise _Retry("a timeout" if timeout else "a cut response body") from None
         return b"".join(parts)
 
-    def _read(self, response: requests.Response, body: bytes) -> dict:
+    def _read(self, response: requests.Response, body: bytes) -> tuple[dict, list[Coerced]]:
         status = response.status_code
         if status == 429 or status >= 500:
             raise _Retry(f"HTTP {status}")
@@ -263,7 +385,7 @@ class BugzillaClient:
             )
         is_json = "json" in response.headers.get("Content-Type", "")
         try:
-            document = json.loads(body)
+            document, coerced = load_json(body)
         except ValueError:
             if is_json or body[:1] in (b"{", b"["):
                 raise _Retry(f"a cut or invalid JSON body (HTTP {status})") from None
@@ -284,7 +406,8 @@ class BugzillaClient:
             raise JobError(f"Bugzilla answered HTTP {status}: {message.rstrip('.')}.")
         if status != 200:
             raise JobError(f"{self.base_url} answered HTTP {status} without a Bugzilla error.")
-        return document
+        self.coerced += coerced
+        return document, coerced
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, "[api key]") if self._api_key else text

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from analyzer.language.dates import EXPLICIT_KINDS, find_dates
+from analyzer.values import read_count
 
 DATE_FIELDS = ("non_compliance_start", "non_compliance_identified", "non_compliance_end")
 
@@ -136,10 +137,12 @@ def _zone_hours(zone: str | None) -> float:
 
 
 def _number(value: str) -> int | None:
+    """The first count in ``value``; None when there is none or it is past any real count
+    (20 digits would overflow the int64 column; 5,000 digits Python will not even read)."""
     match = _NUMBER.search(value)
     if not match:
         return None
-    return int(re.sub(r"[,\u202f ]", "", match.group(1)))
+    return read_count(re.sub(r"[,\u202f ]", "", match.group(1)))
 
 
 def read_fields(lines: list[str], day: date | None) -> list[Field]:

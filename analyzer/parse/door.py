@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.store import RawBug
+from analyzer.store import COERCED_KEY, VANISHED_KEY, RawBug
 from analyzer.values import (
     MAX_ID,
     has_surrogate,
@@ -26,6 +26,8 @@ from analyzer.values import (
 
 COMPONENT = "CA Certificate Compliance"
 PRODUCTS = frozenset({"CA Program", "NSS"})
+VANISHED = "VANISHED"  # the resolution a vanished open bug is read with (excluded_resolutions.csv)
+CLOSED = frozenset({"RESOLVED", "VERIFIED", "CLOSED"})
 MAX_COUNT = 10_000_000  # a comment position beyond this is junk (BMO threads have hundreds)
 _BUG_TEXT = ("summary", "status", "resolution", "product", "component", "whiteboard")
 _BUG_ACCOUNTS = ("creator", "assigned_to")
@@ -86,11 +88,15 @@ def admit(raw: RawBug, found: Findings) -> RawBug | None:
     cannot be a row (no readable creation time, or moved out of the CA compliance component)."""
     bug_id = raw.bug_id
     door = _Door(bug_id, found)
+    if COERCED_KEY in raw.bug:
+        _coerced_by_sync(door, raw.bug[COERCED_KEY])
     bug = _bug(door, raw.bug)
     if bug is None:
         return None
     comments = _comments(door, raw.comments)
     history = _history(door, raw.history)
+    if VANISHED_KEY in bug:
+        bug, history = _vanished(door, bug, history)
     opened = bug.get("creation_time")
     if opened is None:
         times = [c["creation_time"] for c in comments if c.get("creation_time")]
@@ -104,6 +110,41 @@ def admit(raw: RawBug, found: Findings) -> RawBug | None:
     if bug is raw.bug and comments is raw.comments and history is raw.history:
         return raw
     return RawBug(bug, comments, history)
+
+
+def _coerced_by_sync(door: _Door, marks: object) -> None:
+    """The values sync read as null where the answer entered (``values.load_json``): one
+    ``data_quality`` row each, naming the bug and where the value was."""
+    for mark in marks if type(marks) is list else []:
+        if type(mark) is list and len(mark) == 3 and all(type(part) is str for part in mark):
+            where, name, what = mark
+            problem = "a value SQLite's JSON cannot hold (NaN, Infinity, past any size, too deep)"
+            door.note(where, name, what, problem, "stored as null")
+
+
+def _vanished(door: _Door, bug: dict, history: list[dict] | None) -> tuple[dict, list[dict] | None]:
+    """A bug sync found gone from the server: an open one is read as resolved ``VANISHED`` at
+    the time sync first missed it (one history entry), so it is judged until then and
+    excluded from then on, like any resolution that is not an incident."""
+    when = read_time(bug.get(VANISHED_KEY))
+    bug = {k: v for k, v in bug.items() if k != VANISHED_KEY}
+    if when is None:
+        return bug, history
+    status = bug.get("status") or ""
+    if str(status).upper() in CLOSED:
+        door.note("bug", "status", when, "no longer returned by the server (made private "
+                  "or removed)", "kept as it was when last seen")  # fmt: skip
+        return bug, history
+    door.note("bug", "status", when, "no longer returned by the server (made private or "
+              "removed)", "not judged from that time")  # fmt: skip
+    changes = [
+        {"field_name": "status", "removed": str(status), "added": "RESOLVED"},
+        {"field_name": "resolution", "removed": str(bug.get("resolution") or ""),
+         "added": VANISHED},
+    ]  # fmt: skip
+    if history is not None:
+        history = [*history, {"when": when, "who": "", "changes": changes}]
+    return {**bug, "status": "RESOLVED", "resolution": VANISHED}, history
 
 
 def _bug(door: _Door, bug: dict) -> dict | None:
@@ -189,7 +230,7 @@ def _comment(door: _Door, index: int, comment: object) -> dict | None:
         return None
     fixed: dict = {}
     count = comment.get("count")
-    if count is not None and (type(count) is not int or not 0 <= count <= MAX_COUNT):
+    if "count" in comment and (type(count) is not int or not 0 <= count <= MAX_COUNT):
         door.note(where, "count", count, "not a comment number", "used its position")
         fixed["count"] = index
     cid = comment.get("id")

@@ -54,6 +54,12 @@ class Faults:
     bug_overrides: dict[int, dict] = field(default_factory=dict)
     date_header: str | None = None  # the Date header sent instead of the clock's (e.g. 2099)
     trickle_seconds: float = 0.0  # send each body one byte at a time, this far apart
+    trickle_headers_seconds: float = 0.0  # send the status line and headers a byte at a time
+    order_instead: str | None = None  # searches use this order whatever is asked ("changeddate")
+    hidden: set[int] = field(default_factory=set)  # bugs no longer returned (private, removed)
+    # raw JSON text sent in place of a string value: {"@nan@": "NaN"} turns every "@nan@" in an
+    # answer into NaN, for what Python's json cannot write (1e400, 5,000 digits, 100,000 deep)
+    splice: dict[str, str] = field(default_factory=dict)
     gzip_body: bytes | None = None  # answer every request with this gzip-encoded body
 
 
@@ -242,7 +248,10 @@ class FakeBugzilla:
         parts = urlsplit(target)
         params = parse_qsl(parts.query, keep_blank_values=True)
         with self._lock:
-            return self._route(parts.path, params)
+            status, content_type, body = self._route(parts.path, params)
+        for marker, raw in self.faults.splice.items():
+            body = body.replace(json.dumps(marker).encode(), raw.encode())
+        return status, content_type, body
 
     def _rate_limited(self) -> tuple[int, str, bytes] | None:
         with self._lock:
@@ -264,11 +273,22 @@ class FakeBugzilla:
     def _route(self, path: str, params: list[tuple[str, str]]) -> tuple[int, str, bytes]:
         if path == "/rest/version":
             return _json(200, {"version": "20260314.1"})
+        visible = [fake for i, fake in self.bugs.items() if i not in self.faults.hidden]
         if path == "/rest/bug":
             if self.ignore_charts:
                 params = [(k, v) for k, v in params if not (k[:1] in "fov" and k[1:].isdigit())]
+            if self.faults.order_instead is not None:
+                params = [(k, v) for k, v in params if k != "order"]
+                params.append(("order", self.faults.order_instead))
+            if dict(params).get("count_only") in ("1", "true"):  # Bugzilla 5: {"bug_count": N}
+                unlimited = [(k, v) for k, v in params if k not in ("limit", "offset")]
+                try:
+                    matched = search(visible, unlimited, len(visible) + 1, False)
+                except SearchError as exc:
+                    return _error(400, 108, str(exc))
+                return _json(200, {"bug_count": len(matched)})
             try:
-                found = search(list(self.bugs.values()), params, self.max_limit, self.inline_extras)
+                found = search(visible, params, self.max_limit, self.inline_extras)
             except SearchError as exc:
                 return _error(400, 108, str(exc))
             overrides = self.faults.bug_overrides
@@ -284,6 +304,8 @@ class FakeBugzilla:
                 return _error(400, 54, f"Invalid Bug ID: '{raw}' is not a valid bug number.")
             if int(raw) not in self.bugs:
                 return _error(404, 101, f"Bug #{raw} does not exist.")
+            if int(raw) in self.faults.hidden:
+                return _error(401, 102, f"You are not authorized to access bug #{raw}.")
             if int(raw) not in ids:
                 ids.append(int(raw))
         what = match["what"]
@@ -364,7 +386,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, content_type, body = fake.answer(self.path, key)
         fake.record(LoggedRequest(status=status, **entry))
-        if fake.faults.gzip_body is not None or fake.faults.trickle_seconds:
+        slow = fake.faults.trickle_seconds or fake.faults.trickle_headers_seconds
+        if fake.faults.gzip_body is not None or slow:
             self._send_slowly_or_zipped(status, content_type, body)
             return
         truncate = fake.take_fault("truncate_next")
@@ -389,7 +412,16 @@ class _Handler(BaseHTTPRequestHandler):
             if zipped is not None:
                 self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(sent)))
-            self.end_headers()
+            if faults.trickle_headers_seconds:  # every header byte in time for a per-read timeout
+                buffered: list[bytes] = vars(self)["_headers_buffer"]  # what send_header kept
+                head = b"".join(buffered) + b"\r\n"
+                buffered.clear()
+                for index in range(len(head)):
+                    self.wfile.write(head[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(faults.trickle_headers_seconds)
+            else:
+                self.end_headers()
             if not faults.trickle_seconds:
                 self.wfile.write(sent)
                 return
