@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from analyzer.metrics.cadence import Gap, update_gaps
+from analyzer.metrics.lacks import ASSUMED_DATE, NO_HISTORY
 from analyzer.metrics.rulebook import DAY, Rulebook, end_of_day
 from analyzer.metrics.threads import BugThread, Comment
 from analyzer.metrics.timeline import (
@@ -26,7 +27,6 @@ from analyzer.parse.exclusion import excluded_reason
 
 NO_TEXT = "CA comment text missing: a report may be unseen"
 NO_COMMENT_TEXT = "comment text missing: it may expect no reply"
-NO_HISTORY = "whiteboard history unknown"
 CLOSE_ESTIMATED = "close time estimated"
 DONE_KINDS = ("full", "closure")
 
@@ -196,10 +196,13 @@ def _full_report(thread, periods, updates, rulebook, as_of) -> list[Row]:
 
 def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
     rows = []
+    assumed = {b.start for b in thread.whiteboard if b.assumed}
     for gap in gaps:
         for r in gap.rows:
             caveats = []
-            if not thread.history_known:
+            if gap.start in assumed and r.basis == "next_update":
+                caveats.append(ASSUMED_DATE)
+            elif not thread.history_known:
                 caveats.append(NO_HISTORY)
             if r.outcome == "missed" and r.met_at is None and thread.closed_estimated:
                 if thread.closed is not None and gap.end == thread.closed:

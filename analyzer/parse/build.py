@@ -18,6 +18,7 @@ from analyzer.parse.exclusion import excluded_reason
 from analyzer.parse.needinfo import requests_of_bug
 from analyzer.parse.reference import Reference
 from analyzer.parse.roles import NOBODY, BugRoles
+from analyzer.parse.state import collapsed_by, comment_tags, estimated_close
 from analyzer.parse.whiteboard import ParsedWhiteboard, parse_whiteboard
 from analyzer.store import RawBug
 
@@ -55,8 +56,8 @@ class TableBuilder:
             for value in (change.get("removed"), change.get("added"))
         }
         roles = BugRoles(ca, [a for a in assignees if a], self.reference)
-        comment_at, authors = self._add_comments(bug_id, raw.comments, roles)
-        self._add_bug(raw, ca, known, roles)
+        comment_at, authors, comment_roles = self._add_comments(bug_id, raw.comments, roles)
+        self._add_bug(raw, ca, known, roles, comment_roles)
         self._add_changes(bug_id, history, roles, comment_at)
         seen_at = bug.get("last_change_time") or self.observed_iso
         asked = self._add_needinfos(raw, roles, comment_at, seen_at)
@@ -67,7 +68,7 @@ class TableBuilder:
 
     def _add_comments(self, bug_id: int, comments: list[dict], roles: BugRoles):
         """Comment rows (the hot path: one list comprehension per column); returns the bug's
-        ``comment_at`` lookup and the comments' authors."""
+        ``comment_at`` lookup, the comments' authors and their roles."""
         data = self.comments.data
         counts = [c.get("count", i) for i, c in enumerate(comments)]
         authors = [c.get("author") or c.get("creator") for c in comments]
@@ -84,11 +85,18 @@ class TableBuilder:
             [c["raw_text"] if c.get("raw_text") is not None else c.get("text") for c in comments]
         )
         data["role"].extend(roles_of)
+        tags = [comment_tags(c.get("tags")) for c in comments]
+        hidden = [collapsed_by(t, self.reference) for t in tags]
         data["is_ca_update"].extend(
-            [role == "ca" and not private for role, private in zip(roles_of, privates, strict=True)]
+            [
+                role == "ca" and not private and not gone
+                for role, private, gone in zip(roles_of, privates, hidden, strict=True)
+            ]
         )
         prefix = comment_url(bug_id, 0)[:-1]
         data["url"].extend([prefix + str(count) for count in counts])
+        data["tags"].extend(tags)
+        data["collapsed"].extend(hidden)
         at: dict[tuple[str, str], int] | None = None
 
         def comment_at(account: str | None, when: str | None) -> int | None:
@@ -102,14 +110,16 @@ class TableBuilder:
                         at.setdefault((author.lower(), time), count)
             return at.get((account.lower(), when))
 
-        return comment_at, authors
+        return comment_at, authors, roles_of
 
-    def _add_bug(self, raw: RawBug, ca: str, known: bool, roles: BugRoles) -> None:
+    def _add_bug(
+        self, raw: RawBug, ca: str, known: bool, roles: BugRoles, comment_roles: list[str]
+    ) -> None:
         bug = raw.bug
         status = bug.get("status")
         summary, whiteboard = bug.get("summary") or "", bug.get("whiteboard") or ""
         resolution = bug.get("resolution") or ""
-        closed, estimated = _closed_time(raw, status)
+        closed, estimated = _closed_time(raw, status, comment_roles)
         self.bugs.append(
             bug_id=raw.bug_id,
             summary=bug.get("summary"),
@@ -253,8 +263,11 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _closed_time(raw: RawBug, status: str | None) -> tuple[str | None, bool]:
-    """When the bug last entered a closed status and stayed closed; estimated without history."""
+def _closed_time(
+    raw: RawBug, status: str | None, comment_roles: list[str]
+) -> tuple[str | None, bool]:
+    """When the bug last entered a closed status and stayed closed; estimated without history
+    (:func:`analyzer.parse.state.estimated_close`)."""
     if status not in CLOSED_STATUSES:
         return None, False
     if raw.history is not None:
@@ -271,8 +284,7 @@ def _closed_time(raw: RawBug, status: str | None) -> tuple[str | None, bool]:
         if closed_since is not None:
             return closed_since, False
     times = [c.get("creation_time") or c.get("time") for c in raw.comments]
-    times = [t for t in times if t]
-    return (max(times) if times else raw.bug.get("creation_time")), True
+    return estimated_close(times, comment_roles, raw.bug.get("creation_time")), True
 
 
 def _whiteboard_timeline(raw: RawBug, current: str, opened: str, comment_at):

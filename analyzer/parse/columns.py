@@ -44,6 +44,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "role": "str",
         "is_ca_update": "bool",
         "url": "str",
+        "tags": "str",
+        "collapsed": "bool",
     },
     "changes": {
         "bug_id": "int",
