@@ -97,7 +97,7 @@ def attachment_kind(text: str | None) -> str | None:
 # What a report says it is (SPEC "Report kinds on partial text"): its title, or a sentence
 # stating it is itself preliminary. A cut text shows its title and first sections only.
 _SELF_PRELIMINARY = re.compile(
-    r"\bthis (?:is|serves as|constitutes) (?:a|an|our|the)(?: first| short)? "
+    r"\bthis (?:is|serves as|constitutes) (?:(?:a|an|our|the) )?(?:first |short )?"
     r"(?:preliminary|initial)(?: incident)? report\b"
 )
 _TITLE_FULL = frozenset(
@@ -113,13 +113,17 @@ _FORM_LINE = re.compile(
     re.IGNORECASE,
 )
 TITLE_LINES = 2  # a title is among the first own lines (after BMO's form lines)
-# Mozilla's 7-question report: it opens with question 1, numbered
+# Mozilla's 7-question report: a line that starts with question 1 (numbered or not, bold,
+# quoted as a pasted prompt: "1. How your CA first became aware ...", "> 1.", "1-", "**How")
 _SEVEN_QUESTIONS = re.compile(
-    r"^[\s#*_>]*1\s*[.)]\s*[*_]*\s*how (?:your|the|our) ca first became aware"
+    r"^[\s>#*_=|\u2022-]*(?:(?:\d{1,2}(?:\.\d{1,2})?|[ivx]{1,3})\s*[-.)/:]*[\s-]*)?[*_\s]*"
+    r"how (?:your|the|our) ca first became aware",
+    re.IGNORECASE,
 )
+_REPLY = re.compile(r"^\(in reply to\b", re.IGNORECASE | re.MULTILINE)
 
 
-def declared_kind(lines: list[str]) -> str | None:
+def declared_kind(lines: list[str], text: str | None = None) -> str | None:
     """The kind a report states for itself: ``preliminary`` ("This is a preliminary report",
     a "Preliminary Incident Report" or "Incident Report (Preliminary)" title), ``full`` (an
     "Incident Report", "Full Incident Report" or "Audit Incident Report" title, or Mozilla's
@@ -132,9 +136,17 @@ def declared_kind(lines: list[str]) -> str | None:
         return "preliminary"
     if "full" in kinds:
         return "full"
-    if any(_SEVEN_QUESTIONS.match(line.lower()) for line in _opening(lines, TITLE_LINES + 2)):
+    if any(_SEVEN_QUESTIONS.match(line) for line in _template_lines(lines, text)):
         return "full"
     return None
+
+
+def _template_lines(lines: list[str], text: str | None) -> list[str]:
+    """Where the 7-question form's prompts can be: the commenter's own lines, and '>' lines
+    when they are the template's prompts pasted as quotes (not a reply quoting someone)."""
+    if text is None or ">" not in text or _REPLY.search(text):
+        return lines
+    return lines + [line for line in text.splitlines() if line.lstrip().startswith(">")]
 
 
 _PRELIMINARY_TITLE = re.compile(r"(?:preliminary|initial)(?: incident)? report(?: .*)?")
@@ -337,7 +349,7 @@ def read_report(text: str | None, lines: list[str] | None = None) -> ReportReadi
             elif found:
                 sections.add(found)
     present = tuple(s for s in FULL_SECTIONS if s in sections)
-    declared = declared_kind(lines)
+    declared = declared_kind(lines, text)
     if "closure" in markers:
         kind = "closure"
     elif "preliminary" in markers or declared == "preliminary":
