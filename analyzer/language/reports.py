@@ -201,8 +201,8 @@ def _titles(lines: list[str]) -> list[tuple[str, bool]]:
             found.append((bold.group(1).strip(), True))
     for line in _opening(lines, TITLE_LINES):
         stripped = line.strip(" *_#")
-        if stripped and len(stripped) <= 80:
-            found.append((stripped, False))
+        if stripped and len(stripped) <= 80 and not stripped.endswith((".", "?", ",")):
+            found.append((stripped, False))  # a short line, not a sentence
     return found
 
 

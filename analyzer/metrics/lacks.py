@@ -10,8 +10,8 @@ what the metrics assume then, and every row a reading touches carries its caveat
   sync: they count from that gap's start, as if a root program wrote them then
   (:func:`running_gap_starts`; the cadence reads the board from there).
 - **Text cut short**: a text of exactly the store's cut length is missing its end
-  (:func:`cut_texts`); a report kind it does not show is unknown, not "no report"
-  (:func:`unknown_when_cut`).
+  (:func:`analyzer.parse.state.cut_texts`); a report kind it does not show is unknown, not
+  "no report" (:func:`unknown_when_cut`).
 - **Comment tags**: a comment BMO shows collapsed (``spam``, ``off-topic``, ...; the list is
   ``analyzer/data/comment_tags.csv``) is neither an update nor a comment needing a reply: the
   parse stage marks it (``comments.collapsed``) and leaves it out of ``is_ca_update``; the
@@ -22,14 +22,12 @@ what the metrics assume then, and every row a reading touches carries its caveat
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from analyzer.metrics.rulebook import DAY
+from analyzer.parse.state import TEXT_CUT_AT, cut_texts
 
-# The snapshot keeps the first 1,000 characters of comment 0 (store meta ``comment_text``); a
-# text of exactly that length is cut unless its bug's history is known (a synced store).
-TEXT_CUT_AT = 1000
+__all__ = ["TEXT_CUT_AT", "cut_texts", "running_gap_starts", "unknown_when_cut"]
 
 ASSUMED_DATE = "whiteboard history unknown: today's Next-update date read from the gap's start"
 NO_HISTORY = "whiteboard history unknown"
@@ -59,13 +57,6 @@ def running_gap_starts(
         if t >= opened[bug] and t // DAY > u // DAY:
             starts[bug] = t
     return starts
-
-
-def cut_texts(texts: pd.Series, history_known: pd.Series) -> np.ndarray:
-    """Which texts are cut short: exactly :data:`TEXT_CUT_AT` long, on a bug of unknown
-    history (``history_known`` aligned with ``texts``)."""
-    lengths = texts.str.len()
-    return ((lengths == TEXT_CUT_AT) & ~history_known.fillna(False).astype(bool)).to_numpy()
 
 
 def unknown_when_cut(kind: str | None, cut: bool) -> str | None:

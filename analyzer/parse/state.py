@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from analyzer.parse.exclusion import excluded_reason
@@ -85,6 +86,18 @@ def bug_state_at(tables: ThreadTables, as_of: pd.Timestamp, exclusion_rules=None
         )
     ]
     return state.reset_index()[COLUMNS]
+
+
+# The snapshot keeps the first 1,000 characters of comment 0 (store meta ``comment_text``); a
+# text of exactly that length is cut unless its bug's history is known (a synced store).
+TEXT_CUT_AT = 1000
+
+
+def cut_texts(texts: pd.Series, history_known: pd.Series) -> np.ndarray:
+    """Which texts are cut short: exactly :data:`TEXT_CUT_AT` long, on a bug of unknown
+    history (``history_known`` aligned with ``texts``)."""
+    lengths = texts.str.len()
+    return ((lengths == TEXT_CUT_AT) & ~history_known.fillna(False).astype(bool)).to_numpy()
 
 
 # A silence longer than this, followed only by community comments, ends a bug of unknown
