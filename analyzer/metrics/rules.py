@@ -64,6 +64,8 @@ def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
     excluded = excluded_reason(thread.summary, thread.whiteboard_text, resolution, status)
+    if not excluded and thread.excluded_override and thread.excluded_override[0] <= as_of:
+        excluded = thread.excluded_override[1]  # a staff override, from its ``since``
     updates = [c for c in thread.comments if c.is_ca_update]
     if excluded:
         return BugResult(thread, periods, [], [], status, resolution, closed, updates, excluded)
@@ -82,7 +84,12 @@ def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult
 
 
 def _close_caveat(thread: BugThread, ended_by_close: bool) -> str:
-    return CLOSE_ESTIMATED if ended_by_close and thread.closed_estimated else ""
+    """What a row ended by the bug's close rests on: an estimate, or a staff override."""
+    if not ended_by_close:
+        return ""
+    if thread.closed_estimated:
+        return CLOSE_ESTIMATED
+    return thread.close_override
 
 
 def _single(
@@ -197,6 +204,7 @@ def _full_report(thread, periods, updates, rulebook, as_of) -> list[Row]:
 def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
     rows = []
     assumed = {b.start for b in thread.whiteboard if b.assumed}
+    overridden = {b.day // DAY * DAY: b.override for b in thread.whiteboard if b.override and b.day}
     for gap in gaps:
         for r in gap.rows:
             caveats = []
@@ -204,9 +212,12 @@ def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
                 caveats.append(ASSUMED_DATE)
             elif not thread.history_known:
                 caveats.append(NO_HISTORY)
-            if r.outcome == "missed" and r.met_at is None and thread.closed_estimated:
+            if r.basis == "next_update" and (r.due // DAY * DAY) in overridden:
+                caveats.append(overridden[r.due // DAY * DAY])
+            if r.outcome == "missed" and r.met_at is None:
                 if thread.closed is not None and gap.end == thread.closed:
-                    caveats.append(CLOSE_ESTIMATED)
+                    if caveat := _close_caveat(thread, True):
+                        caveats.append(caveat)
             rows.append(
                 Row(
                     "update_cadence",

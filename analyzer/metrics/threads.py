@@ -48,6 +48,7 @@ class Board(NamedTuple):
     # history unknown: today's value, read from the start of the update gap running at the
     # sync as if a root program wrote it then (metrics/lacks.py)
     assumed: bool = False
+    override: str = ""  # the staff override that added this value (its provenance)
 
 
 class Needinfo(NamedTuple):
@@ -89,6 +90,9 @@ class BugThread:
     identified: tuple[int, str] | None = None  # (time, evidence) of the CA's identified date
     identified_posted: int | None = None  # when the report stating ``identified`` was posted
     action_items: list[ActionItem] = field(default_factory=list)
+    close_override: str = ""  # provenance of a staff override giving ``closed``
+    # (since, reason) of a staff override excluding the bug from ``since``
+    excluded_override: tuple[int, str] | None = None
 
 
 def seconds(column: pd.Series) -> np.ndarray:
@@ -195,6 +199,7 @@ def build_threads(
         _text_or_empty(bugs["filed_by"]) if "filed_by" in bugs else _creator_roles(bugs, roles)
     )
     threads = []
+    overrides = _overrides(bugs)
     for row in zip(
         bugs["bug_id"].tolist(),
         _text_or_empty(bugs["ca"]),
@@ -228,6 +233,8 @@ def build_threads(
                 url,
             )
         )
+        if overrides and int(bug_id) in overrides:
+            threads[-1].close_override, threads[-1].excluded_override = overrides[int(bug_id)]
     by_id = [t.bug_id for t in threads]
     source = _add_comments(threads, by_id, tables.comments, language, as_of, tables.bugs)
     _add_changes(threads, by_id, tables.changes, as_of)
@@ -237,6 +244,26 @@ def build_threads(
         _add_identified(threads, by_id, tables.comments, language.report_fields, as_of)
         _add_action_items(threads, by_id, tables.comments, language.action_items, as_of)
     return threads, source
+
+
+def _overrides(bugs: pd.DataFrame) -> dict[int, tuple[str, tuple[int, str] | None]]:
+    """bug id -> (close override's provenance, (since, reason) of an exclusion override), for
+    the bugs staff overrides changed (``bugs.override``)."""
+    if "override" not in bugs or not bugs["override"].fillna("").astype(bool).any():
+        return {}
+    changed = bugs.loc[bugs["override"].fillna("").astype(bool)]
+    since = seconds(changed["excluded_since"])
+    out: dict[int, tuple[str, tuple[int, str] | None]] = {}
+    for bug_id, notes, at, reason in zip(
+        changed["bug_id"].tolist(),
+        changed["override"].tolist(),
+        since.tolist(),
+        _text_or_empty(changed["excluded"]),
+        strict=True,
+    ):
+        close = next((n for n in notes.split("; ") if "close_times.csv" in n), "")
+        out[int(bug_id)] = (close, None if at == NAT else (int(at), reason))
+    return out
 
 
 def _cut_texts(comments: pd.DataFrame, bugs: pd.DataFrame) -> pd.Series:
@@ -404,8 +431,11 @@ def _add_whiteboard(
     gets it from the start of the gap running at the sync (``running``, :mod:`lacks`)."""
     starts = seconds(whiteboard["valid_from"])
     assumed = np.zeros(len(whiteboard), dtype=bool)
-    if running:  # bugs of unknown history: their one whiteboard row
-        assumed = whiteboard["bug_id"].isin(running).to_numpy()
+    if running:  # bugs of unknown history: their one whiteboard row of today's value
+        # (where a staff override says who set a date when, it wins over this reading)
+        assumed = (whiteboard["bug_id"].isin(running) & whiteboard["set_by"].isna()).to_numpy()
+        overridden = set(whiteboard.loc[whiteboard["set_by"].notna(), "bug_id"]) & set(running)
+        assumed = assumed & ~whiteboard["bug_id"].isin(overridden).to_numpy()
         gap_start = whiteboard["bug_id"].map(running).fillna(NAT).astype("int64").to_numpy()
         starts = np.where(assumed, gap_start, starts)
     board = whiteboard.assign(_from=starts, _assumed=assumed)
@@ -425,13 +455,16 @@ def _add_whiteboard(
             _text_or_empty(board["url"]),
             _roles_at(board, "set_by_role"),
             board["_assumed"].tolist(),
+            _text_or_empty(board["override"]) if "override" in board else [""] * len(board),
             strict=True,
         )
     )
     ids = board["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         out = []
-        for bug, start, day, by, revocation, close_on, value, url, at, assumed in rows[lo:hi]:
+        for bug, start, day, by, revocation, close_on, value, url, at, assumed, source in rows[
+            lo:hi
+        ]:
             if by:
                 role: str | None = at or roles.get((bug, by), "community")
             elif thread.history_known:
@@ -440,7 +473,9 @@ def _add_whiteboard(
                 role = None
             assumed = assumed and not thread.history_known
             meta = has_meta_tag(value)
-            out.append(Board(start, _opt(day), role, revocation, close_on, url, meta, assumed))
+            out.append(
+                Board(start, _opt(day), role, revocation, close_on, url, meta, assumed, source)
+            )
             thread.whiteboard_text = value
         thread.whiteboard = out
 

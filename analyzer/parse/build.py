@@ -16,6 +16,7 @@ from analyzer.parse.columns import Columns
 from analyzer.parse.door import Findings, admit
 from analyzer.parse.exclusion import excluded_reason
 from analyzer.parse.needinfo import requests_of_bug
+from analyzer.parse.overrides import applied_close, applied_exclusion, applied_next_updates
 from analyzer.parse.reference import Reference
 from analyzer.parse.roles import NOBODY, BugRoles
 from analyzer.parse.state import collapsed_by, comment_tags, estimated_close
@@ -120,6 +121,32 @@ class TableBuilder:
         summary, whiteboard = bug.get("summary") or "", bug.get("whiteboard") or ""
         resolution = bug.get("resolution") or ""
         closed, estimated = _closed_time(raw, status, comment_roles)
+        overrides, known_history = self.reference.overrides, raw.history is not None
+        notes = []  # provenance of every override applied to the bug
+        close = applied_close(
+            overrides, raw.bug_id, known_history, status in CLOSED_STATUSES, self._override_note
+        )
+        if close is not None:  # wins over the estimate
+            closed, estimated = close.closed, False
+            notes.append(close.provenance)
+        excluded = excluded_reason(summary, whiteboard, resolution, status, self.reference)
+        exclusion, since = applied_exclusion(
+            overrides,
+            raw.bug_id,
+            excluded,
+            bug.get("creation_time"),
+            self.observed_iso,
+            self._override_note,
+        )
+        if exclusion is not None:
+            excluded = f"{exclusion.reason}; {exclusion.provenance}"
+            notes.append(exclusion.provenance)
+        notes += [
+            n.provenance
+            for n in applied_next_updates(
+                overrides, raw.bug_id, known_history, self.observed_iso, self._override_note
+            )
+        ]
         self.bugs.append(
             bug_id=raw.bug_id,
             summary=bug.get("summary"),
@@ -139,8 +166,14 @@ class TableBuilder:
             history_known=raw.history is not None,
             url=bug_url(raw.bug_id),
             filed_by=roles.of(bug.get("creator"), bug.get("creation_time"))[0],
-            excluded=excluded_reason(summary, whiteboard, resolution, status, self.reference),
+            excluded=excluded,
+            override="; ".join(notes),
+            excluded_since=since,
         )
+
+    def _override_note(self, bug_id: int, provenance: str, problem: str, action: str) -> None:
+        """An override the store's facts make moot: listed, never silently dropped."""
+        self.findings.add(bug_id, "reference", "override", provenance, problem, action)
 
     def _add_changes(self, bug_id, history, roles, comment_at) -> None:
         for seq, entry in enumerate(history or []):
@@ -200,15 +233,29 @@ class TableBuilder:
         bug_id, bug = raw.bug_id, raw.bug
         current = bug.get("whiteboard") or ""
         opened = bug.get("creation_time") or self.observed_iso
+        added: dict[int, str] = {}  # timeline index -> provenance of an override's row
         if raw.history is None:
             timeline = [(self.observed_iso, current, None, bug_url(bug_id))]
+            overrides = applied_next_updates(
+                self.reference.overrides, bug_id, False, self.observed_iso, _ignore
+            )
+            if overrides:  # staff know who set which date when: rows before today's value
+                tags = self._parse(current).tags.split()
+                timeline = [
+                    (
+                        max(item.set_at, opened),
+                        _with_date(tags, item.day),
+                        item.set_by,
+                        bug_url(bug_id),
+                    )
+                    for item in overrides
+                ] + timeline
+                added = {i: item.provenance for i, item in enumerate(overrides)}
         else:
             timeline = _whiteboard_timeline(raw, current, opened, comment_at)
         for seq, (start, value, set_by, url) in enumerate(timeline):
             end = timeline[seq + 1][0] if seq + 1 < len(timeline) else None
-            parsed = self._parsed.get(value)
-            if parsed is None:
-                parsed = self._parsed[value] = parse_whiteboard(value, self.reference)
+            parsed = self._parse(value)
             self.whiteboard.append(
                 bug_id=bug_id,
                 seq=seq,
@@ -223,7 +270,14 @@ class TableBuilder:
                 set_by=set_by,
                 url=url,
                 set_by_role=roles.of(set_by, start)[0] if set_by else None,
+                override=added.get(seq, ""),
             )
+
+    def _parse(self, value: str) -> ParsedWhiteboard:
+        parsed = self._parsed.get(value)
+        if parsed is None:
+            parsed = self._parsed[value] = parse_whiteboard(value, self.reference)
+        return parsed
 
     def _add_participants(self, raw: RawBug, roles: BugRoles, authors: list, others: set) -> None:
         posted = Counter(authors)
@@ -257,6 +311,15 @@ def _spoke_at(raw: RawBug, account: str) -> str | None:
         and (when := c.get("creation_time") or c.get("time"))
     ]
     return min(times) if times else raw.bug.get("creation_time")
+
+
+def _ignore(*_: object) -> None:
+    """A note already taken elsewhere (the bug's row notes what is not applied)."""
+
+
+def _with_date(tags: list[str], day: str) -> str:
+    """A whiteboard value with today's tags and an override's Next-update date."""
+    return " ".join([*(f"[{tag}]" for tag in tags), f"Next update {day}"])
 
 
 def _text(value: object) -> str:

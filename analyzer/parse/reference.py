@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.env import InputError
+from analyzer.parse.overrides import Overrides, load_overrides
 
 # file name -> the columns it must have (further columns, such as `note`, are ignored)
 FILES: dict[str, tuple[str, ...]] = {
@@ -62,6 +63,8 @@ class Reference:
     reviewed_not_ca: dict[tuple[str, str], str] = field(default_factory=dict)
     # comment tags BMO collapses a comment by: such a comment is no update and needs no reply
     collapsing_tags: frozenset[str] = frozenset()
+    # what staff know and the store does not (parse/overrides.py)
+    overrides: Overrides = field(default_factory=Overrides)
 
     @property
     def ca_names(self) -> frozenset[str]:
@@ -206,4 +209,5 @@ def load_reference(extra_dir: Path | None = None) -> Reference:
         collapsing_tags=frozenset(
             r["tag"].lower() for r in read_table("comment_tags.csv", extra_dir)
         ),
+        overrides=load_overrides(extra_dir),
     )

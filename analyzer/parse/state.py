@@ -54,6 +54,7 @@ def bug_state_at(tables: ThreadTables, as_of: pd.Timestamp, exclusion_rules=None
     bugs = tables.bugs.loc[tables.bugs["opened"] <= as_of]
     state = bugs[["bug_id", "status", "resolution", "assignee", "whiteboard", "summary"]]
     state = state.set_index("bug_id")
+    overridden = _excluded_by_override(bugs, as_of)
     changes = tables.changes
     later = changes.loc[(changes["when"] > as_of) & changes["field_name"].isin(list(_FIELDS))]
     if not later.empty:
@@ -85,7 +86,21 @@ def bug_state_at(tables: ThreadTables, as_of: pd.Timestamp, exclusion_rules=None
             strict=True,
         )
     ]
+    if not overridden.empty:  # a staff override's exclusion, from its ``since`` on
+        judged = state["excluded"] == ""
+        reasons = overridden.reindex(state.index)
+        take = judged & reasons.notna()
+        state.loc[take, "excluded"] = reasons[take]
     return state.reset_index()[COLUMNS]
+
+
+def _excluded_by_override(bugs: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """bug id -> the override's exclusion reason, for the bugs it excludes at ``as_of``."""
+    if "excluded_since" not in bugs:
+        return pd.Series(dtype=object)
+    since = bugs["excluded_since"]
+    chosen = bugs.loc[since.notna() & (since <= as_of)]
+    return chosen.set_index("bug_id")["excluded"]
 
 
 # The snapshot keeps the first 1,000 characters of comment 0 (store meta ``comment_text``); a
