@@ -430,7 +430,7 @@ def _add_whiteboard(
     """Each bug's whiteboard values; a bug of unknown history (one value, dated at the sync)
     gets it from the start of the gap running at the sync (``running``, :mod:`lacks`)."""
     starts = seconds(whiteboard["valid_from"])
-    assumed = np.zeros(len(whiteboard), dtype=bool)
+    assumed: np.ndarray = np.zeros(len(whiteboard), dtype=bool)
     if running:  # bugs of unknown history: their one whiteboard row of today's value
         # (where a staff override says who set a date when, it wins over this reading)
         assumed = (whiteboard["bug_id"].isin(running) & whiteboard["set_by"].isna()).to_numpy()
@@ -462,20 +462,16 @@ def _add_whiteboard(
     ids = board["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         out = []
-        for bug, start, day, by, revocation, close_on, value, url, at, assumed, source in rows[
-            lo:hi
-        ]:
+        for bug, start, day, by, revocation, close_on, value, url, at, gap, source in rows[lo:hi]:
             if by:
                 role: str | None = at or roles.get((bug, by), "community")
             elif thread.history_known:
                 role = thread.filed_by  # the first value came with the bug from its creator
             else:
                 role = None
-            assumed = assumed and not thread.history_known
+            gap = bool(gap) and not thread.history_known
             meta = has_meta_tag(value)
-            out.append(
-                Board(start, _opt(day), role, revocation, close_on, url, meta, assumed, source)
-            )
+            out.append(Board(start, _opt(day), role, revocation, close_on, url, meta, gap, source))
             thread.whiteboard_text = value
         thread.whiteboard = out
 

@@ -235,7 +235,9 @@ class TableBuilder:
         opened = bug.get("creation_time") or self.observed_iso
         added: dict[int, str] = {}  # timeline index -> provenance of an override's row
         if raw.history is None:
-            timeline = [(self.observed_iso, current, None, bug_url(bug_id))]
+            timeline: list[tuple[str, str, str | None, str]] = [
+                (self.observed_iso, current, None, bug_url(bug_id))
+            ]
             overrides = applied_next_updates(
                 self.reference.overrides, bug_id, False, self.observed_iso, _ignore
             )
