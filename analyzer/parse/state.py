@@ -111,8 +111,10 @@ TEXT_CUT_AT = 1000
 def cut_texts(texts: pd.Series, history_known: pd.Series) -> np.ndarray:
     """Which texts are cut short: exactly :data:`TEXT_CUT_AT` long, on a bug of unknown
     history (``history_known`` aligned with ``texts``)."""
-    lengths = texts.str.len()
-    return ((lengths == TEXT_CUT_AT) & ~history_known.fillna(False).astype(bool)).to_numpy()
+    unknown = ~history_known.fillna(False).astype(bool)
+    if not unknown.any():  # a synced store: every text is whole (no pass over the texts)
+        return np.zeros(len(texts), dtype=bool)
+    return ((texts.str.len() == TEXT_CUT_AT) & unknown).to_numpy()
 
 
 # A silence longer than this, followed only by community comments, ends a bug of unknown
