@@ -138,6 +138,7 @@ def test_a_cut_text_that_shows_no_report_kind_is_unknown_not_missed():
     cut = metrics_of(_cut_report(False), as_of=SYNC, observed_at=SYNC)
     report = cut.deadlines[cut.deadlines["rule"] == "full_report"].iloc[0]
     assert report["outcome"] == "unknown"
+    assert report["caveat"] == "CA comment text cut short: a report may be in its unseen part"
     # the same text, one character shorter: whole, so it shows no report: missed
     short = metrics_of(_cut_report(False, "x " * 499 + "x"), as_of=SYNC, observed_at=SYNC)
     assert short.deadlines.query("rule == 'full_report'")["outcome"].iloc[0] == "missed"

@@ -31,6 +31,7 @@ __all__ = ["TEXT_CUT_AT", "cut_texts", "running_gap_starts", "unknown_when_cut"]
 
 ASSUMED_DATE = "whiteboard history unknown: today's Next-update date read from the gap's start"
 NO_HISTORY = "whiteboard history unknown"
+CUT_TEXT = "CA comment text cut short: a report may be in its unseen part"
 
 
 def running_gap_starts(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from analyzer.metrics.cadence import Gap, update_gaps
-from analyzer.metrics.lacks import ASSUMED_DATE, NO_HISTORY
+from analyzer.metrics.lacks import ASSUMED_DATE, CUT_TEXT, NO_HISTORY
 from analyzer.metrics.rulebook import DAY, Rulebook, end_of_day
 from analyzer.metrics.threads import BugThread, Comment
 from analyzer.metrics.timeline import (
@@ -192,13 +192,19 @@ def _full_report(thread, periods, updates, rulebook, as_of) -> list[Row]:
     if row is None:
         return []
     unseen = [c for c in updates if c.kind is None and c.time <= (row.met_at or as_of)]
-    if row.outcome == "missed" and any(c.time <= row.due for c in unseen):
+    in_time = [c for c in unseen if c.time <= row.due]
+    if row.outcome == "missed" and in_time:
         # A CA comment the store has no text of came in time: the report may be in it, so a
         # "missed" here would be a claim the data cannot back (the snapshot's usual case).
-        row = row._replace(outcome="unknown", overdue=0, caveat=NO_TEXT)
+        row = row._replace(outcome="unknown", overdue=0, caveat=_unseen_caveat(in_time))
     elif row.outcome != "met" and unseen:
-        row = row._replace(caveat=NO_TEXT)
+        row = row._replace(caveat=_unseen_caveat(unseen))
     return [row]
+
+
+def _unseen_caveat(unseen: list[Comment]) -> str:
+    """What the store lacks of these CA comments: the end of their texts, or whole texts."""
+    return CUT_TEXT if all(c.cut for c in unseen) else NO_TEXT
 
 
 def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:

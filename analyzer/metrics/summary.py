@@ -98,12 +98,12 @@ def _notes(result: MetricsResult, tables: ThreadTables) -> list[str]:
     mine = comments[comments["bug_id"].isin(shown["bug_id"])]
     with_text = int(mine["text"].notna().sum())
     if with_text < len(mine):
-        caveated = int((result.deadlines["caveat"].str.contains("text missing")).sum())
+        caveated = int(result.deadlines["caveat"].str.contains("text missing|text cut short").sum())
         notes.append(
             f"comment text: known for {with_text} of {len(mine)} comments; report kinds and "
             f"questions in the others cannot be seen ({caveated} full_report deadlines are "
-            "marked 'CA comment text missing'; those where a textless CA comment came in time "
-            "are 'unknown', not 'missed')."
+            "marked 'CA comment text missing' or 'cut short'; those where such a CA comment "
+            "came in time are 'unknown', not 'missed')."
         )
     known = mine["bug_id"].map(dict(zip(bugs["bug_id"], bugs["history_known"], strict=True)))
     cut = int(cut_texts(mine["text"], known.fillna(False).astype(bool)).sum())

@@ -33,6 +33,7 @@ class Comment(NamedTuple):
     kind: str | None  # report kind; None when the text is unknown
     expects_reply: bool | None  # None: the store has no text to tell
     closing_notice: bool
+    cut: bool = False  # the store has only the start of its text (metrics/lacks.py)
 
 
 class Board(NamedTuple):
@@ -342,6 +343,7 @@ def _add_comments(
                 reading["kinds"],
                 reading["expects"],
                 reading["closing"],
+                comments["_cut"].astype(bool).tolist(),
                 strict=True,
             ),
         )
