@@ -314,7 +314,7 @@ def _add_comments(
     if language is None or language.comment_language is None:
         needed.append("text")
     has_text = comments["text"].notna()
-    cut = comments["_cut"] if "_cut" in comments else _cut_texts(comments, bugs)
+    cut = _cut_texts(comments, bugs)
     hidden = (
         comments["collapsed"].fillna(False).astype(bool)
         if "collapsed" in comments
