@@ -83,7 +83,7 @@ def due(
             f"--remind writes plain-text drafts; --format {fmt} already carries them per bug "
             "(drop --remind, or use --format table)."
         )
-    corpus = load_corpus(data_dir)
+    corpus = load_corpus(data_dir, as_of)
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     page = due_page_of(corpus, as_of, within, ca_name)
     text = to_reminders(page) if remind else FORMATS[fmt](page)

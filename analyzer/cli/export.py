@@ -59,7 +59,7 @@ def export(data_dir: Path, out: Path, fmt: str, as_of: pd.Timestamp | None) -> N
     env = get_env()
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file, not a directory.")
-    corpus = load_corpus(data_dir)
+    corpus = load_corpus(data_dir, as_of)
     if as_of is None:
         frames = {name: corpus.table(name) for name in Corpus.TABLES}
         stamp = corpus.observed_at

@@ -51,7 +51,7 @@ def metrics_command(
     from analyzer.report.safety import terminal_safe
 
     env = get_env()
-    corpus = load_corpus(data_dir)
+    corpus = load_corpus(data_dir, as_of)
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     tables = _select(corpus.tables, bug_ids, ca_name)
     result = compute(tables, _language(corpus), as_of or corpus.observed_at)
@@ -82,7 +82,7 @@ def summary_command(data_dir: Path, as_of: pd.Timestamp | None, fmt: str) -> Non
     from analyzer.metrics.summary import summarize
 
     env = get_env()
-    corpus = load_corpus(data_dir)
+    corpus = load_corpus(data_dir, as_of)
     result = compute(corpus.tables, _language(corpus), as_of or corpus.observed_at)
     summary = summarize(result, corpus.tables)
     if fmt == "json":

@@ -36,6 +36,7 @@ def quality(data_dir: Path, fmt: str) -> None:
         corpus.tables,
         rejected=_rejected(corpus.meta.get("rejected_bugs")),
         reviewed=corpus.reference.reviewed_not_ca.keys(),
+        report_kinds=corpus.comment_language,
     )
     if fmt == "json":
         json.dump(report.as_dict(), env.stdout, indent=2, ensure_ascii=False)

@@ -94,6 +94,121 @@ def attachment_kind(text: str | None) -> str | None:
     return None
 
 
+# What a report says it is (SPEC "Report kinds on partial text"): its title, or a sentence
+# stating it is itself preliminary. A cut text shows its title and first sections only.
+_SELF_PRELIMINARY = re.compile(
+    r"\bthis (?:is|serves as|constitutes) (?:(?:a|an|our|the) )?(?:first |short )?"
+    r"(?:preliminary|initial)(?: incident)? report\b"
+)
+_TITLE_FULL = frozenset(
+    {"incident report", "full incident report", "audit incident report", "final incident report"}
+)
+_TITLE_SEPARATOR = re.compile(r"\s(?:-|\u2013|\u2014|for|on|regarding)\s|:|\(|\[")
+_BRACKET = re.compile(r"\(")
+_PRELIMINARY_WORD = re.compile(r"\b(?:preliminary|initial)\b")
+# BMO's bug-entry form puts these above a report filed as comment 0
+_FORM_LINE = re.compile(
+    r"^\s*(?:user agent:|(?:steps to reproduce|actual results|expected results):?\s*$|"
+    r"created attachment \d+)",
+    re.IGNORECASE,
+)
+TITLE_LINES = 2  # a title is among the first own lines (after BMO's form lines)
+# Mozilla's 7-question report: a line that starts with question 1 (numbered or not, bold,
+# quoted as a pasted prompt: "1. How your CA first became aware ...", "> 1.", "1-", "**How")
+_SEVEN_QUESTIONS = re.compile(
+    r"^[\s>#*_=|\u2022-]*(?:(?:\d{1,2}(?:\.\d{1,2})?|[ivx]{1,3})\s*[-.)/:]*[\s-]*)?[*_\s]*"
+    r"how (?:your|the|our) ca first became aware",
+    re.IGNORECASE,
+)
+_REPLY = re.compile(r"^\(in reply to\b", re.IGNORECASE | re.MULTILINE)
+
+
+def declared_kind(lines: list[str], text: str | None = None) -> str | None:
+    """The kind a report states for itself: ``preliminary`` ("This is a preliminary report",
+    a "Preliminary Incident Report" or "Incident Report (Preliminary)" title), ``full`` (an
+    "Incident Report", "Full Incident Report" or "Audit Incident Report" title, or Mozilla's
+    7-question form opening with "1. How your CA first became aware"), else None. A mention of
+    another report ("we will file an initial report") states nothing."""
+    if _SELF_PRELIMINARY.search("\n".join(lines).lower()):
+        return "preliminary"
+    kinds = [_title_kind(title, heading) for title, heading in _titles(lines)]
+    if "preliminary" in kinds:
+        return "preliminary"
+    if "full" in kinds:
+        return "full"
+    if any(_SEVEN_QUESTIONS.match(line) for line in _template_lines(lines, text)):
+        return "full"
+    return None
+
+
+def _template_lines(lines: list[str], text: str | None) -> list[str]:
+    """Where the 7-question form's prompts can be: the commenter's own lines, and '>' lines
+    when they are the template's prompts pasted as quotes (not a reply quoting someone)."""
+    if text is None or ">" not in text or _REPLY.search(text):
+        return lines
+    return lines + [line for line in text.splitlines() if line.lstrip().startswith(">")]
+
+
+_PRELIMINARY_TITLE = re.compile(r"(?:preliminary|initial)(?: incident)? report(?: .*)?")
+
+
+def _title_kind(title: str, heading: bool) -> str | None:
+    """``title``'s kind. A heading may go on after a separator ("Incident Report - OCSP
+    outage"); a plain first line must be the title alone."""
+    key = _normalise(title)
+    if _PRELIMINARY_TITLE.fullmatch(key) and (heading or key.endswith("report")):
+        return "preliminary"
+    parts = (_TITLE_SEPARATOR if heading else _BRACKET).split(title, maxsplit=1)
+    head, rest = parts[0], parts[1] if len(parts) > 1 else ""
+    if _normalise(head) in _TITLE_FULL:
+        if _PRELIMINARY_WORD.search(rest.lower()):
+            return "preliminary"
+        if heading or not rest:
+            return "full"
+    return None
+
+
+def _opening(lines: list[str], count: int) -> list[str]:
+    """The first ``count`` non-empty own lines, BMO's form lines (and the description line of
+    a "Created attachment N") skipped."""
+    out: list[str] = []
+    skip = False
+    for line in lines:
+        if len(out) >= count:
+            break
+        if not line.strip():
+            continue
+        if skip:
+            skip = False
+            continue
+        if _FORM_LINE.match(line):
+            skip = line.lower().lstrip().startswith("created attachment")
+            continue
+        out.append(line)
+    return out
+
+
+def _titles(lines: list[str]) -> list[tuple[str, bool]]:
+    """Lines that can be a report's title, each with whether it is marked as a heading:
+    Markdown headings and whole bold lines anywhere, and the first short own lines."""
+    found: list[tuple[str, bool]] = []
+    for line in lines:
+        md = _MD_HEADING.match(line)
+        bold = _WHOLE_BOLD.fullmatch(line)
+        if md:
+            found.append((md.group(1).strip(" *_"), True))
+        elif bold:
+            found.append((bold.group(1).strip(), True))
+    for line in _opening(lines, TITLE_LINES):
+        stripped = line.strip(" *_#")
+        if stripped and len(stripped) <= 80 and not stripped.endswith((".", "?", ",")):
+            found.append((stripped, False))  # a short line, not a sentence
+    return found
+
+
+_WHOLE_BOLD = re.compile(r"\s*(?:\*\*|__)(.{3,80}?)(?:\*\*|__)\s*:?\s*")
+
+
 @dataclass(frozen=True)
 class ReportReading:
     kind: str
@@ -234,13 +349,14 @@ def read_report(text: str | None, lines: list[str] | None = None) -> ReportReadi
             elif found:
                 sections.add(found)
     present = tuple(s for s in FULL_SECTIONS if s in sections)
+    declared = declared_kind(lines, text)
     if "closure" in markers:
         kind = "closure"
-    elif "preliminary" in markers:
+    elif "preliminary" in markers or declared == "preliminary":
         kind = "preliminary"
     elif len(present) >= MIN_FULL_SECTIONS or len(old_items) >= MIN_OLD_ITEMS:
         kind = "full"
-    elif "full" in markers and len(present) >= 2:
+    elif declared == "full" or ("full" in markers and len(present) >= 2):
         kind = "full"
     elif _UPDATE_CUE.search(own):
         kind = "update"

@@ -32,6 +32,7 @@ class DateSegment(NamedTuple):
     day: int | None  # 00:00 UTC of the date; None: no date in force
     written: int  # when the whiteboard first showed this date
     honoured: bool  # written by a root program (or by an unknown hand)
+    assumed: bool = False  # history unknown: read as written at the running gap's start
 
 
 class CadenceRow(NamedTuple):
@@ -68,7 +69,7 @@ def date_segments(boards: list[Board]) -> list[DateSegment]:
         if out and out[-1].day == day:
             continue
         honoured = board.set_by_role in HONOURED_WRITERS
-        out.append(DateSegment(board.start, day, board.start, honoured))
+        out.append(DateSegment(board.start, day, board.start, honoured, board.assumed))
     return out
 
 
@@ -104,7 +105,8 @@ class _Dates:
         date_limit = end_of_day(seg.day)
         if since is not None and seg.written <= since:
             return base, "7d"
-        if seg.written > u or since is not None:  # written during the gap: replaces the limit
+        if seg.written > u or seg.assumed or since is not None:
+            # written during the gap (or read as written at its start): replaces the limit
             if capped and date_limit > base:
                 return base, "7d"
             return date_limit, "next_update"
@@ -146,7 +148,7 @@ def stops(thread: BugThread, period: OpenPeriod, end: int) -> Stop | None:
             break
     for board in thread.whiteboard:
         if (
-            period.start < board.start <= end
+            (period.start < board.start <= end or (board.assumed and board.start == period.start))
             and board.close_on
             and board.set_by_role in HONOURED_WRITERS
         ):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from analyzer.metrics.cadence import Gap, update_gaps
+from analyzer.metrics.lacks import ASSUMED_DATE, CUT_TEXT, NO_HISTORY
 from analyzer.metrics.rulebook import DAY, Rulebook, end_of_day
 from analyzer.metrics.threads import BugThread, Comment
 from analyzer.metrics.timeline import (
@@ -26,7 +27,6 @@ from analyzer.parse.exclusion import excluded_reason
 
 NO_TEXT = "CA comment text missing: a report may be unseen"
 NO_COMMENT_TEXT = "comment text missing: it may expect no reply"
-NO_HISTORY = "whiteboard history unknown"
 CLOSE_ESTIMATED = "close time estimated"
 DONE_KINDS = ("full", "closure")
 
@@ -64,6 +64,8 @@ def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
     excluded = excluded_reason(thread.summary, thread.whiteboard_text, resolution, status)
+    if not excluded and thread.excluded_override and thread.excluded_override[0] <= as_of:
+        excluded = thread.excluded_override[1]  # a staff override, from its ``since``
     updates = [c for c in thread.comments if c.is_ca_update]
     if excluded:
         return BugResult(thread, periods, [], [], status, resolution, closed, updates, excluded)
@@ -82,7 +84,12 @@ def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult
 
 
 def _close_caveat(thread: BugThread, ended_by_close: bool) -> str:
-    return CLOSE_ESTIMATED if ended_by_close and thread.closed_estimated else ""
+    """What a row ended by the bug's close rests on: an estimate, or a staff override."""
+    if not ended_by_close:
+        return ""
+    if thread.closed_estimated:
+        return CLOSE_ESTIMATED
+    return thread.close_override
 
 
 def _single(
@@ -185,25 +192,38 @@ def _full_report(thread, periods, updates, rulebook, as_of) -> list[Row]:
     if row is None:
         return []
     unseen = [c for c in updates if c.kind is None and c.time <= (row.met_at or as_of)]
-    if row.outcome == "missed" and any(c.time <= row.due for c in unseen):
+    in_time = [c for c in unseen if c.time <= row.due]
+    if row.outcome == "missed" and in_time:
         # A CA comment the store has no text of came in time: the report may be in it, so a
         # "missed" here would be a claim the data cannot back (the snapshot's usual case).
-        row = row._replace(outcome="unknown", overdue=0, caveat=NO_TEXT)
+        row = row._replace(outcome="unknown", overdue=0, caveat=_unseen_caveat(in_time))
     elif row.outcome != "met" and unseen:
-        row = row._replace(caveat=NO_TEXT)
+        row = row._replace(caveat=_unseen_caveat(unseen))
     return [row]
+
+
+def _unseen_caveat(unseen: list[Comment]) -> str:
+    """What the store lacks of these CA comments: the end of their texts, or whole texts."""
+    return CUT_TEXT if all(c.cut for c in unseen) else NO_TEXT
 
 
 def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
     rows = []
+    assumed = {b.start for b in thread.whiteboard if b.assumed}
+    overridden = {b.day // DAY * DAY: b.override for b in thread.whiteboard if b.override and b.day}
     for gap in gaps:
         for r in gap.rows:
             caveats = []
-            if not thread.history_known:
+            if gap.start in assumed and r.basis == "next_update":
+                caveats.append(ASSUMED_DATE)
+            elif not thread.history_known:
                 caveats.append(NO_HISTORY)
-            if r.outcome == "missed" and r.met_at is None and thread.closed_estimated:
+            if r.basis == "next_update" and (r.due // DAY * DAY) in overridden:
+                caveats.append(overridden[r.due // DAY * DAY])
+            if r.outcome == "missed" and r.met_at is None:
                 if thread.closed is not None and gap.end == thread.closed:
-                    caveats.append(CLOSE_ESTIMATED)
+                    if caveat := _close_caveat(thread, True):
+                        caveats.append(caveat)
             rows.append(
                 Row(
                     "update_cadence",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analyzer.metrics.rulebook import RULES
+from analyzer.parse.state import TEXT_CUT_AT, cut_texts
 from analyzer.tables import MetricsResult, ThreadTables
 
 OUTCOMES = ("met", "missed", "pending", "withdrawn", "unknown")
@@ -84,23 +85,32 @@ def _notes(result: MetricsResult, tables: ThreadTables) -> list[str]:
             "needinfo requests cannot be seen (needinfo_response counts only the others)."
         )
         notes.append(
-            f"whiteboard history: unknown for {no_history} of {n} bugs; their Next-update "
-            "dates are known only from the sync time on, so earlier gaps use the 7-day limit."
+            f"whiteboard history: unknown for {no_history} of {n} bugs; today's Next-update "
+            "date or [close on] tag governs the update gap running at the sync, from its "
+            "start; earlier gaps use the 7-day limit."
         )
     if estimated:
         notes.append(
-            f"closed times: estimated from the last comment for {estimated} bugs (no status "
-            "history); gaps ended by those closes are marked 'close time estimated'."
+            f"closed times: estimated for {estimated} bugs (no status history: the last "
+            "comment, or the last before a 90-day silence followed only by community "
+            "comments); gaps ended by those closes are marked 'close time estimated'."
         )
     mine = comments[comments["bug_id"].isin(shown["bug_id"])]
     with_text = int(mine["text"].notna().sum())
     if with_text < len(mine):
-        caveated = int((result.deadlines["caveat"].str.contains("text missing")).sum())
+        caveated = int(result.deadlines["caveat"].str.contains("text missing|text cut short").sum())
         notes.append(
             f"comment text: known for {with_text} of {len(mine)} comments; report kinds and "
             f"questions in the others cannot be seen ({caveated} full_report deadlines are "
-            "marked 'CA comment text missing'; those where a textless CA comment came in time "
-            "are 'unknown', not 'missed')."
+            "marked 'CA comment text missing' or 'cut short'; those where such a CA comment "
+            "came in time are 'unknown', not 'missed')."
+        )
+    known = mine["bug_id"].map(dict(zip(bugs["bug_id"], bugs["history_known"], strict=True)))
+    cut = int(cut_texts(mine["text"], known.fillna(False).astype(bool)).sum())
+    if cut:
+        notes.append(
+            f"cut texts: {cut} comment texts are cut at {TEXT_CUT_AT:,} characters; what "
+            "they show counts (a report's title or form), what they do not is unknown."
         )
     notes.append(f"questions_source: {result.questions_source}.")
     return notes

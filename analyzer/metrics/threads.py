@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analyzer.metrics import fallback
+from analyzer.metrics import fallback, lacks
 from analyzer.parse.exclusion import has_meta_tag
 from analyzer.tables import LanguageTables, ThreadTables
 
@@ -33,6 +33,7 @@ class Comment(NamedTuple):
     kind: str | None  # report kind; None when the text is unknown
     expects_reply: bool | None  # None: the store has no text to tell
     closing_notice: bool
+    cut: bool = False  # the store has only the start of its text (metrics/lacks.py)
 
 
 class Board(NamedTuple):
@@ -45,6 +46,10 @@ class Board(NamedTuple):
     close_on: bool  # carries a [close on DATE] tag
     url: str
     meta: bool = False  # carries a [meta] tag (the bug is not judged while it does)
+    # history unknown: today's value, read from the start of the update gap running at the
+    # sync as if a root program wrote it then (metrics/lacks.py)
+    assumed: bool = False
+    override: str = ""  # the staff override that added this value (its provenance)
 
 
 class Needinfo(NamedTuple):
@@ -86,6 +91,9 @@ class BugThread:
     identified: tuple[int, str] | None = None  # (time, evidence) of the CA's identified date
     identified_posted: int | None = None  # when the report stating ``identified`` was posted
     action_items: list[ActionItem] = field(default_factory=list)
+    close_override: str = ""  # provenance of a staff override giving ``closed``
+    # (since, reason) of a staff override excluding the bug from ``since``
+    excluded_override: tuple[int, str] | None = None
 
 
 def seconds(column: pd.Series) -> np.ndarray:
@@ -123,6 +131,7 @@ def language_columns(comments: pd.DataFrame, language: LanguageTables | None) ->
     """Questions, report kind, expects-reply and closing-notice per comment row, and which
     source they came from."""
     has_text = comments["_has_text"].tolist()
+    cut = comments["_cut"].tolist()
     if language is not None and language.comment_language is not None:
         notes = language.comment_language
         wanted = [
@@ -139,12 +148,14 @@ def language_columns(comments: pd.DataFrame, language: LanguageTables | None) ->
         kinds = [None if k is None or k != k else str(k) for k in annotated["report_kind"].tolist()]
         # A comment without text has no knowable kind, whatever the annotator said.
         kinds = [k if t else None for k, t in zip(kinds, has_text, strict=True)]
+        kinds = [lacks.unknown_when_cut(k, c) for k, c in zip(kinds, cut, strict=True)]
         expects = (
             _flags(annotated["expects_reply"])
             if "expects_reply" in annotated
             else [None] * len(kinds)
         )
         expects = [e if t else None for e, t in zip(expects, has_text, strict=True)]
+        expects = [None if c and e is False else e for e, c in zip(expects, cut, strict=True)]
         closing = (
             [bool(v) for v in _flags(annotated["closing_notice"])]
             if "closing_notice" in annotated
@@ -161,6 +172,7 @@ def language_columns(comments: pd.DataFrame, language: LanguageTables | None) ->
             for t, r, p in zip(texts, roles, private, strict=True)
         ]
         kinds = [fallback.report_kind(t) if c else None for t, c in zip(texts, ca, strict=True)]
+        kinds = [lacks.unknown_when_cut(k, c) for k, c in zip(kinds, cut, strict=True)]
         expects = [None if t is None else True for t in texts]
         closing = [False] * len(texts)
         source = "fallback rule (sentences ending in '?' outside quotes)"
@@ -178,8 +190,9 @@ def build_threads(
     as_of: int,
 ) -> tuple[list[BugThread], str]:
     """One :class:`BugThread` per bug opened by ``as_of``, in bug id order."""
+    running = lacks.running_gap_starts(tables.bugs, tables.comments)
+    opened = seconds(tables.bugs["opened"])
     bugs = tables.bugs
-    opened = seconds(bugs["opened"])
     bugs = bugs.assign(_opened=opened, _closed=seconds(bugs["closed"]))
     bugs = bugs[_known_by(bugs["_opened"], as_of)].sort_values("bug_id", kind="stable")
     roles = _role_lookup(tables.participants)
@@ -187,6 +200,7 @@ def build_threads(
         _text_or_empty(bugs["filed_by"]) if "filed_by" in bugs else _creator_roles(bugs, roles)
     )
     threads = []
+    overrides = _overrides(bugs)
     for row in zip(
         bugs["bug_id"].tolist(),
         _text_or_empty(bugs["ca"]),
@@ -220,15 +234,44 @@ def build_threads(
                 url,
             )
         )
+        if overrides and int(bug_id) in overrides:
+            threads[-1].close_override, threads[-1].excluded_override = overrides[int(bug_id)]
     by_id = [t.bug_id for t in threads]
-    source = _add_comments(threads, by_id, tables.comments, language, as_of)
+    source = _add_comments(threads, by_id, tables.comments, language, as_of, tables.bugs)
     _add_changes(threads, by_id, tables.changes, as_of)
     _add_needinfos(threads, by_id, tables.needinfos, roles, as_of)
-    _add_whiteboard(threads, by_id, tables.whiteboard, roles, as_of)
+    _add_whiteboard(threads, by_id, tables.whiteboard, roles, as_of, running)
     if language is not None:
         _add_identified(threads, by_id, tables.comments, language.report_fields, as_of)
         _add_action_items(threads, by_id, tables.comments, language.action_items, as_of)
     return threads, source
+
+
+def _overrides(bugs: pd.DataFrame) -> dict[int, tuple[str, tuple[int, str] | None]]:
+    """bug id -> (close override's provenance, (since, reason) of an exclusion override), for
+    the bugs staff overrides changed (``bugs.override``)."""
+    if "override" not in bugs or not bugs["override"].fillna("").astype(bool).any():
+        return {}
+    changed = bugs.loc[bugs["override"].fillna("").astype(bool)]
+    since = seconds(changed["excluded_since"])
+    out: dict[int, tuple[str, tuple[int, str] | None]] = {}
+    for bug_id, notes, at, reason in zip(
+        changed["bug_id"].tolist(),
+        changed["override"].tolist(),
+        since.tolist(),
+        _text_or_empty(changed["excluded"]),
+        strict=True,
+    ):
+        close = next((n for n in notes.split("; ") if "close_times.csv" in n), "")
+        out[int(bug_id)] = (close, None if at == NAT else (int(at), reason))
+    return out
+
+
+def _cut_texts(comments: pd.DataFrame, bugs: pd.DataFrame) -> pd.Series:
+    """Which comments' texts are cut short (:func:`lacks.cut_texts`)."""
+    known = dict(zip(bugs["bug_id"].tolist(), bugs["history_known"].tolist(), strict=True))
+    history = comments["bug_id"].map(known).fillna(False).astype(bool)
+    return pd.Series(lacks.cut_texts(comments["text"], history), index=comments.index)
 
 
 def _creator_roles(bugs: pd.DataFrame, roles: dict[tuple[int, str], str]) -> list[str]:
@@ -263,6 +306,7 @@ def _add_comments(
     comments: pd.DataFrame,
     language: LanguageTables | None,
     as_of: int,
+    bugs: pd.DataFrame,
 ) -> str:
     # Only the fallback rules read the text: filtering and sorting it too would copy every
     # comment's text (~0.9 GB at 50x the real corpus) for a null check.
@@ -270,7 +314,15 @@ def _add_comments(
     if language is None or language.comment_language is None:
         needed.append("text")
     has_text = comments["text"].notna()
-    comments = comments[needed].assign(_t=seconds(comments["time"]), _has_text=has_text)
+    cut = _cut_texts(comments, bugs)
+    hidden = (
+        comments["collapsed"].fillna(False).astype(bool)
+        if "collapsed" in comments
+        else pd.Series(False, index=comments.index)
+    )
+    comments = comments[needed].assign(
+        _t=seconds(comments["time"]), _has_text=has_text, _cut=cut, _hidden=hidden
+    )
     comments = comments[_known_by(comments["_t"], as_of)].sort_values(["bug_id", "_t", "count"])
     reading, source = language_columns(comments, language)
     columns = list(
@@ -280,13 +332,18 @@ def _add_comments(
                 comments["_t"].tolist(),
                 comments["count"].astype("int64").tolist(),
                 comments["is_ca_update"].astype(bool).tolist(),
-                ((comments["role"] != "ca") & ~comments["is_private"].astype(bool)).tolist(),
+                (
+                    (comments["role"] != "ca")
+                    & ~comments["is_private"].astype(bool)
+                    & ~comments["_hidden"]
+                ).tolist(),
                 _text_or_empty(comments["role"]),
                 _text_or_empty(comments["url"]),
                 reading["questions"],
                 reading["kinds"],
                 reading["expects"],
                 reading["closing"],
+                comments["_cut"].astype(bool).tolist(),
                 strict=True,
             ),
         )
@@ -370,8 +427,20 @@ def _add_whiteboard(
     whiteboard: pd.DataFrame,
     roles: dict[tuple[int, str], str],
     as_of: int,
+    running: dict[int, int],
 ) -> None:
-    board = whiteboard.assign(_from=seconds(whiteboard["valid_from"]))
+    """Each bug's whiteboard values; a bug of unknown history (one value, dated at the sync)
+    gets it from the start of the gap running at the sync (``running``, :mod:`lacks`)."""
+    starts = seconds(whiteboard["valid_from"])
+    assumed: np.ndarray = np.zeros(len(whiteboard), dtype=bool)
+    if running:  # bugs of unknown history: their one whiteboard row of today's value
+        # (where a staff override says who set a date when, it wins over this reading)
+        assumed = (whiteboard["bug_id"].isin(running) & whiteboard["set_by"].isna()).to_numpy()
+        overridden = set(whiteboard.loc[whiteboard["set_by"].notna(), "bug_id"]) & set(running)
+        assumed = assumed & ~whiteboard["bug_id"].isin(overridden).to_numpy()
+        gap_start = whiteboard["bug_id"].map(running).fillna(NAT).astype("int64").to_numpy()
+        starts = np.where(assumed, gap_start, starts)
+    board = whiteboard.assign(_from=starts, _assumed=assumed)
     board = board.assign(_date=seconds(board["next_update"]))
     board = board[_known_by(board["_from"], as_of)].sort_values(["bug_id", "_from", "seq"])
     tags = _text_or_empty(board["tags"])
@@ -387,21 +456,24 @@ def _add_whiteboard(
             values,
             _text_or_empty(board["url"]),
             _roles_at(board, "set_by_role"),
+            board["_assumed"].tolist(),
+            _text_or_empty(board["override"]) if "override" in board else [""] * len(board),
             strict=True,
         )
     )
     ids = board["bug_id"].to_numpy()
     for thread, (lo, hi) in zip(threads, _groups(ids, by_id), strict=True):
         out = []
-        for bug, start, day, by, revocation, close_on, value, url, at in rows[lo:hi]:
+        for bug, start, day, by, revocation, close_on, value, url, at, gap, source in rows[lo:hi]:
             if by:
                 role: str | None = at or roles.get((bug, by), "community")
             elif thread.history_known:
                 role = thread.filed_by  # the first value came with the bug from its creator
             else:
                 role = None
+            gap = bool(gap) and not thread.history_known
             meta = has_meta_tag(value)
-            out.append(Board(start, _opt(day), role, revocation, close_on, url, meta))
+            out.append(Board(start, _opt(day), role, revocation, close_on, url, meta, gap, source))
             thread.whiteboard_text = value
         thread.whiteboard = out
 

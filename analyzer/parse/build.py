@@ -16,8 +16,10 @@ from analyzer.parse.columns import Columns
 from analyzer.parse.door import Findings, admit
 from analyzer.parse.exclusion import excluded_reason
 from analyzer.parse.needinfo import requests_of_bug
+from analyzer.parse.overrides import applied_close, applied_exclusion, applied_next_updates
 from analyzer.parse.reference import Reference
 from analyzer.parse.roles import NOBODY, BugRoles
+from analyzer.parse.state import collapsed_by, comment_tags, estimated_close
 from analyzer.parse.whiteboard import ParsedWhiteboard, parse_whiteboard
 from analyzer.store import RawBug
 
@@ -55,8 +57,8 @@ class TableBuilder:
             for value in (change.get("removed"), change.get("added"))
         }
         roles = BugRoles(ca, [a for a in assignees if a], self.reference)
-        comment_at, authors = self._add_comments(bug_id, raw.comments, roles)
-        self._add_bug(raw, ca, known, roles)
+        comment_at, authors, comment_roles = self._add_comments(bug_id, raw.comments, roles)
+        self._add_bug(raw, ca, known, roles, comment_roles)
         self._add_changes(bug_id, history, roles, comment_at)
         seen_at = bug.get("last_change_time") or self.observed_iso
         asked = self._add_needinfos(raw, roles, comment_at, seen_at)
@@ -67,7 +69,7 @@ class TableBuilder:
 
     def _add_comments(self, bug_id: int, comments: list[dict], roles: BugRoles):
         """Comment rows (the hot path: one list comprehension per column); returns the bug's
-        ``comment_at`` lookup and the comments' authors."""
+        ``comment_at`` lookup, the comments' authors and their roles."""
         data = self.comments.data
         counts = [c.get("count", i) for i, c in enumerate(comments)]
         authors = [c.get("author") or c.get("creator") for c in comments]
@@ -84,11 +86,18 @@ class TableBuilder:
             [c["raw_text"] if c.get("raw_text") is not None else c.get("text") for c in comments]
         )
         data["role"].extend(roles_of)
+        tags = [comment_tags(c.get("tags")) for c in comments]
+        hidden = [collapsed_by(t, self.reference) for t in tags]
         data["is_ca_update"].extend(
-            [role == "ca" and not private for role, private in zip(roles_of, privates, strict=True)]
+            [
+                role == "ca" and not private and not gone
+                for role, private, gone in zip(roles_of, privates, hidden, strict=True)
+            ]
         )
         prefix = comment_url(bug_id, 0)[:-1]
         data["url"].extend([prefix + str(count) for count in counts])
+        data["tags"].extend(tags)
+        data["collapsed"].extend(hidden)
         at: dict[tuple[str, str], int] | None = None
 
         def comment_at(account: str | None, when: str | None) -> int | None:
@@ -102,14 +111,42 @@ class TableBuilder:
                         at.setdefault((author.lower(), time), count)
             return at.get((account.lower(), when))
 
-        return comment_at, authors
+        return comment_at, authors, roles_of
 
-    def _add_bug(self, raw: RawBug, ca: str, known: bool, roles: BugRoles) -> None:
+    def _add_bug(
+        self, raw: RawBug, ca: str, known: bool, roles: BugRoles, comment_roles: list[str]
+    ) -> None:
         bug = raw.bug
         status = bug.get("status")
         summary, whiteboard = bug.get("summary") or "", bug.get("whiteboard") or ""
         resolution = bug.get("resolution") or ""
-        closed, estimated = _closed_time(raw, status)
+        closed, estimated = _closed_time(raw, status, comment_roles)
+        overrides, known_history = self.reference.overrides, raw.history is not None
+        notes = []  # provenance of every override applied to the bug
+        close = applied_close(
+            overrides, raw.bug_id, known_history, status in CLOSED_STATUSES, self._override_note
+        )
+        if close is not None:  # wins over the estimate
+            closed, estimated = close.closed, False
+            notes.append(close.provenance)
+        excluded = excluded_reason(summary, whiteboard, resolution, status, self.reference)
+        exclusion, since = applied_exclusion(
+            overrides,
+            raw.bug_id,
+            excluded,
+            bug.get("creation_time"),
+            self.observed_iso,
+            self._override_note,
+        )
+        if exclusion is not None:
+            excluded = f"{exclusion.reason}; {exclusion.provenance}"
+            notes.append(exclusion.provenance)
+        notes += [
+            n.provenance
+            for n in applied_next_updates(
+                overrides, raw.bug_id, known_history, self.observed_iso, self._override_note
+            )
+        ]
         self.bugs.append(
             bug_id=raw.bug_id,
             summary=bug.get("summary"),
@@ -129,8 +166,14 @@ class TableBuilder:
             history_known=raw.history is not None,
             url=bug_url(raw.bug_id),
             filed_by=roles.of(bug.get("creator"), bug.get("creation_time"))[0],
-            excluded=excluded_reason(summary, whiteboard, resolution, status, self.reference),
+            excluded=excluded,
+            override="; ".join(notes),
+            excluded_since=since,
         )
+
+    def _override_note(self, bug_id: int, provenance: str, problem: str, action: str) -> None:
+        """An override the store's facts make moot: listed, never silently dropped."""
+        self.findings.add(bug_id, "reference", "override", provenance, problem, action)
 
     def _add_changes(self, bug_id, history, roles, comment_at) -> None:
         for seq, entry in enumerate(history or []):
@@ -190,15 +233,31 @@ class TableBuilder:
         bug_id, bug = raw.bug_id, raw.bug
         current = bug.get("whiteboard") or ""
         opened = bug.get("creation_time") or self.observed_iso
+        added: dict[int, str] = {}  # timeline index -> provenance of an override's row
         if raw.history is None:
-            timeline = [(self.observed_iso, current, None, bug_url(bug_id))]
+            timeline: list[tuple[str, str, str | None, str]] = [
+                (self.observed_iso, current, None, bug_url(bug_id))
+            ]
+            overrides = applied_next_updates(
+                self.reference.overrides, bug_id, False, self.observed_iso, _ignore
+            )
+            if overrides:  # staff know who set which date when: rows before today's value
+                tags = self._parse(current).tags.split()
+                timeline = [
+                    (
+                        max(item.set_at, opened),
+                        _with_date(tags, item.day),
+                        item.set_by,
+                        bug_url(bug_id),
+                    )
+                    for item in overrides
+                ] + timeline
+                added = {i: item.provenance for i, item in enumerate(overrides)}
         else:
             timeline = _whiteboard_timeline(raw, current, opened, comment_at)
         for seq, (start, value, set_by, url) in enumerate(timeline):
             end = timeline[seq + 1][0] if seq + 1 < len(timeline) else None
-            parsed = self._parsed.get(value)
-            if parsed is None:
-                parsed = self._parsed[value] = parse_whiteboard(value, self.reference)
+            parsed = self._parse(value)
             self.whiteboard.append(
                 bug_id=bug_id,
                 seq=seq,
@@ -213,7 +272,14 @@ class TableBuilder:
                 set_by=set_by,
                 url=url,
                 set_by_role=roles.of(set_by, start)[0] if set_by else None,
+                override=added.get(seq, ""),
             )
+
+    def _parse(self, value: str) -> ParsedWhiteboard:
+        parsed = self._parsed.get(value)
+        if parsed is None:
+            parsed = self._parsed[value] = parse_whiteboard(value, self.reference)
+        return parsed
 
     def _add_participants(self, raw: RawBug, roles: BugRoles, authors: list, others: set) -> None:
         posted = Counter(authors)
@@ -249,12 +315,24 @@ def _spoke_at(raw: RawBug, account: str) -> str | None:
     return min(times) if times else raw.bug.get("creation_time")
 
 
+def _ignore(*_: object) -> None:
+    """A note already taken elsewhere (the bug's row notes what is not applied)."""
+
+
+def _with_date(tags: list[str], day: str) -> str:
+    """A whiteboard value with today's tags and an override's Next-update date."""
+    return " ".join([*(f"[{tag}]" for tag in tags), f"Next update {day}"])
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _closed_time(raw: RawBug, status: str | None) -> tuple[str | None, bool]:
-    """When the bug last entered a closed status and stayed closed; estimated without history."""
+def _closed_time(
+    raw: RawBug, status: str | None, comment_roles: list[str]
+) -> tuple[str | None, bool]:
+    """When the bug last entered a closed status and stayed closed; estimated without history
+    (:func:`analyzer.parse.state.estimated_close`)."""
     if status not in CLOSED_STATUSES:
         return None, False
     if raw.history is not None:
@@ -271,8 +349,7 @@ def _closed_time(raw: RawBug, status: str | None) -> tuple[str | None, bool]:
         if closed_since is not None:
             return closed_since, False
     times = [c.get("creation_time") or c.get("time") for c in raw.comments]
-    times = [t for t in times if t]
-    return (max(times) if times else raw.bug.get("creation_time")), True
+    return estimated_close(times, comment_roles, raw.bug.get("creation_time")), True
 
 
 def _whiteboard_timeline(raw: RawBug, current: str, opened: str, comment_at):

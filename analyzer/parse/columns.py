@@ -32,6 +32,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "url": "str",
         "filed_by": "str",
         "excluded": "str",
+        "override": "str",
+        "excluded_since": "ts",
     },
     "comments": {
         "bug_id": "int",
@@ -44,6 +46,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "role": "str",
         "is_ca_update": "bool",
         "url": "str",
+        "tags": "str",
+        "collapsed": "bool",
     },
     "changes": {
         "bug_id": "int",
@@ -89,6 +93,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "set_by": "str",
         "url": "str",
         "set_by_role": "str",
+        "override": "str",
     },
     "participants": {
         "bug_id": "int",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analyzer.parse.state import cut_texts
 from analyzer.tables import ThreadTables
 
 
@@ -37,6 +38,8 @@ class QualityReport:
     unreadable: list[dict] = field(default_factory=list)
     # bugs the last sync could not store (no readable id): value, problem
     rejected_by_sync: list[dict] = field(default_factory=list)
+    # what the store lacks and how it is read (SPEC "When the store lacks history or text")
+    store_lacks: dict = field(default_factory=dict)
 
     @property
     def attributed_share(self) -> float:
@@ -52,9 +55,12 @@ def quality_report(
     tables: ThreadTables,
     rejected: list[dict] | None = None,
     reviewed: Collection[tuple[str, str]] = (),
+    report_kinds: pd.DataFrame | None = None,
 ) -> QualityReport:
     """``rejected``: the bugs the last sync left out (meta ``rejected_bugs``); ``reviewed``:
-    (CA, account) pairs a person already decided are not the CA's, left off the candidates."""
+    (CA, account) pairs a person already decided are not the CA's, left off the candidates;
+    ``report_kinds``: the language stage's ``bug_id, count, report_kind`` (to count the cut
+    texts that show no kind)."""
     bugs, comments, whiteboard = tables.bugs, tables.comments, tables.whiteboard
     unknown = bugs.loc[~bugs["ca_known"]]
     unattributed = [
@@ -101,7 +107,48 @@ def quality_report(
         reviewed_not_ca=len(decided),
         unreadable=_unreadable(tables.data_quality),
         rejected_by_sync=list(rejected or []),
+        store_lacks=store_lacks(tables, report_kinds),
     )
+
+
+def store_lacks(tables: ThreadTables, report_kinds: pd.DataFrame | None = None) -> dict:
+    """How often each reading of what the store lacks applies (SPEC "When the store lacks
+    history or text"), and the estimated closes that passed over later comments."""
+    bugs, comments, board = tables.bugs, tables.comments, tables.whiteboard
+    unknown = bugs.loc[~bugs["history_known"].fillna(False).astype(bool)]
+    running = unknown.loc[unknown["closed"].isna(), "bug_id"]
+    current = board.loc[board["bug_id"].isin(running)].drop_duplicates("bug_id", keep="last")
+    known = dict(zip(bugs["bug_id"], bugs["history_known"], strict=True))
+    history = comments["bug_id"].map(known).fillna(False).astype(bool)
+    cut = comments.loc[cut_texts(comments["text"], history), ["bug_id", "count", "role"]]
+    shapeless = 0
+    if report_kinds is not None and len(cut):
+        by_ca = cut.loc[cut["role"] == "ca", ["bug_id", "count"]]
+        kinds = by_ca.merge(report_kinds[["bug_id", "count", "report_kind"]], how="left")
+        shapeless = int(kinds["report_kind"].isin(["update", "other"]).sum())
+    estimated = bugs.loc[bugs["closed_estimated"].fillna(False).astype(bool)]
+    later = comments.merge(estimated[["bug_id", "closed"]], on="bug_id")
+    later = later.loc[later["time"] > later["closed"]]
+    passed = [
+        {
+            "bug_id": int(bug_id),
+            "closed": rows["closed"].iloc[0].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "comments_passed_over": len(rows),
+            "last_comment": rows["time"].max().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        for bug_id, rows in later.groupby("bug_id")
+    ]
+    collapsed = comments.loc[comments["collapsed"].fillna(False).astype(bool), "tags"]
+    return {
+        "history_unknown": len(unknown),
+        "next_update_for_running_gap": int(current["next_update"].notna().sum()),
+        "close_on_for_running_gap": int(current["close_on"].notna().sum()),
+        "cut_texts": len(cut),
+        "cut_texts_without_kind": shapeless,
+        "closed_estimated": len(estimated),
+        "closes_passing_over_comments": passed,
+        "collapsed_comments": _counts(collapsed.str.split().explode()) if len(collapsed) else {},
+    }
 
 
 def _unreadable(findings: pd.DataFrame | None) -> list[dict]:
@@ -206,9 +253,40 @@ def render_text(report: QualityReport) -> str:
             f"Bugs the last sync left out: {len(report.rejected_by_sync)} (no readable bug id):"
         )
         lines += [f"  id {item['value']}" for item in report.rejected_by_sync]
+    lines += ["", *_lacks_lines(report.store_lacks)]
     lines += ["", "Current whiteboard tags:"]
     lines += [f"  {tag:<24} {count}" for tag, count in report.tags.items()]
     return "\n".join(lines) + "\n"
+
+
+def _lacks_lines(lacks: dict) -> list[str]:
+    """One line per reading of what the store lacks (SPEC "When the store lacks history or
+    text"), each saying what is assumed."""
+    if not lacks:
+        return []
+    lines = [
+        "What the store lacks, and how it is read:",
+        f"  whiteboard history unknown for {lacks['history_unknown']} bugs; of those still "
+        f"open, {lacks['next_update_for_running_gap']} carry a Next-update date and "
+        f"{lacks['close_on_for_running_gap']} a [close on] tag, read from the start of the "
+        "update gap running at the sync",
+        f"  texts cut short: {lacks['cut_texts']}; {lacks['cut_texts_without_kind']} of the "
+        "CA's show no report kind (unknown, never 'no report')",
+        f"  closing time estimated for {lacks['closed_estimated']} bugs (the last comment, "
+        "or the last before a silence of 90+ days followed only by community comments)",
+    ]
+    passed = lacks["closes_passing_over_comments"]
+    if passed:
+        lines.append(f"  estimated closes that pass over later community comments: {len(passed)}")
+        lines += [
+            f"    bug {item['bug_id']}: closed {item['closed']}, "
+            f"{item['comments_passed_over']} later comment(s) up to {item['last_comment']}"
+            for item in passed[:SHOWN_FINDINGS]
+        ]
+    collapsed = lacks["collapsed_comments"]
+    shown = ", ".join(f"{tag} {n}" for tag, n in collapsed.items()) if collapsed else "none"
+    lines.append(f"  comments BMO shows collapsed (no update, no reply owed): {shown}")
+    return lines
 
 
 SHOWN_FINDINGS = 200  # lines of unreadable values in the text report (JSON has them all)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.env import InputError
+from analyzer.parse.overrides import Overrides, load_overrides
 
 # file name -> the columns it must have (further columns, such as `note`, are ignored)
 FILES: dict[str, tuple[str, ...]] = {
@@ -28,6 +29,7 @@ FILES: dict[str, tuple[str, ...]] = {
     "public_mail_domains.csv": ("domain",),
     "whiteboard_tags.csv": ("tag", "normalised"),
     "excluded_resolutions.csv": ("resolution", "reason"),
+    "comment_tags.csv": ("tag",),
 }
 # file name -> columns it may have, read when present (empty cells mean "no bound")
 OPTIONAL: dict[str, tuple[str, ...]] = {
@@ -59,6 +61,10 @@ class Reference:
     excluded_resolutions: dict[str, str] = field(default_factory=dict)
     # (CA, account) -> why a reviewed account is not listed as that CA's staff (role community)
     reviewed_not_ca: dict[tuple[str, str], str] = field(default_factory=dict)
+    # comment tags BMO collapses a comment by: such a comment is no update and needs no reply
+    collapsing_tags: frozenset[str] = frozenset()
+    # what staff know and the store does not (parse/overrides.py)
+    overrides: Overrides = field(default_factory=Overrides)
 
     @property
     def ca_names(self) -> frozenset[str]:
@@ -200,4 +206,8 @@ def load_reference(extra_dir: Path | None = None) -> Reference:
             for r in read_table("excluded_resolutions.csv", extra_dir)
         },
         reviewed_not_ca=reviewed,
+        collapsing_tags=frozenset(
+            r["tag"].lower() for r in read_table("comment_tags.csv", extra_dir)
+        ),
+        overrides=load_overrides(extra_dir),
     )
