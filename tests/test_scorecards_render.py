@@ -385,7 +385,8 @@ def test_snapshot_ranks_read_down_where_the_headline_ties(snapshot_months):
 def test_snapshot_lists_one_line_per_silence(snapshot_months):
     netlock = soup_of(snapshot_months / "2024-10" / "netlock.html")
     overdue = int(netlock.select_one("#overdue-at-end").get_text())
-    assert overdue == 5 == len(netlock.select("#carried-table tbody tr"))  # were 21 lines
+    # one line per silence: as many lines as obligations overdue (were 21 lines beside 5)
+    assert overdue >= 1 and overdue == len(netlock.select("#carried-table tbody tr"))
     swisssign = snapshot_months / "2026-02" / "swisssign.md"
     text = swisssign.read_text()
     assert len(text) < 20_000  # was 40 KB, one line of 197 entries
