@@ -164,3 +164,55 @@ def test_scorecard_pages_and_exports_hold_no_control_characters(cli, hostile_sto
         "export", "--data-dir", hostile_store, "--out", tmp_path / "x", "--format", "csv"
     )
     assert exported.exit_code == 0 and "\x1b" not in exported.stdout
+
+
+# -- a closed pipe, a full disk ------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_real(*args, stdout, tmp_path: Path, extra_env: dict | None = None):
+    """``python -m analyzer ARGS`` in its own process (a real stdout), from the repository."""
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if k != "BUGZILLA_API_KEY"}
+    environ["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    environ.update(extra_env or {})
+    return subprocess.Popen(
+        [sys.executable, "-m", "analyzer", *map(str, args)],
+        cwd=ROOT,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=environ,
+    )
+
+
+PIPED = [*OUTPUTS, ("--help",)]
+
+
+def test_a_closed_pipe_is_a_quiet_normal_end_in_every_format(hostile_store, tmp_path):
+    """``analyzer ... | head -1``: the reader is gone before the first write (its end of the
+    pipe is closed), so every format's first write fails with EPIPE."""
+    import subprocess
+
+    warm = run_real("quality", "--data-dir", hostile_store, stdout=subprocess.DEVNULL,
+                    tmp_path=tmp_path)  # fmt: skip
+    assert warm.wait(timeout=300) == 0  # tables parsed once, not by every run at once
+    runs = []
+    for args in PIPED:
+        reader, writer = os.pipe()
+        os.close(reader)
+        extra = () if args == ("--help",) else ("--data-dir", hostile_store)
+        runs.append((args, run_real(*args, *extra, stdout=writer, tmp_path=tmp_path)))
+        os.close(writer)
+    reader, writer = os.pipe()
+    os.close(reader)
+    export = ("export", "--data-dir", hostile_store, "--out", tmp_path / "out")
+    runs.append((export, run_real(*export, stdout=writer, tmp_path=tmp_path)))
+    os.close(writer)
+    for args, process in runs:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, (args, stderr.decode())
+        assert b"Traceback" not in stderr and b"Error" not in stderr, (args, stderr.decode())
+        assert b"Exception ignored" not in stderr, (args, stderr.decode())
