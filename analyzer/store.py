@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
-from analyzer.env import AnalyzerError, InputError, JobError
+from analyzer.env import AnalyzerError, InputError, JobError, no_room, out_of_room
 
 STORE_FILE = "bugzilla.sqlite"
 SCHEMA_VERSION = "1"
@@ -484,21 +484,13 @@ def _damaged(path: Path) -> str:
     )
 
 
-NO_SPACE = ("database or disk is full", "no space", "quota", "file too large")
-
-
 def _failure(exc: BaseException, path: Path, writing: bool) -> AnalyzerError:
     """The error to raise for a SQLite failure: a full disk fails the job (exit 1), the rest
     are the store's state (exit 2)."""
-    text = str(exc).lower()
-    if isinstance(exc, MemoryError) or any(word in text for word in NO_SPACE):
-        what = "write" if writing else "read"
-        if isinstance(exc, MemoryError):
-            return JobError(f"Out of memory while {what[:-1]}ing the store {path}.")
-        return JobError(
-            f"No space left on the device of {path.parent} to {what} the store; the store "
-            "is as it was before this write."
-        )
+    if isinstance(exc, MemoryError):
+        return JobError(f"Out of memory while reading the store {path}.")
+    if out_of_room(exc):  # SQLite rolled the transaction back: nothing stored is lost
+        return no_room(f"the store {path}")
     return InputError(_problem(exc, path, writing))
 
 
