@@ -12,6 +12,7 @@ import pytest
 
 from analyzer.env import ExitStatus
 from analyzer.store import RawBug, Store
+from tests.conftest import fill
 
 FORMULA = '=HYPERLINK("https://evil.example","x")'
 HOSTILE = "Evil\x1b]0;pwned\x07\x1b[31mRED\u202e\x9b2J"
@@ -219,28 +220,6 @@ def test_a_closed_pipe_is_a_quiet_normal_end_in_every_format(hostile_store, tmp_
         assert b"Exception ignored" not in stderr, (args, stderr.decode())
 
 
-@pytest.fixture
-def mount_tmpfs():
-    """Mount a tmpfs of a given size at a path (a file system of its own, like a Docker volume
-    or a small disk); unmounted after. Needs root, which CI has."""
-    import subprocess
-
-    mounted: list[Path] = []
-
-    def mount(path: Path, size: str) -> Path:
-        if os.geteuid() != 0:
-            pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-        path.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                       check=True)  # fmt: skip
-        mounted.append(path)
-        return path
-
-    yield mount
-    for path in reversed(mounted):
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
 def staging_left(*folders: Path) -> list[Path]:
     return [entry for folder in folders for entry in folder.glob(".export*")]
 
@@ -259,18 +238,6 @@ def test_export_into_a_mount_point_works_in_every_format(cli, hostile_store, tmp
     assert staging_left(out, tmp_path) == []
     again = cli("export", "--data-dir", hostile_store, "--out", out, "--format", fmt)
     assert again.exit_code == 0, again.stderr  # over its own earlier files, on the mount
-
-
-def fill(path: Path) -> None:
-    """Fill the file system of ``path`` to the last byte."""
-    import errno
-
-    with path.open("wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(b"x" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
 
 
 def test_a_full_disk_under_export_is_one_sentence_and_loses_nothing(cli, hostile_store, tmp_path,

@@ -10,7 +10,7 @@ import pytest
 from analyzer.env import ExitStatus
 from analyzer.fetch.sync import CURSOR_KEY
 from analyzer.store import STORE_FILE, RawBug, Store
-from tests.conftest import run_on_snapshot
+from tests.conftest import fill, run_on_snapshot
 
 READS = [("quality",), ("metrics",), ("summary",), ("due",)]
 
@@ -218,3 +218,21 @@ def test_damaged_rows_are_named_and_the_rest_stay_readable(cli, server, data_dir
         assert f"\n{bug_id}," not in exported
     sync = cli("sync", "--base-url", server.url, "--data-dir", data_dir, "--max-rate", "0")
     assert sync.exit_code == 0, sync.stderr  # the file is sound: a sync may heal what it refetches
+
+
+def test_a_full_disk_under_sync_is_one_sentence_and_loses_nothing(cli, server, tmp_path,
+                                                                   mount_tmpfs):  # fmt: skip
+    data_dir = mount_tmpfs(tmp_path / "small", "2m")
+    synced_store(cli, server, data_dir)
+    with Store.open_readonly(data_dir / STORE_FILE) as store:
+        before = store.dump()
+    for number in range(3):
+        server.add_bug(f"Harbor CA: incident {number}", "ops@harbor-ca.example", "x" * 400_000)
+    fill(data_dir / "filler")
+    result = cli("sync", "--base-url", server.url, "--data-dir", data_dir, "--max-rate", "0")
+    assert_one_sentence(result, ExitStatus.ERROR, "No space left", str(data_dir))
+    assert "unexpected" not in result.stderr
+    (data_dir / "filler").unlink()
+    with Store.open_readonly(data_dir / STORE_FILE) as store:
+        assert store.dump() == before
+    assert cli("quality", "--data-dir", data_dir).exit_code == 0
