@@ -325,3 +325,42 @@ def _small_store(tmp_path: Path) -> Path:
         store.put_bugs([RawBug(bug, [comment], [])])
         store.set_meta(source="test", history_known="true", last_sync_time="2026-03-05T00:00:00Z")
     return data_dir
+
+
+# every character Python's str.splitlines breaks a line at
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\r\n"
+
+
+@pytest.fixture
+def forging_store(data_dir: Path) -> Path:
+    """Bugs whose CA name (the summary's prefix) and whiteboard carry line breaks, each
+    followed by text laid out as a row of the table it lands in."""
+    bugs = []
+    for number, brk in enumerate(LINE_BREAKS):
+        forged = f"Harbor{brk}  1  Forged {number}  [bugs 1]{brk}1 Forged-{number} NEW 9 9 9"
+        bugs.append(RawBug(
+            {"id": 1950 + number, "summary": f"{forged}: late revocation", "status": "NEW",
+             "creation_time": "2026-03-01T10:00:00Z", "creator": f"ops{brk}Forged@x.example",
+             "whiteboard": f"[ca-compliance] [tag{brk}Forged] Next update{brk}Forged",
+             "last_change_time": "2026-03-01T10:00:00Z"},
+            [{"count": 0, "creator": "ops@harbor.example", "text": "Preliminary report",
+              "creation_time": "2026-03-01T10:00:00Z", "is_private": False}],
+            [],
+        ))  # fmt: skip
+    with Store.open(data_dir) as store:
+        store.put_bugs(bugs)
+        store.set_meta(source="test", history_known="true", last_sync_time="2026-03-05T00:00:00Z")
+    return data_dir
+
+
+TEXT_OUTPUTS = [("metrics",), ("quality",), ("due",), ("summary",)]
+
+
+@pytest.mark.parametrize("args", TEXT_OUTPUTS, ids=lambda a: a[0])
+def test_a_line_break_in_bug_text_never_forges_a_row(cli, forging_store, args):
+    result = cli(*args, "--data-dir", forging_store)
+    assert result.exit_code == 0, result.stderr
+    for line in result.stdout.splitlines():
+        if "Forged" in line:  # only ever inside the cell it came in, never a line of its own
+            assert "Harbor" in line or "ops" in line or "tag" in line or "update" in line, line
+    assert not any(char in result.stdout for char in LINE_BREAKS if char != "\n")
