@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from analyzer.env import AnalyzerError, InputError, JobError, no_room, out_of_room
 
@@ -366,7 +367,7 @@ def _raw(row: tuple) -> RawBug:
     return RawBug(bug, comments, history, key=bug_id)
 
 
-def _cell(column: str, blob: bytes | None) -> object:
+def _cell(column: str, blob: bytes | None) -> Any:  # any JSON: the door checks its shape
     if blob is None:
         raise _Unreadable(column, "NULL", "empty (NULL)")
     try:
@@ -494,7 +495,7 @@ def _failure(exc: BaseException, path: Path, writing: bool) -> AnalyzerError:
     return InputError(_problem(exc, path, writing))
 
 
-def _problem(exc: sqlite3.Error, path: Path, writing: bool) -> str:
+def _problem(exc: BaseException, path: Path, writing: bool) -> str:
     """One true sentence for a SQLite failure: locked, read-only, unreadable, or not a store."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
