@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.env import AnalyzerError, InputError, JobError, no_room, out_of_room
+from analyzer.values import read_time
 
 STORE_FILE = "bugzilla.sqlite"
 SCHEMA_VERSION = "1"
@@ -175,11 +176,14 @@ class Store:
     @_guarded
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else default
+        value = _meta_value(key, row[0]) if row else None
+        return default if value is None else value
 
     @_guarded
     def meta(self) -> dict[str, str]:
-        return dict(self._conn.execute("SELECT key, value FROM meta"))
+        rows = self._conn.execute("SELECT key, value FROM meta")
+        read = {str(key): _meta_value(str(key), value) for key, value in rows}
+        return {key: value for key, value in read.items() if value is not None}
 
     @_guarded
     def set_meta(self, **values: str | None) -> None:
@@ -391,6 +395,21 @@ def _lenient_text(blob: bytes) -> str:
     """Text cells other than the JSON ones (times, meta): a byte that is not UTF-8 is read as
     U+FFFD rather than failing the whole read."""
     return blob.decode("utf-8", "replace")
+
+
+_META_TIMES = frozenset({"last_sync_time", "snapshot_of"})
+
+
+def _meta_value(key: str, value: object) -> str | None:
+    """A meta value as text; a time that cannot be read (a damaged row) as none, as in a store
+    never synced to the end: read commands judge as of now, and the next sync writes it anew."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    elif value is not None and not isinstance(value, str):
+        value = str(value)
+    if key in _META_TIMES and value is not None and read_time(value) is None:
+        return None
+    return value
 
 
 def _signed(value: bytes | str | None) -> str:

@@ -236,3 +236,15 @@ def test_a_full_disk_under_sync_is_one_sentence_and_loses_nothing(cli, server, t
     with Store.open_readonly(data_dir / STORE_FILE) as store:
         assert store.dump() == before
     assert cli("quality", "--data-dir", data_dir).exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["'yesterday'", "x'ff00'", "12345", "'3025-01-01T00:00:00Z'"])
+def test_a_damaged_meta_row_is_read_as_missing_not_a_crash(cli, data_dir, value):
+    one_bug_store(data_dir)
+    with sqlite3.connect(data_dir / STORE_FILE) as conn:
+        for key in ("last_sync_time", "source", "history_known"):
+            conn.execute(f"UPDATE meta SET value = {value} WHERE key = ?", (key,))
+    conn.close()
+    for args in READS:
+        result = cli(*args, "--data-dir", data_dir)
+        assert result.exit_code == 0, (args, result.stderr)
