@@ -116,6 +116,8 @@ class Store:
             data_dir.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
         except (OSError, sqlite3.Error) as exc:
+            if out_of_room(exc):
+                raise no_room(f"the store in {data_dir}") from None
             raise InputError(f"Cannot write the store in {data_dir}: {_reason(exc)}.") from None
         try:
             _check_schema(conn, path, creating=True)
