@@ -364,3 +364,15 @@ def test_a_line_break_in_bug_text_never_forges_a_row(cli, forging_store, args):
         if "Forged" in line:  # only ever inside the cell it came in, never a line of its own
             assert "Harbor" in line or "ops" in line or "tag" in line or "update" in line, line
     assert not any(char in result.stdout for char in LINE_BREAKS if char != "\n")
+
+
+def test_a_full_disk_under_any_page_writer_fails_the_job(cli, hostile_store, tmp_path,
+                                                         mount_tmpfs):  # fmt: skip
+    out = mount_tmpfs(tmp_path / "small", "256k")
+    fill(out / "filler")
+    for args in [("due", "--format", "html", "--out", out / "due.html"),
+                 ("scorecards", "--month", "2026-03", "--out", out / "cards")]:  # fmt: skip
+        result = cli(*args, "--data-dir", hostile_store)
+        assert result.exit_code == ExitStatus.ERROR, (args, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "No space left" in lines[0], result.stderr

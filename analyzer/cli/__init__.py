@@ -93,7 +93,8 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
         if debug:
             traceback.print_exc(file=env.stderr)
         print(f"Error: {_safe(str(exc))}", file=env.stderr)
-        return exc.exit_status
+        # a full disk fails the job (exit 1), whichever writer reported it as a path's problem
+        return ExitStatus.ERROR if _out_of_room_behind(exc) else exc.exit_status
     except Exception as exc:  # the last line of defence: one sentence, not a traceback
         if isinstance(exc, _ClosedPipe) or _closed_pipe(exc):
             # the reader has gone (``| head``): a normal end, as for any Unix filter
@@ -114,6 +115,18 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
         )
         return ExitStatus.ERROR
     return ExitStatus.SUCCESS
+
+
+def _out_of_room_behind(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised for a write that found no room (its cause or context)."""
+    seen = exc.__cause__ or exc.__context__
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and out_of_room(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _closed_pipe(exc: BaseException | None) -> bool:
