@@ -7,6 +7,7 @@ object. Tests build one with ``io.StringIO`` streams and their own ``environ``.
 from __future__ import annotations
 
 import enum
+import errno
 import os
 import sys
 from collections.abc import Mapping
@@ -39,6 +40,26 @@ class InputError(AnalyzerError):
     """Bad usage or bad input: flags, paths, files, a URL that is not Bugzilla (exit 2)."""
 
     exit_status = ExitStatus.USAGE
+
+
+# A write that failed for want of room: a full disk, a quota, a file-size limit.
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_NO_ROOM_WORDS = ("no space left", "disk is full", "disk quota", "file too large")
+
+
+def out_of_room(exc: BaseException) -> bool:
+    """Whether ``exc`` (an OSError, or SQLite's or Arrow's own) says the disk had no room."""
+    if isinstance(exc, OSError) and exc.errno in NO_ROOM:
+        return True
+    return any(words in str(exc).lower() for words in _NO_ROOM_WORDS)
+
+
+def no_room(where: object) -> JobError:
+    """The one sentence for a full disk: a failure of the job (exit 1), nothing lost."""
+    return JobError(
+        f"No space left on the device to write {where}; free some space and run again "
+        "(what was there before is unchanged)."
+    )
 
 
 @dataclass

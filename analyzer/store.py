@@ -10,6 +10,7 @@ server said the bug has no history: later stages must tell the two apart.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import uuid
@@ -19,8 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from analyzer.env import InputError
+from analyzer.env import AnalyzerError, InputError, JobError, no_room, out_of_room
+from analyzer.values import read_time
 
 STORE_FILE = "bugzilla.sqlite"
 SCHEMA_VERSION = "1"
@@ -59,6 +62,9 @@ class RawBug:
     comments: list[dict]
     history: list[dict] | None
     key: int | None = field(default=None, compare=False)  # the store's bug id, when known
+    # a row the store could not read back (column, an excerpt, the problem): its bug is left
+    # out of every table and named in ``data_quality`` (parse/door.py), the rest stay readable
+    damage: tuple[str, str, str] | None = field(default=None, compare=False)
 
     @property
     def bug_id(self) -> int:
@@ -72,6 +78,19 @@ def utc_now_iso() -> str:
 def bundled_snapshot_path() -> Path:
     """The snapshot shipped in the package (the real corpus of 2026-03-14, no history)."""
     return Path(str(resources.files("analyzer") / "data" / "snapshot.sqlite"))
+
+
+def _guarded(method):  # noqa: ANN001, ANN202 - any Store method
+    """A SQLite failure in ``method`` as one sentence naming the store: damaged, locked, full."""
+
+    @functools.wraps(method)
+    def guarded(self: Store, *args, **kwargs):  # noqa: ANN202
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, MemoryError) as exc:
+            raise _failure(exc, self.path, writing=not self.readonly) from None
+
+    return guarded
 
 
 class Store:
@@ -97,9 +116,12 @@ class Store:
             data_dir.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
         except (OSError, sqlite3.Error) as exc:
+            if out_of_room(exc):
+                raise no_room(f"the store in {data_dir}") from None
             raise InputError(f"Cannot write the store in {data_dir}: {_reason(exc)}.") from None
         try:
             _check_schema(conn, path, creating=True)
+            _check_whole(conn, path)  # never written into when damaged
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
@@ -110,10 +132,11 @@ class Store:
             conn.commit()
         except sqlite3.Error as exc:
             conn.close()
-            raise InputError(_problem(exc, path, writing=True)) from None
+            raise _failure(exc, path, writing=True) from None
         except InputError:
             conn.close()
             raise
+        conn.text_factory = _lenient_text
         return cls(conn, path, readonly=False)
 
     @classmethod
@@ -128,16 +151,17 @@ class Store:
         try:
             conn = _connect_readonly(path, immutable)
         except sqlite3.Error as exc:
-            raise InputError(_problem(exc, path, writing=False)) from None
+            raise _failure(exc, path, writing=False) from None
         try:
             _check_schema(conn, path, creating=False)
-            conn.execute("SELECT 1 FROM bugs LIMIT 1").fetchone()  # readable; no full scan
+            _check_whole(conn, path)
         except sqlite3.Error as exc:
             conn.close()
-            raise InputError(_problem(exc, path, writing=False)) from None
+            raise _failure(exc, path, writing=False) from None
         except InputError:
             conn.close()
             raise
+        conn.text_factory = _lenient_text
         return cls(conn, path, readonly=True)
 
     def close(self) -> None:
@@ -151,13 +175,19 @@ class Store:
 
     # -- meta ------------------------------------------------------------------------------
 
+    @_guarded
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else default
+        value = _meta_value(key, row[0]) if row else None
+        return default if value is None else value
 
+    @_guarded
     def meta(self) -> dict[str, str]:
-        return dict(self._conn.execute("SELECT key, value FROM meta"))
+        rows = self._conn.execute("SELECT key, value FROM meta")
+        read = {str(key): _meta_value(str(key), value) for key, value in rows}
+        return {key: value for key, value in read.items() if value is not None}
 
+    @_guarded
     def set_meta(self, **values: str | None) -> None:
         """Set several meta keys in one transaction (``None`` deletes the key)."""
         with self._conn:
@@ -176,6 +206,7 @@ class Store:
 
     # -- bugs ------------------------------------------------------------------------------
 
+    @_guarded
     def put_bugs(
         self,
         raws: Iterable[RawBug],
@@ -211,10 +242,12 @@ class Store:
             self._write_meta(written)
         return len(rows)
 
+    @_guarded
     def last_change_times(self) -> dict[int, str | None]:
         """Each stored bug's ``last_change_time``, to skip refetching unchanged bugs."""
         return dict(self._conn.execute("SELECT bug_id, last_change_time FROM bugs"))
 
+    @_guarded
     def bug_signatures(self) -> dict[int, str]:
         """Per stored bug, a signature that changes whenever its row is written with other
         content: lengths and CRC-32s of its three JSON texts, its ``last_change_time`` and
@@ -222,25 +255,28 @@ class Store:
         parse again (one pass, no JSON decoded: 1.5-2.3 s at 50x the real corpus)."""
         self._conn.create_function("_analyzer_crc", 1, _crc, deterministic=True)
         rows = self._conn.execute(
-            "SELECT bug_id, last_change_time, fetched_at, "
+            "SELECT bug_id, CAST(last_change_time AS BLOB), CAST(fetched_at AS BLOB), "
             "_analyzer_crc(CAST(bug_json AS BLOB)), _analyzer_crc(CAST(comments_json AS BLOB)), "
             "_analyzer_crc(CAST(history_json AS BLOB)) FROM bugs"
         )
-        return {int(row[0]): "|".join(map(str, row[1:])) for row in rows}
+        return {int(row[0]): "|".join(map(_signed, row[1:])) for row in rows}
 
+    @_guarded
     def open_bug_ids(self, products: tuple[str, ...], component: str) -> list[int]:
         """Stored bugs that are open and (as stored) in ``component`` of ``products``."""
         marks = ",".join("?" * len(products))
-        query = (
+        field = "CASE WHEN json_valid(bug_json) THEN json_extract(bug_json, '$.{}') END"
+        query = (  # a row that is not JSON (damaged) is none of them, not a failed sync
             "SELECT bug_id FROM bugs WHERE "
-            "coalesce(json_extract(bug_json, '$.status'), '') "
+            f"coalesce({field.format('status')}, '') "
             "NOT IN ('RESOLVED', 'VERIFIED', 'CLOSED') "
-            "AND coalesce(json_extract(bug_json, '$.component'), ?) = ? "
-            f"AND coalesce(json_extract(bug_json, '$.product'), ?) IN ({marks})"
+            f"AND coalesce({field.format('component')}, ?) = ? "
+            f"AND coalesce({field.format('product')}, ?) IN ({marks})"
         )
         args = (component, component, products[0], *products)
         return [row[0] for row in self._conn.execute(query, args)]
 
+    @_guarded
     def vanished_ids(self, key: str) -> set[int]:
         """Stored bugs that sync marked as no longer returned by the server (``key`` in the
         bug object holds the time)."""
@@ -250,6 +286,7 @@ class Store:
         )
         return {row[0] for row in self._conn.execute(query, (key,))}
 
+    @_guarded
     def unreadable_json_ids(self) -> set[int]:
         """Stored bugs with a JSON text SQLite's json functions refuse (NaN, nesting past
         their limit: written before sync read answers through ``values.load_json``)."""
@@ -259,12 +296,14 @@ class Store:
         )
         return {row[0] for row in self._conn.execute(query)}
 
+    @_guarded
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM bugs").fetchone()[0]
 
+    @_guarded
     def get(self, bug_id: int) -> RawBug | None:
         row = self._conn.execute(
-            "SELECT bug_json, comments_json, history_json, bug_id FROM bugs WHERE bug_id = ?",
+            f"SELECT {_ROW} FROM bugs WHERE bug_id = ?",
             (bug_id,),
         ).fetchone()
         return _raw(row) if row else None
@@ -284,13 +323,16 @@ class Store:
         bounds = [("bug_id >= ?", low), ("bug_id < ?", high)]
         kept = [(clause, value) for clause, value in bounds if value is not None]
         where = " AND ".join(clause for clause, _ in kept) or "1"  # the key's index serves it
-        cursor = self._conn.execute(
-            "SELECT bug_json, comments_json, history_json, bug_id FROM bugs "
-            f"WHERE {where} ORDER BY bug_id",
-            [value for _, value in kept],
-        )
-        yield from (_raw(row) for row in cursor)
+        try:
+            cursor = self._conn.execute(
+                f"SELECT {_ROW} FROM bugs WHERE {where} ORDER BY bug_id",
+                [value for _, value in kept],
+            )
+            yield from (_raw(row) for row in cursor)
+        except (sqlite3.DatabaseError, MemoryError) as exc:  # a generator: not @_guarded
+            raise _failure(exc, self.path, writing=False) from None
 
+    @_guarded
     def dump(self) -> list[tuple]:
         """Every bug row without fetch times: two stores with equal dumps hold the same data."""
         return list(
@@ -305,10 +347,77 @@ def _crc(blob: bytes | None) -> str:
     return "-" if blob is None else f"{len(blob)}:{zlib.crc32(blob):08x}"
 
 
+# The JSON columns are read as bytes and decoded here: a cell that is not UTF-8, not JSON (cut
+# short, overwritten) or of another type is then one unreadable bug, not a failed read.
+_ROW = (
+    "CAST(bug_json AS BLOB), CAST(comments_json AS BLOB), "
+    "CASE WHEN history_json IS NULL THEN NULL ELSE CAST(history_json AS BLOB) END, bug_id"
+)
+
+
+class _Unreadable(ValueError):
+    """One stored cell that cannot be read back: (column, excerpt, problem)."""
+
+
 def _raw(row: tuple) -> RawBug:
     bug_json, comments_json, history_json, bug_id = row
-    history = None if history_json is None else json.loads(history_json)
-    return RawBug(json.loads(bug_json), json.loads(comments_json), history, key=bug_id)
+    try:
+        bug = _cell("bug_json", bug_json)
+        if type(bug) is not dict:
+            raise _Unreadable("bug_json", _excerpt(bug_json), "not a JSON object")
+        comments = _cell("comments_json", comments_json)
+        history = None if history_json is None else _cell("history_json", history_json)
+    except _Unreadable as exc:
+        column, excerpt, problem = exc.args
+        return RawBug({}, [], None, key=bug_id, damage=(column, excerpt, problem))
+    return RawBug(bug, comments, history, key=bug_id)
+
+
+def _cell(column: str, blob: bytes | None) -> Any:  # any JSON: the door checks its shape
+    if blob is None:
+        raise _Unreadable(column, "NULL", "empty (NULL)")
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unreadable(column, _excerpt(blob), "not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise _Unreadable(column, _excerpt(blob), "not JSON (cut short or overwritten)") from None
+    except RecursionError:
+        raise _Unreadable(column, _excerpt(blob), "JSON nested too deep to read") from None
+
+
+def _excerpt(blob: bytes) -> str:
+    text = blob[:60].decode("utf-8", "replace")
+    return text if len(blob) <= 60 else text + "\u2026"
+
+
+def _lenient_text(blob: bytes) -> str:
+    """Text cells other than the JSON ones (times, meta): a byte that is not UTF-8 is read as
+    U+FFFD rather than failing the whole read."""
+    return blob.decode("utf-8", "replace")
+
+
+_META_TIMES = frozenset({"last_sync_time", "snapshot_of"})
+
+
+def _meta_value(key: str, value: object) -> str | None:
+    """A meta value as text; a time that cannot be read (a damaged row) as none, as in a store
+    never synced to the end: read commands judge as of now, and the next sync writes it anew."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    elif value is not None and not isinstance(value, str):
+        value = str(value)
+    if key in _META_TIMES and value is not None and read_time(value) is None:
+        return None
+    return value
+
+
+def _signed(value: bytes | str | None) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 def _dumps(value: object) -> str:
@@ -381,7 +490,33 @@ def _check_schema(conn: sqlite3.Connection, path: Path, creating: bool) -> None:
         )
 
 
-def _problem(exc: sqlite3.Error, path: Path, writing: bool) -> str:
+def _check_whole(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a damaged file before anything is read from it or written into it: SQLite's
+    quick check of every page (0.2 s at 50x the real corpus; a damaged page would otherwise
+    fail some later read, or a write would build on it)."""
+    found = conn.execute("PRAGMA quick_check(3)").fetchall()
+    if [row[0] for row in found] != ["ok"]:
+        raise InputError(_damaged(path))
+
+
+def _damaged(path: Path) -> str:
+    return (
+        f"The store {path} is damaged (SQLite finds pages it cannot read); nothing was "
+        "written to it: restore it from a backup, or sync into a new --data-dir."
+    )
+
+
+def _failure(exc: BaseException, path: Path, writing: bool) -> AnalyzerError:
+    """The error to raise for a SQLite failure: a full disk fails the job (exit 1), the rest
+    are the store's state (exit 2)."""
+    if isinstance(exc, MemoryError):
+        return JobError(f"Out of memory while reading the store {path}.")
+    if out_of_room(exc):  # SQLite rolled the transaction back: nothing stored is lost
+        return no_room(f"the store {path}")
+    return InputError(_problem(exc, path, writing))
+
+
+def _problem(exc: BaseException, path: Path, writing: bool) -> str:
     """One true sentence for a SQLite failure: locked, read-only, unreadable, or not a store."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -397,7 +532,9 @@ def _problem(exc: sqlite3.Error, path: Path, writing: bool) -> str:
             f"Cannot {doing} the store {path}: permission denied or its directory "
             "is not accessible."
         )
-    if "not a database" in text or "malformed" in text or "encrypted" in text:
+    if "malformed" in text or "corrupt" in text:
+        return _damaged(path)
+    if "not a database" in text or "encrypted" in text:
         return f"{path} is not an analyzer store (not a SQLite database, or a damaged one)."
     return f"Cannot use the store {path}: {_reason(exc)}."
 

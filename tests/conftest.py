@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
+import os
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,3 +71,33 @@ def server(bugzilla_corpus):
 
     with FakeBugzilla(bugzilla_corpus) as fake:
         yield fake
+
+
+@pytest.fixture
+def mount_tmpfs():
+    """Mount a tmpfs of a given size at a path (a file system of its own, like a Docker volume
+    or a small disk); unmounted after. Needs root, which CI has."""
+    mounted: list[Path] = []
+
+    def mount(path: Path, size: str) -> Path:
+        if os.geteuid() != 0:
+            pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+        path.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                       check=True)  # fmt: skip
+        mounted.append(path)
+        return path
+
+    yield mount
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def fill(path: Path) -> None:
+    """Fill the file system of ``path`` to the last byte."""
+    with path.open("wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"x" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC

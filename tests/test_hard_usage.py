@@ -68,3 +68,44 @@ def test_a_base_url_read_two_ways_is_refused_before_any_request(
         assert len(result.stderr.strip().splitlines()) == 1
         assert secret not in result.stderr + result.stdout
         assert server.log == []
+
+
+# -- broken --templates ---------------------------------------------------------------------
+
+BROKEN_TEMPLATES = {
+    "includes itself": ('{% include "scorecard.html" %}', "includes or extends itself"),
+    "includes a loop": ('{% include "loop.html" %}', "includes or extends itself"),
+    "fails at render": ("<p>{{ 1/0 }}</p>", "scorecard.html, line 1: ZeroDivisionError"),
+    "not UTF-8": (b"<p>caf\xe9 \xff\xfe</p>", "scorecard.html is not UTF-8"),
+    "extends a parent folder's": ('{% extends "../secret.html" %}', "'../secret.html'"),
+    "extends an absolute path": ('{% extends "/etc/passwd" %}', "'/etc/passwd'"),
+    "includes a missing one": ('{% include "nowhere.html" %}', "'nowhere.html'"),
+    "is not Jinja": ("{% if %}", "scorecard.html, line 1"),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_TEMPLATES)
+@pytest.mark.parametrize("command", ["scorecards", "site"])
+def test_a_broken_template_is_one_sentence_naming_it(cli, tmp_path, case, command):
+    from analyzer.store import Store
+    from tests.test_hard_store import one_bug_store
+
+    data_dir = one_bug_store(tmp_path / "data")
+    with Store.open(data_dir) as store:  # March complete: a month to show
+        store.set_meta(last_sync_time="2026-04-05T00:00:00Z")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (tmp_path / "secret.html").write_text("SECRET {{ 1 }}")
+    text, expected = BROKEN_TEMPLATES[case]
+    page = templates / "scorecard.html"
+    page.write_bytes(text) if isinstance(text, bytes) else page.write_text(text)
+    (templates / "loop.html").write_text('{% include "scorecard.html" %}')
+    month = ("--month", "2026-03") if command == "scorecards" else ()
+    result = cli(command, *month, "--data-dir", data_dir, "--out", tmp_path / "out",
+                 "--templates", templates)  # fmt: skip
+    assert result.exit_code == ExitStatus.USAGE, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert expected in lines[0] and "None." not in lines[0] and "unexpected" not in lines[0]
+    assert "SECRET" not in result.stdout + result.stderr
+    assert not list((tmp_path / "out").rglob("*.html")) or command == "site"

@@ -240,14 +240,16 @@ def _as_table(result: MetricsResult) -> str:
 def _cell(value, width: int) -> str:
     import pandas as pd
 
+    from analyzer.values import one_line
+
     if isinstance(value, pd.Timestamp):
         text = value.strftime("%Y-%m-%d")
     elif value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         text = "-"
     elif isinstance(value, float):
         text = f"{value:.1f}"
-    else:
-        text = str(value)
+    else:  # a CA name from a summary is anyone's text: one line, or it forges table rows
+        text = one_line(str(value), width)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from analyzer.cli.options import data_dir_option, format_option, get_env, load_corpus
+from analyzer.values import one_line
 
 
 @click.command("quality")
@@ -42,7 +43,26 @@ def quality(data_dir: Path, fmt: str) -> None:
         json.dump(report.as_dict(), env.stdout, indent=2, ensure_ascii=False)
         env.stdout.write("\n")
     else:
-        env.stdout.write(terminal_safe(render_text(report)))
+        env.stdout.write(terminal_safe(render_text(one_line_cells(report))))
+
+
+def one_line_cells(report):  # noqa: ANN001, ANN201 - a QualityReport
+    """``report`` with every text in it on one line: CA names, summary prefixes, accounts,
+    whiteboard values and tags are anyone's text, and a newline in one would print as a
+    forged row of the report (JSON escapes them itself)."""
+    import dataclasses
+
+    def flat(value: object) -> object:
+        if isinstance(value, str):
+            return one_line(value, 2000)
+        if isinstance(value, list):
+            return [flat(item) for item in value]
+        if isinstance(value, dict):
+            return {flat(key): flat(item) for key, item in value.items()}
+        return value
+
+    fields = dataclasses.fields(report)
+    return dataclasses.replace(report, **{f.name: flat(getattr(report, f.name)) for f in fields})
 
 
 def _rejected(text: str | None) -> list[dict]:

@@ -51,8 +51,21 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 def parse_date(text: str) -> date | None:
     """The date written at the start of ``text``, or None when there is none or it is invalid."""
     text = text.strip()
-    for pattern, order in _PATTERNS:
-        match = pattern.match(text)
+    return date_at(text, 0, len(text))
+
+
+# Every pattern but the month-first one starts with a digit (``\d``: a decimal of any script)
+_BY_DIGIT = tuple(item for item in _PATTERNS if item[1] != "bdy")
+_BY_NAME = tuple(item for item in _PATTERNS if item[1] == "bdy")
+
+
+def date_at(text: str, pos: int, end: int) -> date | None:
+    """The date written at ``text[pos:end]``'s start, read in place: no copy of the rest, so
+    a caller trying every word of a long text stays linear in its length."""
+    if pos >= end:
+        return None
+    for pattern, order in _BY_DIGIT if text[pos].isdecimal() else _BY_NAME:
+        match = pattern.match(text, pos, end)
         if match:
             return _build(match.groups(), order)
     return None
@@ -63,8 +76,8 @@ _WORD_START = re.compile(r"\b(?=\w)")
 
 def find_date(text: str) -> date | None:
     """The first date anywhere in ``text`` (``week of 2025-03-03``), trying each word start."""
-    for start in _WORD_START.finditer(text):
-        found = parse_date(text[start.start() :])
+    for start in _WORD_START.finditer(text):  # read in place: a copy of the rest each was O(n²)
+        found = date_at(text, start.start(), len(text))
         if found is not None:
             return found
     return None

@@ -88,6 +88,10 @@ def admit(raw: RawBug, found: Findings) -> RawBug | None:
     cannot be a row (no readable creation time, or moved out of the CA compliance component)."""
     bug_id = raw.bug_id
     door = _Door(bug_id, found)
+    if raw.damage is not None:  # a stored row that could not be read back (store.py)
+        column, excerpt, problem = raw.damage
+        door.note("store", column, excerpt, f"damaged row: {problem}", "left the bug out")
+        return None
     if COERCED_KEY in raw.bug:
         _coerced_by_sync(door, raw.bug[COERCED_KEY])
     bug = _bug(door, raw.bug)

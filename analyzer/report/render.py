@@ -8,6 +8,7 @@ templates, which are also reachable as ``default:NAME`` so an override can still
 from __future__ import annotations
 
 import re
+import traceback
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -21,6 +22,10 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
 )
 
 from analyzer.bmo import BMO
@@ -67,11 +72,77 @@ def _loader(user_dir: Path | None) -> BaseLoader:
     return ChoiceLoader(loaders)
 
 
+class TemplateProblem(TemplateError):
+    """A user's template that cannot be used: one sentence naming it (exit 2 where the
+    commands catch :class:`jinja2.TemplateError`). Never an ``OSError``, which the page
+    writers would report as a folder they cannot write."""
+
+
+class _Template(Template):
+    """A template whose failures while rendering name the template and line at fault."""
+
+    def render(self, *args: object, **kwargs: object) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except TemplateError:
+            raise
+        except RecursionError:
+            raise TemplateProblem(
+                f"{self.name} includes or extends itself, directly or through another "
+                "template (they would nest without end)"
+            ) from None
+        except Exception as exc:
+            where = _user_line(exc, getattr(self.environment, "user_dir", None))
+            if where is None:  # the built-in templates' own failure: a bug, not input
+                raise
+            raise TemplateProblem(f"{where}: {type(exc).__name__}: {exc}") from None
+
+
+def _user_line(exc: BaseException, user_dir: Path | None) -> str | None:
+    """``name, line N`` of the innermost frame of a template in ``user_dir``, if any (Jinja
+    rewrites a template's frames to its file and line)."""
+    if user_dir is None:
+        return None
+    root = Path(user_dir).resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix != ".py" and path.resolve().is_relative_to(root):
+            return f"{path.relative_to(root) if path.is_absolute() else path}, line {frame.lineno}"
+    return None
+
+
+class _Environment(Environment):
+    """Templates from ``--templates`` are anyone's files: a name that is not there (one
+    outside the folder, ``../x.html``, is never read), bytes that are not UTF-8 or a file
+    that cannot be read are one :class:`TemplateProblem`."""
+
+    template_class = _Template
+    user_dir: Path | None = None
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: ANN001, ANN201, A002
+        try:
+            return super().get_template(name, parent, globals)
+        except TemplateNotFound:  # also an OSError: first
+            by = f"{parent} asks for " if parent else ""
+            raise TemplateProblem(
+                f"{by}template {str(name)[:200]!r}, which is neither in --templates nor "
+                "built in (names outside the templates folder are never read)"
+            ) from None
+        except TemplateSyntaxError as exc:  # named here: not every command's catch names it
+            raise TemplateProblem(f"{exc.name or name}, line {exc.lineno}: {exc.message}") from None
+        except TemplateError:
+            raise
+        except UnicodeDecodeError:
+            raise TemplateProblem(f"template {name} is not UTF-8 text") from None
+        except OSError as exc:
+            raise TemplateProblem(f"template {name} cannot be read: {exc.strerror}") from None
+
+
 @lru_cache(maxsize=8)
 def html_environment(user_dir: Path | None = None) -> Environment:
     """Built once per templates directory (compiled templates are kept; Jinja still reloads a
     template whose file changed)."""
-    env = Environment(
+    env = _Environment(
         loader=_loader(user_dir),
         autoescape=True,
         undefined=StrictUndefined,
@@ -79,6 +150,7 @@ def html_environment(user_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.user_dir = user_dir
     _register_filters(env)
     env.filters["trend_svg"] = trend_svg
     env.filters["headline_svg"] = headline_svg
@@ -89,7 +161,7 @@ def html_environment(user_dir: Path | None = None) -> Environment:
 @lru_cache(maxsize=8)
 def markdown_environment(user_dir: Path | None = None) -> Environment:
     """Markdown pages: every ``{{ value }}`` is Markdown-escaped unless we built it."""
-    env = Environment(
+    env = _Environment(
         loader=_loader(user_dir),
         autoescape=False,
         finalize=md_escape,
@@ -98,6 +170,7 @@ def markdown_environment(user_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.user_dir = user_dir
     _register_filters(env, wrap=MdSafe)
     env.filters["link"] = md_link
     env.filters["one_per_silence"] = one_per_silence
