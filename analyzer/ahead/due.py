@@ -10,6 +10,7 @@ the CA's last update and how many weekly updates the current silence has missed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -312,18 +313,22 @@ def due_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.Data
     return due_from_tables(metrics.deadlines, corpus.bugs, metrics.as_of, within=within, ca=ca)
 
 
-def due_bug_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.DataFrame:
-    """One row per open judged bug at ``as_of`` (default: the last sync), worst first.
+@dataclass(frozen=True)
+class OpenBugs:
+    """What is due at one moment: every open obligation and one row per open judged bug."""
 
-    Example::
+    as_of: pd.Timestamp
+    obligations: pd.DataFrame  # due_from_tables: every pending or overdue deadline
+    bugs: pd.DataFrame  # due_bugs: one row per open judged bug, worst first
 
-        >>> from analyzer.ahead import due_bug_table
-        >>> due_bug_table(analyzer.load()).head()[["ca", "bug_id", "state", "rule", "due"]]
-    """
+
+def open_bugs(corpus, as_of=None, within=None, ca: str | None = None) -> OpenBugs:
+    """The obligations and bug rows the due table, the due page and "waiting" all start from."""
     metrics = corpus.metrics(as_of)
     judged = metrics.bug_metrics.loc[metrics.bug_metrics["excluded"].fillna("") == "", "bug_id"]
-    return due_bugs(
-        due_from_tables(metrics.deadlines, corpus.bugs, metrics.as_of, ca=ca),
+    every = due_from_tables(metrics.deadlines, corpus.bugs, metrics.as_of, ca=ca)
+    rows = due_bugs(
+        every,
         corpus.bugs,
         judged,
         corpus.comments,
@@ -333,3 +338,15 @@ def due_bug_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.
         within=within,
         ca=ca,
     )
+    return OpenBugs(metrics.as_of, every, rows)
+
+
+def due_bug_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.DataFrame:
+    """One row per open judged bug at ``as_of`` (default: the last sync), worst first.
+
+    Example::
+
+        >>> from analyzer.ahead import due_bug_table
+        >>> due_bug_table(analyzer.load()).head()[["ca", "bug_id", "state", "rule", "due"]]
+    """
+    return open_bugs(corpus, as_of, within, ca).bugs

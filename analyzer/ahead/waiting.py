@@ -394,24 +394,11 @@ def waiting_table(corpus, as_of=None, within=None, ca: str | None = None) -> pd.
         >>> from analyzer.ahead.waiting import waiting_table
         >>> waiting_table(analyzer.load()).query("state == 'overdue'").groupby("ca").size()
     """
-    from analyzer.ahead.due import due_bugs, due_from_tables
+    from analyzer.ahead.due import open_bugs
     from analyzer.ahead.promises import promises_table
 
-    metrics = corpus.metrics(as_of)
-    stamp = metrics.as_of
-    judged = metrics.bug_metrics.loc[metrics.bug_metrics["excluded"].fillna("") == "", "bug_id"]
-    every = due_from_tables(metrics.deadlines, corpus.bugs, stamp, ca=ca)
-    rows = due_bugs(
-        every,
-        corpus.bugs,
-        judged,
-        corpus.comments,
-        corpus.whiteboard,
-        corpus.needinfos if corpus.history_known else None,
-        stamp,
-        within=within,
-        ca=ca,
-    )
+    now = open_bugs(corpus, as_of, within, ca)
+    stamp, every, rows = now.as_of, now.obligations, now.bugs
     asks = asks_of(corpus, stamp, rows["bug_id"])
     promises = promises_table(corpus, stamp)
     return waiting_from_tables(rows, every, corpus.bugs, asks, promises, stamp, within)

@@ -163,26 +163,12 @@ def due_page_of(
     tables; ``ca`` as the bugs table spells it. ``promises=False``: no promise counts (a
     caller that shows only the bugs; promises cost a pass over every CA comment)."""
     from analyzer.ahead import promise_summary, promises_table
-    from analyzer.ahead.due import due_bugs, due_from_tables, parse_window
+    from analyzer.ahead.due import open_bugs, parse_window
     from analyzer.ahead.waiting import asks_of, waiting_from_tables
 
     window = parse_window(within) if within is not None else None
-    metrics = corpus.metrics(as_of)
-    stamp = metrics.as_of
-    bug_metrics = metrics.bug_metrics
-    judged = bug_metrics.loc[bug_metrics["excluded"].fillna("") == "", "bug_id"]
-    every = due_from_tables(metrics.deadlines, corpus.bugs, stamp, ca=ca)
-    bugs = due_bugs(
-        every,
-        corpus.bugs,
-        judged,
-        corpus.comments,
-        corpus.whiteboard,
-        corpus.needinfos if corpus.history_known else None,
-        stamp,
-        within=window,
-        ca=ca,
-    )
+    now = open_bugs(corpus, as_of, window, ca)
+    stamp, every, bugs = now.as_of, now.obligations, now.bugs
     listed = every[every["bug_id"].isin(bugs["bug_id"])]
     if window is not None:
         listed = listed[(listed["state"] == "overdue") | (listed["due"] <= stamp + window)]

@@ -52,18 +52,7 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
         )
         for p in trend
     )
-    for level in (0.0, 0.5, 1.0):
-        ET.SubElement(
-            svg,
-            "line",
-            {"x1": str(LEFT), "x2": str(WIDTH - RIGHT), "y1": f"{y(level):.1f}",
-             "y2": f"{y(level):.1f}", "class": "grid"},
-        )  # fmt: skip
-        label = ET.SubElement(
-            svg, "text", {"x": str(LEFT - 6), "y": f"{y(level) + 4:.1f}", "class": "axis"}
-        )
-        label.set("text-anchor", "end")
-        label.text = f"{level:.0%}"
+    _share_grid(svg, y, LEFT, WIDTH - RIGHT, LEFT - 6)
     for i, point in enumerate(trend):
         x = LEFT + i * slot
         centre = x + slot / 2
@@ -159,18 +148,7 @@ def headline_svg(months: Sequence[MonthHeadline], ca: str) -> Markup:
         f"{m.label}: " + ("no judged bug-time" if m.compliance is None else f"{m.compliance:.0%}")
         for m in points
     )
-    for level in (0.0, 0.5, 1.0):
-        ET.SubElement(
-            svg,
-            "line",
-            {"x1": str(left), "x2": str(width - right), "y1": f"{y(level):.1f}",
-             "y2": f"{y(level):.1f}", "class": "grid"},
-        )  # fmt: skip
-        label = ET.SubElement(
-            svg, "text", {"x": str(left - 5), "y": f"{y(level) + 4:.1f}", "class": "axis"}
-        )
-        label.set("text-anchor", "end")
-        label.text = f"{level:.0%}"
+    _share_grid(svg, y, left, width - right, left - 5)
     last_label = -1e9
     for number in range(first, last + 1):
         x = left + (number - first) * slot
@@ -202,3 +180,19 @@ def headline_svg(months: Sequence[MonthHeadline], ca: str) -> Markup:
 def _month_number(label: str) -> int:
     year, month = label.split("-")[:2]
     return int(year) * 12 + int(month) - 1
+
+
+def _share_grid(svg: ET.Element, y, x1: float, x2: float, label_x: float) -> None:
+    """Grid lines at 0%, 50% and 100% of a share axis, each labelled at its left."""
+    for level in (0.0, 0.5, 1.0):
+        ET.SubElement(
+            svg,
+            "line",
+            {"x1": str(x1), "x2": str(x2), "y1": f"{y(level):.1f}", "y2": f"{y(level):.1f}",
+             "class": "grid"},
+        )  # fmt: skip
+        label = ET.SubElement(
+            svg, "text", {"x": str(label_x), "y": f"{y(level) + 4:.1f}", "class": "axis"}
+        )
+        label.set("text-anchor", "end")
+        label.text = f"{level:.0%}"
