@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analyzer.months import Month
 from analyzer.store import RawBug, Store, open_for_reading
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 from analyzer.utc import utc
 
 if TYPE_CHECKING:
-    from analyzer.metrics.month_end import MonthView
+    from analyzer.metrics import Evaluation
+    from analyzer.metrics.months import MonthTables
 
 
 class Corpus:
@@ -45,9 +45,9 @@ class Corpus:
     ) -> None:
         self.store = store
         self.data_dir = Path(data_dir) if data_dir is not None else Path("data")
+        self._evaluations: dict[pd.Timestamp, Evaluation] = {}
         self._metrics: dict[pd.Timestamp, MetricsResult] = {}
-        self._month_end: dict[Month, MetricsResult] = {}
-        self._views: dict[Month, MonthView] = {}
+        self._months: dict[pd.Timestamp, MonthTables] = {}
         # how each stage's tables were had: "cache", "parsed"/"read", or "updated: ..."
         self.stage_sources: dict[str, str] = {}
 
@@ -200,55 +200,53 @@ class Corpus:
         also = f" Did you mean: {', '.join(hint)}?" if hint else ""
         raise InputError(f"No CA named {name!r} in the corpus.{also}")
 
+    def evaluation(self, as_of: str | pd.Timestamp | None = None) -> Evaluation:
+        """Every bug judged as it stood at ``as_of`` (default: the last sync), before the
+        rows become tables: what :meth:`metrics` and :meth:`months` are made from. Once per
+        moment."""
+        from analyzer.metrics import evaluate
+
+        stamp = self._stamp(as_of)
+        if stamp not in self._evaluations:
+            self._evaluations[stamp] = evaluate(self.tables, self.language, stamp)
+        return self._evaluations[stamp]
+
     def metrics(self, as_of: str | pd.Timestamp | None = None) -> MetricsResult:
         """Deadlines and per-bug metrics as known at ``as_of`` (default: the last sync).
 
         Nothing later than ``as_of`` is used, so past months can be judged as they stood then;
-        each ``as_of`` is computed once. Example::
+        each ``as_of`` is computed once. Its ``ca_months`` judges every month at ``as_of``
+        (as its ``breaches`` do); :attr:`ca_months` has each month as known at its own end.
+        Example::
 
             corpus.metrics(as_of="2024-12-31T23:59:59Z").bug_metrics.nlargest(5, "overdue_days")
         """
-        from analyzer.metrics import compute
-
-        stamp = (self.observed_at if as_of is None else utc(as_of)).floor("s")
+        stamp = self._stamp(as_of)
         if stamp not in self._metrics:
-            self._metrics[stamp] = compute(self.tables, self.language, as_of=stamp)
+            self._metrics[stamp] = self.evaluation(stamp).result()
         return self._metrics[stamp]
 
-    def month_end_metrics(self, month: Month) -> MetricsResult:
-        """Metrics as known at the end of ``month`` (or the last sync, if earlier) of the bugs
-        that can have a deadline due in it: what a month's page needs, at a fraction of the
-        cost of :meth:`metrics` (:mod:`analyzer.metrics.month_end`). Computed once per month.
+    def months(self, as_of: str | pd.Timestamp | None = None) -> MonthTables:
+        """Every month up to ``as_of`` (default: the last sync), each as known at its end (the
+        first second of the next month; the month running at ``as_of`` as known then), and
+        the month-level tables the pages show (:mod:`analyzer.metrics.months`). Example::
+
+            months = corpus.months()
+            months.ca_months.query("month == '2025-12'").sort_values("rank")
+            months.view(Month.parse("2025-12")).deadlines  # that month's rows, as known then
         """
-        if month not in self._month_end:
-            self._judge(month, [])
-        return self._month_end[month]
+        from analyzer.metrics.months import judge_months
 
-    def month_views(self, month: Month, whole: bool = False) -> dict[Month, MonthView]:
-        """``month`` and each of the 11 before it (those the data reaches) as known at its own
-        end: the page's deadlines and the trend's. One evaluation gives them all; a month
-        already judged is not judged again (the site walks every month). ``whole``: judge
-        every bug in that evaluation, so that :meth:`metrics` at the month's end (the CA
-        history pages beside a month's scorecards) needs no second one."""
-        months = [m for m in month.last_twelve() if m.start <= self.observed_at]
-        missing = [m for m in months if m != month and m not in self._views]
-        as_of = min(month.end, self.observed_at).floor("s")  # as ``metrics`` keys it
-        stale = month not in self._month_end or month not in self._views or missing
-        if stale or (whole and as_of not in self._metrics):
-            self._judge(month, missing, whole)
-        return {m: self._views[m] for m in months}
+        stamp = self._stamp(as_of)
+        if stamp not in self._months:
+            needinfos = self.needinfos if self.history_known else None
+            self._months[stamp] = judge_months(
+                self.tables, self.evaluation(stamp), needinfos=needinfos
+            )
+        return self._months[stamp]
 
-    def _judge(self, month: Month, earlier: list[Month], whole: bool = False) -> None:
-        from analyzer.metrics.month_end import judge_months
-
-        judged = judge_months(
-            self.tables, self.language, month, earlier, self.observed_at, whole=whole
-        )
-        self._month_end.setdefault(month, judged.result)
-        for known, view in judged.views.items():
-            self._views.setdefault(known, view)
-        if judged.everything is not None:
-            self._metrics.setdefault(judged.everything.as_of, judged.everything)
+    def _stamp(self, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
+        return (self.observed_at if as_of is None else utc(as_of)).floor("s")
 
     # -- the tables, by name ---------------------------------------------------------------
 
@@ -333,8 +331,10 @@ class Corpus:
 
     @property
     def ca_months(self) -> pd.DataFrame:
-        """One row per CA and month as of the last sync: bug-days open and in breach, deadlines."""
-        return _computed(self.metrics().ca_months, "ca_months")
+        """One row per CA and month, each as known at its end (the month running at the last
+        sync as known then): bug-days open and in breach, deadlines per rule, the CA's rank
+        in the month. The numbers every page shows of a CA-month (:meth:`months`)."""
+        return self.months().ca_months
 
     @cached_property
     def silences(self) -> pd.DataFrame:
@@ -386,14 +386,31 @@ class Corpus:
 
     def tables_at(self, as_of: str | pd.Timestamp) -> dict[str, pd.DataFrame]:
         """Every table of ``TABLES`` as known at ``as_of``: later events left out, metrics
-        judged then (analyzer/known_at.py). Example::
+        judged then, ``ca_months`` each month as known at its end and the month running at
+        ``as_of`` as known then (analyzer/known_at.py). Example::
 
             end_of_2024 = corpus.tables_at("2024-12-31T23:59:59Z")
             end_of_2024["bugs"].query("closed.isna()")  # the bugs open at that moment
         """
         from analyzer.known_at import tables_known_at
 
-        return tables_known_at(self, as_of)
+        stamp = self._stamp(as_of)
+        return tables_known_at(
+            self.TABLES,
+            self.tables,
+            self.language,
+            self.reference,
+            self.metrics(stamp),
+            self.months(stamp).ca_months,
+            self.table,
+            lambda name, known: self._ahead_at(name, stamp, known),
+            stamp,
+        )
+
+    def _ahead_at(self, name: str, as_of: pd.Timestamp, known: dict) -> pd.DataFrame:
+        from analyzer.ahead.waiting import table_at
+
+        return table_at(self, name, self.metrics(as_of), known)
 
 
 # Columns of the language stage's optional tables, for a stage object that did not read them.

@@ -3,36 +3,57 @@
 Why: a study of how incidents stood at the end of a year must not see what happened after it.
 Rows of events later than ``as_of`` are left out (bugs filed, comments, changes, needinfo
 requests, whiteboard values); values that changed later are rewound (a bug's status,
-resolution, assignee, whiteboard, summary and ``excluded`` through ``bug_state_at``; a needinfo
-cleared or answered later is open and unanswered); the language tables keep only rows of the
-comments kept; the metrics tables are judged at ``as_of``. Roles stay as the whole thread
-decides them (an account assigned later is CA-side earlier too), as in the metrics stage.
+resolution, assignee, whiteboard and summary through ``bug_state_at``, whether it was judged
+as the metrics stage judged it then; a needinfo cleared or answered later is open and
+unanswered); the language tables keep only rows of the comments kept; the metrics tables are
+judged at ``as_of``, ``ca_months`` each month as known at its end (the month running at
+``as_of`` as known then). Roles stay as the whole thread decides them (an account assigned
+later is CA-side earlier too), as in the metrics stage.
+
+"As known at t" has one answer: the metrics stage cuts every event after ``t`` from the
+threads (``analyzer.metrics.threads``: built at ``t``, or cut back to ``t`` by ``thread_at``
+for a month's view); this module rewinds the raw tables the same way for export.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
 from analyzer.bmo import CLOSED_STATUSES
 from analyzer.parse.state import bug_state_at
+from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 from analyzer.utc import utc
 
-if TYPE_CHECKING:
-    from analyzer.corpus import Corpus
-
-_REWOUND = ["status", "resolution", "assignee", "whiteboard", "summary", "excluded"]
+_REWOUND = ["status", "resolution", "assignee", "whiteboard", "summary"]
 
 
-def tables_known_at(corpus: Corpus, as_of: str | pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """Each table of ``corpus.TABLES`` as known at ``as_of`` (same columns, fewer rows)."""
+def tables_known_at(
+    names: Sequence[str],
+    tables: ThreadTables,
+    language: LanguageTables,
+    reference: object,
+    metrics: MetricsResult,
+    ca_months: pd.DataFrame,
+    language_table: Callable[[str], pd.DataFrame],
+    ahead_table: Callable[[str, dict[str, pd.DataFrame]], pd.DataFrame],
+    as_of: str | pd.Timestamp,
+) -> dict[str, pd.DataFrame]:
+    """Each table of ``names`` as known at ``as_of`` (same columns, fewer rows).
+
+    ``metrics``: the evaluation at ``as_of``, which also says whether each bug was closed and
+    judged then (the one answer every page and table gives); ``ca_months``: each month as
+    known at its end (:mod:`analyzer.metrics.months`); ``language_table``: a language table by
+    name; ``ahead_table``: an ahead table (silences, asks, waiting) by name, judged at
+    ``as_of`` from the tables known then. Taking the stages' tables, not the corpus, keeps
+    this module out of an import circle with :mod:`analyzer.corpus`."""
     as_of = utc(as_of)
-    tables = corpus.tables
     comments = tables.comments.loc[tables.comments["time"] <= as_of]
     changes = tables.changes.loc[tables.changes["when"] <= as_of]
-    bugs = _bugs(corpus, as_of, comments, changes)
+    bugs = _bugs(tables, reference, metrics, as_of, comments, changes)
     needinfos = _needinfos(tables.needinfos, as_of)
+    data_quality = tables.data_quality if tables.data_quality is not None else pd.DataFrame()
     known: dict[str, pd.DataFrame] = {
         "bugs": bugs,
         "comments": comments.reset_index(drop=True),
@@ -41,47 +62,50 @@ def tables_known_at(corpus: Corpus, as_of: str | pd.Timestamp) -> dict[str, pd.D
         "whiteboard": _whiteboard(tables.whiteboard, as_of),
         "participants": _participants(tables.participants, bugs, comments, changes, needinfos),
         # what the parse stage could not read, for the bugs known by then
-        "data_quality": tables.data_quality.loc[
-            tables.data_quality["bug_id"].isin(bugs["bug_id"])
-        ].reset_index(drop=True),
+        "data_quality": data_quality.loc[data_quality["bug_id"].isin(bugs["bug_id"])].reset_index(
+            drop=True
+        )
+        if len(data_quality)
+        else data_quality,
+        "deadlines": metrics.deadlines,
+        "bug_metrics": metrics.bug_metrics,
+        "breaches": metrics.breaches if metrics.breaches is not None else pd.DataFrame(),
+        "ca_months": ca_months,
     }
     keys = pd.MultiIndex.from_frame(comments[["bug_id", "count"]])
-    metrics = None
-    for name in corpus.TABLES:
+    for name in names:
         if name in known:
             continue
         if name in _AHEAD:  # judged at as_of from the tables known then
-            from analyzer.ahead.waiting import table_at
+            known[name] = ahead_table(name, known)
+            continue
+        # a language table: one row per comment or per thing a comment says
+        frame = language.commitments if name == "commitments" else language_table(name)
+        inside = pd.MultiIndex.from_frame(frame[["bug_id", "count"]]).isin(keys)
+        known[name] = frame.loc[inside].reset_index(drop=True)
+        if name == "commitments":  # each promise's outcome as it stood at as_of
+            from analyzer.ahead.promises import with_outcomes
 
-            metrics = metrics or corpus.metrics(as_of=as_of)
-            known[name] = table_at(corpus, name, metrics, known)
-        elif name in _METRICS:
-            metrics = metrics or corpus.metrics(as_of=as_of)
-            known[name] = getattr(metrics, name)
-        else:  # a language table: one row per comment or per thing a comment says
-            frame = corpus.language.commitments if name == "commitments" else corpus.table(name)
-            inside = pd.MultiIndex.from_frame(frame[["bug_id", "count"]]).isin(keys)
-            known[name] = frame.loc[inside].reset_index(drop=True)
-            if name == "commitments":  # each promise's outcome as it stood at as_of
-                from analyzer.ahead.promises import with_outcomes
-
-                known[name] = with_outcomes(
-                    known[name], known["comments"], corpus.comment_language, bugs, as_of
-                )
-    return {name: known[name] for name in corpus.TABLES}
+            known[name] = with_outcomes(
+                known[name], known["comments"], language.comment_language, bugs, as_of
+            )
+    return {name: known[name] for name in names}
 
 
-_METRICS = frozenset({"deadlines", "bug_metrics", "breaches", "ca_months"})
 _AHEAD = frozenset({"silences", "asks", "waiting"})
 
 
-def _bugs(corpus: Corpus, as_of, comments, changes) -> pd.DataFrame:
-    bugs = corpus.bugs.loc[corpus.bugs["opened"] <= as_of].copy()
-    state = bug_state_at(corpus.tables, as_of, corpus.reference).set_index("bug_id")
+def _bugs(tables: ThreadTables, reference, metrics: MetricsResult, as_of, comments, changes):
+    bugs = tables.bugs.loc[tables.bugs["opened"] <= as_of].copy()
+    state = bug_state_at(tables, as_of, reference).set_index("bug_id")
     for column in _REWOUND:
         bugs[column] = bugs["bug_id"].map(state[column]).astype(bugs[column].dtype)
     bugs["closed"] = _closed_at(bugs, changes, as_of)
     bugs.loc[bugs["closed"].isna(), "closed_estimated"] = False
+    # whether a bug was judged then is the evaluation's answer, as on every page
+    judged = metrics.bug_metrics.set_index("bug_id")["excluded"]
+    excluded = bugs["bug_id"].map(judged).fillna(bugs["bug_id"].map(state["excluded"]))
+    bugs["excluded"] = excluded.astype(bugs["excluded"].dtype)
     last = pd.concat(
         [
             comments[["bug_id", "time"]],

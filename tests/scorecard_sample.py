@@ -14,6 +14,17 @@ import pandas as pd
 from analyzer.ahead.completeness import COLUMNS as REPORT_COLUMNS
 from analyzer.ahead.promises import COLUMNS as PROMISE_COLUMNS
 from analyzer.metrics.frames import DEADLINE_COLUMNS
+from analyzer.metrics.months import (
+    MonthTables,
+    MonthView,
+    empty_needinfos,
+    longest_silences,
+    open_needinfos,
+    silence_frame,
+    totals_of,
+    with_rank,
+)
+from analyzer.metrics.rulebook import RULES
 from analyzer.months import Month
 from analyzer.report.context import ScorecardTables
 
@@ -253,10 +264,11 @@ _CA_MONTHS = [
     ("Beta Trust", "2026-02", 1, 28.0, 28.0, 28.0, 2),
     (HOSTILE_CA, "2026-02", 1, 18.5, 5.0, 0.0, 1),
 ]
+EXCLUDED = {2003: "meta bug"}
 
 
 def sample_ca_months() -> dict[str, pd.DataFrame]:
-    """The ``ca_months`` rows of each month, as the metrics stage would give them."""
+    """The ``ca_months`` bug-time of each month, as the metrics stage would give it."""
     frame = pd.DataFrame(
         _CA_MONTHS,
         columns=["ca", "month", "bugs_open", "open_days", "breach_days",
@@ -266,16 +278,88 @@ def sample_ca_months() -> dict[str, pd.DataFrame]:
     return {label: rows for label, rows in frame.groupby("month")}
 
 
+def view_of(
+    month: Month, deadlines: pd.DataFrame, bugs: pd.DataFrame, bug_time: pd.DataFrame | None
+) -> MonthView:
+    """A month's view from tables as known at its end (the next month's first second), as
+    :mod:`analyzer.metrics.months` makes it from threads: the rows that count in it, those
+    pending, earlier misses unmet on a bug still open; its bugs; its ``ca_months`` rows."""
+    t = month.next_start
+    opened = deadlines["bug_id"].map(bugs.set_index("bug_id")["opened"])
+    counted = deadlines["due"].where(deadlines["due"] > opened, opened)
+    known = bugs[bugs["opened"] <= t].assign(closed=bugs["closed"].where(bugs["closed"] <= t))
+    open_at_end = deadlines["bug_id"].isin(known.loc[known["closed"].isna(), "bug_id"])
+    in_month = (counted >= month.start) & (deadlines["due"] <= t)
+    in_month &= deadlines["outcome"].ne("pending")
+    carried = deadlines["outcome"].eq("missed") & deadlines["met_at"].isna() & open_at_end
+    shown = in_month | deadlines["outcome"].eq("pending") | carried
+    rows = deadlines[shown].assign(in_month=in_month[shown]).reset_index(drop=True)
+    during = known[known["closed"].isna() | (known["closed"] >= month.start)]
+    month_bugs = during.assign(
+        excluded=during["bug_id"].map(lambda bug: EXCLUDED.get(bug, "")).astype("str")
+    )[["bug_id", "ca", "opened", "closed", "closed_estimated", "excluded"]]
+    counts = {}
+    decided = rows[rows["in_month"]]
+    for rule in RULES:
+        mine = decided[decided["rule"] == rule].groupby("ca")["outcome"]
+        for what in ("met", "missed"):
+            counts[f"{rule}_{what}"] = mine.apply(lambda o, w=what: int((o == w).sum()))
+        counts[f"{rule}_due"] = mine.size()
+    columns = ["ca", "month", "bugs_open", "open_days", "breach_days",
+               "breach_days_caveated", "overdue_at_end", "compliance"]  # fmt: skip
+    time = bug_time if bug_time is not None else pd.DataFrame(columns=columns)
+    time = time.astype({"open_days": "float64", "breach_days": "float64"}).set_index("ca")
+    for name, per_ca in counts.items():
+        time[name] = per_ca.reindex(time.index).fillna(0).astype("int64")
+    return MonthView(month, t, rows, month_bugs.reset_index(drop=True),
+                     with_rank(time.reset_index()))  # fmt: skip
+
+
+def sample_months(month: Month, history_known: bool = True) -> MonthTables:
+    """Twelve months up to ``month``, each as known at its end, from the hand-made tables."""
+    bugs, comments = sample_bugs(), sample_comments()
+    bug_time = sample_ca_months()
+    views = {
+        m: view_of(m, sample_deadlines(m.next_start), bugs, bug_time.get(m.label))
+        for m in month.last_twelve()
+    }
+    silences = []
+    needinfos = []
+    for m, view in views.items():
+        t = int(m.next_start.timestamp())
+        judged = view.bugs[view.bugs["excluded"].eq("")]
+        updates = comments[comments["is_ca_update"] & (comments["time"] <= m.next_start)]
+        found = longest_silences(
+            [
+                (bug.bug_id, bug.ca, int(bug.opened.timestamp()),
+                 None if pd.isna(bug.closed) else int(bug.closed.timestamp()),
+                 [(int(u.time.timestamp()), int(u.count))
+                  for u in updates[updates["bug_id"] == bug.bug_id].itertuples()])
+                for bug in judged.itertuples()
+            ],
+            int(m.start.timestamp()),
+            t,
+        )  # fmt: skip
+        silences += [(ca, m.label, *found[ca]) for ca in sorted(found)]
+        if history_known:
+            needinfos.append(open_needinfos(sample_needinfos(), view, m.next_start))
+    ca_months = pd.concat([v.ca_months for v in views.values()], ignore_index=True)
+    return MonthTables(
+        as_of=month.next_start,
+        views=views,
+        ca_months=ca_months,
+        totals=totals_of(views),
+        silences=silence_frame(silences),
+        needinfos=pd.concat(needinfos, ignore_index=True) if needinfos else empty_needinfos(),
+    )
+
+
 def sample_tables(month: Month | None = None, history_known: bool = True) -> ScorecardTables:
     month = month or Month(2026, 2)
     return ScorecardTables(
         bugs=sample_bugs(),
-        comments=sample_comments(),
-        needinfos=sample_needinfos(),
-        deadlines={m.label: sample_deadlines(m.end) for m in month.last_twelve()},
+        months=sample_months(month, history_known),
         history_known=history_known,
         promises=sample_promises(),
         reports=sample_reports(),
-        ca_months=sample_ca_months(),
-        excluded={2003: "meta bug"},
     )

@@ -7,7 +7,15 @@ import re
 
 import pandas as pd
 import pytest
-from scorecard_sample import HOSTILE_CA, promise_rows, sample_deadlines, sample_tables
+from scorecard_sample import (
+    HOSTILE_CA,
+    promise_rows,
+    sample_bugs,
+    sample_ca_months,
+    sample_deadlines,
+    sample_tables,
+    view_of,
+)
 
 from analyzer.bmo import trusted_link
 from analyzer.env import InputError
@@ -48,7 +56,7 @@ def card(ctx: MonthScorecards, ca: str) -> ScorecardPage:
 
 def test_top_level_and_card_keys(ctx):
     assert names(ctx.index) == INDEX_KEYS
-    assert ctx.index.month.as_of == pd.Timestamp("2026-02-28T23:59:59Z")
+    assert ctx.index.month.as_of == pd.Timestamp("2026-03-01T00:00:00Z")  # next month's first
     for item in ctx.cas:
         assert names(item) - {"raw_ca"} == CARD_KEYS
         assert [r.rule for r in item.rules] == list(report_context.RULES)
@@ -96,7 +104,7 @@ def test_only_what_was_known_at_the_month_end(ctx):
     assert [b.bug_id for b in beta.bugs.open] == [2001]  # 2002 was filed in March
     # the CA's update of March 5 is not known yet: the silence runs to the month's end
     assert beta.silence.end_kind == "month_end"
-    assert beta.silence.end == FEB.end
+    assert beta.silence.end == FEB.next_start
     # the full report and the update due in January are still unmet: carried, not counted again
     carried = {(d.bug_id, d.rule) for d in beta.carried}
     assert carried == {(2001, "full_report"), (2001, "update_cadence")}
@@ -109,32 +117,39 @@ def test_same_tables_give_the_same_context():
     assert first == again
 
 
-def test_trend_uses_each_months_own_table():
+def test_trend_uses_each_months_own_view():
     tables = sample_tables()
     jan = Month(2026, 1)
-    ctx = report_context.build(tables, FEB)
-    beta = card(ctx, "Beta Trust").trend
+    beta = card(report_context.build(tables, FEB), "Beta Trust").trend
     assert [p.month for p in beta] == [m.label for m in FEB.last_twelve()]
-    jan_table = sample_deadlines(jan.end)
-    jan_beta = jan_table[(jan_table["ca"] == "Beta Trust") & (jan_table["due"] >= jan.start)]
-    assert beta[-2].due == len(jan_beta)
+    rows = tables.months.view(jan).deadlines
+    decided = rows["in_month"] & rows["outcome"].isin(["met", "missed"])
+    jan_beta = rows[decided & (rows["ca"] == "Beta Trust")]
+    assert beta[-2].due == len(jan_beta) > 0
     assert beta[-2].met == int((jan_beta["outcome"] == "met").sum())
-    # a month whose table says otherwise changes only that month's point
-    tables.deadlines[jan.label] = jan_table.assign(outcome="met")
+    # a month whose view says otherwise changes only that month's point
+    months = tables.months.ca_months
+    where = (months["ca"] == "Beta Trust") & (months["month"] == jan.label)
+    months.loc[where, "update_cadence_met"] += 1
+    tables.months._cells.clear()
     changed = card(report_context.build(tables, FEB), "Beta Trust").trend
-    assert changed[-2].met == changed[-2].due == len(jan_beta)
+    assert changed[-2].met == beta[-2].met + 1
     assert changed[-1] == beta[-1]
 
 
 def test_a_deadline_due_at_the_last_second_unmet_counts_as_missed():
-    tables = sample_tables()
-    extra = tables.deadlines[FEB.label].iloc[[0]].assign(
+    feb_rows = sample_deadlines(FEB.next_start)
+    extra = feb_rows.iloc[[0]].assign(
         bug_id=1001, ca="Alpha CA", rule="comment_response", start=FEB.start,
-        due=FEB.end, met_at=pd.NaT, outcome="pending", evidence_met=None,
+        due=FEB.end, met_at=pd.NaT, outcome="missed", overdue_hours=1 / 3600, evidence_met=None,
     )  # fmt: skip
-    tables.deadlines[FEB.label] = pd.concat([tables.deadlines[FEB.label], extra])
+    view = view_of(FEB, pd.concat([feb_rows, extra]), sample_bugs(), sample_ca_months()["2026-02"])
+    tables = sample_tables()
+    tables.months.views[FEB] = view
     rules = {r.rule: r for r in card(report_context.build(tables, FEB), "Alpha CA").rules}
     assert (rules["comment_response"].due, rules["comment_response"].met) == (1, 0)
+    alpha = view.ca_months.set_index("ca").loc["Alpha CA"]
+    assert (alpha["comment_response_due"], alpha["comment_response_missed"]) == (1, 1)
 
 
 def test_needinfos_open_at_month_end_and_unknown_without_history(ctx):
@@ -224,9 +239,10 @@ def test_month_bounds():
 
 def test_deadline_anchors_are_unique_even_for_simultaneous_obligations():
     tables = sample_tables()
-    feb = tables.deadlines[FEB.label]
+    view = tables.months.views[FEB]
+    feb = view.deadlines
     twin = feb[(feb["bug_id"] == 1002) & (feb["rule"] == "first_response")]
-    tables.deadlines[FEB.label] = pd.concat([feb, twin, twin])
+    tables.months.views[FEB] = dataclasses.replace(view, deadlines=pd.concat([feb, twin, twin]))
     alpha = card(report_context.build(tables, FEB), "Alpha CA")
     anchors = [d.anchor for d in alpha.deadlines + alpha.carried]
     assert len(anchors) == len(set(anchors)) == len(alpha.deadlines + alpha.carried)

@@ -79,18 +79,16 @@ def scorecards(
         with click.progressbar(items, label=f"{label:<10}", file=env.stderr) as bar:
             yield from bar
 
-    # one evaluation at the month's end serves the pages, the trend and the history pages
-    tables = tables_from_corpus(corpus, chosen, progress=progress, whole=True)
-    as_of = min(chosen.end, corpus.observed_at)
-
+    # one evaluation serves the pages, the trend and the history pages
+    tables = tables_from_corpus(corpus, chosen, progress=progress)
     try:
         written = write_scorecards(
             tables, chosen, out, ca=ca_name, templates=templates, progress=progress
         )
-        # then each page's link, its CA's history (OUT/ca/<slug>.html): the pages first, as
-        # a --ca without pages this month writes no history
+        # each page links to its CA's history: OUT/ca/<slug>.html, every month as known at
+        # its own end up to the chosen one (a --ca without pages this month writes none)
         shown = {ca_name} if ca_name is not None else cas_shown(tables, chosen)
-        write_histories(history_pages(corpus, shown, as_of=as_of), out, templates)
+        write_histories(history_pages(corpus, shown, through=chosen), out, templates)
     except jinja2.TemplateError as exc:
         name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
         where = f" ({name}, line {line})" if name else ""

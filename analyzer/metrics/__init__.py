@@ -39,7 +39,7 @@ __all__ = ["Evaluation", "MetricsResult", "compute", "evaluate"]
 @dataclass
 class Evaluation:
     """Every bug's rows and breach intervals as plain Python, before they become tables: what
-    the trend derives earlier month-ends from (:mod:`analyzer.metrics.month_end`)."""
+    each month's view is cut from (:mod:`analyzer.metrics.months`)."""
 
     as_of: pd.Timestamp
     cutoff: int  # ``as_of`` in epoch seconds

@@ -216,6 +216,12 @@ def _metrics(result: BugResult, breach: list[Breach], as_of: int) -> tuple:
     )
 
 
+def counted_at(row: Row, opened: int) -> int:
+    """When a deadline counts: when it fell due, or when its bug was filed if it fell due
+    before (an ``initial_disclosure`` missed before the bug existed counts when it is seen)."""
+    return max(row.due, opened)
+
+
 def _count(rows: list[Row], rule: str) -> int:
     return sum(1 for r in rows if r.rule == rule and r.outcome == "missed")
 
@@ -263,8 +269,9 @@ def ca_months_frame(
     as_of: int,
     only_month: int | None = None,
 ) -> pd.DataFrame:
-    """Per CA and month: judged bug-days open and in breach, deadlines that fell due, and
-    obligations overdue at the month's end (or ``as_of``). ``only_month``: 00:00 UTC of the
+    """Per CA and month: judged bug-days open and in breach, deadlines that fell due
+    (:func:`counted_at`), and obligations overdue at the month's end (the first second of
+    the next month) or at ``as_of``. ``only_month``: 00:00 UTC of the
     1st of the one month wanted (the trend's), the others are not counted."""
     cells: dict[tuple[str, int], dict] = {}
 
@@ -291,7 +298,7 @@ def ca_months_frame(
         for row in result.rows:
             if row.outcome == "pending" or row.due > as_of:
                 continue
-            month = _month_of(row.due)
+            month = _month_of(counted_at(row, result.thread.opened))
             if only_month is not None and month != only_month:
                 continue
             cell = cell_of(ca, month)
@@ -331,7 +338,7 @@ def _add_open_time(
     firm = [(b.start, b.end) for b in breach]
     caveated = [(b.start, b.end) for b in breach if b.caveated]
     bounds = _month_starts(opened[0][0], opened[-1][1] - 1)
-    ends = [min(hi - 1, as_of) for hi in bounds[1:]]
+    ends = [min(hi, as_of) for hi in bounds[1:]]  # a month ends at the next one's first second
     overdue = [0] * len(ends)
     for row in rows:
         if row.outcome != "missed" or row.repeat != 0:

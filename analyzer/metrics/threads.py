@@ -7,6 +7,8 @@ matters), turned into column lists once, and sliced per bug.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -50,6 +52,7 @@ class Board(NamedTuple):
     # sync as if a root program wrote it then (metrics/lacks.py)
     assumed: bool = False
     override: str = ""  # the staff override that added this value (its provenance)
+    text: str = ""  # the whiteboard's value (what ``whiteboard_text`` is at a later moment)
 
 
 class Needinfo(NamedTuple):
@@ -90,6 +93,8 @@ class BugThread:
     whiteboard_text: str = ""  # the whiteboard as it stood at ``as_of``
     identified: tuple[int, str] | None = None  # (time, evidence) of the CA's identified date
     identified_posted: int | None = None  # when the report stating ``identified`` was posted
+    # every statement of it: (posted, identified, evidence), by posting time (:func:`thread_at`)
+    identified_stated: list[tuple[int, int, str]] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
     close_override: str = ""  # provenance of a staff override giving ``closed``
     # (since, reason) of a staff override excluding the bug from ``since``
@@ -473,7 +478,9 @@ def _add_whiteboard(
                 role = None
             gap = bool(gap) and not thread.history_known
             meta = has_meta_tag(value)
-            out.append(Board(start, _opt(day), role, revocation, close_on, url, meta, gap, source))
+            out.append(
+                Board(start, _opt(day), role, revocation, close_on, url, meta, gap, source, value)
+            )
             thread.whiteboard_text = value
         thread.whiteboard = out
 
@@ -519,18 +526,66 @@ def _add_identified(
         return
     lookup = _comment_lookup(_comments_of(comments, stated["bug_id"]))
     index = {bug: i for i, bug in enumerate(by_id)}
-    found: dict[int, tuple[int, int, str]] = {}
+    found: dict[int, list[tuple[int, int, str]]] = {}
     for bug, count, moment in zip(
         stated["bug_id"].tolist(), stated["count"].tolist(), stated["_t"].tolist(), strict=True
     ):
         posted = lookup.get((bug, count))
         if bug not in index or posted is None or posted[1] != "ca" or posted[0] > as_of:
             continue
-        if bug not in found or posted[0] >= found[bug][0]:
-            found[bug] = (posted[0], int(moment), posted[2])
-    for bug, (posted_at, moment, url) in found.items():
-        threads[index[bug]].identified = (moment, url)
-        threads[index[bug]].identified_posted = posted_at
+        found.setdefault(bug, []).append((posted[0], int(moment), posted[2]))
+    for bug, statements in found.items():
+        statements.sort(key=lambda s: s[0])  # stable: of one time, the last read wins
+        _state_identified(threads[index[bug]], statements)
+
+
+def _state_identified(thread: BugThread, statements: list[tuple[int, int, str]]) -> None:
+    """The latest statement of the identified date among ``statements`` (by posting time)."""
+    thread.identified_stated = statements
+    if statements:
+        posted_at, moment, url = statements[-1]
+        thread.identified, thread.identified_posted = (moment, url), posted_at
+    else:
+        thread.identified, thread.identified_posted = None, None
+
+
+def thread_at(thread: BugThread, t: int) -> BugThread | None:
+    """The thread as :func:`build_threads` gives it at ``t`` (None: not filed yet), from one
+    built at a later time: every event after ``t`` left out, every value as it stood then.
+
+    Why: a month's view is judged as known at its end, and cutting a thread in Python is far
+    cheaper than building the threads again from the tables for every month.
+    """
+    if thread.opened > t:
+        return None
+    comments = thread.comments[: bisect.bisect_right(thread.comments, t, key=_time)]
+    boards = thread.whiteboard[: bisect.bisect_right(thread.whiteboard, t, key=_start)]
+    kept = {c.count for c in comments}
+    cut = dataclasses.replace(
+        thread,
+        closed=thread.closed if thread.closed is not None and thread.closed <= t else None,
+        comments=comments,
+        status_changes=[c for c in thread.status_changes if c[0] <= t],
+        resolutions=[r for r in thread.resolutions if r[0] <= t],
+        needinfos=[
+            n if n.cleared_at is None or n.cleared_at <= t else n._replace(cleared_at=None)
+            for n in thread.needinfos
+            if n.set_at <= t
+        ],
+        whiteboard=boards,
+        whiteboard_text=boards[-1].text if boards else "",
+        action_items=[i for i in thread.action_items if i.count in kept],
+    )
+    _state_identified(cut, [s for s in thread.identified_stated if s[0] <= t])
+    return cut
+
+
+def _time(comment: Comment) -> int:
+    return comment.time
+
+
+def _start(board: Board) -> int:
+    return board.start
 
 
 def _add_action_items(

@@ -10,12 +10,12 @@ then, metrics computed ``as_of`` then.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from statistics import median
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analyzer.bmo import bug_url, comment_url, trusted_link
+from analyzer.metrics.months import MonthTables, TrendCell
 from analyzer.metrics.rulebook import RULES
 from analyzer.months import Month
 from analyzer.report.labels import NO_CA, RULE_LABELS, RULE_SHORT
@@ -48,49 +48,40 @@ from analyzer.report.safety import clean_text, slugs_for
 
 @dataclass
 class ScorecardTables:
-    """What a month's scorecards are computed from (columns: docs/tables.md).
+    """What a month's scorecards are shaped from (columns: docs/tables.md, docs/metrics.md).
 
-    ``deadlines`` maps a month label to the deadlines table as known at that month's end
-    (``corpus.metrics(as_of=month.end).deadlines``): for the month itself every row, for each
-    of the 11 before it the rows due in it (``corpus.month_views``).
-    ``promises``: the promises due in the month, judged at its end (``ahead.promises_table``);
-    ``reports``: report completeness (``ahead.report_completeness``); None when not computed.
+    ``months``: every month as known at its end and the month-level tables
+    (:class:`analyzer.metrics.months.MonthTables`: the views' deadlines, bugs and
+    ``ca_months``, the totals, silences, open needinfos, the trend); ``bugs``: the bugs table
+    (summaries); ``promises``: the promises due in the month, judged at its end
+    (``ahead.promises_table``); ``reports``: report completeness
+    (``ahead.report_completeness``); None when not computed.
     """
 
     bugs: pd.DataFrame
-    comments: pd.DataFrame
-    needinfos: pd.DataFrame
-    deadlines: Mapping[str, pd.DataFrame]
+    months: MonthTables
     history_known: bool = True
     comment_text_note: str | None = None
     observed_at: pd.Timestamp | None = None
     promises: pd.DataFrame | None = None
     reports: pd.DataFrame | None = None
-    # month label -> that month's ca_months rows, as known at its end (the headline and trend)
-    ca_months: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    # bug_id -> why it is not judged, as of the month's end ("" or absent: judged)
-    excluded: Mapping[int, str] = field(default_factory=dict)
-    # a month's trend counts, shared by a site's months (each month is in 12 trends)
-    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     """The context of every CA's page and of the index, for ``month``; ``cas`` is in index
-    order (worst overall met rate first)."""
-    end = month.end
+    order (rank by the headline, worst first)."""
+    view = tables.months.view(month)
     every_bug, not_judged = _judged_in(tables, month)
     bugs = every_bug[not_judged.eq("")]
     excluded = _excluded_by_ca(every_bug[not_judged.ne("")], not_judged[not_judged.ne("")])
-    headlines, pooled, open_days = _headlines(tables.ca_months.get(month.label))
-    # The columns the silences need, not the text: a full copy is ~0.9 GB at 50x the corpus.
-    comments = tables.comments.loc[
-        tables.comments["time"] <= end, ["bug_id", "count", "time", "is_ca_update"]
-    ]
-    deadlines = _deadlines_known_at(tables.deadlines.get(month.label), end)
+    totals = _totals_of(tables.months, month)
+    pooled = totals.get("compliance")
+    pooled = None if pooled is None or pd.isna(pooled) else float(pooled)
+    headlines = _headlines(view.ca_months, pooled)
+    open_days = round(float(totals.get("open_days", 0.0) or 0.0), 1)
+    deadlines = view.deadlines.assign(ca=view.deadlines["ca"].fillna("").astype(str))
     deadlines["gap_start"] = gap_starts(deadlines)  # layout: "Started" agrees with its link
-    shown = deadlines[_shown(deadlines, bugs, month)].sort_values(
-        ["due", "bug_id", "rule", "start"], kind="stable"
-    )
+    shown = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
     # one pass over each table, not one per CA: a site renders thousands of CA-months
     by_ca_deadlines: dict[str, list] = {}
     for row in shown.itertuples(index=False):
@@ -98,14 +89,11 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     by_ca_bugs: dict[str, list] = {}
     for row in bugs.itertuples(index=False):
         by_ca_bugs.setdefault(str(row.ca), []).append(row)
-    counted = _counted(deadlines, month)
-    medians = _medians(counted)
-    trend = _trend(tables, month)
-    headline_trend = _headline_trend(tables, month)
-    until = month.end if tables.observed_at is None else min(month.end, tables.observed_at)
-    silences = _silences(bugs, comments, month, until)
-    needinfos = _open_needinfos(tables, bugs, month)
-    limitations = _limitations(tables, bugs, month)
+    medians = _medians(totals)
+    trend, trend_totals = tables.months.trend(month)
+    silences = _silences(tables.months.silences, month, tables.bugs)
+    needinfos = _open_needinfos(tables.months.needinfos, month) if tables.history_known else {}
+    limitations = _limitations(tables, bugs, month, view.as_of)
     promises = _by_ca(tables.promises, _promise)
     reports = _by_ca(_reports_in(tables.reports, month), _report)
 
@@ -118,11 +106,10 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
             ca_bugs=ca_bugs,
             deadlines=by_ca_deadlines.get(ca, []),
             month=month,
+            as_of=view.as_of,
             medians=medians,
-            trend=trend.get(ca, {}),
-            trend_medians=trend.get(None, {}),
-            headline_trend=headline_trend.get(str(ca), {}),
-            pooled_trend=headline_trend.get(None, {}),
+            trend=trend.get(str(ca), {}),
+            trend_totals=trend_totals,
             silence=silences.get(ca),
             needinfos=needinfos.get(ca, []),
             history_known=tables.history_known,
@@ -138,7 +125,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     cards.sort(key=_worst_first)
     rank_in_order(cards)
     index = IndexPage(
-        month=_month_info(month),
+        month=_month_info(month, view.as_of),
         limitations=limitations,
         history_known=tables.history_known,
         medians=medians,
@@ -159,11 +146,10 @@ def ca_context(
     ca_bugs: list,
     deadlines: list,
     month: Month,
+    as_of: pd.Timestamp,
     medians: Medians,
-    trend: Mapping[str, tuple[int, int]],
-    trend_medians: Mapping[str, float | None],
-    headline_trend: Mapping[str, tuple[float | None, float]],
-    pooled_trend: Mapping[str, float | None],
+    trend: Mapping[str, TrendCell],
+    trend_totals: Mapping[str, Mapping],
     silence: Silence | None,
     needinfos: list[NeedinfoRow],
     history_known: bool,
@@ -176,7 +162,7 @@ def ca_context(
     opened = [b for b in bug_rows if b.opened >= month.start]
     closed = [b for b in bug_rows if b.closed is not None and b.closed >= month.start]
     open_at_end = [b for b in bug_rows if b.closed is None]
-    listed, carried = _deadline_rows(deadlines, month, {b.bug_id for b in open_at_end})
+    listed, carried = _deadline_rows(deadlines)
     rules = []
     for rule in RULES:
         rows = [d for d in listed if d.rule == rule and d.counted]
@@ -200,7 +186,7 @@ def ca_context(
         ca=name,
         slug=slug,
         ca_known=any(bool(getattr(row, "ca_known", False)) for row in ca_bugs),
-        month=_month_info(month),
+        month=_month_info(month, as_of),
         counts=Counts(
             open=len(bug_rows),
             opened=len(opened),
@@ -222,18 +208,9 @@ def ca_context(
         silence=silence,
         needinfos=Needinfos(known=history_known, open=needinfos),
         trend=[
-            TrendPoint(
-                month=label,
-                met=trend.get(label, (0, 0))[0],
-                due=trend.get(label, (0, 0))[1],
-                rate=_rate(*trend.get(label, (0, 0))),
-                median=trend_medians.get(label),
-                compliance=headline_trend.get(label, (None, 0.0))[0],
-                open_days=headline_trend.get(label, (None, 0.0))[1],
-                pooled=pooled_trend.get(label),
-            )
+            _trend_point(label, trend.get(label), trend_totals.get(label, {}))
             for label in (m.label for m in month.last_twelve())
-        ],
+        ],  # fmt: skip
         promises=[],
         completeness=[],
         excluded=[],
@@ -255,34 +232,15 @@ def _bug_row(row) -> BugRow:
     )
 
 
-def _shown(deadlines: pd.DataFrame, bugs: pd.DataFrame, month: Month) -> pd.Series:
-    """Rows a page lists (see :func:`_deadline_rows`), picked out before any per-row work."""
-    due_in = (deadlines["due"] >= month.start) & (deadlines["due"] <= month.end)
-    pending = deadlines["outcome"].eq("pending")
-    open_at_end = bugs.loc[bugs["closed"].isna(), "bug_id"]
-    unmet_before = (
-        deadlines["outcome"].eq("missed")
-        & deadlines["met_at"].isna()
-        & (deadlines["due"] < month.start)
-        & deadlines["bug_id"].isin(open_at_end)
-    )
-    return due_in | pending | unmet_before
-
-
-def _deadline_rows(
-    deadlines: list, month: Month, open_bugs: set[int]
-) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
-    """Deadlines that fell due in the month or were pending at its end; and older ones
-    still unmet at its end on a bug still open (shown, but not counted again)."""
+def _deadline_rows(deadlines: list) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
+    """The month view's rows: those that count in the month or were pending at its end; and
+    older ones still unmet at its end on a bug still open (shown, not counted again)."""
     listed: list[DeadlineRow] = []
     carried: list[DeadlineRow] = []
     anchors: set[str] = set()
-    for row in deadlines:  # rows of the deadlines table, in (due, bug, rule, start) order
-        due_in_month = month.start <= row.due <= month.end
+    for row in deadlines:  # rows of the month view's deadlines, in (due, bug, rule, start) order
+        in_month = bool(row.in_month)
         pending = row.outcome == "pending"
-        unmet_before = row.outcome == "missed" and pd.isna(row.met_at) and row.due < month.start
-        if not (due_in_month or pending or (unmet_before and int(row.bug_id) in open_bugs)):
-            continue
         anchor = f"d-{int(row.bug_id)}-{row.rule}-{int(row.start.timestamp())}"
         while anchor in anchors:  # two obligations started at once (needinfo to two accounts)
             anchor += "-b"
@@ -301,13 +259,31 @@ def _deadline_rows(
             evidence_start=trusted_link(row.evidence_start),
             evidence_met=trusted_link(row.evidence_met),
             basis=clean_text(getattr(row, "basis", ""), limit=20),
-            counted=due_in_month and row.outcome in ("met", "missed"),
+            counted=in_month and row.outcome in ("met", "missed"),
             caveat=clean_text(getattr(row, "caveat", ""), limit=200),
             repeat=0 if pd.isna(getattr(row, "repeat", 0)) else int(getattr(row, "repeat", 0)),
             gap_start=getattr(row, "gap_start", row.start),
         )
-        (listed if (due_in_month or pending) else carried).append(item)
+        (listed if (in_month or pending) else carried).append(item)
     return listed, carried
+
+
+def _trend_point(label: str, cell: TrendCell | None, totals: Mapping) -> TrendPoint:
+    met, due = (cell.met, cell.due) if cell is not None else (0, 0)
+    return TrendPoint(
+        month=label,
+        met=met,
+        due=due,
+        rate=_rate(met, due),
+        median=_number(totals.get("median_all")),
+        compliance=cell.compliance if cell is not None else None,
+        open_days=round(cell.open_days, 1) if cell is not None else 0.0,
+        pooled=_number(totals.get("compliance")),
+    )
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _by_ca(frame: pd.DataFrame | None, row_of) -> dict[str, list]:
@@ -354,20 +330,13 @@ def _report(row) -> ReportRow:
     )
 
 
-def _headlines(ca_months: pd.DataFrame | None) -> tuple[dict[str, Headline], float | None, float]:
-    """Per CA, the month's headline from its ca_months row; the pooled share of all CAs'
-    bug-time in compliance; all CAs' bug-days. Ranked worst first (1 = least in compliance)."""
+def _headlines(ca_months: pd.DataFrame, pooled: float | None) -> dict[str, Headline]:
+    """Per CA, the month's headline from its ``ca_months`` row (rank included: 1 = least in
+    compliance, ties ordered as :data:`analyzer.metrics.months.RANK_ORDER` says)."""
     if ca_months is None or ca_months.empty:
-        return {}, None, 0.0
+        return {}
     rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
-    open_days = float(rows["open_days"].sum())
-    pooled = 1 - float(rows["breach_days"].sum()) / open_days if open_days > 0 else None
-    ranked = rows[rows["open_days"] > 0].sort_values(
-        ["compliance", "overdue_at_end", "breach_days", "ca"],
-        ascending=[True, False, False, True],
-        kind="stable",
-    )
-    rank = {ca: position for position, ca in enumerate(ranked["ca"], start=1)}
+    ranked = int(rows["rank"].notna().sum())
     out = {}
     for row in rows.itertuples(index=False):
         compliance = None if pd.isna(row.compliance) else float(row.compliance)
@@ -379,31 +348,20 @@ def _headlines(ca_months: pd.DataFrame | None) -> tuple[dict[str, Headline], flo
             overdue_at_end=int(row.overdue_at_end),
             bugs_open=int(row.bugs_open),
             pooled=pooled,
-            rank=rank.get(row.ca),
-            ranked=len(rank),
+            rank=None if pd.isna(row.rank) else int(row.rank),
+            ranked=ranked,
         )
-    return out, pooled, round(open_days, 1)
+    return out
+
+
+def _totals_of(months: MonthTables, month: Month) -> dict:
+    totals = months.totals
+    rows = totals[totals["month"] == month.label] if "month" in totals else totals.iloc[:0]
+    return rows.iloc[0].to_dict() if len(rows) else {}
 
 
 def _no_headline(pooled: float | None, ranked: int) -> Headline:
     return Headline(None, 0.0, 0.0, 0.0, 0, 0, pooled, None, ranked)
-
-
-def _headline_trend(tables: ScorecardTables, month: Month) -> dict:
-    """Per CA and month of the last twelve: (compliance, bug-days) as known at that month's
-    end; key ``None`` holds each month's pooled share."""
-    out: dict = {None: {}}
-    for past in month.last_twelve():
-        rows = tables.ca_months.get(past.label)
-        if rows is None or rows.empty:
-            continue
-        for row in rows.itertuples(index=False):
-            compliance = None if pd.isna(row.compliance) else float(row.compliance)
-            key = "" if pd.isna(row.ca) else str(row.ca)
-            out.setdefault(key, {})[past.label] = (compliance, round(float(row.open_days), 1))
-        total = float(rows["open_days"].sum())
-        out[None][past.label] = 1 - float(rows["breach_days"].sum()) / total if total else None
-    return out
 
 
 def _excluded_by_ca(bugs: pd.DataFrame, reasons: pd.Series) -> dict[str, list[ExcludedBug]]:
@@ -431,181 +389,82 @@ def cas_shown(tables: ScorecardTables, month: Month) -> set[str]:
 
 
 def _judged_in(tables: ScorecardTables, month: Month) -> tuple[pd.DataFrame, pd.Series]:
-    """The bugs open in the month, and why each is not judged ("" when it is)."""
-    every_bug = _bugs_known_at(tables.bugs, month)
-    not_judged = every_bug["bug_id"].map(lambda bug: tables.excluded.get(int(bug), "") or "")
-    return every_bug, not_judged
-
-
-def _bugs_known_at(bugs: pd.DataFrame, month: Month) -> pd.DataFrame:
-    """Bugs open at any time in the month, with ``closed`` as known at its end."""
-    known = bugs[bugs["opened"] <= month.end].copy()
-    known["closed"] = known["closed"].where(known["closed"] <= month.end)
-    if "closed_estimated" in known:
-        known["closed_estimated"] = known["closed_estimated"].fillna(False).astype(bool)
+    """The bugs open in the month (as its view knows them at its end, with the bugs table's
+    summary), and why each is not judged then ("" when it is)."""
+    view = tables.months.view(month).bugs
+    extra = [c for c in ("summary", "ca_known") if c in tables.bugs]
+    known = view.merge(tables.bugs[["bug_id", *extra]], on="bug_id", how="left")
     known["ca"] = known["ca"].fillna("").astype(str)
-    was_open = known["closed"].isna() | (known["closed"] >= month.start)
-    return known[was_open].sort_values("bug_id", kind="stable")
+    known = known.sort_values("bug_id", kind="stable").reset_index(drop=True)
+    return known, known["excluded"].fillna("").astype(str)
 
 
-def _deadlines_known_at(deadlines: pd.DataFrame | None, end: pd.Timestamp) -> pd.DataFrame:
-    if deadlines is None:
-        raise KeyError("no deadlines table for this month")
-    known = deadlines[deadlines["start"] <= end].copy()
-    known["ca"] = known["ca"].fillna("").astype(str)
-    # Due at the month's very last second and unmet: pending at ``as_of``, missed a second later.
-    # Counting it as missed keeps it from falling between two months' scorecards.
-    ended = known["outcome"].eq("pending") & (known["due"] <= end)
-    known.loc[ended, "outcome"] = "missed"
-    return known
+def _medians(totals: Mapping) -> Medians:
+    """Per rule and overall: the median met rate of all CAs that had such deadlines due
+    (the month's totals row)."""
+    return Medians(
+        rules={rule: _number(totals.get(f"median_{rule}")) for rule in RULES},
+        overall=_number(totals.get("median_all")),
+    )
 
 
-def _counted(deadlines: pd.DataFrame, month: Month) -> pd.DataFrame:
-    """Deadlines that count in the month's rates: due in the month, and decided (met/missed)."""
-    due_in = (deadlines["due"] >= month.start) & (deadlines["due"] <= month.end)
-    return deadlines[due_in & deadlines["outcome"].isin(["met", "missed"])]
-
-
-def _rates_by_ca(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    grouped = counted.assign(is_met=counted["outcome"].eq("met")).groupby(by)["is_met"]
-    return pd.DataFrame({"met": grouped.sum(), "due": grouped.size()})
-
-
-def _medians(counted: pd.DataFrame) -> Medians:
-    """Per rule and overall: the median met rate of all CAs that had such deadlines due."""
-    rules: dict[str, float | None] = {}
-    per_rule = _rates_by_ca(counted, ["rule", "ca"])
-    for rule in RULES:
-        if rule in per_rule.index.get_level_values(0):
-            part = per_rule.loc[rule]
-            rules[rule] = float(median(part["met"] / part["due"]))
-        else:
-            rules[rule] = None
-    overall = _rates_by_ca(counted, ["ca"])
-    overall_median = float(median(overall["met"] / overall["due"])) if len(overall) else None
-    return Medians(rules=rules, overall=overall_median)
-
-
-def _trend(tables: ScorecardTables, month: Month) -> dict:
-    """Per CA and month of the last twelve: (met, due) as known at that month's end.
-
-    Key ``None`` holds each month's median rate across CAs.
-    """
-    out: dict = {None: {}}
-    for past in month.last_twelve():
-        deadlines = tables.deadlines.get(past.label)
-        if deadlines is None:
-            continue
-        key = ("trend", past.label, id(deadlines))
-        if key not in tables.memo:
-            counted = _counted(_deadlines_known_at(deadlines, past.end), past)
-            tables.memo[key] = (deadlines, _rates_by_ca(counted, ["ca"]))
-        rates = tables.memo[key][1]
-        for ca, met, due in zip(rates.index, rates["met"], rates["due"], strict=True):
-            out.setdefault(ca, {})[past.label] = (int(met), int(due))
-        out[None][past.label] = float(median(rates["met"] / rates["due"])) if len(rates) else None
-    return out
-
-
-def _silences(
-    bugs: pd.DataFrame, comments: pd.DataFrame, month: Month, until: pd.Timestamp
-) -> dict[str, Silence]:
-    """Per CA, the longest gap between CA updates overlapping the month on an open bug.
-
-    A gap starts at the bug's creation or a CA update and ends at the next CA update, the
-    bug's close, or the month's end (still silent then).
-    """
-    if bugs.empty:
+def _silences(silences: pd.DataFrame, month: Month, bugs: pd.DataFrame) -> dict[str, Silence]:
+    """Per CA, its longest silence overlapping the month (the month's rows of the
+    ``silences`` month table), with links rebuilt from numbers."""
+    rows = silences[silences["month"] == month.label]
+    if rows.empty:
         return {}
-    updates = comments[comments["is_ca_update"].fillna(False).astype(bool)]
-    updates = updates[updates["bug_id"].isin(bugs["bug_id"])]
-    starts = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "bug_id": bugs["bug_id"].to_numpy(),
-                    "time": bugs["opened"].to_numpy(),
-                    "count": -1,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "bug_id": updates["bug_id"].to_numpy(),
-                    "time": updates["time"].to_numpy(),
-                    "count": updates["count"].to_numpy(),
-                }
-            ),
-        ],
-        ignore_index=True,
-    ).sort_values(["bug_id", "time", "count"], kind="stable")
-    grouped = starts.groupby("bug_id", sort=False)
-    starts["end"] = grouped["time"].shift(-1)
-    starts["end_count"] = grouped["count"].shift(-1)
-    # a silence still running ends at the month's end, or where the data ends if earlier
-    stop = bugs.set_index("bug_id")["closed"].fillna(until)
-    last = starts["end"].isna()
-    starts.loc[last, "end"] = starts.loc[last, "bug_id"].map(stop).to_numpy()
-    gaps = starts[(starts["end"] >= month.start) & (starts["time"] <= month.end)].copy()
-    gaps["length"] = gaps["end"] - gaps["time"]
-    info = bugs.set_index("bug_id")
-    gaps["ca"] = gaps["bug_id"].map(info["ca"])
-    gaps = gaps.sort_values(["length", "bug_id"], ascending=[False, True], kind="stable")
+    summaries = bugs.set_index("bug_id")["summary"]
     out = {}
-    for row in gaps.drop_duplicates("ca").itertuples(index=False):
-        closed = info.at[row.bug_id, "closed"]
-        if not pd.isna(row.end_count):
-            end_kind, end_url = "ca_update", comment_url(row.bug_id, row.end_count)
-        elif not pd.isna(closed):
-            end_kind, end_url = "closed", bug_url(row.bug_id)
-        else:
-            end_kind, end_url = "month_end", None
-        out[row.ca] = Silence(
-            bug_id=int(row.bug_id),
-            bug_url=bug_url(row.bug_id),
-            summary=clean_text(info.at[row.bug_id, "summary"], limit=300),
-            start=row.time,
-            start_kind="opened" if row.count < 0 else "ca_update",
-            start_url=bug_url(row.bug_id) if row.count < 0 else comment_url(row.bug_id, row.count),
+    for row in rows.itertuples(index=False):
+        bug = int(row.bug_id)
+        started = pd.isna(row.start_count)
+        out[str(row.ca)] = Silence(
+            bug_id=bug,
+            bug_url=bug_url(bug),
+            summary=clean_text(summaries.get(bug, ""), limit=300),
+            start=row.start,
+            start_kind="opened" if started else "ca_update",
+            start_url=bug_url(bug) if started else comment_url(bug, int(row.start_count)),
             end=row.end,
-            end_kind=end_kind,
-            end_url=end_url,
-            days=round(row.length.total_seconds() / 86400, 1),
+            end_kind=str(row.end_kind),
+            end_url=(
+                comment_url(bug, int(row.end_count))
+                if row.end_kind == "ca_update"
+                else bug_url(bug)
+                if row.end_kind == "closed"
+                else None
+            ),
+            days=float(row.days),
         )
     return out
 
 
-def _open_needinfos(
-    tables: ScorecardTables, bugs: pd.DataFrame, month: Month
-) -> dict[str, list[NeedinfoRow]]:
+def _open_needinfos(needinfos: pd.DataFrame, month: Month) -> dict[str, list[NeedinfoRow]]:
     """Per CA, needinfo flags on CA-side accounts still open at the month's end."""
-    if not tables.history_known or tables.needinfos.empty:
-        return {}
-    ni = tables.needinfos
-    still_open = ni["cleared_at"].isna() | (ni["cleared_at"] > month.end)
-    ni = ni[ni["to_ca"].fillna(False).astype(bool) & (ni["set_at"] <= month.end) & still_open]
-    ni = ni[ni["bug_id"].isin(bugs["bug_id"])].sort_values(["set_at", "bug_id"], kind="stable")
-    ca_of = bugs.set_index("bug_id")["ca"]
+    rows = needinfos[needinfos["month"] == month.label] if len(needinfos) else needinfos
     out: dict[str, list[NeedinfoRow]] = {}
-    for row in ni.itertuples(index=False):
-        answered = not pd.isna(row.answered_at) and row.answered_at <= month.end
-        open_days = (month.end - row.set_at).total_seconds() / 86400
-        out.setdefault(ca_of[row.bug_id], []).append(
+    for row in rows.itertuples(index=False):
+        answered = bool(row.answered)
+        out.setdefault(str(row.ca), []).append(
             NeedinfoRow(
                 bug_id=int(row.bug_id),
                 bug_url=bug_url(row.bug_id),
                 requestee=clean_text(row.requestee, limit=120) or "(no requestee)",
                 set_at=row.set_at,
                 set_url=trusted_link(row.set_url),
-                days_open=round(open_days, 1),
+                days_open=float(row.days_open),
                 answered=answered,
                 answered_url=trusted_link(row.answered_url) if answered else None,
-                late=not answered and open_days > 7,
+                late=bool(row.late),
             )
         )
     return out
 
 
-def _limitations(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -> list[str]:
+def _limitations(
+    tables: ScorecardTables, bugs: pd.DataFrame, month: Month, as_of: pd.Timestamp
+) -> list[str]:
     """What this data cannot show, said on every page rather than shown as zeros."""
     notes = []
     if not tables.history_known:
@@ -624,20 +483,20 @@ def _limitations(tables: ScorecardTables, bugs: pd.DataFrame, month: Month) -> l
             "reports posted after the first comment cannot be recognised, so question "
             "deadlines and full-report detection are incomplete."
         )
-    if tables.observed_at is not None and tables.observed_at < month.end:
+    if as_of < month.next_start:
         notes.append(
-            f"The data was last synced on {tables.observed_at:%Y-%m-%d}, before this month "
+            f"The data was last synced on {as_of:%Y-%m-%d}, before this month "
             "ended: the month is incomplete."
         )
     return notes
 
 
-def _month_info(month: Month) -> MonthInfo:
+def _month_info(month: Month, as_of: pd.Timestamp) -> MonthInfo:
     return MonthInfo(
         label=month.label,
         start=month.start,
         end=month.end,
-        as_of=month.end,
+        as_of=as_of,
         title=f"{month.start:%B %Y}",
     )
 
@@ -647,14 +506,15 @@ def _rate(met: int, due: int) -> float | None:
 
 
 def _worst_first(card: ScorecardPage) -> tuple:
-    """The headline first (least bug-time in compliance, then most still overdue), then the
-    share of deadlines met: a CA silent all month is on top, never hidden behind "nothing
-    fell due"."""
-    share = card.headline.compliance
+    """The rank first (the headline: least bug-time in compliance, ties as the metrics stage
+    orders them), so the rank shown only ever rises; CAs without bug-time in the month after,
+    by the share of deadlines met: a CA silent all month is on top, never hidden behind
+    "nothing fell due"."""
+    rank = card.headline.rank
     rate = card.overall.rate
     return (
-        share is None,
-        share if share is not None else 0.0,
+        rank is None,
+        rank or 0,
         -card.headline.overdue_at_end,
         rate is None,
         rate if rate is not None else 0.0,

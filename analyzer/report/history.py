@@ -3,7 +3,9 @@
 Reviewers judge a pattern across a CA's bugs, not one month: this page puts every month's
 headline (bug-time in compliance), bugs open and deadlines missed on one screen, each month
 linking to its scorecard, and below them the CA's open bugs as ``analyzer due`` sees them.
-The months come from the metrics stage's ``ca_months`` as known at the last sync.
+Each month is as known at its own end, the month running at the last sync as known then: the
+rows of ``corpus.months().ca_months`` (:mod:`analyzer.metrics.months`), the numbers the
+month's scorecards show.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from analyzer.atomic import write_text
 from analyzer.metrics.rulebook import RULES
+from analyzer.months import Month
 from analyzer.report.due import DueBugRow, due_page_of, scorecard_month
 from analyzer.report.labels import NO_CA
 from analyzer.report.pages import Patterns, values
@@ -31,7 +34,7 @@ class HistoryMonth:
     breach_days_caveated: float
     bugs_open: int
     overdue_at_end: int
-    due: int  # deadlines that fell due in the month
+    due: int  # deadlines decided in the month (met or missed; never unknown or withdrawn)
     missed: int
     scorecard: str  # ../YYYY-MM/<slug>.html; "" for the month still running (no scorecard)
 
@@ -54,11 +57,17 @@ class HistoryPage:
 
 
 def history_pages(
-    corpus, names: set[str] | None = None, as_of: pd.Timestamp | None = None
+    corpus, names: set[str] | None = None, through: Month | None = None
 ) -> list[HistoryPage]:
-    """Every CA's history page (or only ``names``, as the bugs table spells them), as known at
-    ``as_of`` (default: the last sync)."""
-    ca_months = corpus.metrics(as_of).ca_months
+    """Every CA's history page (or only ``names``, as the bugs table spells them): each month
+    as known at its end, up to ``through`` (default: the month running at the last sync);
+    the open bugs as they stood at ``through``'s end."""
+    months = corpus.months()
+    ca_months = months.ca_months
+    as_of = None
+    if through is not None:
+        as_of = months.view(through).as_of
+        ca_months = ca_months[ca_months["month"] <= through.label]
     slugs = slugs_for(corpus.bugs["ca"].fillna("").astype(str))
     due = due_page_of(corpus, as_of, None, None, promises=False)
     open_by_ca: dict[str, list[DueBugRow]] = {}
@@ -81,7 +90,7 @@ def history_pages(
                 breach_days_caveated=round(float(r.breach_days_caveated or 0.0), 1),
                 bugs_open=int(r.bugs_open),
                 overdue_at_end=int(r.overdue_at_end),
-                due=sum(int(getattr(r, f"{rule}_due", 0) or 0) for rule in RULES),
+                due=sum(_decided(r, rule) for rule in RULES),
                 missed=sum(int(getattr(r, f"{rule}_missed", 0) or 0) for rule in RULES),
                 scorecard=f"../{r.month}/{slug}.html" if str(r.month) <= complete else "",
             )
@@ -132,6 +141,11 @@ def _patterns(corpus, metrics, as_of: pd.Timestamp) -> dict[str, Patterns]:
         corpus.bugs,
         text_note,
     )
+
+
+def _decided(row, rule: str) -> int:  # noqa: ANN001 - a ca_months row
+    """Deadlines of ``rule`` met or missed in the month, as its scorecard's rates count them."""
+    return sum(int(getattr(row, f"{rule}_{what}", 0) or 0) for what in ("met", "missed"))
 
 
 def write_histories(

@@ -46,20 +46,11 @@ def tables_from_corpus(
     month: Month,
     progress: Progress = _no_progress,
     reports: pd.DataFrame | None = None,
-    memo: dict | None = None,
-    whole: bool = False,
 ) -> ScorecardTables:
-    """The month's tables as known at the end of it and of each of the 11 months before it.
-
-    Each past month is judged as known at its own end (``corpus.month_views``): filtering one
-    late run by ``due`` would not give the same outcomes, since a deadline pending at one
-    month's end can be missed by the next. One evaluation at the month's end gives them all
-    (:mod:`analyzer.metrics.month_end`), and each month judges the bugs that can have a
-    deadline due in it, so the month's own page and the trend agree. ``reports``: report
-    completeness of the whole corpus, when a caller already has it (the site); the pages pick
-    each month's. ``whole``: judge every bug at the month's end in the same evaluation, for a
-    caller that also needs ``corpus.metrics`` then (the CA history pages).
-    """
+    """The month's tables: every month as known at its end (``corpus.months()``, one
+    evaluation for all of them, :mod:`analyzer.metrics.months`), the promises and report
+    completeness of the month. ``reports``: report completeness of the whole corpus, when a
+    caller already has it (the site); the pages pick each month's."""
     from analyzer.ahead import promises_table, report_completeness
 
     if corpus.observed_at < month.start:
@@ -67,34 +58,19 @@ def tables_from_corpus(
             f"The data ends on {corpus.observed_at:%Y-%m-%d}, before {month.label} began; "
             "choose an earlier --month or sync first."
         )
-    as_of = min(month.end, corpus.observed_at)
-    deadlines = {}
-    ca_months = {}
-    for _ in progress([month], "metrics"):  # one evaluation gives every month of the trend
-        views = corpus.month_views(month, whole=whole)
-    for past, view in views.items():
-        deadlines[past.label] = view.deadlines
-        ca_months[past.label] = view.ca_months
-    result = corpus.month_end_metrics(month)
-    judged = result.bug_metrics["excluded"].fillna("").astype(str)
-    excluded = dict(zip(result.bug_metrics["bug_id"].astype(int), judged, strict=True))
-    history_known = bool(corpus.history_known)
-    needinfos = corpus.needinfos if history_known else pd.DataFrame()
+    for _ in progress([month], "metrics"):  # one evaluation gives every month
+        months = corpus.months()
+    as_of = months.view(month).as_of
     return ScorecardTables(
         bugs=corpus.bugs,
-        comments=corpus.comments,
-        needinfos=needinfos,
-        deadlines=deadlines,
-        history_known=history_known,
+        months=months,
+        history_known=bool(corpus.history_known),
         comment_text_note=corpus.meta.get("comment_text"),
         observed_at=corpus.observed_at,
         promises=promises_table(corpus, as_of, window=(month.start, month.next_start)),
         reports=report_completeness(corpus, window=(month.start, month.next_start))
         if reports is None
         else reports,
-        ca_months=ca_months,
-        excluded={bug: why for bug, why in excluded.items() if why},
-        memo={} if memo is None else memo,
     )
 
 
@@ -109,8 +85,8 @@ def write_scorecards(
     html_only: bool = False,
 ) -> Written:
     """Render and write ``out/YYYY-MM/``; with ``ca``, only that CA's two pages. ``home``: the
-    site's landing page, linked from the index; ``html_only``: no Markdown and no JSON (the
-    site's pages are for reading in a browser)."""
+    site's landing page, linked from the index; ``html_only``: no Markdown (the site's pages
+    are for reading in a browser; its ``scorecards.json`` per month is for tools)."""
     built = report_context.build(tables, month)
     built.index.home = home
     cards = built.cas
@@ -125,7 +101,7 @@ def write_scorecards(
     page, md_page = html_env.get_template("scorecard.html"), md_env.get_template("scorecard.md")
     directory = Path(out) / month.label
     written = Written(directory)
-    wants_json = ca is None and not html_only
+    wants_json = ca is None
 
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -2,9 +2,10 @@
 the due page and a landing page, all linked, static and printable.
 
 Layout of ``OUT/``: ``index.html`` (landing), ``YYYY-MM/`` (a month's scorecards, as
-``analyzer scorecards`` writes them), ``ca/<slug>.html`` (histories), ``due/index.html``.
-The tables are computed once: each month-end's metrics are cached on the corpus and serve the
-month's page and the next eleven months' trends; report completeness is read once.
+``analyzer scorecards`` writes them, but no Markdown), ``ca/<slug>.html`` (histories), ``due/index.html``.
+The tables are computed once: one evaluation gives every month as known at its end
+(``corpus.months()``), which the month pages, their trends, the CA histories and this landing
+page all read; report completeness is read once.
 """
 
 from __future__ import annotations
@@ -90,9 +91,8 @@ def write_site(
     reports = report_completeness(corpus)
     written = SiteWritten(out)
     summaries = []
-    memo: dict = {}
     for month in progress(months, "months"):
-        tables = tables_from_corpus(corpus, month, reports=reports, memo=memo)
+        tables = tables_from_corpus(corpus, month, reports=reports)
         done = write_scorecards(
             tables, month, out, templates=templates, home="../index.html", html_only=True
         )

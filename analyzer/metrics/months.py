@@ -1,0 +1,535 @@
+"""Every month as known at its end, and every month-level number the pages show, as tables.
+
+SPEC "One truth per month": a month's view is taken at the first second of the next month (an
+obligation due at 23:59:59 on its last day and unmet then is missed in that month and overdue
+at its end), or at the last sync for the month running then. Its scorecards,
+``scorecards.json``, the CA history pages, the site's landing page and the ``ca_months`` table
+all read the view computed here, so two views of one CA-month never disagree; ``report/`` only
+shapes these tables into pages.
+
+How, cheaply and exactly: the threads are built from the tables once, at the latest time
+(:func:`analyzer.metrics.evaluate`); each month's bugs are cut back to its end in plain Python
+(:func:`analyzer.metrics.threads.thread_at`) and judged there. A fact that came later (a close
+as a non-incident, a ``[meta]`` tag, a Next-update date, a report's identified date) is simply
+not in the cut thread, so no rule needs a list of "later facts" to be right in the past:
+exclusion is a fact with a time like any other (SPEC "Which bugs are judged").
+``tests/test_months.py`` holds every view equal to an evaluation built from the tables at the
+month's end.
+
+Which bugs a month judges: those that can have a deadline due in it (:class:`Activity`), which
+depends on the longest limit of any IRG version (the rulebook), so a future version with a
+longer limit widens the look-back by itself.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from statistics import median
+
+import numpy as np
+import pandas as pd
+
+from analyzer.metrics import Evaluation
+from analyzer.metrics.breach import Breach, breaches, open_spans
+from analyzer.metrics.frames import (
+    DEADLINE_COLUMNS,
+    ca_months_frame,
+    counted_at,
+    deadlines_frame,
+    timestamps,
+)
+from analyzer.metrics.rulebook import DAY, RULES, Rulebook, load_rulebook, longest_limit_days
+from analyzer.metrics.rules import BugResult, evaluate_bug
+from analyzer.metrics.threads import thread_at
+from analyzer.months import Month
+from analyzer.tables import ThreadTables, text_column
+
+# Rank ties: the least bug-time in compliance first, then the most obligations overdue at the
+# month's end, the most bug-days in breach, the most bug-days open, then the CA's name.
+RANK_ORDER = ["compliance", "overdue_at_end", "breach_days", "open_days", "ca"]
+_RANK_ASCENDING = [True, False, False, False, True]
+BUG_COLUMNS = ["bug_id", "ca", "opened", "closed", "closed_estimated", "excluded"]
+SILENCE_COLUMNS = [
+    "ca",
+    "month",
+    "bug_id",
+    "start",
+    "start_count",
+    "end",
+    "end_count",
+    "end_kind",
+    "days",
+]
+NEEDINFO_COLUMNS = [
+    "ca",
+    "month",
+    "bug_id",
+    "requestee",
+    "set_at",
+    "set_url",
+    "days_open",
+    "answered",
+    "answered_url",
+    "late",
+]
+
+
+@dataclass(frozen=True)
+class MonthView:
+    """One month as known at its end (``as_of``: the next month's first second, or the last
+    sync if earlier)."""
+
+    month: Month
+    as_of: pd.Timestamp
+    # the deadlines table's columns and ``in_month``: the rows that count in the month
+    # (:func:`analyzer.metrics.frames.counted_at`), those pending at ``as_of``, and earlier
+    # misses still unmet then on a bug still open
+    deadlines: pd.DataFrame
+    # every bug open at some time in the month: ``closed`` and ``excluded`` as known at as_of
+    bugs: pd.DataFrame
+    ca_months: pd.DataFrame  # the month's ``ca_months`` rows, with ``rank``
+
+
+@dataclass
+class MonthTables:
+    """Every month from the first bug's to the one running at ``as_of``, each as known at its
+    end, and the month-level tables the pages show (columns: docs/metrics.md)."""
+
+    as_of: pd.Timestamp
+    views: dict[Month, MonthView]
+    ca_months: pd.DataFrame  # every CA-month, ranked within its month
+    totals: pd.DataFrame  # per month: the pooled share, CAs ranked, median met rates
+    silences: pd.DataFrame  # per CA and month: the longest silence overlapping it
+    needinfos: pd.DataFrame  # per CA and month: needinfos to the CA open at its end
+    _cells: dict = field(default_factory=dict, repr=False)
+
+    def view(self, month: Month) -> MonthView:
+        if month not in self.views:
+            raise KeyError(f"no view of {month.label}: the data runs to {self.as_of:%Y-%m-%d}")
+        return self.views[month]
+
+    def trend(self, month: Month) -> tuple[dict[str, dict[str, TrendCell]], dict[str, dict]]:
+        """The twelve months up to ``month``, each as known at its end: per CA and month label
+        a :class:`TrendCell`; per month label its totals row (pooled share, medians)."""
+        if not self._cells:
+            self._cells.update(_cells(self.ca_months))
+        labels = [m.label for m in month.last_twelve()]
+        per_ca: dict[str, dict[str, TrendCell]] = {}
+        for (ca, label), cell in self._cells.items():
+            if label in labels:
+                per_ca.setdefault(ca, {})[label] = cell
+        totals = self.totals.set_index("month")
+        months = {label: totals.loc[label].to_dict() for label in labels if label in totals.index}
+        return per_ca, months
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    """One CA-month of a trend: the headline and the deadlines decided in it."""
+
+    compliance: float | None
+    open_days: float
+    met: int
+    due: int  # met and missed
+
+
+def look_back(rulebook: Rulebook) -> pd.Timedelta:
+    """How long before a month an obligation due in it can have started: the longest limit,
+    and a day more for an event late on the day before."""
+    return pd.Timedelta(days=longest_limit_days(rulebook) + 1)
+
+
+def view_time(month: Month, as_of: pd.Timestamp) -> pd.Timestamp:
+    """When ``month`` is seen: at the next month's first second, or at ``as_of`` if earlier."""
+    return min(month.next_start, as_of)
+
+
+def judge_months(
+    tables: ThreadTables,
+    evaluation: Evaluation,
+    rulebook: Rulebook | None = None,
+    needinfos: pd.DataFrame | None = None,
+) -> MonthTables:
+    """Every month up to ``evaluation.as_of``, each as known at its end, from the threads of
+    one evaluation (of every bug) at that time. ``needinfos``: the needinfos table, when the
+    store has history (else no open needinfo can be shown)."""
+    rulebook = rulebook or load_rulebook()
+    collecting = gc.isenabled()
+    gc.disable()  # many small tuples, none cyclic
+    try:
+        return _judge_months(tables, evaluation, rulebook, needinfos)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _judge_months(
+    tables: ThreadTables,
+    evaluation: Evaluation,
+    rulebook: Rulebook,
+    needinfos: pd.DataFrame | None,
+) -> MonthTables:
+    as_of = evaluation.as_of
+    threads = {r.thread.bug_id: r.thread for r in evaluation.results}
+    views: dict[Month, MonthView] = {}
+    silences: list[tuple] = []
+    asked: list[pd.DataFrame] = []
+    wanted = _needinfos_to_ca(needinfos)
+    if threads:
+        activity = Activity(tables)
+        back = look_back(rulebook)
+        first = pd.Timestamp(min(t.opened for t in threads.values()), unit="s", tz="UTC")
+        for month in Month.span(first, as_of):
+            stamp = view_time(month, as_of)
+            t = int(stamp.timestamp())
+            results = []
+            for bug in sorted(activity.bugs_in(month, back)):
+                thread = threads.get(bug)
+                cut = None if thread is None else thread_at(thread, t)
+                if cut is not None:
+                    results.append(evaluate_bug(cut, rulebook, t))
+            view, spans = _view(month, stamp, results)
+            views[month] = view
+            silences += _silences(view, results, month, t)
+            if wanted is not None:
+                asked.append(open_needinfos(wanted, view, stamp))
+            del spans
+    ca_months = _concat([v.ca_months for v in views.values()], _ca_month_columns())
+    return MonthTables(
+        as_of=as_of,
+        views=views,
+        ca_months=ca_months,
+        totals=totals_of(views),
+        silences=silence_frame(silences),
+        needinfos=_concat(asked, NEEDINFO_COLUMNS) if asked else empty_needinfos(),
+    )
+
+
+def _view(
+    month: Month, stamp: pd.Timestamp, results: list[BugResult]
+) -> tuple[MonthView, dict[int, list[Breach]]]:
+    t, start = int(stamp.timestamp()), int(month.start.timestamp())
+    spans = {r.thread.bug_id: breaches(r, t) for r in results if not r.excluded}
+    open_now = {r.thread.bug_id for r in results if _open_at(r, t)}
+    shown = []
+    for result in results:
+        opened = result.thread.opened
+        rows = [
+            row
+            for row in result.rows
+            if row.outcome == "pending"
+            or (start <= counted_at(row, opened) and row.due <= t)
+            or (row.outcome == "missed" and row.met_at is None and result.thread.bug_id in open_now)
+        ]
+        if rows:
+            shown.append(replace(result, rows=rows))
+    deadlines = deadlines_frame(shown)
+    opened_at = {r.thread.bug_id: r.thread.opened for r in results}
+    counted = (
+        np.maximum(
+            deadlines["due"].dt.as_unit("s").astype("int64").to_numpy(),
+            deadlines["bug_id"].map(opened_at).to_numpy(dtype="int64"),
+        )
+        if len(deadlines)
+        else np.zeros(0, dtype="int64")
+    )
+    deadlines["in_month"] = pd.Series(
+        (counted >= start) & deadlines["outcome"].ne("pending").to_numpy(), dtype="bool"
+    )
+    months = ca_months_frame(results, spans, t, only_month=start)
+    view = MonthView(month, stamp, deadlines, _bugs_frame(results, month, t), with_rank(months))
+    return view, spans
+
+
+def _open_at(result: BugResult, t: int) -> bool:
+    return bool(result.periods) and result.periods[-1].end is None and result.thread.opened <= t
+
+
+def _open_in(result: BugResult, start: int, t: int) -> bool:
+    """Open at some time in ``[start, t]`` (the month up to its view's time)."""
+    return any(p.start <= t and (p.end is None or p.end >= start) for p in result.periods) or (
+        not result.periods and start <= result.thread.opened <= t
+    )
+
+
+def _bugs_frame(results: list[BugResult], month: Month, t: int) -> pd.DataFrame:
+    start = int(month.start.timestamp())
+    rows = [
+        (
+            r.thread.bug_id,
+            r.thread.ca,
+            r.thread.opened,
+            r.closed if not _open_at(r, t) else None,
+            bool(r.thread.closed_estimated and not _open_at(r, t) and r.closed is not None),
+            r.excluded,
+        )
+        for r in results
+        if _open_in(r, start, t)
+    ]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in BUG_COLUMNS]
+    return pd.DataFrame(
+        {
+            "bug_id": pd.Series(columns[0], dtype="int64"),
+            "ca": text_column(list(columns[1])),
+            "opened": timestamps(columns[2]),
+            "closed": timestamps(columns[3]),
+            "closed_estimated": pd.Series(columns[4], dtype="bool"),
+            "excluded": text_column(list(columns[5])),
+        }
+    )
+
+
+def _ca_month_columns() -> list[str]:
+    from analyzer.metrics.frames import CA_MONTH_COLUMNS
+
+    return [*CA_MONTH_COLUMNS, "rank"]
+
+
+def with_rank(months: pd.DataFrame) -> pd.DataFrame:
+    """``rank``: 1 for the CA least in compliance in the month (:data:`RANK_ORDER`), each rank
+    once; none for a CA without judged bug-time in it."""
+    months = months.reset_index(drop=True)
+    ranked = months[months["open_days"] > 0].sort_values(
+        RANK_ORDER, ascending=_RANK_ASCENDING, kind="stable", na_position="first"
+    )
+    rank = pd.Series(pd.NA, index=months.index, dtype="Int64")
+    rank[ranked.index] = np.arange(1, len(ranked) + 1)
+    return months.assign(rank=rank)
+
+
+def totals_of(views: dict[Month, MonthView]) -> pd.DataFrame:
+    """Per month: all CAs' bug-days and the pooled share in compliance, the CAs ranked, and
+    per rule (and over all rules) the median of the CAs' met rates, of those with any due."""
+    records = []
+    for month, view in views.items():
+        rows = view.ca_months
+        open_days = float(rows["open_days"].sum())
+        breach_days = float(rows["breach_days"].sum())
+        medians = {}
+        met_all = pd.Series(0, index=rows.index, dtype="int64")
+        due_all = pd.Series(0, index=rows.index, dtype="int64")
+        for rule in RULES:
+            met, missed = rows[f"{rule}_met"], rows[f"{rule}_missed"]
+            medians[f"median_{rule}"] = _median(met, met + missed)
+            met_all, due_all = met_all + met, due_all + met + missed
+        records.append(
+            {
+                "month": month.label,
+                "as_of": view.as_of,
+                "cas": int(rows["ca"].nunique()),
+                "ranked": int(rows["rank"].notna().sum()),
+                "open_days": round(open_days, 4),
+                "breach_days": round(breach_days, 4),
+                "compliance": 1 - breach_days / open_days if open_days > 0 else None,
+                **medians,
+                "median_all": _median(met_all, due_all),
+            }
+        )
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return pd.DataFrame(columns=["month", "as_of", "cas", "ranked", "open_days"])
+    return frame.astype({"compliance": "float64"})
+
+
+def _median(met: pd.Series, due: pd.Series) -> float | None:
+    rates = (met / due)[due > 0]
+    return float(median(rates.tolist())) if len(rates) else None
+
+
+def _cells(ca_months: pd.DataFrame) -> dict[tuple[str, str], TrendCell]:
+    met = sum(ca_months[f"{rule}_met"] for rule in RULES)
+    due = met + sum(ca_months[f"{rule}_missed"] for rule in RULES)
+    return {
+        (str(ca), str(label)): TrendCell(
+            None if pd.isna(compliance) else float(compliance), float(days), int(m), int(d)
+        )
+        for ca, label, compliance, days, m, d in zip(
+            ca_months["ca"].fillna(""),
+            ca_months["month"],
+            ca_months["compliance"],
+            ca_months["open_days"],
+            met,
+            due,
+            strict=True,
+        )
+    }
+
+
+# -- silences --------------------------------------------------------------------------------
+
+
+def longest_silences(
+    bugs: Iterable[tuple[int, str, int, int | None, list[tuple[int, int]]]],
+    start: int,
+    t: int,
+) -> dict[str, tuple]:
+    """Per CA, the longest gap between CA updates overlapping ``[start, t]`` on a judged bug:
+    from the bug's filing or a CA update to the next CA update, the close, or ``t`` (still
+    silent then). ``bugs``: (bug id, CA, opened, closed as known at t, CA updates as (time,
+    comment number) in time order). The value: (bug, start, start comment or None, end,
+    end comment or None, end kind: ca_update, closed or month_end); ties go to the lower bug
+    id, then the earlier gap."""
+    best: dict[str, tuple] = {}
+    for bug, ca, opened, closed, updates in bugs:
+        stop = closed if closed is not None else t
+        marks = [(opened, None), *updates]
+        for i, (begin, count) in enumerate(marks):
+            if i + 1 < len(marks):
+                end, end_count, kind = marks[i + 1][0], marks[i + 1][1], "ca_update"
+            else:
+                end, end_count = stop, None
+                kind = "closed" if closed is not None else "month_end"
+            if end < start or begin > t:
+                continue
+            key = (-(end - begin), bug)
+            current = best.get(ca)
+            if current is None or key < current[0]:
+                best[ca] = (key, (bug, begin, count, end, end_count, kind))
+    return {ca: value for ca, (_, value) in best.items()}
+
+
+def _silences(view: MonthView, results: list[BugResult], month: Month, t: int) -> list[tuple]:
+    start = int(month.start.timestamp())
+    judged = set(view.bugs.loc[view.bugs["excluded"].eq(""), "bug_id"].tolist())
+    bugs = [
+        (
+            r.thread.bug_id,
+            r.thread.ca,
+            r.thread.opened,
+            None if _open_at(r, t) else r.closed,
+            [(c.time, c.count) for c in r.updates],
+        )
+        for r in results
+        if r.thread.bug_id in judged
+    ]
+    found = longest_silences(bugs, start, t)
+    return [(ca, month.label, *found[ca]) for ca in sorted(found)]
+
+
+def silence_frame(records: list[tuple]) -> pd.DataFrame:
+    columns = list(zip(*records, strict=True)) if records else [() for _ in range(8)]
+    ca, label, bug, begin, count, end, end_count, kind = columns
+    frame = pd.DataFrame(
+        {
+            "ca": text_column(list(ca)),
+            "month": text_column(list(label)),
+            "bug_id": pd.Series(bug, dtype="int64"),
+            "start": timestamps(begin),
+            "start_count": pd.Series(count, dtype="Int64"),
+            "end": timestamps(end),
+            "end_count": pd.Series(end_count, dtype="Int64"),
+            "end_kind": text_column(list(kind)),
+        }
+    )
+    frame["days"] = ((frame["end"] - frame["start"]).dt.total_seconds() / DAY).round(1)
+    return frame[SILENCE_COLUMNS]
+
+
+# -- needinfos -------------------------------------------------------------------------------
+
+
+def _needinfos_to_ca(needinfos: pd.DataFrame | None) -> pd.DataFrame | None:
+    if needinfos is None or needinfos.empty:
+        return None
+    to_ca = needinfos[needinfos["to_ca"].fillna(False).astype(bool)]
+    return to_ca.sort_values(["set_at", "bug_id"], kind="stable")
+
+
+def open_needinfos(needinfos: pd.DataFrame, view: MonthView, stamp: pd.Timestamp) -> pd.DataFrame:
+    """Needinfos to a CA-side account on the month's judged bugs, still open at its end."""
+    judged = view.bugs[view.bugs["excluded"].eq("")]
+    still_open = needinfos["cleared_at"].isna() | (needinfos["cleared_at"] > stamp)
+    rows = needinfos[
+        (needinfos["set_at"] <= stamp) & still_open & needinfos["bug_id"].isin(judged["bug_id"])
+    ]
+    ca_of = judged.set_index("bug_id")["ca"]
+    answered = rows["answered_at"].notna() & (rows["answered_at"] <= stamp)
+    days = (stamp - rows["set_at"]).dt.total_seconds() / DAY
+    return pd.DataFrame(
+        {
+            "ca": rows["bug_id"].map(ca_of).astype("str"),
+            "month": view.month.label,
+            "bug_id": rows["bug_id"].astype("int64"),
+            "requestee": rows["requestee"],
+            "set_at": rows["set_at"],
+            "set_url": rows["set_url"],
+            "days_open": days.round(1),
+            "answered": answered.astype(bool),
+            "answered_url": rows["answered_url"].where(answered),
+            "late": (~answered) & (days > 7),
+        }
+    ).reset_index(drop=True)
+
+
+def empty_needinfos() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in NEEDINFO_COLUMNS})
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return pd.concat(frames, ignore_index=True)
+
+
+# -- which bugs a month judges ---------------------------------------------------------------
+
+
+class Activity:
+    """Which bugs can have a deadline due in a month: open near it, or with an event
+    (comment, needinfo) shortly before or in it, or a Next-update date in it. The times are
+    read once, as numbers, for every month."""
+
+    def __init__(self, tables: ThreadTables) -> None:
+        bugs = tables.bugs
+        self.bug_ids = bugs["bug_id"].to_numpy()
+        self.opened = _ns(bugs["opened"])
+        self.closed = _ns(bugs["closed"])
+        self.events = [
+            (frame["bug_id"].to_numpy(), _ns(frame[column]))
+            for frame, column in ((tables.comments, "time"), (tables.needinfos, "set_at"))
+            if len(frame)
+        ]
+        board = tables.whiteboard
+        self.dated = None
+        if len(board) and "next_update" in board:
+            self.dated = (board["bug_id"].to_numpy(), _ns(board["next_update"]))
+
+    def bugs_in(self, month: Month, back: pd.Timedelta) -> set[int]:
+        start, end = month.start.value, month.next_start.value
+        early = (month.start - back).value
+        opened = (self.opened != _NAT) & (self.opened <= end)
+        near = opened & ((self.closed == _NAT) | (self.closed >= early))
+        found = set(self.bug_ids[near].tolist())
+        for ids, times in self.events:
+            found.update(ids[(times >= early) & (times <= end)].tolist())
+        if self.dated is not None:
+            ids, days = self.dated
+            found.update(ids[(days >= start - _DAY_NS) & (days <= end)].tolist())
+        return found
+
+
+_NAT = np.iinfo("int64").min
+_DAY_NS = 86_400 * 10**9
+
+
+def _ns(column: pd.Series) -> np.ndarray:
+    """UTC nanoseconds (NaT as the smallest int64, which no bound admits)."""
+    stamps = pd.to_datetime(column, utc=True).dt.tz_localize(None)
+    return stamps.to_numpy().astype("datetime64[ns]").astype("int64")
+
+
+__all__ = [
+    "DEADLINE_COLUMNS",
+    "Activity",
+    "MonthTables",
+    "MonthView",
+    "TrendCell",
+    "judge_months",
+    "longest_silences",
+    "look_back",
+    "open_spans",
+    "view_time",
+]

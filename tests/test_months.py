@@ -1,0 +1,189 @@
+"""Every month's view (analyzer/metrics/months.py) equals an evaluation built from the tables
+at that month's end: the threads of one evaluation at the latest time, cut back to each
+month's end, are judged exactly as the tables as known then would be.
+
+A month is seen at the first second of the next month (SPEC "One truth per month"); its view
+holds the rows that count in it, those pending then, and earlier misses still unmet on a bug
+still open. Each thread below has a fact that came later and would change an earlier month's
+verdict if the later evaluation's rows were merely cut at the month's end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
+from thread_strategies import threads as random_threads
+from threadkit import Thread, language_of, tables_of, thread
+
+import analyzer
+from analyzer.metrics import compute, evaluate
+from analyzer.metrics.months import Activity, judge_months, look_back, view_time
+from analyzer.metrics.rulebook import load_rulebook
+from analyzer.months import Month
+from analyzer.tables import of_bugs
+
+
+def direct(tables, language, month: Month, as_of: pd.Timestamp):
+    """What an evaluation built from the tables at the month's end says of the month: its
+    deadlines as a page lists them, and its ``ca_months`` row of the month."""
+    ids = sorted(Activity(tables).bugs_in(month, look_back(load_rulebook())))
+    t = view_time(month, as_of)
+    lang = None if language is None else of_bugs(language, ids)
+    result = compute(of_bugs(tables, ids), lang, t)
+    deadlines, bugs = result.deadlines, result.bug_metrics
+    by_bug = bugs.set_index("bug_id")["opened"].reindex(deadlines["bug_id"])
+    opened = pd.Series(by_bug.to_numpy(), index=deadlines.index, dtype=deadlines["due"].dtype)
+    counted = deadlines["due"].where(deadlines["due"] > opened, opened)
+    open_at_end = deadlines["bug_id"].isin(bugs.loc[bugs["closed"].isna(), "bug_id"])
+    in_month = (counted >= month.start) & (deadlines["due"] <= t)
+    in_month &= deadlines["outcome"].ne("pending")
+    pending = deadlines["outcome"].eq("pending")
+    carried = deadlines["outcome"].eq("missed") & deadlines["met_at"].isna() & open_at_end
+    shown = in_month | pending | carried
+    shown = deadlines[shown].assign(in_month=in_month[shown])
+    months = result.ca_months
+    return shown.reset_index(drop=True), months[months["month"] == month.label]
+
+
+def differences(tables, language, as_of: pd.Timestamp, months=None) -> list[str]:
+    """Labels of the months whose view differs from the direct evaluation."""
+    judged = judge_months(tables, evaluate(tables, language, as_of))
+    wrong = []
+    for month, view in judged.views.items():
+        if months is not None and month.label not in months:
+            continue
+        deadlines, ca_months = direct(tables, language, month, as_of)
+        try:
+            pd.testing.assert_frame_equal(view.deadlines, deadlines)
+            pd.testing.assert_frame_equal(
+                view.ca_months.drop(columns="rank").reset_index(drop=True),
+                ca_months.reset_index(drop=True),
+            )
+        except AssertionError as error:
+            note(f"{month.label}: {error}")
+            wrong.append(month.label)
+    return wrong
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    corpus = analyzer.load()
+    return corpus.tables, corpus.language, corpus.observed_at
+
+
+def test_every_month_of_the_snapshot_equals_an_evaluation_at_its_end(snapshot):
+    tables, language, observed_at = snapshot
+    assert differences(tables, language, observed_at) == []
+
+
+def test_a_month_is_seen_at_the_next_months_first_second(snapshot):
+    tables, language, observed_at = snapshot
+    judged = judge_months(tables, evaluate(tables, language, observed_at))
+    months = list(judged.views)
+    assert months[0] == Month.of(tables.bugs["opened"].min())
+    assert months[-1] == Month.of(observed_at)  # the month running at the sync, as known then
+    assert judged.views[months[-1]].as_of == observed_at
+    assert judged.views[Month.parse("2025-06")].as_of == pd.Timestamp("2025-07-01", tz="UTC")
+    # every CA-month once, ranked 1..n within its month with no tie
+    keys = judged.ca_months[["ca", "month"]]
+    assert not keys.duplicated().any()
+    for _, rows in judged.ca_months.dropna(subset=["rank"]).groupby("month"):
+        assert sorted(rows["rank"].tolist()) == list(range(1, len(rows) + 1))
+
+
+# One thread per fact that is not causal. The trend month is 2025-03 (its end before the fact),
+# the page month 2025-05.
+LATER_FACTS = {
+    "closed as a non-incident later": """
+        2025-03-03 09:00  ca       files   preliminary
+        2025-03-05 09:00  ca       says    update
+        2025-04-20 09:00  mozilla  closes  INVALID
+    """,
+    "reopened after a non-incident close": """
+        2025-02-03 09:00  ca       files   preliminary
+        2025-02-05 09:00  ca       says    update
+        2025-03-10 09:00  mozilla  closes  DUPLICATE
+        2025-04-02 09:00  mozilla  reopens
+        2025-04-03 09:00  ca       says    update
+    """,
+    "tagged [meta] later": """
+        2025-03-03 09:00  ca       files       preliminary
+        2025-04-10 09:00  mozilla  whiteboard  [ca-compliance] [meta]
+    """,
+    "identified date stated later": """
+        2025-03-20 09:00  ca       files  preliminary
+        2025-04-02 09:00  ca       says   full identified=2025-03-10
+    """,
+    "estimated close later": """
+        2025-03-03 09:00  ca       files   preliminary
+        2025-04-08 09:00  ca       says    update
+        2025-04-10 09:00  mozilla  closes  FIXED
+    """,
+    "unseen CA comment before the report": """
+        2025-02-20 09:00  ca       files  preliminary
+        2025-04-01 09:00  ca       says   notext
+        2025-04-08 09:00  ca       says   full
+    """,
+    "revocation-delay tag later": """
+        2025-03-03 09:00  ca       files       preliminary
+        2025-03-04 09:00  mozilla  whiteboard  [ca-compliance] Next update 2025-04-20
+        2025-04-05 09:00  mozilla  whiteboard  [leaf-revocation-delay] Next update 2025-04-20
+    """,
+}
+HISTORY = {"estimated close later": False}  # without history, the last comment dates a close
+PAGE = Month.parse("2025-05")
+
+
+def _inputs(bug: Thread):
+    observed_at = pd.Timestamp("2025-06-15", tz="UTC")
+    return tables_of(bug, observed_at="2025-06-15"), language_of(bug), observed_at
+
+
+@pytest.mark.parametrize("case", sorted(LATER_FACTS))
+def test_a_later_fact_leaves_an_earlier_month_as_known_then(case):
+    bug = thread(LATER_FACTS[case], history=HISTORY.get(case, True))
+    tables, language, observed_at = _inputs(bug)
+    assert differences(tables, language, observed_at) == []
+    # the fact matters: the latest evaluation's rows and months read March otherwise
+    march = Month.parse("2025-03")
+    view = judge_months(tables, evaluate(tables, language, observed_at)).views[march]
+    later = compute(tables, language, observed_at)
+    months = later.ca_months[later.ca_months["month"] == march.label].reset_index(drop=True)
+    rows = later.deadlines
+    due_in = rows[(rows["due"] >= march.start) & (rows["due"] < march.next_start)]
+    mine = view.deadlines[view.deadlines["in_month"]].drop(columns="in_month")
+    same_rows = due_in.reset_index(drop=True).equals(mine.reset_index(drop=True))
+    same_month = months.equals(view.ca_months.drop(columns="rank").reset_index(drop=True))
+    assert not (same_rows and same_month)
+
+
+STEP = st.sampled_from(
+    ["ca says", "ca says full", "ca says closure", "ca says notext", "ca says update 1q",
+     "community says 1q", "mozilla says 2q", "mozilla says closing", "whiteboard", "meta",
+     "revocation", "mozilla needinfo ca", "mozilla clears ca", "mozilla closes FIXED",
+     "mozilla closes INVALID", "mozilla reopens", "identified"]
+)  # fmt: skip
+
+
+def threads():
+    """Up to 14 events over about five months, the store's history known or not."""
+    first, filers = datetime(2025, 1, 6, 9, 0), ("ca", "mozilla")
+    return random_threads(STEP, first, filers, max_gap_days=14, any_history=True)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a failure shows unshrunk, at once
+    derandomize=True,  # the same examples on every run: CI must not fail by chance
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(bug=threads(), as_of=st.sampled_from(["2025-05-20T12:00:00Z", "2025-07-01T00:00:00Z"]))
+def test_views_of_random_threads_equal_evaluations_at_each_month_end(bug, as_of):
+    note(bug.text())
+    tables = tables_of(bug, observed_at=as_of)
+    assert differences(tables, language_of(bug), pd.Timestamp(as_of)) == []
