@@ -122,7 +122,7 @@ def test_every_history_page_shows_each_month_as_its_scorecard_does(site, truth):
         soup = BeautifulSoup(page.read_text(), "html.parser")
         for tr in soup.select("#months-table tr[data-month]"):
             key = (slug, tr["data-month"])
-            share, days, _, bugs, missed_due, overdue = [
+            _, share, days, _, missed_due, overdue = [
                 td.get_text(" ", strip=True) for td in tr.select("td")
             ]
             want = _headline(truth.loc[key])
