@@ -348,7 +348,7 @@ def sample_months(month: Month, history_known: bool = True) -> MonthTables:
         as_of=month.next_start,
         views=views,
         ca_months=ca_months,
-        totals=totals_of(views),
+        totals=totals_of(ca_months, [(m, v.as_of) for m, v in views.items()]),
         silences=silence_frame(silences),
         needinfos=pd.concat(needinfos, ignore_index=True) if needinfos else empty_needinfos(),
     )

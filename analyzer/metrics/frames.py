@@ -99,10 +99,15 @@ def deadlines_frame(results: list[BugResult]) -> pd.DataFrame:
     bug_ids: list[int] = []
     cas: list[str] = []
     for result in sorted(results, key=lambda r: r.thread.bug_id):
-        mine = sorted(result.rows, key=_row_order)
+        mine = sorted(result.rows, key=row_order)
         rows += mine
         bug_ids += [result.thread.bug_id] * len(mine)
         cas += [result.thread.ca] * len(mine)
+    return rows_frame(rows, bug_ids, cas)
+
+
+def rows_frame(rows: list[Row], bug_ids: list[int], cas: list[str]) -> pd.DataFrame:
+    """The deadlines table of these rows, in the order given (each with its bug and CA)."""
     fields = list(zip(*rows, strict=True)) if rows else [() for _ in Row._fields]
     field = dict(zip(Row._fields, fields, strict=True))  # one transposition, in C
     columns = [
@@ -124,7 +129,7 @@ def deadlines_frame(results: list[BugResult]) -> pd.DataFrame:
     return _columns_frame(columns, DEADLINE_COLUMNS)
 
 
-def _row_order(row: Row) -> tuple:
+def row_order(row: Row) -> tuple:
     return (row.start, _RULE_ORDER[row.rule], row.due, row.repeat)
 
 
@@ -143,6 +148,12 @@ def metrics_frame(
     return _frame(
         [_metrics(r, spans.get(r.thread.bug_id, []), as_of) for r in results], METRIC_COLUMNS
     )
+
+
+def records_frame(records: list[tuple], names: list[str]) -> pd.DataFrame:
+    """A table of these records (tuples in the order of ``names``), with the stable dtypes
+    of every metrics table."""
+    return _frame(records, names)
 
 
 def _frame(records: list[tuple], names: list[str]) -> pd.DataFrame:
@@ -273,6 +284,16 @@ def ca_months_frame(
     (:func:`counted_at`), and obligations overdue at the month's end (the first second of
     the next month) or at ``as_of``. ``only_month``: 00:00 UTC of the
     1st of the one month wanted (the trend's), the others are not counted."""
+    cells = _cells(results, spans, as_of, only_month)
+    return _frame(_ca_month_records(cells), CA_MONTH_COLUMNS)
+
+
+def _cells(
+    results: list[BugResult],
+    spans: dict[int, list[Breach]],
+    as_of: int,
+    only_month: int | None,
+) -> dict[tuple[str, int], dict]:
     cells: dict[tuple[str, int], dict] = {}
 
     def cell_of(ca: str, month: int) -> dict:
@@ -305,6 +326,17 @@ def ca_months_frame(
             cell[f"{row.rule}_due"] += 1
             if row.outcome in ("met", "missed"):
                 cell[f"{row.rule}_{row.outcome}"] += 1
+    return cells
+
+
+def ca_month_records(
+    results: list[BugResult], spans: dict[int, list[Breach]], as_of: int, only_month: int
+) -> list[tuple]:
+    """:func:`ca_months_frame`'s rows of one month, as tuples (many months make one table)."""
+    return _ca_month_records(_cells(results, spans, as_of, only_month))
+
+
+def _ca_month_records(cells: dict[tuple[str, int], dict]) -> list[tuple]:
     records = []
     for (ca, lo), cell in sorted(cells.items()):
         open_days = cell["open"] / DAY
@@ -321,7 +353,7 @@ def ca_months_frame(
                 *[cell[name] for name in _CELL_RULE_KEYS],
             )
         )
-    return _frame(records, CA_MONTH_COLUMNS)
+    return records
 
 
 def _add_open_time(

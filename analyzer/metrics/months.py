@@ -25,19 +25,22 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from statistics import median
 
 import numpy as np
 import pandas as pd
 
 from analyzer.metrics import Evaluation
-from analyzer.metrics.breach import Breach, breaches, open_spans
+from analyzer.metrics.breach import breaches, open_spans
 from analyzer.metrics.frames import (
+    CA_MONTH_COLUMNS,
     DEADLINE_COLUMNS,
-    ca_months_frame,
+    ca_month_records,
     counted_at,
-    deadlines_frame,
+    records_frame,
+    row_order,
+    rows_frame,
     timestamps,
 )
 from analyzer.metrics.rulebook import DAY, RULES, Rulebook, load_rulebook, longest_limit_days
@@ -173,10 +176,8 @@ def _judge_months(
 ) -> MonthTables:
     as_of = evaluation.as_of
     threads = {r.thread.bug_id: r.thread for r in evaluation.results}
-    views: dict[Month, MonthView] = {}
-    silences: list[tuple] = []
-    asked: list[pd.DataFrame] = []
-    wanted = _needinfos_to_ca(needinfos)
+    months: list[tuple[Month, pd.Timestamp]] = []
+    found = _Found()
     if threads:
         activity = Activity(tables)
         back = look_back(rulebook)
@@ -190,57 +191,124 @@ def _judge_months(
                 cut = None if thread is None else thread_at(thread, t)
                 if cut is not None:
                     results.append(evaluate_bug(cut, rulebook, t))
-            view, spans = _view(month, stamp, results)
-            views[month] = view
-            silences += _silences(view, results, month, t)
-            if wanted is not None:
-                asked.append(open_needinfos(wanted, view, stamp))
-            del spans
-    ca_months = _concat([v.ca_months for v in views.values()], _ca_month_columns())
+            months.append((month, stamp))
+            found.add(month, t, results)
+    # one table of each kind for every month, then each month's part of it
+    deadlines = found.deadlines()
+    ca_months = with_rank(found.ca_months())
+    bugs = found.bugs()
+    parts = [_parts(frame) for frame in (deadlines, ca_months, bugs)]
+    views = {
+        month: MonthView(
+            month,
+            stamp,
+            _part(deadlines, parts[0], month.label).drop(columns="month"),
+            _part(bugs, parts[2], month.label).drop(columns="month"),
+            _part(ca_months, parts[1], month.label),
+        )
+        for month, stamp in months
+    }
+    wanted = _needinfos_to_ca(needinfos)
+    asked = (
+        [open_needinfos(wanted, v, v.as_of) for v in views.values()] if wanted is not None else []
+    )
     return MonthTables(
         as_of=as_of,
         views=views,
         ca_months=ca_months,
-        totals=totals_of(views),
-        silences=silence_frame(silences),
+        totals=totals_of(ca_months, months),
+        silences=silence_frame(found.silences),
         needinfos=_concat(asked, NEEDINFO_COLUMNS) if asked else empty_needinfos(),
     )
 
 
-def _view(
-    month: Month, stamp: pd.Timestamp, results: list[BugResult]
-) -> tuple[MonthView, dict[int, list[Breach]]]:
-    t, start = int(stamp.timestamp()), int(month.start.timestamp())
-    spans = {r.thread.bug_id: breaches(r, t) for r in results if not r.excluded}
-    open_now = {r.thread.bug_id for r in results if _open_at(r, t)}
-    shown = []
-    for result in results:
-        opened = result.thread.opened
-        rows = [
-            row
-            for row in result.rows
-            if row.outcome == "pending"
-            or (start <= counted_at(row, opened) and row.due <= t)
-            or (row.outcome == "missed" and row.met_at is None and result.thread.bug_id in open_now)
-        ]
-        if rows:
-            shown.append(replace(result, rows=rows))
-    deadlines = deadlines_frame(shown)
-    opened_at = {r.thread.bug_id: r.thread.opened for r in results}
-    counted = (
-        np.maximum(
-            deadlines["due"].dt.as_unit("s").astype("int64").to_numpy(),
-            deadlines["bug_id"].map(opened_at).to_numpy(dtype="int64"),
+class _Found:
+    """What each month's judged bugs give, gathered as plain rows for one table of each kind."""
+
+    def __init__(self) -> None:
+        self.rows: list = []
+        self.bug_ids: list[int] = []
+        self.cas: list[str] = []
+        self.labels: list[str] = []
+        self.in_month: list[bool] = []
+        self.months: list[tuple] = []
+        self.bug_rows: list[tuple] = []
+        self.silences: list[tuple] = []
+
+    def add(self, month: Month, t: int, results: list[BugResult]) -> None:
+        label, start = month.label, int(month.start.timestamp())
+        spans = {r.thread.bug_id: breaches(r, t) for r in results if not r.excluded}
+        for result in results:
+            thread = result.thread
+            still_open = _open_at(result, t)
+            for row in sorted(result.rows, key=row_order):
+                counted = counted_at(row, thread.opened)
+                in_month = start <= counted and row.due <= t and row.outcome != "pending"
+                carried = row.outcome == "missed" and row.met_at is None and still_open
+                if in_month or carried or row.outcome == "pending":
+                    self.rows.append(row)
+                    self.bug_ids.append(thread.bug_id)
+                    self.cas.append(thread.ca)
+                    self.labels.append(label)
+                    self.in_month.append(in_month)
+            if _open_in(result, start, t):
+                closed = None if still_open else result.closed
+                estimated = bool(thread.closed_estimated and closed is not None)
+                self.bug_rows.append(
+                    (label, thread.bug_id, thread.ca, thread.opened, closed, estimated,
+                     result.excluded)
+                )  # fmt: skip
+        self.months += ca_month_records(results, spans, t, only_month=start)
+        judged = [r for r in results if not r.excluded and _open_in(r, start, t)]
+        silent = longest_silences(
+            [
+                (r.thread.bug_id, r.thread.ca, r.thread.opened,
+                 None if _open_at(r, t) else r.closed, [(c.time, c.count) for c in r.updates])
+                for r in judged
+            ],
+            start,
+            t,
+        )  # fmt: skip
+        self.silences += [(ca, label, *silent[ca]) for ca in sorted(silent)]
+
+    def deadlines(self) -> pd.DataFrame:
+        frame = rows_frame(self.rows, self.bug_ids, self.cas)
+        frame["in_month"] = pd.Series(self.in_month, dtype="bool")
+        frame["month"] = text_column(self.labels)
+        return frame
+
+    def ca_months(self) -> pd.DataFrame:
+        return records_frame(self.months, CA_MONTH_COLUMNS)
+
+    def bugs(self) -> pd.DataFrame:
+        columns = (
+            list(zip(*self.bug_rows, strict=True)) if self.bug_rows else [() for _ in range(7)]
         )
-        if len(deadlines)
-        else np.zeros(0, dtype="int64")
-    )
-    deadlines["in_month"] = pd.Series(
-        (counted >= start) & deadlines["outcome"].ne("pending").to_numpy(), dtype="bool"
-    )
-    months = ca_months_frame(results, spans, t, only_month=start)
-    view = MonthView(month, stamp, deadlines, _bugs_frame(results, month, t), with_rank(months))
-    return view, spans
+        return pd.DataFrame(
+            {
+                "month": text_column(list(columns[0])),
+                "bug_id": pd.Series(columns[1], dtype="int64"),
+                "ca": text_column(list(columns[2])),
+                "opened": timestamps(columns[3]),
+                "closed": timestamps(columns[4]),
+                "closed_estimated": pd.Series(columns[5], dtype="bool"),
+                "excluded": text_column(list(columns[6])),
+            }
+        )
+
+
+def _parts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each month's row positions in a table of many months (in the table's order)."""
+    if frame.empty:
+        return {}
+    return {str(k): v for k, v in frame.groupby("month", sort=False).indices.items()}
+
+
+def _part(frame: pd.DataFrame, parts: dict[str, np.ndarray], label: str) -> pd.DataFrame:
+    rows = parts.get(label)
+    if rows is None:
+        return frame.iloc[:0].reset_index(drop=True)
+    return frame.take(rows).reset_index(drop=True)
 
 
 def _open_at(result: BugResult, t: int) -> bool:
@@ -254,70 +322,43 @@ def _open_in(result: BugResult, start: int, t: int) -> bool:
     )
 
 
-def _bugs_frame(results: list[BugResult], month: Month, t: int) -> pd.DataFrame:
-    start = int(month.start.timestamp())
-    rows = [
-        (
-            r.thread.bug_id,
-            r.thread.ca,
-            r.thread.opened,
-            r.closed if not _open_at(r, t) else None,
-            bool(r.thread.closed_estimated and not _open_at(r, t) and r.closed is not None),
-            r.excluded,
-        )
-        for r in results
-        if _open_in(r, start, t)
-    ]
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in BUG_COLUMNS]
-    return pd.DataFrame(
-        {
-            "bug_id": pd.Series(columns[0], dtype="int64"),
-            "ca": text_column(list(columns[1])),
-            "opened": timestamps(columns[2]),
-            "closed": timestamps(columns[3]),
-            "closed_estimated": pd.Series(columns[4], dtype="bool"),
-            "excluded": text_column(list(columns[5])),
-        }
-    )
-
-
-def _ca_month_columns() -> list[str]:
-    from analyzer.metrics.frames import CA_MONTH_COLUMNS
-
-    return [*CA_MONTH_COLUMNS, "rank"]
-
-
 def with_rank(months: pd.DataFrame) -> pd.DataFrame:
-    """``rank``: 1 for the CA least in compliance in the month (:data:`RANK_ORDER`), each rank
-    once; none for a CA without judged bug-time in it."""
+    """``rank`` within each month: 1 for the CA least in compliance (:data:`RANK_ORDER`), each
+    rank once; none for a CA without judged bug-time in the month."""
     months = months.reset_index(drop=True)
     ranked = months[months["open_days"] > 0].sort_values(
-        RANK_ORDER, ascending=_RANK_ASCENDING, kind="stable", na_position="first"
+        ["month", *RANK_ORDER],
+        ascending=[True, *_RANK_ASCENDING],
+        kind="stable",
+        na_position="first",
     )
     rank = pd.Series(pd.NA, index=months.index, dtype="Int64")
-    rank[ranked.index] = np.arange(1, len(ranked) + 1)
+    rank[ranked.index] = ranked.groupby("month", sort=False).cumcount().to_numpy() + 1
     return months.assign(rank=rank)
 
 
-def totals_of(views: dict[Month, MonthView]) -> pd.DataFrame:
+def totals_of(ca_months: pd.DataFrame, months: list[tuple[Month, pd.Timestamp]]) -> pd.DataFrame:
     """Per month: all CAs' bug-days and the pooled share in compliance, the CAs ranked, and
     per rule (and over all rules) the median of the CAs' met rates, of those with any due."""
+    groups = dict(iter(ca_months.groupby("month", sort=False))) if len(ca_months) else {}
+    empty = ca_months.iloc[:0]
     records = []
-    for month, view in views.items():
-        rows = view.ca_months
+    for month, stamp in months:
+        rows = groups.get(month.label, empty)
         open_days = float(rows["open_days"].sum())
         breach_days = float(rows["breach_days"].sum())
         medians = {}
-        met_all = pd.Series(0, index=rows.index, dtype="int64")
-        due_all = pd.Series(0, index=rows.index, dtype="int64")
+        met_all = np.zeros(len(rows), dtype="int64")
+        due_all = np.zeros(len(rows), dtype="int64")
         for rule in RULES:
-            met, missed = rows[f"{rule}_met"], rows[f"{rule}_missed"]
-            medians[f"median_{rule}"] = _median(met, met + missed)
-            met_all, due_all = met_all + met, due_all + met + missed
+            met = rows[f"{rule}_met"].to_numpy(dtype="int64")
+            due = met + rows[f"{rule}_missed"].to_numpy(dtype="int64")
+            medians[f"median_{rule}"] = _median(met, due)
+            met_all, due_all = met_all + met, due_all + due
         records.append(
             {
                 "month": month.label,
-                "as_of": view.as_of,
+                "as_of": stamp,
                 "cas": int(rows["ca"].nunique()),
                 "ranked": int(rows["rank"].notna().sum()),
                 "open_days": round(open_days, 4),
@@ -333,8 +374,9 @@ def totals_of(views: dict[Month, MonthView]) -> pd.DataFrame:
     return frame.astype({"compliance": "float64"})
 
 
-def _median(met: pd.Series, due: pd.Series) -> float | None:
-    rates = (met / due)[due > 0]
+def _median(met: np.ndarray, due: np.ndarray) -> float | None:
+    decided = due > 0
+    rates = met[decided] / due[decided]
     return float(median(rates.tolist())) if len(rates) else None
 
 
@@ -388,24 +430,6 @@ def longest_silences(
             if current is None or key < current[0]:
                 best[ca] = (key, (bug, begin, count, end, end_count, kind))
     return {ca: value for ca, (_, value) in best.items()}
-
-
-def _silences(view: MonthView, results: list[BugResult], month: Month, t: int) -> list[tuple]:
-    start = int(month.start.timestamp())
-    judged = set(view.bugs.loc[view.bugs["excluded"].eq(""), "bug_id"].tolist())
-    bugs = [
-        (
-            r.thread.bug_id,
-            r.thread.ca,
-            r.thread.opened,
-            None if _open_at(r, t) else r.closed,
-            [(c.time, c.count) for c in r.updates],
-        )
-        for r in results
-        if r.thread.bug_id in judged
-    ]
-    found = longest_silences(bugs, start, t)
-    return [(ca, month.label, *found[ca]) for ca in sorted(found)]
 
 
 def silence_frame(records: list[tuple]) -> pd.DataFrame:
