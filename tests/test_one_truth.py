@@ -21,8 +21,10 @@ import analyzer
 from analyzer.env import ExitStatus
 from analyzer.metrics.rulebook import RULES
 from analyzer.months import Month
+from analyzer.report import context as report_context
 from analyzer.report.render import pct
 from analyzer.report.safety import slugs_for
+from analyzer.report.scorecards import tables_from_corpus, to_json
 
 LABEL = re.compile(r"^\d{4}-\d{2}$")
 
@@ -71,11 +73,27 @@ def _months(site) -> list[str]:
     return sorted(p.name for p in site.iterdir() if p.is_dir() and LABEL.match(p.name))
 
 
-def test_every_ca_month_is_one_truth_on_pages_json_and_tables(site, truth, corpus):
+@pytest.fixture(scope="module")
+def jsons(corpus) -> dict[str, dict]:
+    """Each month's ``scorecards.json`` as ``analyzer scorecards`` writes it (the site writes
+    HTML only; the file is checked to be this in the last test)."""
+    from analyzer.ahead import report_completeness
+
+    reports = report_completeness(corpus)
+    out = {}
+    last = Month.last_complete_before(corpus.observed_at)
+    for month in Month.span(corpus.bugs["opened"].min(), last.start):
+        tables = tables_from_corpus(corpus, month, reports=reports)
+        out[month.label] = json.loads(json.dumps(to_json(report_context.build(tables, month))))
+    return out
+
+
+def test_every_ca_month_is_one_truth_on_pages_json_and_tables(site, truth, jsons):
     checked = 0
+    assert _months(site) == sorted(jsons)
     for label in _months(site):
         folder = site / label
-        data = json.loads((folder / "scorecards.json").read_text())
+        data = jsons[label]
         index = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
         rows = {tr["data-slug"]: tr for tr in index.select("#index-table tr[data-slug]")}
         shown = []
@@ -165,7 +183,7 @@ def test_export_writes_the_same_ca_months(corpus, tmp_path):
 
 
 def test_history_written_with_a_months_scorecards_shows_earlier_months_as_known_then(
-    tmp_path, truth
+    tmp_path, truth, jsons
 ):
     """NetLock, October 2024: bug 1891331 was duped in 2025; the history page written with
     February 2025's scorecards still shows October 2024 as known at its end."""
@@ -181,3 +199,6 @@ def test_history_written_with_a_months_scorecards_shows_earlier_months_as_known_
     october = _headline(truth.loc[("netlock", "2024-10")])
     assert (october[1], october[7]) == (124.0, 19)  # the scorecard's numbers, not today's
     assert Month.parse("2024-10").label in months
+    # the command's scorecards.json is the one every month's was checked as
+    written = json.loads((tmp_path / "2025-02" / "scorecards.json").read_text())
+    assert written == jsons["2025-02"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -65,6 +66,10 @@ class ScorecardTables:
     observed_at: pd.Timestamp | None = None
     promises: pd.DataFrame | None = None
     reports: pd.DataFrame | None = None
+
+
+# The same summaries, versions and caveats are cleaned on every month's pages of a site.
+_clean = lru_cache(maxsize=1 << 16)(clean_text)
 
 
 def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
@@ -157,7 +162,7 @@ def ca_context(
     slug: str,
 ) -> ScorecardPage:
     """One CA's page: every number here is shown, and each links to the rows behind it."""
-    name = clean_text(ca, limit=120) or NO_CA
+    name = _clean(ca, limit=120) or NO_CA
     bug_rows = [_bug_row(row) for row in ca_bugs]
     opened = [b for b in bug_rows if b.opened >= month.start]
     closed = [b for b in bug_rows if b.closed is not None and b.closed >= month.start]
@@ -225,7 +230,7 @@ def _bug_row(row) -> BugRow:
     return BugRow(
         bug_id=int(row.bug_id),
         url=bug_url(row.bug_id),
-        summary=clean_text(row.summary, limit=300),
+        summary=_clean(row.summary, limit=300),
         opened=row.opened,
         closed=closed,
         closed_estimated=bool(getattr(row, "closed_estimated", False)) and closed is not None,
@@ -250,7 +255,7 @@ def _deadline_rows(deadlines: list) -> tuple[list[DeadlineRow], list[DeadlineRow
             bug_id=int(row.bug_id),
             bug_url=bug_url(row.bug_id),
             rule=str(row.rule),
-            irg_version=clean_text(row.irg_version, limit=10),
+            irg_version=_clean(row.irg_version, limit=10),
             start=row.start,
             due=row.due,
             met_at=None if pd.isna(row.met_at) else row.met_at,
@@ -258,9 +263,9 @@ def _deadline_rows(deadlines: list) -> tuple[list[DeadlineRow], list[DeadlineRow
             overdue_hours=0.0 if pd.isna(row.overdue_hours) else float(row.overdue_hours),
             evidence_start=trusted_link(row.evidence_start),
             evidence_met=trusted_link(row.evidence_met),
-            basis=clean_text(getattr(row, "basis", ""), limit=20),
+            basis=_clean(getattr(row, "basis", ""), limit=20),
             counted=in_month and row.outcome in ("met", "missed"),
-            caveat=clean_text(getattr(row, "caveat", ""), limit=200),
+            caveat=_clean(getattr(row, "caveat", ""), limit=200),
             repeat=0 if pd.isna(getattr(row, "repeat", 0)) else int(getattr(row, "repeat", 0)),
             gap_start=getattr(row, "gap_start", row.start),
         )
@@ -310,9 +315,9 @@ def _promise(row) -> PromiseRow:
     return PromiseRow(
         bug_id=int(row.bug_id),
         url=trusted_link(row.url) or bug_url(row.bug_id),
-        text=clean_text(row.text, limit=300),
+        text=_clean(row.text, limit=300),
         promised=None if promised is None or pd.isna(promised) else pd.Timestamp(promised),
-        status=clean_text(row.status, limit=20),
+        status=_clean(row.status, limit=20),
         evidence_url=trusted_link(row.evidence_url),
     )
 
@@ -323,9 +328,9 @@ def _report(row) -> ReportRow:
         bug_id=int(row.bug_id),
         bug_url=bug_url(row.bug_id),
         url=trusted_link(row.url),
-        kind=clean_text(row.kind, limit=40),
-        template=clean_text(row.template, limit=40),
-        missing=[clean_text(name, limit=60) for name in missing],
+        kind=_clean(row.kind, limit=40),
+        template=_clean(row.template, limit=40),
+        missing=[_clean(name, limit=60) for name in missing],
         stale_template=bool(row.stale_template),
     )
 
@@ -371,8 +376,8 @@ def _excluded_by_ca(bugs: pd.DataFrame, reasons: pd.Series) -> dict[str, list[Ex
             ExcludedBug(
                 bug_id=int(row.bug_id),
                 url=bug_url(row.bug_id),
-                summary=clean_text(row.summary, limit=300),
-                reason=clean_text(reason, limit=80),
+                summary=_clean(row.summary, limit=300),
+                reason=_clean(reason, limit=80),
             )
         )
     return out
@@ -422,7 +427,7 @@ def _silences(silences: pd.DataFrame, month: Month, bugs: pd.DataFrame) -> dict[
         out[str(row.ca)] = Silence(
             bug_id=bug,
             bug_url=bug_url(bug),
-            summary=clean_text(summaries.get(bug, ""), limit=300),
+            summary=_clean(summaries.get(bug, ""), limit=300),
             start=row.start,
             start_kind="opened" if started else "ca_update",
             start_url=bug_url(bug) if started else comment_url(bug, int(row.start_count)),
@@ -450,7 +455,7 @@ def _open_needinfos(needinfos: pd.DataFrame, month: Month) -> dict[str, list[Nee
             NeedinfoRow(
                 bug_id=int(row.bug_id),
                 bug_url=bug_url(row.bug_id),
-                requestee=clean_text(row.requestee, limit=120) or "(no requestee)",
+                requestee=_clean(row.requestee, limit=120) or "(no requestee)",
                 set_at=row.set_at,
                 set_url=trusted_link(row.set_url),
                 days_open=float(row.days_open),
@@ -479,7 +484,7 @@ def _limitations(
         )
     if tables.comment_text_note:
         notes.append(
-            f"Comment text: {clean_text(tables.comment_text_note, 200)}. Questions asked and "
+            f"Comment text: {_clean(tables.comment_text_note, 200)}. Questions asked and "
             "reports posted after the first comment cannot be recognised, so question "
             "deadlines and full-report detection are incomplete."
         )

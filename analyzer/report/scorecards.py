@@ -85,8 +85,9 @@ def write_scorecards(
     html_only: bool = False,
 ) -> Written:
     """Render and write ``out/YYYY-MM/``; with ``ca``, only that CA's two pages. ``home``: the
-    site's landing page, linked from the index; ``html_only``: no Markdown (the site's pages
-    are for reading in a browser; its ``scorecards.json`` per month is for tools)."""
+    site's landing page, linked from the index; ``html_only``: no Markdown and no JSON (the
+    site's pages are for reading in a browser; the JSON of every month would cost a third of
+    the site)."""
     built = report_context.build(tables, month)
     built.index.home = home
     cards = built.cas
@@ -101,7 +102,7 @@ def write_scorecards(
     page, md_page = html_env.get_template("scorecard.html"), md_env.get_template("scorecard.md")
     directory = Path(out) / month.label
     written = Written(directory)
-    wants_json = ca is None
+    wants_json = ca is None and not html_only
 
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 the due page and a landing page, all linked, static and printable.
 
 Layout of ``OUT/``: ``index.html`` (landing), ``YYYY-MM/`` (a month's scorecards, as
-``analyzer scorecards`` writes them, but no Markdown), ``ca/<slug>.html`` (histories),
+``analyzer scorecards`` writes them, HTML only), ``ca/<slug>.html`` (histories),
 ``due/index.html``.
 The tables are computed once: one evaluation gives every month as known at its end
 (``corpus.months()``), which the month pages, their trends, the CA histories and this landing
