@@ -63,3 +63,17 @@ def write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
     with replacing(path) as temp:
         temp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """:func:`write_text`, unless ``path`` already holds exactly these bytes: a page written
+    again the same is left alone (its time, and the rename's cost, with it). True if written."""
+    data = text.encode("utf-8")
+    try:
+        if os.lstat(path).st_size == len(data) and Path(path).read_bytes() == data:
+            check_target(path)
+            return False
+    except OSError:
+        pass  # no file there yet, or not one to read: written (or refused) below
+    write_text(path, text)
+    return True

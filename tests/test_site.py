@@ -140,3 +140,40 @@ def test_history_page_charts_the_headline_and_gathers_the_patterns(cli, data_dir
     named = page.select("#named-list li")
     assert [li["data-bug"] for li in named] == ["1902"]
     assert named[0].select("a")[-1]["href"].endswith("id=1901#c2")  # the CA comment naming it
+
+
+def _files(root: Path) -> dict[Path, tuple[bytes, int, int]]:
+    return {
+        p.relative_to(root): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_site_written_again_leaves_unchanged_pages_alone(cli, data_dir, tmp_path):
+    """A second site into the same folder rewrites only pages whose bytes changed, and leaves
+    what a fresh site writes, byte for byte."""
+    out = tmp_path / "site"
+    assert site_of(cli, data_dir, out).exit_code == ExitStatus.SUCCESS
+    first = _files(out)
+    assert cli("site", "--data-dir", data_dir, "--out", out).exit_code == ExitStatus.SUCCESS
+    assert _files(out) == first  # same bytes, same files, not touched
+    answered = thread(
+        """
+        bug 1901 "NetLock: OCSP responder outage"
+        2025-12-01 09:00  ca        files      "Preliminary Incident Report: an outage."
+        2025-12-02 10:00  community says       "Why did the monitoring not alert?"
+        2026-03-05 09:00  ca        says       "Update: the monitoring alerts now."
+        """,
+        bug_id=1901,
+    )
+    with Store.open(data_dir) as store:  # a sync brings the CA's answer to the silent bug
+        store.put_bugs([answered.raw()])
+    assert cli("site", "--data-dir", data_dir, "--out", out).exit_code == ExitStatus.SUCCESS
+    again = _files(out)
+    fresh = tmp_path / "fresh"
+    assert cli("site", "--data-dir", data_dir, "--out", fresh).exit_code == ExitStatus.SUCCESS
+    assert {p: v[0] for p, v in again.items()} == {p: v[0] for p, v in _files(fresh).items()}
+    rewritten = {p for p in again if again[p][1:] != first[p][1:]}
+    changed = {p for p in again if again[p][0] != first[p][0]}
+    assert rewritten == changed and changed  # only the pages that changed were written

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.atomic import write_text
+from analyzer.atomic import write_if_changed
 from analyzer.metrics.rulebook import RULES
 from analyzer.months import Month
 from analyzer.report.due import DueBugRow, due_page_of, scorecard_month
@@ -160,6 +160,6 @@ def write_histories(
     for page in pages:
         page.home = home
         path = directory / f"{page.slug}.html"
-        write_text(path, template.render(values(page)))
+        write_if_changed(path, template.render(values(page)))
         written.append(path)
     return written

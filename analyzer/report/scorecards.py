@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.atomic import write_text
+from analyzer.atomic import write_if_changed
 from analyzer.env import InputError
 from analyzer.months import Month
 from analyzer.report import context as report_context
@@ -109,20 +109,20 @@ def write_scorecards(
         entries = []
         for card in progress(cards, "scorecards"):
             card_values = {**values(card), "medians": built.index.medians}
-            write_text(directory / f"{card.slug}.html", page.render(card_values))
+            write_if_changed(directory / f"{card.slug}.html", page.render(card_values))
             if not html_only:
-                write_text(directory / f"{card.slug}.md", md_page.render(card_values))
+                write_if_changed(directory / f"{card.slug}.md", md_page.render(card_values))
             if wants_json:
                 entries.append(_card_json(card))
         written.pages = [directory / f"{card.slug}.html" for card in cards]
         if ca is None:
             written.index = directory / "index.html"
             index_html = html_env.get_template("index.html").render(values(built.index))
-            write_text(written.index, index_html)
+            write_if_changed(written.index, index_html)
             if wants_json:
                 written.json = directory / "scorecards.json"
                 text = json.dumps(to_json(built, entries), indent=1, ensure_ascii=False) + "\n"
-                write_text(written.json, text)
+                write_if_changed(written.json, text)
     except OSError as exc:
         raise InputError(f"Cannot write scorecards into {directory}: {exc.strerror}.") from exc
     written.built = built

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.atomic import write_text
+from analyzer.atomic import write_if_changed
 from analyzer.env import InputError
 from analyzer.months import Month
 from analyzer.report.due import FORMATS, due_page_of
@@ -118,7 +118,7 @@ def write_site(
     written.pages += len(write_histories(histories, out, templates, home="../index.html"))
     due = due_page_of(corpus, None, None, None)
     (out / "due").mkdir(exist_ok=True)
-    write_text(out / "due" / "index.html", FORMATS["html"](due))
+    write_if_changed(out / "due" / "index.html", FORMATS["html"](due))
     landing = LandingPage(
         as_of=corpus.observed_at,
         months=list(reversed(summaries)),
@@ -136,6 +136,6 @@ def write_site(
         month={"as_of": corpus.observed_at},
     )
     page = html_environment(templates).get_template("site.html").render(values(landing))
-    write_text(out / "index.html", page)
+    write_if_changed(out / "index.html", page)
     written.pages += 2
     return written
