@@ -161,6 +161,19 @@ def test_a_later_fact_leaves_an_earlier_month_as_known_then(case):
     assert not (same_rows and same_month)
 
 
+def test_a_meta_tag_with_unknown_history_counts_from_the_start():
+    """SPEC "Which bugs are judged": the store saw the tag only at its sync, but with no
+    history that one value is the whole history's: the bug is judged in no month."""
+    bug = thread(LATER_FACTS["tagged [meta] later"], history=False)
+    tables, language, observed_at = _inputs(bug)
+    judged = judge_months(tables, evaluate(tables, language, observed_at))
+    assert len(judged.views) >= 3
+    for view in judged.views.values():
+        assert set(view.bugs["excluded"]) == {"meta bug"}
+        assert view.ca_months.empty and view.deadlines.empty
+    assert differences(tables, language, observed_at) == []
+
+
 STEP = st.sampled_from(
     ["ca says", "ca says full", "ca says closure", "ca says notext", "ca says update 1q",
      "community says 1q", "mozilla says 2q", "mozilla says closing", "whiteboard", "meta",

@@ -175,7 +175,10 @@ def _judge_months(
     needinfos: pd.DataFrame | None,
 ) -> MonthTables:
     as_of = evaluation.as_of
-    threads = {r.thread.bug_id: r.thread for r in evaluation.results}
+    latest = {r.thread.bug_id: r for r in evaluation.results}
+    threads = {bug: r.thread for bug, r in latest.items()}
+    # a bug closed for good with nothing after ``t`` is judged at ``t`` as it is at the end
+    settled = {bug: _settled_at(r) for bug, r in latest.items()}
     months: list[tuple[Month, pd.Timestamp]] = []
     found = _Found()
     if threads:
@@ -188,7 +191,12 @@ def _judge_months(
             results = []
             for bug in sorted(activity.bugs_in(month, back)):
                 thread = threads.get(bug)
-                cut = None if thread is None else thread_at(thread, t)
+                if thread is None:
+                    continue
+                if settled[bug] is not None and settled[bug] <= t:
+                    results.append(latest[bug])
+                    continue
+                cut = thread_at(thread, t)
                 if cut is not None:
                     results.append(evaluate_bug(cut, rulebook, t))
             months.append((month, stamp))
@@ -309,6 +317,24 @@ def _part(frame: pd.DataFrame, parts: dict[str, np.ndarray], label: str) -> pd.D
     if rows is None:
         return frame.iloc[:0].reset_index(drop=True)
     return frame.take(rows).reset_index(drop=True)
+
+
+def _settled_at(result: BugResult) -> int | None:
+    """From when the bug's judgement no longer changes: its last event, if it is closed at
+    the end (every obligation has ended with its open period, and no later moment adds a row
+    or a second of breach); None for a bug still open."""
+    if not result.periods or result.periods[-1].end is None:
+        return None
+    thread = result.thread
+    times = [result.periods[-1].end, thread.opened]
+    times += [c.time for c in thread.comments[-1:]]
+    times += [c[0] for c in thread.status_changes] + [r[0] for r in thread.resolutions]
+    times += [n.set_at for n in thread.needinfos]
+    times += [n.cleared_at for n in thread.needinfos if n.cleared_at is not None]
+    times += [b.start for b in thread.whiteboard] + [s[0] for s in thread.identified_stated]
+    if thread.closed is not None:
+        times.append(thread.closed)
+    return max(times)
 
 
 def _open_at(result: BugResult, t: int) -> bool:

@@ -447,7 +447,15 @@ def _add_whiteboard(
         starts = np.where(assumed, gap_start, starts)
     board = whiteboard.assign(_from=starts, _assumed=assumed)
     board = board.assign(_date=seconds(board["next_update"]))
-    board = board[_known_by(board["_from"], as_of)].sort_values(["bug_id", "_from", "seq"])
+    board = board.sort_values(["bug_id", "_from", "seq"])
+    # With the history unknown, the one value known is the whole history's: a [meta] tag in it
+    # counts from the start (SPEC "Which bugs are judged"), whenever the store saw it.
+    last = board.drop_duplicates("bug_id", keep="last")
+    current = dict(zip(last["bug_id"].tolist(), _text_or_empty(last["value"]), strict=True))
+    for thread in threads:
+        if not thread.history_known and has_meta_tag(current.get(thread.bug_id)):
+            thread.whiteboard_text = current[thread.bug_id]
+    board = board[_known_by(board["_from"], as_of)]
     tags = _text_or_empty(board["tags"])
     values = _text_or_empty(board["value"])
     rows = list(
@@ -573,11 +581,20 @@ def thread_at(thread: BugThread, t: int) -> BugThread | None:
             if n.set_at <= t
         ],
         whiteboard=boards,
-        whiteboard_text=boards[-1].text if boards else "",
+        whiteboard_text=_whiteboard_text_at(thread, boards),
         action_items=[i for i in thread.action_items if i.count in kept],
     )
     _state_identified(cut, [s for s in thread.identified_stated if s[0] <= t])
     return cut
+
+
+def _whiteboard_text_at(thread: BugThread, boards: list[Board]) -> str:
+    """The whiteboard as it stood then; with the history unknown, a [meta] tag of the one value
+    known counts from the start (as :func:`_add_whiteboard` reads it)."""
+    text = boards[-1].text if boards else ""
+    if not thread.history_known and has_meta_tag(thread.whiteboard_text):
+        return text if has_meta_tag(text) else thread.whiteboard_text
+    return text
 
 
 def _time(comment: Comment) -> int:
