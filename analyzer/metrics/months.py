@@ -109,9 +109,16 @@ class MonthTables:
     _cells: dict = field(default_factory=dict, repr=False)
 
     def view(self, month: Month) -> MonthView:
-        if month not in self.views:
+        """``month`` as known at its end; a month before the first bug is an empty one."""
+        if month in self.views:
+            return self.views[month]
+        if month.start > self.as_of:
             raise KeyError(f"no view of {month.label}: the data runs to {self.as_of:%Y-%m-%d}")
-        return self.views[month]
+        empty = _Found()
+        deadlines = empty.deadlines().drop(columns="month")
+        ca_months = with_rank(empty.ca_months())
+        return MonthView(month, view_time(month, self.as_of), deadlines,
+                         empty.bugs().drop(columns="month"), ca_months)  # fmt: skip
 
     def trend(self, month: Month) -> tuple[dict[str, dict[str, TrendCell]], dict[str, dict]]:
         """The twelve months up to ``month``, each as known at its end: per CA and month label
