@@ -24,6 +24,7 @@ from analyzer.metrics import compute, evaluate
 from analyzer.metrics.months import Activity, judge_months, look_back, view_time
 from analyzer.metrics.rulebook import load_rulebook
 from analyzer.months import Month
+from analyzer.report.layout import gap_starts
 from analyzer.tables import of_bugs
 
 
@@ -43,8 +44,9 @@ def direct(tables, language, month: Month, as_of: pd.Timestamp):
     in_month &= deadlines["outcome"].ne("pending")
     pending = deadlines["outcome"].eq("pending")
     carried = deadlines["outcome"].eq("missed") & deadlines["met_at"].isna() & open_at_end
+    began = gap_starts(deadlines)  # the report's own reading, from every row of the bug
     shown = in_month | pending | carried
-    shown = deadlines[shown].assign(in_month=in_month[shown])
+    shown = deadlines[shown].assign(in_month=in_month[shown], gap_start=began[shown])
     months = result.ca_months
     return shown.reset_index(drop=True), months[months["month"] == month.label]
 
@@ -64,8 +66,7 @@ def differences(tables, language, as_of: pd.Timestamp, months=None) -> list[str]
                 ca_months.reset_index(drop=True),
             )
         except AssertionError as error:
-            note(f"{month.label}: {error}")
-            wrong.append(month.label)
+            wrong.append(f"{month.label}: {error}")
     return wrong
 
 

@@ -265,7 +265,8 @@ def _with_weekly_repeats() -> ScorecardTables:
     1) written as the metrics write it: a missed row each further week (``repeat`` 1, 2, ...),
     each starting at the previous due time, all linking to comment 1; the last one pending."""
     tables = sample_tables()
-    feb = tables.deadlines[FEB.label]
+    view = tables.months.views[FEB]
+    feb = view.deadlines
     first = feb[(feb["bug_id"] == 2001) & (feb["rule"] == "update_cadence")].iloc[0]
     rows = []
     due = first["due"]
@@ -276,12 +277,14 @@ def _with_weekly_repeats() -> ScorecardTables:
             first.to_dict()
             | {"repeat": repeat, "start": start, "due": due, "met_at": pd.NaT,
                "outcome": "pending" if pending else "missed",
+               "in_month": due >= FEB.start and not pending,
                "overdue_hours": 0.0 if pending else (FEB.end - due).total_seconds() / 3600}
         )  # fmt: skip
     extra = pd.DataFrame(rows).astype({"repeat": "int64"})
-    tables.deadlines[FEB.label] = pd.concat(
+    rows = pd.concat(
         [feb.assign(repeat=feb["repeat"].fillna(0).astype("int64")), extra], ignore_index=True
     )
+    tables.months.views[FEB] = dataclasses.replace(view, deadlines=rows)
     return tables
 
 

@@ -86,7 +86,8 @@ class MonthView:
 
     month: Month
     as_of: pd.Timestamp
-    # the deadlines table's columns and ``in_month``: the rows that count in the month
+    # the deadlines table's columns, ``in_month`` and ``gap_start`` (where a weekly repeat's
+    # silence began): the rows that count in the month
     # (:func:`analyzer.metrics.frames.counted_at`), those pending at ``as_of``, and earlier
     # misses still unmet then on a bug still open
     deadlines: pd.DataFrame
@@ -246,6 +247,7 @@ class _Found:
         self.cas: list[str] = []
         self.labels: list[str] = []
         self.in_month: list[bool] = []
+        self.gap_starts: list[int] = []
         self.months: list[tuple] = []
         self.bug_rows: list[tuple] = []
         self.silences: list[tuple] = []
@@ -256,7 +258,10 @@ class _Found:
         for result in results:
             thread = result.thread
             still_open = _open_at(result, t)
+            gap: dict[str, int] = {}  # per rule, where the gap of a weekly repeat began
             for row in sorted(result.rows, key=row_order):
+                if row.repeat == 0 or row.rule not in gap:
+                    gap[row.rule] = row.start
                 counted = counted_at(row, thread.opened)
                 in_month = start <= counted and row.due <= t and row.outcome != "pending"
                 carried = row.outcome == "missed" and row.met_at is None and still_open
@@ -266,6 +271,7 @@ class _Found:
                     self.cas.append(thread.ca)
                     self.labels.append(label)
                     self.in_month.append(in_month)
+                    self.gap_starts.append(gap[row.rule])
             if _open_in(result, start, t):
                 closed = None if still_open else result.closed
                 estimated = bool(thread.closed_estimated and closed is not None)
@@ -289,6 +295,8 @@ class _Found:
     def deadlines(self) -> pd.DataFrame:
         frame = rows_frame(self.rows, self.bug_ids, self.cas)
         frame["in_month"] = pd.Series(self.in_month, dtype="bool")
+        # a repeat's start is the previous week's due time; its gap began with the first row
+        frame["gap_start"] = timestamps(self.gap_starts)
         frame["month"] = text_column(self.labels)
         return frame
 
@@ -341,6 +349,8 @@ def _settled_at(result: BugResult) -> int | None:
     times += [b.start for b in thread.whiteboard] + [s[0] for s in thread.identified_stated]
     if thread.closed is not None:
         times.append(thread.closed)
+    if thread.excluded_override is not None:  # a staff exclusion from a later moment
+        times.append(thread.excluded_override[0])
     return max(times)
 
 

@@ -85,7 +85,8 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     headlines = _headlines(view.ca_months, pooled)
     open_days = round(float(totals.get("open_days", 0.0) or 0.0), 1)
     deadlines = view.deadlines.assign(ca=view.deadlines["ca"].fillna("").astype(str))
-    deadlines["gap_start"] = gap_starts(deadlines)  # layout: "Started" agrees with its link
+    if "gap_start" not in deadlines:  # a hand-made view: from its own rows
+        deadlines["gap_start"] = gap_starts(deadlines)  # "Started" agrees with its link
     shown = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
     # one pass over each table, not one per CA: a site renders thousands of CA-months
     by_ca_deadlines: dict[str, list] = {}
