@@ -30,7 +30,8 @@ from analyzer.tables import of_bugs
 
 def direct(tables, language, month: Month, as_of: pd.Timestamp):
     """What an evaluation built from the tables at the month's end says of the month: its
-    deadlines as a page lists them, and its ``ca_months`` row of the month."""
+    deadlines as a page lists them, its ``ca_months`` rows, and the bugs open in it (closed
+    and judged as then)."""
     ids = sorted(Activity(tables).bugs_in(month, look_back(load_rulebook())))
     t = view_time(month, as_of)
     lang = None if language is None else of_bugs(language, ids)
@@ -48,7 +49,9 @@ def direct(tables, language, month: Month, as_of: pd.Timestamp):
     shown = in_month | pending | carried
     shown = deadlines[shown].assign(in_month=in_month[shown], gap_start=began[shown])
     months = result.ca_months
-    return shown.reset_index(drop=True), months[months["month"] == month.label]
+    during = bugs[(bugs["opened"] <= t) & (bugs["closed"].isna() | (bugs["closed"] >= month.start))]
+    during = during[["bug_id", "closed", "excluded"]].reset_index(drop=True)
+    return shown.reset_index(drop=True), months[months["month"] == month.label], during
 
 
 def differences(tables, language, as_of: pd.Timestamp, months=None) -> list[str]:
@@ -58,9 +61,11 @@ def differences(tables, language, as_of: pd.Timestamp, months=None) -> list[str]
     for month, view in judged.views.items():
         if months is not None and month.label not in months:
             continue
-        deadlines, ca_months = direct(tables, language, month, as_of)
+        deadlines, ca_months, bugs = direct(tables, language, month, as_of)
         try:
             pd.testing.assert_frame_equal(view.deadlines, deadlines)
+            mine = view.bugs[["bug_id", "closed", "excluded"]]
+            pd.testing.assert_frame_equal(mine, bugs, check_dtype=False)
             pd.testing.assert_frame_equal(
                 view.ca_months.drop(columns="rank").reset_index(drop=True),
                 ca_months.reset_index(drop=True),
