@@ -206,3 +206,28 @@ def test_views_of_random_threads_equal_evaluations_at_each_month_end(bug, as_of)
     note(bug.text())
     tables = tables_of(bug, observed_at=as_of)
     assert differences(tables, language_of(bug), pd.Timestamp(as_of)) == []
+
+
+def test_an_unknown_full_report_is_never_counted_as_missed():
+    """A CA comment the store has no text of came before the report was due: the report may be
+    in it. The month counts the deadline as due, neither met nor missed, and its page's rates
+    leave it out."""
+    bug = thread(
+        """
+        2025-03-03 09:00  mozilla  files
+        2025-03-04 09:00  ca       says   notext
+        """,
+        history=False,
+    )
+    tables, language, observed_at = _inputs(bug)
+    judged = judge_months(tables, evaluate(tables, language, observed_at))
+    march = judged.views[Month.parse("2025-03")]
+    rows = march.deadlines[march.deadlines["rule"] == "full_report"]
+    assert rows["outcome"].tolist() == ["unknown"] and rows["in_month"].all()
+    cell = march.ca_months.iloc[0]
+    assert (cell["full_report_due"], cell["full_report_met"], cell["full_report_missed"]) == (
+        1,
+        0,
+        0,
+    )
+    assert differences(tables, language, observed_at) == []
