@@ -120,6 +120,12 @@ LATER_FACTS = {
         2025-03-03 09:00  ca       files       preliminary
         2025-04-10 09:00  mozilla  whiteboard  [ca-compliance] [meta]
     """,
+    "tagged [meta] after its close": """
+        2025-03-03 09:00  ca       files       preliminary
+        2025-03-10 09:00  ca       says        full
+        2025-03-20 09:00  mozilla  closes      FIXED
+        2025-04-10 09:00  mozilla  whiteboard  [ca-compliance] [meta]
+    """,
     "identified date stated later": """
         2025-03-20 09:00  ca       files  preliminary
         2025-04-02 09:00  ca       says   full identified=2025-03-10

@@ -346,7 +346,9 @@ def _settled_at(result: BugResult) -> int | None:
     times += [c[0] for c in thread.status_changes] + [r[0] for r in thread.resolutions]
     times += [n.set_at for n in thread.needinfos]
     times += [n.cleared_at for n in thread.needinfos if n.cleared_at is not None]
-    times += [b.start for b in thread.whiteboard] + [s[0] for s in thread.identified_stated]
+    if thread.history_known:  # a value dated at the sync (history unknown) touches no gap
+        times += [b.start for b in thread.whiteboard]  # of a closed bug, and [meta] in it
+    times += [s[0] for s in thread.identified_stated]  # counts from the start anyway
     if thread.closed is not None:
         times.append(thread.closed)
     if thread.excluded_override is not None:  # a staff exclusion from a later moment
