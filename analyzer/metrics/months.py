@@ -32,10 +32,9 @@ import numpy as np
 import pandas as pd
 
 from analyzer.metrics import Evaluation
-from analyzer.metrics.breach import breaches, open_spans
+from analyzer.metrics.breach import breaches
 from analyzer.metrics.frames import (
     CA_MONTH_COLUMNS,
-    DEADLINE_COLUMNS,
     ca_month_records,
     counted_at,
     records_frame,
@@ -591,7 +590,7 @@ def _ns(column: pd.Series) -> np.ndarray:
 
 
 __all__ = [
-    "DEADLINE_COLUMNS",
+    "RANK_ORDER",
     "Activity",
     "MonthTables",
     "MonthView",
@@ -599,6 +598,9 @@ __all__ = [
     "judge_months",
     "longest_silences",
     "look_back",
-    "open_spans",
+    "open_needinfos",
+    "silence_frame",
+    "totals_of",
     "view_time",
+    "with_rank",
 ]
