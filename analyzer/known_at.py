@@ -100,10 +100,14 @@ def _bugs(tables: ThreadTables, reference, metrics: MetricsResult, as_of, commen
     state = bug_state_at(tables, as_of, reference).set_index("bug_id")
     for column in _REWOUND:
         bugs[column] = bugs["bug_id"].map(state[column]).astype(bugs[column].dtype)
-    bugs["closed"] = _closed_at(bugs, changes, as_of)
+    # whether a bug was closed and judged then is the evaluation's answer, as on every page
+    judged = metrics.bug_metrics.set_index("bug_id")
+    dtype = tables.bugs["closed"].dtype
+    closed = judged["closed"].reindex(bugs["bug_id"]).set_axis(bugs.index).astype(dtype)
+    known = bugs["bug_id"].isin(judged.index)
+    bugs["closed"] = closed.where(known, _closed_at(bugs, changes, as_of).astype(dtype))
     bugs.loc[bugs["closed"].isna(), "closed_estimated"] = False
-    # whether a bug was judged then is the evaluation's answer, as on every page
-    judged = metrics.bug_metrics.set_index("bug_id")["excluded"]
+    judged = judged["excluded"]
     excluded = bugs["bug_id"].map(judged).fillna(bugs["bug_id"].map(state["excluded"]))
     bugs["excluded"] = excluded.astype(bugs["excluded"].dtype)
     last = pd.concat(
