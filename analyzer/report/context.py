@@ -476,12 +476,14 @@ def _limitations(
     if not tables.history_known:
         notes.append(
             "Needinfo requests and whiteboard history are not in this data (no bug history): "
-            "open needinfos cannot be shown, needinfo deadlines are missing, and update "
-            "deadlines use the 7-day rule instead of the CA's Next-update dates."
+            "open needinfos cannot be shown and needinfo deadlines are missing; only the "
+            "current whiteboard is known, so its Next-update date governs the update gap "
+            "running at the sync and earlier gaps use the 7-day rule."
         )
     if "closed_estimated" in bugs and bool(bugs["closed_estimated"].any()):
         notes.append(
-            "Closing times are estimated from each closed bug's last comment (history unknown)."
+            "Closing times are estimated (history unknown): a closed bug's last comment, or the "
+            "last before a silence of 90+ days followed only by community comments."
         )
     if tables.comment_text_note:
         notes.append(
