@@ -115,7 +115,9 @@ def main() -> None:
         bugs = _touch_three_bugs(data / STORE_FILE)
         second = _cpu_of([*site, str(root / "a")], root)
         after = _digests(root / "a")
-        rewritten = sum(1 for name, digest in after.items() if files.get(name) != digest)
+        changed = [name for name, digest in after.items() if files.get(name) != digest]
+        rewritten = len(changed)
+        print("rewritten, first few:", changed[:5], file=sys.stderr)
         _cpu_of([*site, str(root / "fresh")], root)
         same = after == _digests(root / "fresh")
     print(f"load average {load:.1f} at start; {len(files)} files in the site")

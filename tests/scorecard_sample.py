@@ -310,7 +310,7 @@ def view_of(
     time = bug_time if bug_time is not None else pd.DataFrame(columns=columns)
     time = time.astype({"open_days": "float64", "breach_days": "float64"}).set_index("ca")
     for name, per_ca in counts.items():
-        time[name] = per_ca.reindex(time.index).fillna(0).astype("int64")
+        time[name] = per_ca.reindex(time.index).astype("float64").fillna(0).astype("int64")
     return MonthView(month, t, rows, month_bugs.reset_index(drop=True),
                      with_rank(time.reset_index()))  # fmt: skip
 
