@@ -117,7 +117,6 @@ def main() -> None:
         after = _digests(root / "a")
         changed = [name for name, digest in after.items() if files.get(name) != digest]
         rewritten = len(changed)
-        print("rewritten, first few:", changed[:5], file=sys.stderr)
         _cpu_of([*site, str(root / "fresh")], root)
         same = after == _digests(root / "fresh")
     print(f"load average {load:.1f} at start; {len(files)} files in the site")
@@ -126,7 +125,8 @@ def main() -> None:
           f"{first[1] / floor[1]:.2f}  (goal <= 2.5)")  # fmt: skip
     print(f"second site: {second[0]:6.1f} s wall {second[1]:6.1f} s CPU   second/first (CPU) "
           f"{second[1] / first[1]:.2f}  (goal <= 0.2); after new comments on bugs "
-          f"{', '.join(map(str, bugs))}: {rewritten} of {len(after)} files rewritten; "
+          f"{', '.join(map(str, bugs))}: {rewritten} of {len(after)} files rewritten "
+          f"({', '.join(changed[:5])}); "
           f"byte for byte a fresh site: {same}")  # fmt: skip
     print("command: python bench/site.py")
 
