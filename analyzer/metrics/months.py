@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.metrics import Evaluation
-from analyzer.metrics.breach import breaches
+from analyzer.metrics.breach import Breach, breaches
 from analyzer.metrics.frames import (
     CA_MONTH_COLUMNS,
     ca_month_records,
@@ -196,18 +196,25 @@ def _judge_months(
             stamp = view_time(month, as_of)
             t = int(stamp.timestamp())
             results = []
+            spans: dict[int, list[Breach]] = {}
             for bug in sorted(activity.bugs_in(month, back)):
                 thread = threads.get(bug)
                 if thread is None:
                     continue
                 if settled[bug] is not None and settled[bug] <= t:
-                    results.append(latest[bug])
+                    result = latest[bug]
+                    results.append(result)
+                    if not result.excluded:  # its breaches all ended by t: the latest's
+                        spans[bug] = evaluation.spans[bug]
                     continue
                 cut = thread_at(thread, t)
                 if cut is not None:
-                    results.append(evaluate_bug(cut, rulebook, t))
+                    result = evaluate_bug(cut, rulebook, t)
+                    results.append(result)
+                    if not result.excluded:
+                        spans[bug] = breaches(result, t)
             months.append((month, stamp))
-            found.add(month, t, results)
+            found.add(month, t, results, spans)
     # one table of each kind for every month, then each month's part of it
     deadlines = found.deadlines()
     ca_months = with_rank(found.ca_months())
@@ -251,9 +258,11 @@ class _Found:
         self.bug_rows: list[tuple] = []
         self.silences: list[tuple] = []
 
-    def add(self, month: Month, t: int, results: list[BugResult]) -> None:
+    def add(
+        self, month: Month, t: int, results: list[BugResult], spans: dict[int, list[Breach]]
+    ) -> None:
+        """``spans``: each judged bug's breaches at ``t`` (:func:`breaches`)."""
         label, start = month.label, int(month.start.timestamp())
-        spans = {r.thread.bug_id: breaches(r, t) for r in results if not r.excluded}
         for result in results:
             thread = result.thread
             still_open = _open_at(result, t)
