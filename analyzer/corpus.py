@@ -208,7 +208,14 @@ class Corpus:
 
         stamp = self._stamp(as_of)
         if stamp not in self._evaluations:
-            self._evaluations[stamp] = evaluate(self.tables, self.language, stamp)
+            later = [known for known in self._evaluations if known > stamp]
+            if later:  # cut back from the nearest later one: only bugs still moving are judged
+                from analyzer.metrics.months import evaluation_at
+
+                nearest = self._evaluations[min(later)]
+                self._evaluations[stamp] = evaluation_at(nearest, stamp)
+            else:
+                self._evaluations[stamp] = evaluate(self.tables, self.language, stamp)
         return self._evaluations[stamp]
 
     def metrics(self, as_of: str | pd.Timestamp | None = None) -> MetricsResult:

@@ -21,7 +21,13 @@ from threadkit import Thread, language_of, tables_of, thread
 
 import analyzer
 from analyzer.metrics import compute, evaluate
-from analyzer.metrics.months import Activity, judge_months, look_back, view_time
+from analyzer.metrics.months import (
+    Activity,
+    evaluation_at,
+    judge_months,
+    look_back,
+    view_time,
+)
 from analyzer.metrics.rulebook import load_rulebook
 from analyzer.months import Month
 from analyzer.report.layout import gap_starts
@@ -237,3 +243,33 @@ def test_an_unknown_full_report_is_never_counted_as_missed():
         0,
     )
     assert differences(tables, language, observed_at) == []
+
+
+def cut_differs(tables, language, later: pd.Timestamp, stamp: pd.Timestamp) -> list[str]:
+    """The tables of an evaluation cut back from ``later`` to ``stamp``
+    (:func:`evaluation_at`) that differ from those of one built at ``stamp``."""
+    built = evaluate(tables, language, stamp).result()
+    cut = evaluation_at(evaluate(tables, language, later), stamp).result()
+    wrong = []
+    for name in ("deadlines", "bug_metrics", "breaches", "ca_months"):
+        try:
+            pd.testing.assert_frame_equal(getattr(cut, name), getattr(built, name))
+        except AssertionError as error:
+            wrong.append(f"{name}: {error}")
+    return wrong
+
+
+@pytest.mark.parametrize("stamp", ["2019-07-01", "2024-01-01", "2026-03-01"])
+def test_an_evaluation_cut_back_equals_one_built_then(snapshot, stamp):
+    """What pages read at a past month's end (the due and history pages at ``--month``'s
+    end) may come from the latest evaluation, re-judging only the bugs still moving then."""
+    tables, language, observed_at = snapshot
+    assert cut_differs(tables, language, observed_at, pd.Timestamp(stamp, tz="UTC")) == []
+
+
+@pytest.mark.parametrize("case", sorted(LATER_FACTS))
+def test_a_later_fact_leaves_an_evaluation_cut_back_as_known_then(case):
+    bug = thread(LATER_FACTS[case], history=HISTORY.get(case, True))
+    tables, language, observed_at = _inputs(bug)
+    for stamp in ("2025-03-01", "2025-04-01", "2025-05-01"):
+        assert cut_differs(tables, language, observed_at, pd.Timestamp(stamp, tz="UTC")) == []

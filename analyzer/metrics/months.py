@@ -244,6 +244,41 @@ def _judge_months(
     )
 
 
+def evaluation_at(
+    later: Evaluation, stamp: pd.Timestamp, rulebook: Rulebook | None = None
+) -> Evaluation:
+    """Every bug judged as known at ``stamp``, from an evaluation at a later time: each bug
+    settled by then keeps its later result (and breaches), each other one is cut back to
+    ``stamp`` and judged there, as a month's view is. Equal to
+    :func:`analyzer.metrics.evaluate` at ``stamp`` (``tests/test_months.py``), at the cost of
+    the bugs still moving then."""
+    rulebook = rulebook or load_rulebook()
+    t = int(stamp.timestamp())
+    results: list[BugResult] = []
+    spans: dict[int, list[Breach]] = {}
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for result in later.results:
+            bug = result.thread.bug_id
+            settled = _settled_at(result, whole=True)
+            if settled is not None and settled <= t:
+                results.append(result)
+                if not result.excluded:
+                    spans[bug] = later.spans[bug]
+                continue
+            cut = thread_at(result.thread, t)
+            if cut is not None:
+                judged = evaluate_bug(cut, rulebook, t)
+                results.append(judged)
+                if not judged.excluded:
+                    spans[bug] = breaches(judged, t)
+    finally:
+        if collecting:
+            gc.enable()
+    return Evaluation(stamp, t, results, spans, later.source)
+
+
 class _Found:
     """What each month's judged bugs give, gathered as plain rows for one table of each kind."""
 
@@ -342,10 +377,12 @@ def _part(frame: pd.DataFrame, parts: dict[str, np.ndarray], label: str) -> pd.D
     return frame.take(rows).reset_index(drop=True)
 
 
-def _settled_at(result: BugResult) -> int | None:
+def _settled_at(result: BugResult, whole: bool = False) -> int | None:
     """From when the bug's judgement no longer changes: its last event, if it is closed at
     the end (every obligation has ended with its open period, and no later moment adds a row
-    or a second of breach); None for a bug still open."""
+    or a second of breach); None for a bug still open. ``whole``: from when its whole result
+    is the same, as the bug's metrics read it (its whiteboard values too, even one dated at
+    the sync for a bug of unknown history)."""
     if not result.periods or result.periods[-1].end is None:
         return None
     thread = result.thread
@@ -354,9 +391,9 @@ def _settled_at(result: BugResult) -> int | None:
     times += [c[0] for c in thread.status_changes] + [r[0] for r in thread.resolutions]
     times += [n.set_at for n in thread.needinfos]
     times += [n.cleared_at for n in thread.needinfos if n.cleared_at is not None]
-    if thread.history_known:  # a value dated at the sync (history unknown) touches no gap
-        times += [b.start for b in thread.whiteboard]  # of a closed bug, and [meta] in it
-    times += [s[0] for s in thread.identified_stated]  # counts from the start anyway
+    if thread.history_known or whole:  # a value dated at the sync (history unknown)
+        times += [b.start for b in thread.whiteboard]  # touches no gap of a closed bug, and
+    times += [s[0] for s in thread.identified_stated]  # [meta] in it counts from the start
     if thread.closed is not None:
         times.append(thread.closed)
     if thread.excluded_override is not None:  # a staff exclusion from a later moment
@@ -604,6 +641,7 @@ __all__ = [
     "MonthTables",
     "MonthView",
     "TrendCell",
+    "evaluation_at",
     "judge_months",
     "longest_silences",
     "look_back",
