@@ -273,3 +273,18 @@ def test_a_later_fact_leaves_an_evaluation_cut_back_as_known_then(case):
     tables, language, observed_at = _inputs(bug)
     for stamp in ("2025-03-01", "2025-04-01", "2025-05-01"):
         assert cut_differs(tables, language, observed_at, pd.Timestamp(stamp, tz="UTC")) == []
+
+
+def test_deadline_rows_gathered_in_pieces_make_the_same_views(snapshot, monkeypatch):
+    """The month loop turns its rows into tables as it goes (memory at 50x); the views are
+    those of one table built at the end."""
+    import analyzer.metrics.months as months_module
+
+    tables, language, observed_at = snapshot
+    evaluation = evaluate(tables, language, observed_at)
+    whole = judge_months(tables, evaluation)
+    monkeypatch.setattr(months_module, "_PIECE_ROWS", 997)
+    pieces = judge_months(tables, evaluation)
+    assert len(pieces.views) == len(whole.views) > 100
+    for month, view in whole.views.items():
+        pd.testing.assert_frame_equal(pieces.views[month].deadlines, view.deadlines)

@@ -292,6 +292,7 @@ class _Found:
         self.months: list[tuple] = []
         self.bug_rows: list[tuple] = []
         self.silences: list[tuple] = []
+        self.pieces: list[pd.DataFrame] = []  # the deadlines rows gathered so far, as tables
 
     def add(
         self, month: Month, t: int, results: list[BugResult], spans: dict[int, list[Breach]]
@@ -334,13 +335,37 @@ class _Found:
             t,
         )  # fmt: skip
         self.silences += [(ca, label, *silent[ca]) for ca in sorted(silent)]
+        if len(self.rows) >= _PIECE_ROWS:
+            self._piece()
 
-    def deadlines(self) -> pd.DataFrame:
+    def _piece(self) -> None:
+        """The rows gathered so far become a table: as tuples of Python objects the rows of
+        every month (carried misses and pending rows repeat month after month) held gigabytes
+        at 50x the real corpus."""
         frame = rows_frame(self.rows, self.bug_ids, self.cas)
         frame["in_month"] = pd.Series(self.in_month, dtype="bool")
         # a repeat's start is the previous week's due time; its gap began with the first row
         frame["gap_start"] = timestamps(self.gap_starts)
         frame["month"] = text_column(self.labels)
+        self.pieces.append(frame)
+        gathered_lists = (
+            self.rows,
+            self.bug_ids,
+            self.cas,
+            self.in_month,
+            self.gap_starts,
+            self.labels,
+        )
+        for gathered in gathered_lists:
+            gathered.clear()
+
+    def deadlines(self) -> pd.DataFrame:
+        if self.rows or not self.pieces:
+            self._piece()
+        frame = (
+            self.pieces[0] if len(self.pieces) == 1 else pd.concat(self.pieces, ignore_index=True)
+        )
+        self.pieces = [frame]
         return frame
 
     def ca_months(self) -> pd.DataFrame:
@@ -361,6 +386,9 @@ class _Found:
                 "excluded": text_column(list(columns[6])),
             }
         )
+
+
+_PIECE_ROWS = 250_000  # deadline rows held as Python tuples before they become a table
 
 
 def _parts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
