@@ -16,6 +16,7 @@ import pytest
 
 from analyzer.cli import main
 from analyzer.env import Environment
+from analyzer.store import RawBug, Store
 
 
 @dataclass
@@ -101,3 +102,16 @@ def fill(path: Path) -> None:
                 handle.write(b"x" * 4096)
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
+
+
+def one_bug_store(data_dir: Path) -> Path:
+    """A store of one open bug, synced, with history: the smallest store every command reads."""
+    bug = {"id": 7001, "summary": "Harbor CA: late revocation", "status": "NEW",
+           "creation_time": "2026-03-01T10:00:00Z", "creator": "ops@harbor-ca.example",
+           "whiteboard": "[ca-compliance]", "last_change_time": "2026-03-01T10:00:00Z"}  # fmt: skip
+    comment = {"count": 0, "creator": "ops@harbor-ca.example", "text": "Preliminary report",
+               "creation_time": "2026-03-01T10:00:00Z", "is_private": False}  # fmt: skip
+    with Store.open(data_dir) as store:
+        store.put_bugs([RawBug(bug, [comment], [])])
+        store.set_meta(source="test", history_known="true", last_sync_time="2026-03-05T00:00:00Z")
+    return data_dir

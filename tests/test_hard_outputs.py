@@ -12,7 +12,7 @@ import pytest
 
 from analyzer.env import ExitStatus
 from analyzer.store import RawBug, Store
-from tests.conftest import fill
+from tests.conftest import fill, one_bug_store
 
 FORMULA = '=HYPERLINK("https://evil.example","x")'
 HOSTILE = "Evil\x1b]0;pwned\x07\x1b[31mRED\u202e\x9b2J"
@@ -301,7 +301,7 @@ def test_a_killed_export_leaves_no_staging_folder_after_the_next(cli, tmp_path, 
     busy, lock = _staging(out)  # another export's folder, in use right now
     try:
         result = cli("export", "--out", out, "--format", "csv", "--data-dir",
-                     _small_store(tmp_path))  # fmt: skip
+                     one_bug_store(tmp_path / "small-store"))  # fmt: skip
         assert result.exit_code == 0, result.stderr
         assert list(out.glob(".export-staging-*")) == [busy]
     finally:
@@ -312,19 +312,6 @@ def subprocess_devnull():
     import subprocess
 
     return subprocess.DEVNULL
-
-
-def _small_store(tmp_path: Path) -> Path:
-    data_dir = tmp_path / "small-store"
-    bug = {"id": 1902, "summary": "Harbor CA: late", "status": "NEW",
-           "creation_time": "2026-03-01T10:00:00Z", "creator": "ops@harbor-ca.example",
-           "whiteboard": "[ca-compliance]", "last_change_time": "2026-03-01T10:00:00Z"}  # fmt: skip
-    comment = {"count": 0, "creator": "ops@harbor-ca.example", "text": "Preliminary report",
-               "creation_time": "2026-03-01T10:00:00Z", "is_private": False}  # fmt: skip
-    with Store.open(data_dir) as store:
-        store.put_bugs([RawBug(bug, [comment], [])])
-        store.set_meta(source="test", history_known="true", last_sync_time="2026-03-05T00:00:00Z")
-    return data_dir
 
 
 # every character Python's str.splitlines breaks a line at

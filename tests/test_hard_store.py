@@ -9,22 +9,10 @@ import pytest
 
 from analyzer.env import ExitStatus
 from analyzer.fetch.sync import CURSOR_KEY
-from analyzer.store import STORE_FILE, RawBug, Store
-from tests.conftest import fill, run_on_snapshot
+from analyzer.store import STORE_FILE, Store
+from tests.conftest import fill, one_bug_store, run_on_snapshot
 
 READS = [("quality",), ("metrics",), ("summary",), ("due",)]
-
-
-def one_bug_store(data_dir: Path) -> Path:
-    bug = {"id": 7001, "summary": "Harbor CA: late revocation", "status": "NEW",
-           "creation_time": "2026-03-01T10:00:00Z", "creator": "ops@harbor-ca.example",
-           "whiteboard": "[ca-compliance]", "last_change_time": "2026-03-01T10:00:00Z"}  # fmt: skip
-    comment = {"count": 0, "creator": "ops@harbor-ca.example", "text": "Preliminary report",
-               "creation_time": "2026-03-01T10:00:00Z", "is_private": False}  # fmt: skip
-    with Store.open(data_dir) as store:
-        store.put_bugs([RawBug(bug, [comment], [])])
-        store.set_meta(source="test", history_known="true", last_sync_time="2026-03-05T00:00:00Z")
-    return data_dir
 
 
 def assert_one_sentence(result, code: int, *fragments: str) -> None:
