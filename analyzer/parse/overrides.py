@@ -165,14 +165,22 @@ def _bug_id(row: dict[str, str], where: str) -> int:
     return int(text)
 
 
-def _stamp(text: str, where: str, column: str) -> pd.Timestamp:
+def utc_stamp(text: str, shape: re.Pattern[str]) -> pd.Timestamp | None:
+    """``text`` read as a UTC time when it has ``shape`` and is a real date, else None: the one
+    reader of times in the reference files (a time without a zone is UTC)."""
     try:
-        stamp = pd.Timestamp(text) if _TIME.match(text) else pd.NaT
+        stamp = pd.Timestamp(text) if shape.match(text) else pd.NaT
     except ValueError:
-        stamp = pd.NaT
+        return None
     if pd.isna(stamp):
+        return None
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _stamp(text: str, where: str, column: str) -> pd.Timestamp:
+    stamp = utc_stamp(text, _TIME)
+    if stamp is None:
         raise InputError(f"{where}: {column} {text[:40]!r} is not an ISO date or time.")
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     if not FIRST <= stamp < LAST:
         raise InputError(f"{where}: {column} {text[:40]!r} is outside 1990-2199.")
     return stamp

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.env import InputError
-from analyzer.parse.overrides import Overrides, load_overrides
+from analyzer.parse.overrides import Overrides, load_overrides, utc_stamp
 
 # file name -> the columns it must have (further columns, such as `note`, are ignored)
 FILES: dict[str, tuple[str, ...]] = {
@@ -130,13 +130,9 @@ def _grouped(rows: list[dict[str, str]], key: str, value: str) -> dict[str, froz
 def _day(text: str, name: str, column: str, next_day: bool) -> pd.Timestamp | None:
     if not text:
         return None
-    try:
-        stamp = pd.Timestamp(text) if _ISO_DAY.match(text) else pd.NaT
-    except ValueError:
-        stamp = pd.NaT
-    if pd.isna(stamp):
+    stamp = utc_stamp(text, _ISO_DAY)
+    if stamp is None:
         raise InputError(f"{name}: {column} {text!r} is not a date (write YYYY-MM-DD).")
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     return stamp.normalize() + pd.Timedelta(days=1) if next_day else stamp
 
 
