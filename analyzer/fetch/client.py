@@ -476,9 +476,7 @@ def _hosts_read(url: str) -> tuple[str, int | None] | None:
         split = urlsplit(url)
         ours = ((split.hostname or "").lower(), split.port)
         theirs = urllib3.util.parse_url(url)
-    except ValueError:
-        return None
-    except urllib3.exceptions.LocationParseError:
+    except (ValueError, urllib3.exceptions.LocationParseError):
         return None
     if ((theirs.host or "").lower().strip("[]"), theirs.port) != ours:
         return None
