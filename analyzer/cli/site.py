@@ -69,7 +69,8 @@ def site(data_dir: Path, out: Path, templates: Path | None) -> None:
     print(str(out / "index.html"), file=env.stdout)
     env.note(
         f"Wrote {written.pages} pages ({len(written.months)} months, "
-        f"{written.months[0]} to {written.months[-1]}) into {out} "
+        f"{written.months[0]} to {written.months[-1]}; {len(written.rendered)} rendered, "
+        f"the rest unchanged since the last site) into {out} "
         f"in {time.perf_counter() - began:.1f} s."
     )
 

@@ -6,7 +6,8 @@ Layout of ``OUT/``: ``index.html`` (landing), ``YYYY-MM/`` (a month's scorecards
 ``due/index.html``.
 The tables are computed once: one evaluation gives every month as known at its end
 (``corpus.months()``), which the month pages, their trends, the CA histories and this landing
-page all read; report completeness is read once.
+page all read; report completeness is read once. A site written again into the same folder
+renders only the months whose inputs changed (:mod:`analyzer.report.incremental`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,19 @@ import pandas as pd
 from analyzer.atomic import write_if_changed
 from analyzer.env import InputError
 from analyzer.months import Month
+from analyzer.report.context import ScorecardTables
 from analyzer.report.due import FORMATS, due_page_of
 from analyzer.report.history import history_pages, write_histories
+from analyzer.report.incremental import (
+    Manifest,
+    MonthEntry,
+    MonthInputs,
+    finish,
+    intact,
+    read_manifest,
+    salt,
+    sha256_of,
+)
 from analyzer.report.labels import NO_CA
 from analyzer.report.pages import values
 from analyzer.report.render import html_environment
@@ -71,6 +83,7 @@ class SiteWritten:
     out: Path
     months: list[str] = field(default_factory=list)
     pages: int = 0
+    rendered: list[str] = field(default_factory=list)  # the months rendered (others unchanged)
 
 
 def write_site(
@@ -91,34 +104,28 @@ def write_site(
     months = Month.span(first, last.start)
     reports = report_completeness(corpus)
     written = SiteWritten(out)
+    home = "../index.html"
+    before = read_manifest(out)
+    after = Manifest()
+    inputs = MonthInputs(salt(templates, home))
     summaries = []
     for month in progress(months, "months"):
-        tables = tables_from_corpus(corpus, month, reports=reports)
-        done = write_scorecards(
-            tables, month, out, templates=templates, home="../index.html", html_only=True
-        )
+        tables, digest = inputs.of(tables_from_corpus(corpus, month, reports=reports), month)
+        entry = before.months.get(month.label)
+        if entry is None or entry.digest != digest or not intact(out, entry.files):
+            entry = _render_month(tables, month, out, templates, home, digest)
+            written.rendered.append(month.label)
+        after.months[month.label] = entry
         written.months.append(month.label)
-        written.pages += len(done.pages) + 1
-        built = done.built
-        if built is None:
-            continue
-        top = built.index.index[0] if built.index.index else None
-        summaries.append(
-            SiteMonth(
-                label=month.label,
-                title=f"{month.start:%B %Y}",
-                cas=len(built.cas),
-                pooled=built.index.pooled,
-                open_days=built.index.open_days,
-                worst=top.ca if top else "",
-                worst_slug=top.slug if top else "",
-            )
-        )
+        written.pages += len(entry.files)
+        if entry.summary is not None:
+            summaries.append(SiteMonth(label=month.label, **entry.summary))
     histories = history_pages(corpus)
-    written.pages += len(write_histories(histories, out, templates, home="../index.html"))
+    pages = write_histories(histories, out, templates, home=home)
     due = due_page_of(corpus, None, None, None)
     (out / "due").mkdir(exist_ok=True)
     write_if_changed(out / "due" / "index.html", FORMATS["html"](due))
+    pages.append(out / "due" / "index.html")
     landing = LandingPage(
         as_of=corpus.observed_at,
         months=list(reversed(summaries)),
@@ -137,5 +144,40 @@ def write_site(
     )
     page = html_environment(templates).get_template("site.html").render(values(landing))
     write_if_changed(out / "index.html", page)
-    written.pages += 2
+    pages.append(out / "index.html")
+    written.pages += len(pages)
+    after.pages = _digests(out, pages)
+    finish(out, before, after)
     return written
+
+
+def _render_month(
+    tables: ScorecardTables, month: Month, out: Path, templates: Path | None, home: str, digest: str
+) -> MonthEntry:
+    """Write the month's pages from ``tables`` (its part of the site's tables, which
+    ``digest`` is of) and say what was written."""
+    done = write_scorecards(tables, month, out, templates=templates, home=home, html_only=True)
+    built = done.built
+    summary = None
+    if built is not None:
+        top = built.index.index[0] if built.index.index else None
+        summary = {
+            "title": f"{month.start:%B %Y}",
+            "cas": len(built.cas),
+            "pooled": built.index.pooled,
+            "open_days": built.index.open_days,
+            "worst": top.ca if top else "",
+            "worst_slug": top.slug if top else "",
+        }
+    files = [*done.pages, *([done.index] if done.index is not None else [])]
+    return MonthEntry(digest, _digests(out, files), summary)
+
+
+def _digests(out: Path, files: list[Path]) -> dict[str, str]:
+    """Each file (as written just now) by its path in the site, with its sha256."""
+    found = {}
+    for path in files:
+        sha = sha256_of(path)
+        if sha is not None:
+            found[path.relative_to(out).as_posix()] = sha
+    return found
