@@ -212,7 +212,7 @@ def test_a_month_built_from_its_part_of_the_tables_is_the_month_built_from_all(d
     for label in [*MONTHS, "2026-03"]:
         month = Month.parse(label)
         tables = tables_from_corpus(corpus, month)
-        part, _ = inputs.of(tables, month)
+        part = inputs.of(tables, month).tables()
         write_scorecards(tables, month, tmp_path / "all", html_only=True)
         write_scorecards(part, month, tmp_path / "part", html_only=True)
     assert _files(tmp_path / "part") == _files(tmp_path / "all")

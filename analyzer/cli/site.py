@@ -32,7 +32,10 @@ def site(data_dir: Path, out: Path, templates: Path | None) -> None:
 
     OUT/index.html is the landing page; OUT/YYYY-MM/ holds a month's scorecards (HTML),
     OUT/ca/<ca>.html each CA's history, OUT/due/index.html what is due now. Pages are
-    static, self-contained and printable; every table is computed once.
+    static, self-contained and printable; every table is computed once. Written again into
+    the same folder, only the months whose pages can have changed are rendered (a manifest,
+    OUT/.site-manifest.json, records what each month was made from); the result is what a
+    fresh site writes.
 
     \b
     Example:

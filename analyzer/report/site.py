@@ -109,11 +109,13 @@ def write_site(
     after = Manifest()
     inputs = MonthInputs(salt(templates, home))
     summaries = []
-    for month in progress(months, "months"):
-        tables, digest = inputs.of(tables_from_corpus(corpus, month, reports=reports), month)
+    parts = inputs.of_all(
+        [(month, tables_from_corpus(corpus, month, reports=reports)) for month in months]
+    )
+    for month, part in progress(list(zip(months, parts, strict=True)), "months"):
         entry = before.months.get(month.label)
-        if entry is None or entry.digest != digest or not intact(out, entry.files):
-            entry = _render_month(tables, month, out, templates, home, digest)
+        if entry is None or entry.digest != part.digest or not intact(out, entry.files):
+            entry = _render_month(part.tables(), month, out, templates, home, part.digest)
             written.rendered.append(month.label)
         after.months[month.label] = entry
         written.months.append(month.label)
