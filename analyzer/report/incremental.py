@@ -5,9 +5,11 @@ almost all its time making the same bytes. A month's pages are a pure function o
 :func:`analyzer.report.context.build` reads for that month, the templates, the package's code
 and the libraries that render them, and the ``home`` link. :class:`MonthInputs` cuts the
 site's tables down to one month's part (its view, the twelve months of its trend, its
-silences and open needinfos, the report-completeness rows in its window, the bug rows it
-shows, every CA name for the slugs) and digests *that very object*, which is then what the
-month is built from: an input the digest misses is an input the pages never see.
+silences and open needinfos, its promises, the report-completeness rows in its window, the
+bug rows it shows, the CA names its slugs depend on) and digests *that very object*, which is
+then what the month is built from: an input the digest misses is an input the pages never
+see. ``observed_at`` is not on a month's pages and is left out, so a sync that changes
+nothing a month shows leaves the month alone.
 
 The manifest (``OUT/.site-manifest.json``) records per month that digest, the sha256 of each
 file the month wrote and the landing page's summary of it; and the sha256 of every other page.
@@ -169,9 +171,9 @@ def _positions(mask) -> np.ndarray:  # noqa: ANN001 - a boolean Series or array
 class MonthInputs:
     """One month's part of a site's tables, and its digest (see the module docstring).
 
-    The tables shared by every month (the month tables and their views, the bugs table,
-    report completeness) are hashed once per site, row by row; a month's own promises on
-    their own."""
+    The tables shared by every month (the month tables, the bugs table, report completeness)
+    are hashed once per site, row by row, and a month gets the digest of its rows; the
+    months' own frames (views, promises) are hashed together, one pass per kind of frame."""
 
     def __init__(self, salt: bytes) -> None:
         self.salt = salt
