@@ -333,17 +333,18 @@ class _Bugs:
         self.stems: dict[str, list[str]] = {}
         for name in names:
             self.stems.setdefault(_stem(name), []).append(name)
+        self.ids = bugs["bug_id"].to_numpy()
+        self.cas = bugs["ca"].fillna("").astype(str).to_numpy(dtype=object)
 
     def positions(self, read: list[int], shown: pd.Series) -> np.ndarray:
         """The rows of the bugs ``read`` and the stand-ins for the CAs ``shown``."""
-        rows = _positions(self.bugs["bug_id"].isin(read))
-        own = set(self.bugs["ca"].iloc[rows].fillna("").astype(str))
-        shown_names = set(shown.fillna("").astype(str))
-        names = set(own)
-        for name in shown_names:
+        rows = np.flatnonzero(np.isin(self.ids, np.asarray(read, dtype=self.ids.dtype)))
+        named = set(self.cas[rows].tolist()) | set(shown.fillna("").astype(str).tolist())
+        names = set(named)
+        for name in named:
             names.update(self.stems.get(_stem(name), [name]))
         slugs = slugs_for(names)
-        if any(slugs.get(name) != self.slugs.get(name) for name in shown_names | own):
+        if any(slugs.get(name) != self.slugs.get(name) for name in named):
             names = set(self.at)  # a clash across stems: every name, as the full table has
         stand_ins = sorted(self.at[name] for name in names if name in self.at)
         return np.concatenate([rows, np.asarray(stand_ins, dtype=np.intp)])
