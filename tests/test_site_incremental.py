@@ -149,22 +149,39 @@ def test_a_page_edited_or_deleted_is_written_again(cli, data_dir, tmp_path):
     assert _files(out) == first
 
 
-@pytest.mark.parametrize(
-    "manifest",
-    [
-        "not json {",
-        "[]",
-        '{"format": "someone else\'s", "months": {}, "pages": {}}',
-        json.dumps({"format": "analyzer-site-manifest/1", "months": {"2025-12": 7}, "pages": {}}),
-        "\x00\xff" * 10,
-    ],
-)
-def test_a_corrupt_or_foreign_manifest_means_render_everything(cli, data_dir, tmp_path, manifest):
+def _tampered(field: str, value: object):
+    def tamper(text: str) -> str:
+        manifest = json.loads(text)
+        for entry in manifest["months"].values():
+            if entry["summary"] is not None:
+                entry["summary"][field] = value
+        return json.dumps(manifest)
+
+    return tamper
+
+
+CORRUPT = {
+    "not JSON": lambda text: "not json {",
+    "a list": lambda text: "[]",
+    "another format": lambda text: text.replace("analyzer-site-manifest/1", "someone else's"),
+    "a month not an object": lambda text: json.dumps(
+        {**json.loads(text), "months": {"2025-12": 7}}
+    ),
+    "not UTF-8": lambda text: "\udcff\udcfe" * 10,
+    "a slug that is a path": _tampered("worst_slug", "../../index"),
+    "a name with a direction override": _tampered("worst", "Alpha \u202eAC"),
+    "a count that is text": _tampered("cas", "3"),
+}
+
+
+@pytest.mark.parametrize("corrupt", CORRUPT)
+def test_a_corrupt_or_foreign_manifest_means_render_everything(cli, data_dir, tmp_path, corrupt):
     _store(data_dir, BUGS)
     out = tmp_path / "site"
     _site(data_dir, out)
     first = _files(out)
-    (out / MANIFEST).write_bytes(manifest.encode("utf-8", "surrogateescape"))
+    text = (out / MANIFEST).read_text(encoding="utf-8")
+    (out / MANIFEST).write_bytes(CORRUPT[corrupt](text).encode("utf-8", "surrogateescape"))
     result = cli("site", "--data-dir", data_dir, "--out", out)
     assert result.exit_code == ExitStatus.SUCCESS, result.stderr
     assert "5 rendered" in result.stderr

@@ -484,21 +484,22 @@ def _number(value: object) -> float:
 
 
 def _summary(summary: dict) -> dict:
-    """A month's landing-page row as the manifest holds it, checked and cleaned again (a
-    manifest is a file in a folder anyone may have written to)."""
+    """A month's landing-page row as the manifest holds it, checked (a manifest is a file in a
+    folder anyone may have written to): a name that is not clean text or a slug that is not
+    one means the manifest is not ours."""
     slug = _text(summary["worst_slug"])
-    if not _SLUG.fullmatch(slug):
+    worst = _text(summary["worst"])
+    if not _SLUG.fullmatch(slug) or clean_text(worst, limit=1 << 20) != worst:
         raise ValueError(slug)
     cas = summary["cas"]
     if isinstance(cas, bool) or not isinstance(cas, int) or cas < 0:
         raise TypeError(cas)
     pooled = summary["pooled"]
     return {
-        "title": clean_text(_text(summary["title"]), limit=40),
         "cas": cas,
         "pooled": None if pooled is None else _number(pooled),
         "open_days": _number(summary["open_days"]),
-        "worst": clean_text(_text(summary["worst"]), limit=120),
+        "worst": worst,
         "worst_slug": slug,
     }
 

@@ -121,7 +121,7 @@ def write_site(
         written.months.append(month.label)
         written.pages += len(entry.files)
         if entry.summary is not None:
-            summaries.append(SiteMonth(label=month.label, **entry.summary))
+            summaries.append(SiteMonth(label=month.label, title=_title(month), **entry.summary))
     histories = history_pages(corpus)
     pages = write_histories(histories, out, templates, home=home)
     due = due_page_of(corpus, None, None, None)
@@ -164,7 +164,6 @@ def _render_month(
     if built is not None:
         top = built.index.index[0] if built.index.index else None
         summary = {
-            "title": f"{month.start:%B %Y}",
             "cas": len(built.cas),
             "pooled": built.index.pooled,
             "open_days": built.index.open_days,
@@ -173,6 +172,10 @@ def _render_month(
         }
     files = [*done.pages, *([done.index] if done.index is not None else [])]
     return MonthEntry(digest, _digests(out, files), summary)
+
+
+def _title(month: Month) -> str:
+    return f"{month.start:%B %Y}"
 
 
 def _digests(out: Path, files: list[Path]) -> dict[str, str]:
