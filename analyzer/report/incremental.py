@@ -223,10 +223,10 @@ class MonthInputs:
         if "bug_id" in months.silences:
             read += months.silences["bug_id"].to_numpy()[silences].tolist()
         reports: _Part | pd.DataFrame | None = tables.reports
-        if reports is not None and len(reports):
-            posted = reports["posted"]
+        if tables.reports is not None and len(tables.reports):
+            posted = tables.reports["posted"]
             in_month = (posted >= month.start) & (posted < month.next_start)
-            reports = take(reports, _positions(in_month))
+            reports = take(tables.reports, _positions(in_month))
         restricted = dataclasses.replace(
             tables,
             bugs=take(bugs.pooled, bugs.positions(read, shown)),
