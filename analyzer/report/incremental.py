@@ -48,9 +48,9 @@ FORMAT = "analyzer-site-manifest/1"
 # Every file a site writes: a path outside these (``../x``, an absolute path) marks a manifest
 # that is not ours, which is then not read at all.
 _SITE_FILE = re.compile(
-    r"(?:\d{4}-\d{2}/[a-z0-9-]{1,120}\.html|ca/[a-z0-9-]{1,120}\.html|due/index\.html|index\.html)"
+    r"(?:\d{4}-\d{2}/[a-z0-9-]{1,200}\.html|ca/[a-z0-9-]{1,200}\.html|due/index\.html|index\.html)"
 )
-_SLUG = re.compile(r"[a-z0-9-]{0,120}")
+_SLUG = re.compile(r"[a-z0-9-]{0,200}")
 # What :func:`analyzer.report.context.build` reads of the bugs table (the rest of a bug's row
 # as known at a month's end is in the month's view); tests/test_site_incremental.py holds
 # this to what the context's code names.
