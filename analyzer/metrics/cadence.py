@@ -54,6 +54,28 @@ class Gap(NamedTuple):
     rows: list[CadenceRow]
 
 
+class GapMemo:
+    """One bug's update gaps ended by a CA update, kept from one cut of its thread to a later
+    one (:mod:`analyzer.metrics.months` judges a bug again at every month's end).
+
+    Why it is exact: such a gap's rows depend only on its start (time and evidence), the
+    update ending it, the Next-update dates written by then, the CA updates by then, the
+    rulebook, and, for the revocation cap, whether the bug's first whiteboard value is known
+    yet (:func:`_revocation_delay` reads it whatever its time). A later cut holds all of
+    these unchanged, so the key is those that can differ. ``rows``: the rules' rows of each
+    such gap, also keyed by the staff-overridden dates their caveats read (a later value
+    can add one).
+    """
+
+    def __init__(self) -> None:
+        self.gaps: dict[tuple, Gap] = {}
+        self.rows: dict[tuple, list] = {}
+        self.bare: dict[tuple, Gap] = {}  # each gap without its rows (a result keeps these)
+        # a gap no update has ended yet: its deadlines found so far, all before the end it was
+        # searched to, and where the search stopped (:func:`_silence`)
+        self.silences: dict[tuple, tuple[list, tuple, int]] = {}
+
+
 class Stop(NamedTuple):
     at: int
     url: str
@@ -161,9 +183,23 @@ def update_gaps(
     thread: BugThread, periods: list[OpenPeriod], rulebook: Rulebook, as_of: int
 ) -> list[Gap]:
     """Every update gap of the bug with its rows."""
+    return [gap for gap, _key in keyed_gaps(thread, periods, rulebook, as_of)]
+
+
+def keyed_gaps(
+    thread: BugThread,
+    periods: list[OpenPeriod],
+    rulebook: Rulebook,
+    as_of: int,
+    memo: GapMemo | None = None,
+) -> list[tuple[Gap, tuple | None]]:
+    """Every update gap of the bug with its rows, each with its :class:`GapMemo` key (None
+    for a gap not ended by a CA update: a later cut can add rows to it). A gap ``memo``
+    holds is taken from it, not derived again."""
+    first_board = bool(thread.whiteboard)
     updates = [c for c in thread.comments if c.is_ca_update]
     dates = _Dates(date_segments(thread.whiteboard), [c.time for c in updates])
-    gaps: list[Gap] = []
+    gaps: list[tuple[Gap, tuple | None]] = []
     for period in periods:
         hard_end = period.end if period.end is not None else as_of
         stop = stops(thread, period, hard_end)
@@ -176,13 +212,20 @@ def update_gaps(
                 continue
             if update.time // DAY <= u // DAY:
                 continue  # same UTC day as the gap's start: one update, dated by the first
-            gaps.append(_gap(thread, dates, rulebook, u, u_url, update, end, False, as_of))
+            key = (u, u_url, update.time, update.url, first_board)
+            gap = memo.gaps.get(key) if memo is not None else None
+            if gap is None:
+                gap = _gap(thread, dates, rulebook, u, u_url, update, end, False, as_of)
+                if memo is not None:
+                    memo.gaps[key] = gap
+            gaps.append((gap, key))
             u, u_url = update.time, update.url
             if stop is not None and stop.by_report and update.time >= stop.at:
                 ended = True
                 break
         if not ended:
-            gaps.append(_gap(thread, dates, rulebook, u, u_url, None, end, still_open, as_of))
+            last = _gap(thread, dates, rulebook, u, u_url, None, end, still_open, as_of, memo)
+            gaps.append((last, None))
     return gaps
 
 
@@ -207,6 +250,7 @@ def _gap(
     end: int,
     still_open: bool,
     as_of: int,
+    memo: GapMemo | None = None,
 ) -> Gap:
     """Rows of the gap from ``u`` to ``update`` (or to ``end``: a close, a stop, ``as_of``)."""
     v = update.time if update is not None else None
@@ -215,6 +259,8 @@ def _gap(
     if limit is None:
         return Gap(u, stop_at, [])
     capped = limit.scope == "revocation_cap" and _revocation_delay(thread, u, stop_at)
+    if update is None:
+        return _silence(dates, limit, version, u, u_url, end, still_open, as_of, capped, memo)
     v_url = update.url if update is not None else None
     rows: list[CadenceRow] = []
     base = Limit(limit.within, "days").due(u)
@@ -244,3 +290,53 @@ def _gap(
         )
         start, since, repeat = due, due, repeat + 1
         base = end_of_day(due) + limit.within * DAY
+
+
+def _silence(
+    dates: _Dates,
+    limit: Limit,
+    version: str,
+    u: int,
+    u_url: str,
+    end: int,
+    still_open: bool,
+    as_of: int,
+    capped: bool,
+    memo: GapMemo | None,
+) -> Gap:
+    """Rows of a gap no update ended: a missed row for each deadline before ``end``, and the
+    next one pending if the bug is still open.
+
+    The deadlines before an end are the same at any later end (a date written after the
+    first end starts after it, and the CA updates a date's use reads are those by ``u``),
+    so with ``memo`` a later cut of the thread searches on from where an earlier one
+    stopped: a silence of N weeks judged every month costs N deadlines, not N^2.
+    """
+    key = (u, u_url, capped)
+    kept = memo.silences.get(key) if memo is not None else None
+    if kept is not None and kept[2] <= end:
+        found, (start, since, repeat, base), _searched = kept
+    else:
+        found, start, since, repeat = [], u, None, 0
+        base = Limit(limit.within, "days").due(u)
+    while True:
+        begin = start if since is None else since + 1
+        crossing = dates.crossing(begin, end, base, since, capped)
+        if since is None and crossing is not None and crossing[0] < u:
+            crossing = (u, crossing[1])
+        if crossing is None:
+            break
+        due, basis = crossing
+        found.append((start, due, basis, repeat))
+        start, since, repeat = due, due, repeat + 1
+        base = end_of_day(due) + limit.within * DAY
+    if memo is not None:
+        memo.silences[key] = (found, (start, since, repeat, base), end)
+    rows = [
+        CadenceRow(begun, due, None, "missed", end - due, basis, n, version, u_url, None)
+        for begun, due, basis, n in found
+    ]
+    if still_open:
+        due, basis = dates.at(as_of, u, base, since, capped)
+        rows.append(CadenceRow(start, due, None, "pending", 0, basis, repeat, version, u_url, None))
+    return Gap(u, end, rows)

@@ -23,6 +23,7 @@ longer limit widens the look-back by itself.
 
 from __future__ import annotations
 
+import bisect
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ import pandas as pd
 
 from analyzer.metrics import Evaluation
 from analyzer.metrics.breach import Breach, breaches
+from analyzer.metrics.cadence import GapMemo
 from analyzer.metrics.frames import (
     CA_MONTH_COLUMNS,
     ca_month_records,
@@ -192,27 +194,39 @@ def _judge_months(
         activity = Activity(tables)
         back = look_back(rulebook)
         first = pd.Timestamp(min(t.opened for t in threads.values()), unit="s", tz="UTC")
-        for month in Month.span(first, as_of):
+        span = [
+            (month, sorted(b for b in activity.bugs_in(month, back) if b in threads))
+            for month in Month.span(first, as_of)
+        ]
+        last_month = {bug: k for k, (_month, bugs) in enumerate(span) for bug in bugs}
+        # each bug's update gaps closed by an update, kept from month to month while it is
+        # judged again (a bug open N months would derive N^2 gaps), dropped after its last
+        memos: dict[int, GapMemo] = {}
+        for k, (month, bugs) in enumerate(span):
             stamp = view_time(month, as_of)
             t = int(stamp.timestamp())
             results = []
             spans: dict[int, list[Breach]] = {}
-            for bug in sorted(activity.bugs_in(month, back)):
-                thread = threads.get(bug)
-                if thread is None:
-                    continue
+            begin = int(month.start.timestamp())
+            for bug in bugs:
                 if settled[bug] is not None and settled[bug] <= t:
-                    result = latest[bug]
+                    result = _in_month(latest[bug], begin, t)
                     results.append(result)
                     if not result.excluded:  # its breaches all ended by t: the latest's
                         spans[bug] = evaluation.spans[bug]
+                    memos.pop(bug, None)
                     continue
-                cut = thread_at(thread, t)
+                cut = thread_at(threads[bug], t)
                 if cut is not None:
-                    result = evaluate_bug(cut, rulebook, t)
+                    memo = memos.get(bug)
+                    if memo is None:
+                        memo = memos[bug] = GapMemo()
+                    result = _in_month(evaluate_bug(cut, rulebook, t, memo), begin, t)
                     results.append(result)
                     if not result.excluded:
                         spans[bug] = breaches(result, t)
+                if last_month[bug] == k:
+                    memos.pop(bug, None)
             months.append((month, stamp))
             found.add(month, t, results, spans)
     # one table of each kind for every month, then each month's part of it
@@ -302,10 +316,13 @@ class _Found:
         for result in results:
             thread = result.thread
             still_open = _open_at(result, t)
-            gap: dict[str, int] = {}  # per rule, where the gap of a weekly repeat began
+            # where the gap of a weekly repeat began: its first row's start, the start of the
+            # update gap the repeat lies in (that first row may not be among the month's)
+            gap_starts = [gap.start for gap in result.gaps]
             for row in sorted(result.rows, key=row_order):
-                if row.repeat == 0 or row.rule not in gap:
-                    gap[row.rule] = row.start
+                began = row.start
+                if row.repeat:
+                    began = gap_starts[bisect.bisect_right(gap_starts, row.start) - 1]
                 counted = counted_at(row, thread.opened)
                 in_month = start <= counted and row.due <= t and row.outcome != "pending"
                 carried = row.outcome == "missed" and row.met_at is None and still_open
@@ -315,7 +332,7 @@ class _Found:
                     self.cas.append(thread.ca)
                     self.labels.append(label)
                     self.in_month.append(in_month)
-                    self.gap_starts.append(gap[row.rule])
+                    self.gap_starts.append(began)
             if _open_in(result, start, t):
                 closed = None if still_open else result.closed
                 estimated = bool(thread.closed_estimated and closed is not None)
@@ -391,18 +408,24 @@ class _Found:
 _PIECE_ROWS = 250_000  # deadline rows held as Python tuples before they become a table
 
 
-def _parts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each month's row positions in a table of many months (in the table's order)."""
+def _parts(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Each month's rows in a table of many months, gathered month after month: one
+    stretch each, ``[first, stop)`` (a slice shares the table's columns where taking the
+    rows would copy them: at 50x the real corpus every string column of 3 million rows)."""
     if frame.empty:
         return {}
-    return {str(k): v for k, v in frame.groupby("month", sort=False).indices.items()}
+    labels = frame["month"].to_numpy(dtype=object)
+    change = np.flatnonzero(labels[1:] != labels[:-1]) + 1
+    bounds = [0, *change.tolist(), len(labels)]
+    parts = {str(labels[lo]): (lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)}
+    if len(parts) != len(bounds) - 1:
+        raise ValueError("a month's rows are not in one stretch")
+    return parts
 
 
-def _part(frame: pd.DataFrame, parts: dict[str, np.ndarray], label: str) -> pd.DataFrame:
-    rows = parts.get(label)
-    if rows is None:
-        return frame.iloc[:0].reset_index(drop=True)
-    return frame.take(rows).reset_index(drop=True)
+def _part(frame: pd.DataFrame, parts: dict[str, tuple[int, int]], label: str) -> pd.DataFrame:
+    lo, hi = parts.get(label, (0, 0))
+    return frame.iloc[lo:hi].reset_index(drop=True)
 
 
 def _settled_at(result: BugResult, whole: bool = False) -> int | None:
@@ -427,6 +450,41 @@ def _settled_at(result: BugResult, whole: bool = False) -> int | None:
     if thread.excluded_override is not None:  # a staff exclusion from a later moment
         times.append(thread.excluded_override[0])
     return max(times)
+
+
+def _in_month(result: BugResult, start: int, t: int) -> BugResult:
+    """The result with only the rows the month ``[start, t]`` reads: those counted in it,
+    pending at ``t``, missed and unmet on a bug still open (carried), or in breach or overdue
+    at some time in it. Why: a bug open N months has rows from all of them; reading every
+    row in every month (sorting them, spreading breaches) cost N^2. The month's deadline
+    rows, cells and breach seconds are the same from these rows alone: a breach interval
+    outside the month adds nothing to it, and a row's order among the kept ones is its
+    order among all (:meth:`_Found.add` sorts stably)."""
+    if not result.rows:
+        return result
+    opened = result.thread.opened
+    still_open = _open_at(result, t)
+    rows = [
+        row
+        for row in result.rows
+        if row.outcome == "pending"
+        or (start <= max(row.due, opened) and row.due <= t)
+        or (row.outcome == "missed" and row.met_at is None and still_open)
+        or (row.outcome == "missed" and row.due < t and row.due + row.overdue > start)
+    ]
+    if len(rows) == len(result.rows):
+        return result
+    return BugResult(
+        result.thread,
+        result.periods,
+        rows,
+        result.gaps,
+        result.status,
+        result.resolution,
+        result.closed,
+        result.updates,
+        result.excluded,
+    )
 
 
 def _open_at(result: BugResult, t: int) -> bool:

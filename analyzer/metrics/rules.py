@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from analyzer.metrics.cadence import Gap, update_gaps
+from analyzer.metrics.cadence import Gap, GapMemo, keyed_gaps
 from analyzer.metrics.lacks import ASSUMED_DATE, CUT_TEXT, NO_HISTORY
 from analyzer.metrics.rulebook import DAY, Rulebook, end_of_day
 from analyzer.metrics.threads import BugThread, Comment
@@ -59,8 +59,12 @@ class BugResult:
     excluded: str
 
 
-def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult:
-    """Every deadline of one bug as known at ``as_of`` (none for a bug not judged then)."""
+def evaluate_bug(
+    thread: BugThread, rulebook: Rulebook, as_of: int, memo: GapMemo | None = None
+) -> BugResult:
+    """Every deadline of one bug as known at ``as_of`` (none for a bug not judged then).
+    ``memo``: the bug's update gaps already judged at an earlier cut of the same thread
+    (:class:`GapMemo`), when it is judged again at a later time."""
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
     excluded = excluded_reason(thread.summary, thread.whiteboard_text, resolution, status)
@@ -73,14 +77,25 @@ def evaluate_bug(thread: BugThread, rulebook: Rulebook, as_of: int) -> BugResult
     rows += _first_response(thread, periods, updates, rulebook, as_of)
     rows += _initial_disclosure(thread, rulebook)
     rows += _full_report(thread, periods, updates, rulebook, as_of)
-    gaps = update_gaps(thread, periods, rulebook, as_of)
-    rows += _cadence_rows(thread, gaps)
-    gaps = [gap._replace(rows=[]) for gap in gaps]  # their rows are in ``rows`` now: at 50x the
-    # real corpus a second copy of every update row held 0.3 GB until the tables were built
+    keyed = keyed_gaps(thread, periods, rulebook, as_of, memo)
+    rows += _cadence_rows(thread, keyed, memo)
+    # their rows are in ``rows`` now: at 50x the real corpus a second copy of every update row
+    # held 0.3 GB until the tables were built
+    gaps = [_bare(gap, key, memo) for gap, key in keyed]
     rows += _action_item_rows(thread, periods, updates, rulebook, as_of)
     rows += _needinfo_rows(thread, periods, updates, rulebook, as_of)
     rows += _comment_rows(thread, periods, updates, rulebook, as_of)
     return BugResult(thread, periods, rows, gaps, status, resolution, closed, updates, excluded)
+
+
+def _bare(gap: Gap, key: tuple | None, memo: GapMemo | None) -> Gap:
+    """The gap without its rows (one copy of a gap kept from cut to cut)."""
+    if memo is None or key is None:
+        return gap._replace(rows=[])
+    bare = memo.bare.get(key)
+    if bare is None:
+        bare = memo.bare[key] = gap._replace(rows=[])
+    return bare
 
 
 def _close_caveat(thread: BugThread, ended_by_close: bool) -> str:
@@ -207,39 +222,59 @@ def _unseen_caveat(unseen: list[Comment]) -> str:
     return CUT_TEXT if all(c.cut for c in unseen) else NO_TEXT
 
 
-def _cadence_rows(thread: BugThread, gaps: list[Gap]) -> list[Row]:
-    rows = []
+def _cadence_rows(
+    thread: BugThread, gaps: list[tuple[Gap, tuple | None]], memo: GapMemo | None
+) -> list[Row]:
+    rows: list[Row] = []
     assumed = {b.start for b in thread.whiteboard if b.assumed}
     overridden = {b.day // DAY * DAY: b.override for b in thread.whiteboard if b.override and b.day}
-    for gap in gaps:
-        for r in gap.rows:
-            caveats = []
-            if gap.start in assumed and r.basis == "next_update":
-                caveats.append(ASSUMED_DATE)
-            elif not thread.history_known:
-                caveats.append(NO_HISTORY)
-            if r.basis == "next_update" and (r.due // DAY * DAY) in overridden:
-                caveats.append(overridden[r.due // DAY * DAY])
-            if r.outcome == "missed" and r.met_at is None:
-                if thread.closed is not None and gap.end == thread.closed:
-                    if caveat := _close_caveat(thread, True):
-                        caveats.append(caveat)
-            rows.append(
-                Row(
-                    "update_cadence",
-                    r.version,
-                    r.start,
-                    r.due,
-                    r.met_at,
-                    r.outcome,
-                    r.overdue,
-                    r.evidence_start,
-                    r.evidence_met,
-                    r.basis,
-                    "; ".join(caveats),
-                    r.repeat,
-                )
+    # a closed gap's rows read no more than its own start, ``overridden`` and the close (only
+    # for a row never met, which a closed gap has not): kept per override set
+    dates_key = tuple(sorted(overridden.items()))
+    for gap, key in gaps:
+        if memo is not None and key is not None:
+            kept = memo.rows.get((key, dates_key))
+            if kept is None:
+                kept = memo.rows[(key, dates_key)] = _gap_rows(thread, gap, assumed, overridden)
+            rows += kept
+        else:
+            rows += _gap_rows(thread, gap, assumed, overridden)
+    return rows
+
+
+def _gap_rows(
+    thread: BugThread, gap: Gap, assumed: set[int], overridden: dict[int, str]
+) -> list[Row]:
+    """One update gap's rows, with their caveats."""
+    rows = []
+    for r in gap.rows:
+        caveats = []
+        if gap.start in assumed and r.basis == "next_update":
+            caveats.append(ASSUMED_DATE)
+        elif not thread.history_known:
+            caveats.append(NO_HISTORY)
+        if r.basis == "next_update" and (r.due // DAY * DAY) in overridden:
+            caveats.append(overridden[r.due // DAY * DAY])
+        if r.outcome == "missed" and r.met_at is None:
+            if thread.closed is not None and gap.end == thread.closed:
+                if caveat := _close_caveat(thread, True):
+                    caveats.append(caveat)
+        rows.append(
+            Row(
+                "update_cadence",
+                r.version,
+                r.start,
+                r.due,
+                r.met_at,
+                r.outcome,
+                r.overdue,
+                r.evidence_start,
+                r.evidence_met,
+                r.basis,
+                "; ".join(caveats),
+                r.repeat,
             )
+        )
     return rows
 
 
