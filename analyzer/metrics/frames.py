@@ -316,17 +316,42 @@ def _cells(
             breach = [b for b in breach if b.start < window[1] and b.end > window[0]]
         if opened:
             _add_open_time(cell_of, ca, opened, breach, result.rows, as_of, only_month)
+        if only_month is not None:  # the month's alone: no month looked up for each row
+            _count_month(cell_of, ca, result, as_of, only_month, window[1])
+            continue
         for row in result.rows:
             if row.outcome == "pending" or row.due > as_of:
                 continue
             month = _month_of(counted_at(row, result.thread.opened))
-            if only_month is not None and month != only_month:
-                continue
             cell = cell_of(ca, month)
             cell[f"{row.rule}_due"] += 1
             if row.outcome in ("met", "missed"):
                 cell[f"{row.rule}_{row.outcome}"] += 1
     return cells
+
+
+def _count_month(
+    cell_of,  # noqa: ANN001
+    ca: str,
+    result: BugResult,
+    as_of: int,
+    month: int,
+    after: int,
+) -> None:
+    """The deadlines of one bug counted in the month ``[month, after)``, as :func:`_cells`
+    counts them in every month."""
+    opened = result.thread.opened
+    for row in result.rows:
+        due = row.due
+        if row.outcome == "pending" or due > as_of:
+            continue
+        counted = due if due > opened else opened  # counted_at
+        if counted < month or counted >= after:
+            continue
+        cell = cell_of(ca, month)
+        cell[f"{row.rule}_due"] += 1
+        if row.outcome in ("met", "missed"):
+            cell[f"{row.rule}_{row.outcome}"] += 1
 
 
 def ca_month_records(
@@ -372,6 +397,9 @@ def _add_open_time(
     bounds = _month_starts(opened[0][0], opened[-1][1] - 1)
     ends = [min(hi, as_of) for hi in bounds[1:]]  # a month ends at the next one's first second
     overdue = [0] * len(ends)
+    if len(ends) == 1:  # one month (the trend's): the same count without a search per row
+        overdue[0] = _overdue_at(rows, ends[0], as_of)
+        rows = []
     for row in rows:
         if row.outcome != "missed" or row.repeat != 0:
             continue
@@ -397,6 +425,21 @@ def _add_open_time(
         if caveated_s is not None:
             cell["caveated"] += caveated_s[k]
         cell["overdue_at_end"] += overdue[k]
+
+
+def _overdue_at(rows: list[Row], end: int, as_of: int) -> int:
+    """Obligations overdue at ``end``, the one month's end, as :func:`_add_open_time` counts
+    them: missed and not yet met or ended then, or unmet at ``as_of`` if it ends then."""
+    count = 0
+    for row in rows:
+        if row.outcome != "missed" or row.repeat != 0:
+            continue
+        until = row.due + row.overdue
+        if row.due < end < until:
+            count += 1
+        elif end == as_of and until == as_of and row.met_at is None and row.due < as_of:
+            count += 1
+    return count
 
 
 _CELL_RULE_KEYS = [f"{rule}_{what}" for rule in RULES for what in ("due", "met", "missed")]

@@ -38,7 +38,6 @@ from analyzer.metrics.cadence import GapMemo
 from analyzer.metrics.frames import (
     CA_MONTH_COLUMNS,
     ca_month_records,
-    counted_at,
     records_frame,
     row_order,
     rows_frame,
@@ -319,20 +318,27 @@ class _Found:
             # where the gap of a weekly repeat began: its first row's start, the start of the
             # update gap the repeat lies in (that first row may not be among the month's)
             gap_starts = [gap.start for gap in result.gaps]
+            opened, shown = thread.opened, 0
             for row in sorted(result.rows, key=row_order):
-                began = row.start
-                if row.repeat:
-                    began = gap_starts[bisect.bisect_right(gap_starts, row.start) - 1]
-                counted = counted_at(row, thread.opened)
-                in_month = start <= counted and row.due <= t and row.outcome != "pending"
-                carried = row.outcome == "missed" and row.met_at is None and still_open
-                if in_month or carried or row.outcome == "pending":
+                due, outcome = row.due, row.outcome
+                # counted when it fell due, or at the filing (frames.counted_at)
+                in_month = start <= max(due, opened) and due <= t and outcome != "pending"
+                if (
+                    in_month
+                    or outcome == "pending"
+                    or (outcome == "missed" and row.met_at is None and still_open)
+                ):
+                    began = row.start
+                    if row.repeat:
+                        began = gap_starts[bisect.bisect_right(gap_starts, began) - 1]
                     self.rows.append(row)
-                    self.bug_ids.append(thread.bug_id)
-                    self.cas.append(thread.ca)
-                    self.labels.append(label)
                     self.in_month.append(in_month)
                     self.gap_starts.append(began)
+                    shown += 1
+            if shown:
+                self.bug_ids += [thread.bug_id] * shown
+                self.cas += [thread.ca] * shown
+                self.labels += [label] * shown
             if _open_in(result, start, t):
                 closed = None if still_open else result.closed
                 estimated = bool(thread.closed_estimated and closed is not None)

@@ -8,7 +8,6 @@ matters), turned into column lists once, and sliced per bug.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -569,21 +568,22 @@ def thread_at(thread: BugThread, t: int) -> BugThread | None:
     comments = thread.comments[: bisect.bisect_right(thread.comments, t, key=_time)]
     boards = thread.whiteboard[: bisect.bisect_right(thread.whiteboard, t, key=_start)]
     kept = {c.count for c in comments}
-    cut = dataclasses.replace(
-        thread,
-        closed=thread.closed if thread.closed is not None and thread.closed <= t else None,
-        comments=comments,
-        status_changes=[c for c in thread.status_changes if c[0] <= t],
-        resolutions=[r for r in thread.resolutions if r[0] <= t],
-        needinfos=[
-            n if n.cleared_at is None or n.cleared_at <= t else n._replace(cleared_at=None)
-            for n in thread.needinfos
-            if n.set_at <= t
-        ],
-        whiteboard=boards,
-        whiteboard_text=_whiteboard_text_at(thread, boards),
-        action_items=[i for i in thread.action_items if i.count in kept],
-    )
+    # a copy of every field, then the ones that change (dataclasses.replace would run the
+    # constructor: a month's view cuts each open bug's thread again)
+    cut = BugThread.__new__(BugThread)
+    cut.__dict__.update(thread.__dict__)
+    cut.closed = thread.closed if thread.closed is not None and thread.closed <= t else None
+    cut.comments = comments
+    cut.status_changes = [c for c in thread.status_changes if c[0] <= t]
+    cut.resolutions = [r for r in thread.resolutions if r[0] <= t]
+    cut.needinfos = [
+        n if n.cleared_at is None or n.cleared_at <= t else n._replace(cleared_at=None)
+        for n in thread.needinfos
+        if n.set_at <= t
+    ]
+    cut.whiteboard = boards
+    cut.whiteboard_text = _whiteboard_text_at(thread, boards)
+    cut.action_items = [i for i in thread.action_items if i.count in kept]
     _state_identified(cut, [s for s in thread.identified_stated if s[0] <= t])
     return cut
 
