@@ -152,7 +152,7 @@ LATER_FACTS = {
         2025-04-05 09:00  mozilla  whiteboard  [leaf-revocation-delay] Next update 2025-04-20
     """,
     # a silence judged again each month searches on from the last month's deadlines
-    # (metrics/cadence.py, GapMemo): the tag, from a later month, changes its earlier ones
+    # (metrics/cadence.py, BugMemo): the tag, from a later month, changes its earlier ones
     "revocation-delay tag during a silence": """
         2025-03-03 09:00  ca       files       preliminary
         2025-03-04 09:00  mozilla  whiteboard  [ca-compliance] Next update 2025-03-20

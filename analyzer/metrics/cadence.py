@@ -54,26 +54,31 @@ class Gap(NamedTuple):
     rows: list[CadenceRow]
 
 
-class GapMemo:
-    """One bug's update gaps ended by a CA update, kept from one cut of its thread to a later
-    one (:mod:`analyzer.metrics.months` judges a bug again at every month's end).
+class BugMemo:
+    """What earlier cuts of one bug's thread judged that a later cut keeps unchanged
+    (:mod:`analyzer.metrics.months` judges a bug again at every month's end, each time at a
+    later moment).
 
-    Why it is exact: such a gap's rows depend only on its start (time and evidence), the
-    update ending it, the Next-update dates written by then, the CA updates by then, the
-    rulebook, and, for the revocation cap, whether the bug's first whiteboard value is known
-    yet (:func:`_revocation_delay` reads it whatever its time). A later cut holds all of
-    these unchanged, so the key is those that can differ. ``rows``: the rules' rows of each
-    such gap, also keyed by the staff-overridden dates their caveats read (a later value
-    can add one).
+    Why each is exact:
+    - ``gaps``: an update gap ended by a CA update. Its rows depend only on its start (time and
+      evidence), the update ending it, the Next-update dates written by then, the CA updates
+      by then, the rulebook, and, for the revocation cap, whether the bug's first whiteboard
+      value is known yet (:func:`_revocation_delay` reads it whatever its time). A later cut
+      holds all of these unchanged; the key holds those that can differ. ``rows``: the rules'
+      rows of each such gap, also keyed by the staff-overridden dates their caveats read (a
+      later value can add one); ``bare``: the gap without its rows.
+    - ``silences``: a gap no update has ended yet, its deadlines found so far (all before the
+      end it was searched to) and where the search stopped (:func:`_silence`).
+    - ``answered``: a comment's ``comment_response`` row once its answer is in the cut
+      (metrics/rules.py).
     """
 
     def __init__(self) -> None:
         self.gaps: dict[tuple, Gap] = {}
         self.rows: dict[tuple, list] = {}
-        self.bare: dict[tuple, Gap] = {}  # each gap without its rows (a result keeps these)
-        # a gap no update has ended yet: its deadlines found so far, all before the end it was
-        # searched to, and where the search stopped (:func:`_silence`)
+        self.bare: dict[tuple, Gap] = {}
         self.silences: dict[tuple, tuple[list, tuple, int]] = {}
+        self.answered: dict[int, tuple] = {}
 
 
 class Stop(NamedTuple):
@@ -191,9 +196,9 @@ def keyed_gaps(
     periods: list[OpenPeriod],
     rulebook: Rulebook,
     as_of: int,
-    memo: GapMemo | None = None,
+    memo: BugMemo | None = None,
 ) -> list[tuple[Gap, tuple | None]]:
-    """Every update gap of the bug with its rows, each with its :class:`GapMemo` key (None
+    """Every update gap of the bug with its rows, each with its :class:`BugMemo` key (None
     for a gap not ended by a CA update: a later cut can add rows to it). A gap ``memo``
     holds is taken from it, not derived again."""
     first_board = bool(thread.whiteboard)
@@ -250,7 +255,7 @@ def _gap(
     end: int,
     still_open: bool,
     as_of: int,
-    memo: GapMemo | None = None,
+    memo: BugMemo | None = None,
 ) -> Gap:
     """Rows of the gap from ``u`` to ``update`` (or to ``end``: a close, a stop, ``as_of``)."""
     v = update.time if update is not None else None
@@ -302,7 +307,7 @@ def _silence(
     still_open: bool,
     as_of: int,
     capped: bool,
-    memo: GapMemo | None,
+    memo: BugMemo | None,
 ) -> Gap:
     """Rows of a gap no update ended: a missed row for each deadline before ``end``, and the
     next one pending if the bug is still open.

@@ -34,7 +34,7 @@ import pandas as pd
 
 from analyzer.metrics import Evaluation
 from analyzer.metrics.breach import Breach, breaches
-from analyzer.metrics.cadence import GapMemo
+from analyzer.metrics.cadence import BugMemo
 from analyzer.metrics.frames import (
     CA_MONTH_COLUMNS,
     ca_month_records,
@@ -200,7 +200,7 @@ def _judge_months(
         last_month = {bug: k for k, (_month, bugs) in enumerate(span) for bug in bugs}
         # each bug's update gaps closed by an update, kept from month to month while it is
         # judged again (a bug open N months would derive N^2 gaps), dropped after its last
-        memos: dict[int, GapMemo] = {}
+        memos: dict[int, BugMemo] = {}
         for k, (month, bugs) in enumerate(span):
             stamp = view_time(month, as_of)
             t = int(stamp.timestamp())
@@ -219,7 +219,7 @@ def _judge_months(
                 if cut is not None:
                     memo = memos.get(bug)
                     if memo is None:
-                        memo = memos[bug] = GapMemo()
+                        memo = memos[bug] = BugMemo()
                     result = _in_month(evaluate_bug(cut, rulebook, t, memo), begin, t)
                     results.append(result)
                     if not result.excluded:
@@ -322,7 +322,8 @@ class _Found:
             for row in sorted(result.rows, key=row_order):
                 due, outcome = row.due, row.outcome
                 # counted when it fell due, or at the filing (frames.counted_at)
-                in_month = start <= max(due, opened) and due <= t and outcome != "pending"
+                counted = due if due > opened else opened
+                in_month = start <= counted and due <= t and outcome != "pending"
                 if (
                     in_month
                     or outcome == "pending"
@@ -474,7 +475,7 @@ def _in_month(result: BugResult, start: int, t: int) -> BugResult:
         row
         for row in result.rows
         if row.outcome == "pending"
-        or (start <= max(row.due, opened) and row.due <= t)
+        or (start <= (row.due if row.due > opened else opened) and row.due <= t)
         or (row.outcome == "missed" and row.met_at is None and still_open)
         or (row.outcome == "missed" and row.due < t and row.due + row.overdue > start)
     ]

@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from analyzer.metrics.cadence import Gap, GapMemo, keyed_gaps
+from analyzer.metrics.cadence import BugMemo, Gap, keyed_gaps
 from analyzer.metrics.lacks import ASSUMED_DATE, CUT_TEXT, NO_HISTORY
 from analyzer.metrics.rulebook import DAY, Rulebook, end_of_day
 from analyzer.metrics.threads import BugThread, Comment
@@ -60,11 +60,11 @@ class BugResult:
 
 
 def evaluate_bug(
-    thread: BugThread, rulebook: Rulebook, as_of: int, memo: GapMemo | None = None
+    thread: BugThread, rulebook: Rulebook, as_of: int, memo: BugMemo | None = None
 ) -> BugResult:
     """Every deadline of one bug as known at ``as_of`` (none for a bug not judged then).
     ``memo``: the bug's update gaps already judged at an earlier cut of the same thread
-    (:class:`GapMemo`), when it is judged again at a later time."""
+    (:class:`BugMemo`), when it is judged again at a later time."""
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
     excluded = excluded_reason(thread.summary, thread.whiteboard_text, resolution, status)
@@ -84,11 +84,11 @@ def evaluate_bug(
     gaps = [_bare(gap, key, memo) for gap, key in keyed]
     rows += _action_item_rows(thread, periods, updates, rulebook, as_of)
     rows += _needinfo_rows(thread, periods, updates, rulebook, as_of)
-    rows += _comment_rows(thread, periods, updates, rulebook, as_of)
+    rows += _comment_rows(thread, periods, updates, rulebook, as_of, memo)
     return BugResult(thread, periods, rows, gaps, status, resolution, closed, updates, excluded)
 
 
-def _bare(gap: Gap, key: tuple | None, memo: GapMemo | None) -> Gap:
+def _bare(gap: Gap, key: tuple | None, memo: BugMemo | None) -> Gap:
     """The gap without its rows (one copy of a gap kept from cut to cut)."""
     if memo is None or key is None:
         return gap._replace(rows=[])
@@ -223,7 +223,7 @@ def _unseen_caveat(unseen: list[Comment]) -> str:
 
 
 def _cadence_rows(
-    thread: BugThread, gaps: list[tuple[Gap, tuple | None]], memo: GapMemo | None
+    thread: BugThread, gaps: list[tuple[Gap, tuple | None]], memo: BugMemo | None
 ) -> list[Row]:
     rows: list[Row] = []
     assumed = {b.start for b in thread.whiteboard if b.assumed}
@@ -384,13 +384,17 @@ def _expects_reply(comment: Comment, scope: str) -> tuple[bool, str]:
     return comment.expects_reply, ""
 
 
-def _comment_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
+def _comment_rows(thread, periods, updates, rulebook, as_of, memo=None) -> list[Row]:
     """A CA comment within 7 days of a public comment by someone else that expects a reply:
     under IRG 2.0 one asking a question, from 3.0 any but closing notices and bare thanks."""
     keys = [(c.time, c.count) for c in updates]
     rows = []
+    answered = memo.answered if memo is not None else None
     for comment in thread.comments:
         if not comment.is_public_other or comment.count == 0:
+            continue
+        if answered is not None and comment.count in answered:
+            rows.append(answered[comment.count])  # answered in an earlier cut: settled
             continue
         period = period_at(comment.time, periods)
         if period is None:
@@ -410,4 +414,8 @@ def _comment_rows(thread, periods, updates, rulebook, as_of) -> list[Row]:
             if caveat and row.outcome in ("missed", "pending"):
                 row = row._replace(caveat="; ".join(c for c in (row.caveat, caveat) if c))
             rows.append(row)
+            if answered is not None and row.met_at is not None:
+                # its answer is in this cut, so in every later one, and it came within the
+                # comment's open period (which a later cut does not shorten)
+                answered[comment.count] = row
     return rows
