@@ -16,6 +16,13 @@ exclusion is a fact with a time like any other (SPEC "Which bugs are judged").
 ``tests/test_months.py`` holds every view equal to an evaluation built from the tables at the
 month's end.
 
+Linear in a bug's life: a bug open N months is judged N times, and each judgement would
+re-derive rows from all N months (N^2). What an earlier month's cut settled is kept per bug
+(:class:`analyzer.metrics.cadence.BugMemo`: an update gap a CA update ended, a running
+silence's deadlines so far, an answered comment's row), and each month reads only the rows
+that count in it, are pending, carried or in breach in it (:func:`_in_month`). Each month's
+rows are one stretch of one table, so its view is a slice of it.
+
 Which bugs a month judges: those that can have a deadline due in it (:class:`Activity`), which
 depends on the longest limit of any IRG version (the rulebook), so a future version with a
 longer limit widens the look-back by itself.
