@@ -9,7 +9,7 @@ from test_completeness import CA_ACCOUNT, FULL_2, FULL_3, corpus_of, raw_bug
 
 from analyzer.ahead import promises_table
 from analyzer.ahead.action_items import completed_items, markdown_tables
-from analyzer.ahead.promises import promise_summary, promises_from_tables
+from analyzer.ahead.promises import promise_summary, promises_by_month, promises_from_tables
 
 BUG = 1900001
 BASE = "https://bugzilla.mozilla.org/show_bug.cgi?id="
@@ -200,6 +200,46 @@ def test_a_fulfilment_after_as_of_is_not_used():
     )
     promise = commitments((0, "update", "2025-05-09", "We will update"))
     assert judge(promise, comments, "2025-05-07").loc[0, "status"] == "pending"
+
+
+def test_every_months_promises_in_one_pass_are_each_months_own_judgement():
+    """A site judges every month's promises at once: each must be what that month's own
+    judgement at its end gives, never using a comment posted after that end."""
+    comments = thread(
+        ("2025-05-05T09:00:00Z", True, "full", ACTION_TABLE.format(status="Ongoing")),
+        ("2025-06-01T06:00:00Z", True, "full", "## Full Incident Report ..."),
+        ("2025-07-10T09:00:00Z", True, "update", ACTION_TABLE.format(status="Completed")),
+    )
+    promises = commitments(
+        (0, "report", "2025-05-31", "We will post the full report"),  # kept after May's end
+        (0, "action_item", "2025-06-20", "Deploy pre-issuance lint"),  # done after June's end
+        (1, "update", "2025-07-12", "Next update on 2025-07-12"),
+    )
+    seen = {
+        "2025-04": when("2025-05-01"),
+        "2025-05": when("2025-06-01"),
+        "2025-06": when("2025-07-01"),
+        "2025-07": when("2025-08-01"),
+    }
+    frame, language, bugs = comments
+    by_month = promises_by_month(promises, frame, language, bugs, seen)
+    assert list(by_month) == list(seen)
+    for label, at in seen.items():
+        start = when(f"{label}-01")
+        own = promises_from_tables(
+            promises, frame, language, bugs, at, window=(start, start + pd.offsets.MonthBegin())
+        )
+        assert own.empty == by_month[label].empty, label
+        if not own.empty:
+            pd.testing.assert_frame_equal(
+                by_month[label].drop(columns="fulfilled_at"), own.drop(columns="fulfilled_at")
+            )
+    assert by_month["2025-04"].empty
+    assert list(by_month["2025-05"]["status"]) == ["pending"]
+    june = by_month["2025-06"]
+    assert list(june["status"]) == ["broken"]
+    assert june.loc[0, "evidence_url"] is None  # the table marking it done came later
+    assert list(by_month["2025-07"]["status"]) == ["kept"]
 
 
 def test_summary_counts_per_ca():

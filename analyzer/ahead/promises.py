@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -94,12 +95,15 @@ class _Thread:
         (the bundled snapshot keeps comment 0 only): what it said cannot be judged."""
         return any(c > count and t < end and not isinstance(x, str) for c, t, _, _, x in self.rows)
 
-    def first_fulfilment(self, kind: str, count: int, key: str, extra_done: list) -> tuple | None:
-        """(time, url) of the first CA comment that keeps a promise made in comment ``count``."""
+    def first_fulfilment(
+        self, kind: str, count: int, key: str, extra_done: list, now: int
+    ) -> tuple | None:
+        """(time, url) of the first CA comment by ``now`` (ns) that keeps a promise made in
+        comment ``count``."""
         wanted = _WANTED.get(kind, ())
         candidates = []
         for row_count, time, url, report_kind, text in self.rows:
-            if row_count < count or (row_count == count and kind != "action_item"):
+            if row_count < count or (row_count == count and kind != "action_item") or time > now:
                 continue
             if kind == "update":
                 return time, url
@@ -137,25 +141,70 @@ def promises_from_tables(
 ) -> pd.DataFrame:
     """One row per distinct promise made by ``as_of`` (columns: ``COLUMNS``); with
     ``window``, only those whose promised day is in [start, end) (a scorecard's month)."""
+    made = _made(commitments, comments)
+    made = made[made["made_at"] <= as_of]
+    if window is not None:
+        made = made[(made["promised"] >= window[0]) & (made["promised"] < window[1])]
+    return _judged(made.assign(seen=as_of), commitments, comments, comment_language, bugs)
+
+
+def promises_by_month(
+    commitments: pd.DataFrame,
+    comments: pd.DataFrame,
+    comment_language: pd.DataFrame,
+    bugs: pd.DataFrame,
+    seen: Mapping[str, pd.Timestamp],
+) -> dict[str, pd.DataFrame]:
+    """The promises of every month in ``seen`` (a month's label, e.g. ``2025-07``, to when its
+    scorecards see it: its end) in one pass. A promise belongs to the month of its promised
+    day and is judged when that month is seen, so each month's table is what
+    ``promises_from_tables(..., seen[label], window=that month)`` gives: a site needs every
+    month's, and judging them month by month read the whole corpus once per month."""
+    made = _made(commitments, comments)
+    labels = made["promised"].dt.strftime("%Y-%m")
+    made = made.assign(seen=labels.map(dict(seen)))
+    made = made[made["seen"].notna()]
+    made = made[made["made_at"] <= made["seen"]]
+    table = _judged(made, commitments, comments, comment_language, bugs)
+    month_of = table["promised"].dt.strftime("%Y-%m") if len(table) else pd.Series(dtype=str)
+    out = {}
+    for label in seen:
+        rows = table[month_of == label] if len(table) else table
+        out[label] = rows.reset_index(drop=True) if len(rows) else pd.DataFrame(columns=COLUMNS)
+    return out
+
+
+def _made(commitments: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
+    """Dated promises with the time of the comment that made them (``made_at``), the promised
+    day at 00:00 UTC; a date before the comment's own day reports the past and is dropped."""
     made = commitments.merge(
         comments[["bug_id", "count", "time"]].rename(columns={"time": "made_at"}),
         on=["bug_id", "count"],
     )
-    made = made[(made["made_at"] <= as_of) & made["promised"].notna()].copy()
+    made = made[made["promised"].notna()].copy()
     made["promised"] = made["promised"].dt.normalize()
-    # a date before the comment's own day reports the past; it promises nothing
-    made = made[made["promised"] >= made["made_at"].dt.normalize()]
-    if window is not None:
-        made = made[(made["promised"] >= window[0]) & (made["promised"] < window[1])]
+    return made[made["promised"] >= made["made_at"].dt.normalize()]
+
+
+def _judged(
+    made: pd.DataFrame,
+    commitments: pd.DataFrame,
+    comments: pd.DataFrame,
+    comment_language: pd.DataFrame,
+    bugs: pd.DataFrame,
+) -> pd.DataFrame:
+    """Each promise of ``made`` judged at its own ``seen`` moment: only comments posted by
+    then count (the table a scorecard of that moment shows)."""
     if made.empty:
         return pd.DataFrame(columns=COLUMNS)
-    made["key"] = _keys(made)
+    made = made.assign(key=_keys(made))
     made = made.sort_values(["bug_id", "count"]).drop_duplicates(
         ["bug_id", "kind", "promised", "key"], keep="first"
     )
+    latest = made["seen"].max()
     updates = comments[
         comments["is_ca_update"].fillna(False).astype(bool)
-        & (comments["time"] <= as_of)
+        & (comments["time"] <= latest)
         & comments["bug_id"].isin(made["bug_id"])
     ][["bug_id", "count", "time", "url", "text"]]
     updates = updates.merge(
@@ -172,29 +221,33 @@ def promises_from_tables(
         strict=True,
     ):
         threads.setdefault(bug_id, _Thread()).rows.append(tuple(row))
-    done_rows = _done_commitments(commitments, comments, as_of)
+    done_rows = _done_commitments(commitments, comments, latest)
     empty = _Thread()
     day_end = DAY_END.value
-    now = pd.Timestamp(as_of).as_unit("ns").value
 
     needs, statuses, fulfilled, evidences = [], [], [], []
-    for bug_id, count, text, kind, key, promised in zip(
+    for bug_id, count, text, kind, key, promised, now in zip(
         made["bug_id"].tolist(),
         made["count"].tolist(),
         _objects(made["text"]),
         _objects(made["kind"]),
         made["key"].tolist(),
         _ns(made["promised"]),
+        _ns(made["seen"]),
         strict=True,
     ):
         need = _need(kind, text or "")
         extra = (
-            [(t, u, c) for k, t, u, c in done_rows.get(bug_id, []) if _same_item(key, k)]
+            [
+                (t, u, c)
+                for k, t, u, c in done_rows.get(bug_id, [])
+                if t <= now and _same_item(key, k)
+            ]
             if kind == "action_item"
             else []
         )
         thread = threads.get(bug_id, empty)
-        hit = thread.first_fulfilment(need, count, key, extra)
+        hit = thread.first_fulfilment(need, count, key, extra, now)
         end = promised + day_end
         if need == "revocation":  # seen done, or not known: never judged broken
             if hit is not None:

@@ -8,6 +8,7 @@ the corpus caches them), renders, and writes each file atomically (:mod:`analyze
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -51,7 +52,7 @@ def tables_from_corpus(
     evaluation for all of them, :mod:`analyzer.metrics.months`), the promises and report
     completeness of the month. ``reports``: report completeness of the whole corpus, when a
     caller already has it (the site); the pages pick each month's."""
-    from analyzer.ahead import promises_table, report_completeness
+    from analyzer.ahead import report_completeness
 
     if corpus.observed_at < month.start:
         raise InputError(
@@ -60,18 +61,40 @@ def tables_from_corpus(
         )
     for _ in progress([month], "metrics"):  # one evaluation gives every month
         months = corpus.months()
-    as_of = months.view(month).as_of
     return ScorecardTables(
         bugs=corpus.bugs,
         months=months,
         history_known=bool(corpus.history_known),
         comment_text_note=corpus.meta.get("comment_text"),
         observed_at=corpus.observed_at,
-        promises=promises_table(corpus, as_of, window=(month.start, month.next_start)),
+        promises=_promises_of(corpus, months, month),
         reports=report_completeness(corpus, window=(month.start, month.next_start))
         if reports is None
         else reports,
     )
+
+
+# Per corpus, every month's promises, judged in one pass (a site asks for each month's).
+_PROMISES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _promises_of(corpus, months, month: Month) -> pd.DataFrame:
+    """The promises due in ``month`` (the window of its promised day), judged at the month's
+    end: :func:`analyzer.ahead.promises.promises_by_month` judges every month's at once, the
+    first time a corpus is asked, as ``promises_table(corpus, as_of, window=month)`` would."""
+    from analyzer.ahead.promises import promises_by_month
+
+    known = _PROMISES.get(corpus)
+    if known is None or known[0] is not months or month.label not in known[1]:
+        commitments = corpus.language.commitments
+        first = commitments["promised"].min() if len(commitments) else None
+        span = Month.span(first, months.as_of) if first is not None and pd.notna(first) else []
+        seen = {m.label: months.view(m).as_of for m in [*span, month] if m.start <= months.as_of}
+        judged = promises_by_month(
+            commitments, corpus.comments, corpus.comment_language, corpus.bugs, seen
+        )
+        known = _PROMISES[corpus] = (months, judged)
+    return known[1][month.label]
 
 
 def write_scorecards(
