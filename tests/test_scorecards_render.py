@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +20,9 @@ from analyzer.env import InputError
 from analyzer.months import Month
 from analyzer.report import context as report_context
 from analyzer.report.context import ScorecardTables
-from analyzer.report.pages import MonthScorecards, ScorecardPage
+from analyzer.report.pages import MonthScorecards, ScorecardPage, TrendPoint
 from analyzer.report.scorecards import write_scorecards
+from analyzer.report.svg import headline_svg, trend_svg
 
 FEB = Month(2026, 2)
 
@@ -159,6 +161,32 @@ def test_page_is_self_contained_and_printable(out, ctx):
         svg = page.select_one("svg.trend")
         if path.name != "index.html":
             assert svg.find("title") and svg.find("desc")
+
+
+def test_a_hostile_ca_name_in_the_charts_stays_text():
+    """The charts are written as text: a CA name with markup, quotes and line breaks is the
+    <title>'s text, and the chart is the same elements whatever the name."""
+    name = HOSTILE_CA + " & \"quoted\" 'single'\n<!-- --> ]]>"
+    point = TrendPoint("2026-02", 1, 2, 0.5, 0.5, 0.25, 3.0, 0.5)
+    plain = [child.tag for child in ET.fromstring(str(trend_svg([point], "x")))]
+    for chart in (trend_svg([point], name), headline_svg([point_month(point)], name)):
+        root = ET.fromstring(str(chart))  # well-formed XML
+        title = root.find("{http://www.w3.org/2000/svg}title")
+        assert title.text.startswith(name)
+        assert not list(title)
+        assert not [e for e in root.iter() if e.tag.endswith(("}svg", "}script")) and e is not root]
+        assert not [a for e in root.iter() for a in e.attrib if a.lower().startswith("on")]
+    assert [child.tag for child in ET.fromstring(str(trend_svg([point], name)))] == plain
+
+
+def point_month(point: TrendPoint):
+    @dataclasses.dataclass
+    class Headline:
+        label: str
+        compliance: float | None
+        open_days: float
+
+    return Headline(point.month, point.compliance, point.open_days)
 
 
 def test_hostile_text_is_text(out, ctx):

@@ -1,13 +1,15 @@
 """The 12-month trend as inline SVG: readable without JavaScript, in print and by a screen reader.
 
-Built with ElementTree, which escapes every text and attribute, so a CA name in the
-``<title>`` stays text. Each bar carries its number as a text label; months without any
-deadline due show a dash instead of a zero-height bar that would read as "none met".
+Written as text, one element at a time, escaping every text and attribute as XML requires
+(``&``, ``<``, ``>``; in attributes also quotes and line breaks), so a CA name in the
+``<title>`` stays text; the output is what ElementTree writes for the same tree, at a fraction
+of its cost (a site draws one chart per CA and month). Each bar carries its number as a text
+label; months without any deadline due show a dash instead of a zero-height bar that would read
+as "none met".
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -19,6 +21,36 @@ WIDTH, HEIGHT = 960, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 46
 
 
+def xml_text(text: str) -> str:
+    """Character data as XML text: nothing in it can open or close an element."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_attribute(value: str) -> str:
+    """A value inside a double-quoted attribute: it cannot end the attribute or the tag, and
+    line breaks and tabs survive as numbered entities."""
+    return (
+        xml_text(value)
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
+    )
+
+
+def element(tag: str, attributes: dict[str, str], text: str = "", inner: str = "") -> str:
+    """One element: ``text`` is escaped, ``inner`` is elements already written; empty, it
+    closes itself (``<line ... />``)."""
+    attrs = "".join(f' {name}="{xml_attribute(value)}"' for name, value in attributes.items())
+    if not text and not inner:
+        return f"<{tag}{attrs} />"
+    return f"<{tag}{attrs}>{xml_text(text)}{inner}</{tag}>"
+
+
+def _svg(attributes: dict[str, str], parts: list[str]) -> Markup:
+    return Markup(element("svg", attributes, inner="".join(parts)))
+
+
 def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
     """Share of judged open bug-time in compliance per month (bars) beside all CAs pooled
     (dots): the headline, as known at each month's end."""
@@ -28,8 +60,94 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
     def y(rate: float) -> float:
         return TOP + plot_h * (1 - rate)
 
-    svg = ET.Element(
-        "svg",
+    parts = [
+        element(
+            "title",
+            {"id": "trend-title"},
+            f"{ca}: share of open bug-time in compliance per month, last 12 months",
+        ),
+        element(
+            "desc",
+            {"id": "trend-desc"},
+            "; ".join(
+                f"{p.month}: "
+                + (
+                    f"{p.compliance:.0%} of {p.open_days} bug-days in compliance"
+                    if p.compliance is not None
+                    else "no judged bug open"
+                )
+                for p in trend
+            ),
+        ),
+    ]
+    _share_grid(parts, y, LEFT, WIDTH - RIGHT, LEFT - 6)
+    axis_y, count_y = str(HEIGHT - BOTTOM + 16), str(HEIGHT - BOTTOM + 30)
+    for i, point in enumerate(trend):
+        x = LEFT + i * slot
+        centre = f"{x + slot / 2:.1f}"
+        parts.append(
+            element(
+                "text",
+                {"x": centre, "y": axis_y, "class": "axis", "text-anchor": "middle"},
+                point.month[2:].replace("-", "/"),
+            )
+        )
+        parts.append(
+            element(
+                "text",
+                {"x": centre, "y": count_y, "class": "count", "text-anchor": "middle"},
+                f"{point.open_days:g} d" if point.open_days else "",
+            )
+        )
+        if point.compliance is None:
+            parts.append(
+                element(
+                    "text",
+                    {"x": centre, "y": f"{y(0) - 4:.1f}", "class": "none", "text-anchor": "middle"},
+                    "–",
+                )
+            )
+        else:
+            top = y(point.compliance)
+            parts.append(
+                element(
+                    "rect",
+                    {
+                        "x": f"{x + slot * 0.18:.1f}",
+                        "y": f"{top:.1f}",
+                        "width": f"{slot * 0.64:.1f}",
+                        "height": f"{max(y(0) - top, 1.5):.1f}",
+                        "class": "bar " + _band(point.compliance),
+                    },
+                    inner=element(
+                        "title",
+                        {},
+                        f"{point.month}: {point.compliance:.0%} of {point.open_days} bug-days "
+                        "in compliance",
+                    ),
+                )  # fmt: skip
+            )
+            parts.append(
+                element(
+                    "text",
+                    {"x": centre, "y": f"{top - 4:.1f}", "class": "value", "text-anchor": "middle"},
+                    f"{point.compliance:.0%}",
+                )
+            )
+        if point.pooled is not None:
+            parts.append(
+                element(
+                    "circle",
+                    {
+                        "cx": f"{x + slot / 2 + slot * 0.36:.1f}",
+                        "cy": f"{y(point.pooled):.1f}",
+                        "r": "3.5",
+                        "class": "median",
+                    },
+                    inner=element("title", {}, f"{point.month}: all CAs pooled {point.pooled:.0%}"),
+                )  # fmt: skip
+            )
+    return _svg(
         {
             "xmlns": "http://www.w3.org/2000/svg",
             "viewBox": f"0 0 {WIDTH} {HEIGHT}",
@@ -39,67 +157,8 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
             "aria-labelledby": "trend-title trend-desc",
             "class": "trend",
         },
+        parts,
     )
-    ET.SubElement(
-        svg, "title", {"id": "trend-title"}
-    ).text = f"{ca}: share of open bug-time in compliance per month, last 12 months"
-    ET.SubElement(svg, "desc", {"id": "trend-desc"}).text = "; ".join(
-        f"{p.month}: "
-        + (
-            f"{p.compliance:.0%} of {p.open_days} bug-days in compliance"
-            if p.compliance is not None
-            else "no judged bug open"
-        )
-        for p in trend
-    )
-    _share_grid(svg, y, LEFT, WIDTH - RIGHT, LEFT - 6)
-    for i, point in enumerate(trend):
-        x = LEFT + i * slot
-        centre = x + slot / 2
-        month = ET.SubElement(
-            svg, "text", {"x": f"{centre:.1f}", "y": str(HEIGHT - BOTTOM + 16), "class": "axis"}
-        )
-        month.set("text-anchor", "middle")
-        month.text = point.month[2:].replace("-", "/")
-        count = ET.SubElement(
-            svg, "text", {"x": f"{centre:.1f}", "y": str(HEIGHT - BOTTOM + 30), "class": "count"}
-        )
-        count.set("text-anchor", "middle")
-        count.text = f"{point.open_days:g} d" if point.open_days else ""
-        if point.compliance is None:
-            dash = ET.SubElement(
-                svg, "text", {"x": f"{centre:.1f}", "y": f"{y(0) - 4:.1f}", "class": "none"}
-            )
-            dash.set("text-anchor", "middle")
-            dash.text = "–"
-        else:
-            top = y(point.compliance)
-            bar = ET.SubElement(
-                svg,
-                "rect",
-                {"x": f"{x + slot * 0.18:.1f}", "y": f"{top:.1f}", "width": f"{slot * 0.64:.1f}",
-                 "height": f"{max(y(0) - top, 1.5):.1f}",
-                 "class": "bar " + _band(point.compliance)},
-            )  # fmt: skip
-            ET.SubElement(
-                bar, "title"
-            ).text = (
-                f"{point.month}: {point.compliance:.0%} of {point.open_days} bug-days in compliance"
-            )
-            value = ET.SubElement(
-                svg, "text", {"x": f"{centre:.1f}", "y": f"{top - 4:.1f}", "class": "value"}
-            )
-            value.set("text-anchor", "middle")
-            value.text = f"{point.compliance:.0%}"
-        if point.pooled is not None:
-            mark = ET.SubElement(
-                svg,
-                "circle",
-                {"cx": f"{centre + slot * 0.36:.1f}", "cy": f"{y(point.pooled):.1f}",
-                 "r": "3.5", "class": "median"},
-            )  # fmt: skip
-            ET.SubElement(mark, "title").text = f"{point.month}: all CAs pooled {point.pooled:.0%}"
-    return Markup(ET.tostring(svg, encoding="unicode"))
 
 
 def _band(rate: float) -> str:
@@ -129,8 +188,59 @@ def headline_svg(months: Sequence[MonthHeadline], ca: str) -> Markup:
     def y(rate: float) -> float:
         return top + plot_h * (1 - rate)
 
-    svg = ET.Element(
-        "svg",
+    parts = [
+        element(
+            "title",
+            {"id": "headline-title"},
+            f"{ca}: share of open bug-time in compliance, month by month",
+        ),
+        element(
+            "desc",
+            {"id": "headline-desc"},
+            "; ".join(
+                f"{m.label}: "
+                + ("no judged bug-time" if m.compliance is None else f"{m.compliance:.0%}")
+                for m in points
+            ),
+        ),
+    ]
+    _share_grid(parts, y, left, width - right, left - 5)
+    last_label = -1e9
+    for number in range(first, last + 1):
+        x = left + (number - first) * slot
+        if (number % 12 == 0 or number == first) and x - last_label >= 34:
+            if x <= width - right - 28:  # room for "2024"
+                last_label = x
+                parts.append(
+                    element(
+                        "text",
+                        {"x": f"{x:.1f}", "y": str(height - bottom + 16), "class": "axis"},
+                        str(number // 12),
+                    )
+                )
+    for m in points:
+        x = left + (_month_number(m.label) - first) * slot
+        if m.compliance is None:
+            continue
+        bar_top = y(m.compliance)
+        parts.append(
+            element(
+                "rect",
+                {
+                    "x": f"{x + slot * 0.1:.1f}",
+                    "y": f"{bar_top:.1f}",
+                    "width": f"{max(slot * 0.8, 1.0):.1f}",
+                    "height": f"{max(y(0) - bar_top, 1.5):.1f}",
+                    "class": "bar " + _band(m.compliance),
+                },
+                inner=element(
+                    "title",
+                    {},
+                    f"{m.label}: {m.compliance:.0%} of {m.open_days:g} bug-days in compliance",
+                ),
+            )  # fmt: skip
+        )
+    return _svg(
         {
             "xmlns": "http://www.w3.org/2000/svg",
             "viewBox": f"0 0 {width} {height}",
@@ -140,41 +250,8 @@ def headline_svg(months: Sequence[MonthHeadline], ca: str) -> Markup:
             "aria-labelledby": "headline-title headline-desc",
             "class": "trend history-chart",
         },
+        parts,
     )
-    ET.SubElement(
-        svg, "title", {"id": "headline-title"}
-    ).text = f"{ca}: share of open bug-time in compliance, month by month"
-    ET.SubElement(svg, "desc", {"id": "headline-desc"}).text = "; ".join(
-        f"{m.label}: " + ("no judged bug-time" if m.compliance is None else f"{m.compliance:.0%}")
-        for m in points
-    )
-    _share_grid(svg, y, left, width - right, left - 5)
-    last_label = -1e9
-    for number in range(first, last + 1):
-        x = left + (number - first) * slot
-        if (number % 12 == 0 or number == first) and x - last_label >= 34:
-            if x <= width - right - 28:  # room for "2024"
-                last_label = x
-                tick = ET.SubElement(
-                    svg, "text", {"x": f"{x:.1f}", "y": str(height - bottom + 16), "class": "axis"}
-                )
-                tick.text = str(number // 12)
-    for m in points:
-        x = left + (_month_number(m.label) - first) * slot
-        if m.compliance is None:
-            continue
-        bar_top = y(m.compliance)
-        bar = ET.SubElement(
-            svg,
-            "rect",
-            {"x": f"{x + slot * 0.1:.1f}", "y": f"{bar_top:.1f}",
-             "width": f"{max(slot * 0.8, 1.0):.1f}",
-             "height": f"{max(y(0) - bar_top, 1.5):.1f}", "class": "bar " + _band(m.compliance)},
-        )  # fmt: skip
-        ET.SubElement(
-            bar, "title"
-        ).text = f"{m.label}: {m.compliance:.0%} of {m.open_days:g} bug-days in compliance"
-    return Markup(ET.tostring(svg, encoding="unicode"))
 
 
 def _month_number(label: str) -> int:
@@ -182,17 +259,30 @@ def _month_number(label: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
-def _share_grid(svg: ET.Element, y, x1: float, x2: float, label_x: float) -> None:
+def _share_grid(parts: list[str], y, x1: float, x2: float, label_x: float) -> None:
     """Grid lines at 0%, 50% and 100% of a share axis, each labelled at its left."""
     for level in (0.0, 0.5, 1.0):
-        ET.SubElement(
-            svg,
-            "line",
-            {"x1": str(x1), "x2": str(x2), "y1": f"{y(level):.1f}", "y2": f"{y(level):.1f}",
-             "class": "grid"},
-        )  # fmt: skip
-        label = ET.SubElement(
-            svg, "text", {"x": str(label_x), "y": f"{y(level) + 4:.1f}", "class": "axis"}
+        parts.append(
+            element(
+                "line",
+                {
+                    "x1": str(x1),
+                    "x2": str(x2),
+                    "y1": f"{y(level):.1f}",
+                    "y2": f"{y(level):.1f}",
+                    "class": "grid",
+                },
+            )  # fmt: skip
         )
-        label.set("text-anchor", "end")
-        label.text = f"{level:.0%}"
+        parts.append(
+            element(
+                "text",
+                {
+                    "x": str(label_x),
+                    "y": f"{y(level) + 4:.1f}",
+                    "class": "axis",
+                    "text-anchor": "end",
+                },
+                f"{level:.0%}",
+            )  # fmt: skip
+        )
