@@ -9,6 +9,8 @@ then, metrics computed ``as_of`` then.
 
 from __future__ import annotations
 
+import weakref
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,10 +92,10 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     shown = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
     # one pass over each table, not one per CA: a site renders thousands of CA-months
     by_ca_deadlines: dict[str, list] = {}
-    for row in shown.itertuples(index=False):
+    for row in _rows(shown):
         by_ca_deadlines.setdefault(row.ca, []).append(row)
     by_ca_bugs: dict[str, list] = {}
-    for row in bugs.itertuples(index=False):
+    for row in _rows(bugs):
         by_ca_bugs.setdefault(str(row.ca), []).append(row)
     medians = _medians(totals)
     trend, trend_totals = tables.months.trend(month)
@@ -103,7 +105,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     promises = _by_ca(tables.promises, _promise)
     reports = _by_ca(_reports_in(tables.reports, month), _report)
 
-    slugs = slugs_for(tables.bugs["ca"].fillna("").astype(str))
+    slugs = _slugs_of(tables.bugs)
     cards = []
     for ca in sorted(by_ca_bugs):
         ca_bugs = by_ca_bugs[ca]
@@ -215,7 +217,7 @@ def ca_context(
         needinfos=Needinfos(known=history_known, open=needinfos),
         trend=[
             _trend_point(label, trend.get(label), trend_totals.get(label, {}))
-            for label in (m.label for m in month.last_twelve())
+            for label in _last_twelve(month)
         ],  # fmt: skip
         promises=[],
         completeness=[],
@@ -297,7 +299,7 @@ def _by_ca(frame: pd.DataFrame | None, row_of) -> dict[str, list]:
     if frame is None or frame.empty:
         return {}
     out: dict[str, list] = {}
-    for row in frame.itertuples(index=False):
+    for row in _rows(frame):
         out.setdefault("" if pd.isna(row.ca) else str(row.ca), []).append(row_of(row))
     return out
 
@@ -344,7 +346,7 @@ def _headlines(ca_months: pd.DataFrame, pooled: float | None) -> dict[str, Headl
     rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
     ranked = int(rows["rank"].notna().sum())
     out = {}
-    for row in rows.itertuples(index=False):
+    for row in _rows(rows):
         compliance = None if pd.isna(row.compliance) else float(row.compliance)
         out[row.ca] = Headline(
             compliance=compliance,
@@ -372,7 +374,7 @@ def _no_headline(pooled: float | None, ranked: int) -> Headline:
 
 def _excluded_by_ca(bugs: pd.DataFrame, reasons: pd.Series) -> dict[str, list[ExcludedBug]]:
     out: dict[str, list[ExcludedBug]] = {}
-    for row, reason in zip(bugs.itertuples(index=False), reasons, strict=True):
+    for row, reason in zip(_rows(bugs), reasons, strict=True):
         out.setdefault(str(row.ca), []).append(
             ExcludedBug(
                 bug_id=int(row.bug_id),
@@ -422,7 +424,7 @@ def _silences(silences: pd.DataFrame, month: Month, bugs: pd.DataFrame) -> dict[
         return {}
     summaries = bugs.set_index("bug_id")["summary"]
     out = {}
-    for row in rows.itertuples(index=False):
+    for row in _rows(rows):
         bug = int(row.bug_id)
         started = pd.isna(row.start_count)
         out[str(row.ca)] = Silence(
@@ -450,7 +452,7 @@ def _open_needinfos(needinfos: pd.DataFrame, month: Month) -> dict[str, list[Nee
     """Per CA, needinfo flags on CA-side accounts still open at the month's end."""
     rows = needinfos[needinfos["month"] == month.label] if len(needinfos) else needinfos
     out: dict[str, list[NeedinfoRow]] = {}
-    for row in rows.itertuples(index=False):
+    for row in _rows(rows):
         answered = bool(row.answered)
         out.setdefault(str(row.ca), []).append(
             NeedinfoRow(
@@ -499,6 +501,35 @@ def _limitations(
     return notes
 
 
+_SLUGS: list = [None, {}]  # the bugs table last asked about (a weak reference) and its slugs
+
+
+def _slugs_of(bugs: pd.DataFrame) -> dict[str, str]:
+    """Every CA's slug (:func:`slugs_for` over the whole bugs table, so every month agrees);
+    a site asks once per month with the same table."""
+    if _SLUGS[0] is None or _SLUGS[0]() is not bugs:
+        _SLUGS[:] = [weakref.ref(bugs), slugs_for(bugs["ca"].fillna("").astype(str).tolist())]
+    return _SLUGS[1]
+
+
+@lru_cache(maxsize=64)
+def _row_type(names: tuple[str, ...]) -> type:
+    return namedtuple("Row", names, rename=True)  # noqa: PYI024 - fields as the frame names them
+
+
+def _rows(frame: pd.DataFrame) -> list:
+    """What ``frame.itertuples(index=False)`` gives, read a column at a time: the same values
+    (text, numbers, times, NaN and NaT alike), but pandas iterates an Arrow-backed text column
+    one value at a time, which was a fifth of a site's page context."""
+    make = _row_type(tuple(map(str, frame.columns)))._make
+    if frame.columns.is_unique:
+        columns = [frame[name].tolist() for name in frame.columns]
+    else:
+        columns = [frame.iloc[:, k].tolist() for k in range(frame.shape[1])]
+    return [make(values) for values in zip(*columns, strict=True)] if columns else []
+
+
+@lru_cache(maxsize=256)
 def _month_info(month: Month, as_of: pd.Timestamp) -> MonthInfo:
     return MonthInfo(
         label=month.label,
@@ -507,6 +538,11 @@ def _month_info(month: Month, as_of: pd.Timestamp) -> MonthInfo:
         as_of=as_of,
         title=f"{month.start:%B %Y}",
     )
+
+
+@lru_cache(maxsize=256)
+def _last_twelve(month: Month) -> tuple[str, ...]:
+    return tuple(m.label for m in month.last_twelve())
 
 
 def _rate(met: int, due: int) -> float | None:

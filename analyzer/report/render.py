@@ -31,7 +31,7 @@ from jinja2 import (
 from analyzer.bmo import BMO
 from analyzer.env import InputError
 from analyzer.report.labels import RULE_LABELS
-from analyzer.report.layout import one_per_silence
+from analyzer.report.layout import lines_by_rule, one_per_silence
 from analyzer.report.safety import SHOWN, clean_text
 from analyzer.report.svg import headline_svg, trend_svg
 
@@ -155,6 +155,7 @@ def html_environment(user_dir: Path | None = None) -> Environment:
     env.filters["trend_svg"] = trend_svg
     env.filters["headline_svg"] = headline_svg
     env.filters["one_per_silence"] = one_per_silence
+    env.filters["lines_by_rule"] = lines_by_rule
     return env
 
 
@@ -192,13 +193,20 @@ def when(stamp: pd.Timestamp | None) -> str:
     """A UTC time to the minute, or a dash."""
     if stamp is None or pd.isna(stamp):
         return "–"
-    return f"{stamp:%Y-%m-%d %H:%M} UTC"
+    return _formatted(stamp, stamp.tzinfo, "%Y-%m-%d %H:%M UTC")
 
 
 def day(stamp: pd.Timestamp | None) -> str:
     if stamp is None or pd.isna(stamp):
         return "–"
-    return f"{stamp:%Y-%m-%d}"
+    return _formatted(stamp, stamp.tzinfo, "%Y-%m-%d")
+
+
+@lru_cache(maxsize=1 << 16)
+def _formatted(stamp: pd.Timestamp, tz: object, form: str) -> str:
+    """``stamp`` formatted, once per moment (``tz`` in the key: equal moments in two zones
+    read differently); a site shows the same deadlines' times on month after month."""
+    return format(stamp, form)
 
 
 def duration(hours: float | None) -> str:

@@ -47,6 +47,13 @@ def element(tag: str, attributes: dict[str, str], text: str = "", inner: str = "
     return f"<{tag}{attrs}>{xml_text(text)}{inner}</{tag}>"
 
 
+def _text(attributes: str, text: str) -> str:
+    """A ``<text>`` element: ``attributes`` already written, ``text`` escaped."""
+    if not text:
+        return f"<text{attributes} />"
+    return f"<text{attributes}>{xml_text(text)}</text>"
+
+
 def _svg(attributes: dict[str, str], parts: list[str]) -> Markup:
     return Markup(element("svg", attributes, inner="".join(parts)))
 
@@ -81,71 +88,33 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
         ),
     ]
     _share_grid(parts, y, LEFT, WIDTH - RIGHT, LEFT - 6)
-    axis_y, count_y = str(HEIGHT - BOTTOM + 16), str(HEIGHT - BOTTOM + 30)
+    axis_y, count_y, none_y = HEIGHT - BOTTOM + 16, HEIGHT - BOTTOM + 30, f"{y(0) - 4:.1f}"
+    # attributes below are numbers and class names of ours; every text goes through xml_text
     for i, point in enumerate(trend):
         x = LEFT + i * slot
         centre = f"{x + slot / 2:.1f}"
-        parts.append(
-            element(
-                "text",
-                {"x": centre, "y": axis_y, "class": "axis", "text-anchor": "middle"},
-                point.month[2:].replace("-", "/"),
-            )
-        )
-        parts.append(
-            element(
-                "text",
-                {"x": centre, "y": count_y, "class": "count", "text-anchor": "middle"},
-                f"{point.open_days:g} d" if point.open_days else "",
-            )
-        )
+        middle = f' x="{centre}" y="{{}}" class="{{}}" text-anchor="middle"'
+        parts.append(_text(middle.format(axis_y, "axis"), point.month[2:].replace("-", "/")))
+        count = f"{point.open_days:g} d" if point.open_days else ""
+        parts.append(_text(middle.format(count_y, "count"), count))
         if point.compliance is None:
-            parts.append(
-                element(
-                    "text",
-                    {"x": centre, "y": f"{y(0) - 4:.1f}", "class": "none", "text-anchor": "middle"},
-                    "–",
-                )
-            )
+            parts.append(_text(middle.format(none_y, "none"), "–"))
         else:
             top = y(point.compliance)
-            parts.append(
-                element(
-                    "rect",
-                    {
-                        "x": f"{x + slot * 0.18:.1f}",
-                        "y": f"{top:.1f}",
-                        "width": f"{slot * 0.64:.1f}",
-                        "height": f"{max(y(0) - top, 1.5):.1f}",
-                        "class": "bar " + _band(point.compliance),
-                    },
-                    inner=element(
-                        "title",
-                        {},
-                        f"{point.month}: {point.compliance:.0%} of {point.open_days} bug-days "
-                        "in compliance",
-                    ),
-                )  # fmt: skip
+            title = xml_text(
+                f"{point.month}: {point.compliance:.0%} of {point.open_days} bug-days in compliance"
             )
             parts.append(
-                element(
-                    "text",
-                    {"x": centre, "y": f"{top - 4:.1f}", "class": "value", "text-anchor": "middle"},
-                    f"{point.compliance:.0%}",
-                )
+                f'<rect x="{x + slot * 0.18:.1f}" y="{top:.1f}" width="{slot * 0.64:.1f}" '
+                f'height="{max(y(0) - top, 1.5):.1f}" class="bar {_band(point.compliance)}">'
+                f"<title>{title}</title></rect>"
             )
+            parts.append(_text(middle.format(f"{top - 4:.1f}", "value"), f"{point.compliance:.0%}"))
         if point.pooled is not None:
+            title = xml_text(f"{point.month}: all CAs pooled {point.pooled:.0%}")
             parts.append(
-                element(
-                    "circle",
-                    {
-                        "cx": f"{x + slot / 2 + slot * 0.36:.1f}",
-                        "cy": f"{y(point.pooled):.1f}",
-                        "r": "3.5",
-                        "class": "median",
-                    },
-                    inner=element("title", {}, f"{point.month}: all CAs pooled {point.pooled:.0%}"),
-                )  # fmt: skip
+                f'<circle cx="{x + slot / 2 + slot * 0.36:.1f}" cy="{y(point.pooled):.1f}" '
+                f'r="3.5" class="median"><title>{title}</title></circle>'
             )
     return _svg(
         {
