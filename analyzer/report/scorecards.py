@@ -82,19 +82,21 @@ def _promises_of(corpus, months, month: Month) -> pd.DataFrame:
     """The promises due in ``month`` (the window of its promised day), judged at the month's
     end: :func:`analyzer.ahead.promises.promises_by_month` judges every month's at once, the
     first time a corpus is asked, as ``promises_table(corpus, as_of, window=month)`` would."""
+    from analyzer.ahead.promises import COLUMNS as PROMISE_COLUMNS
     from analyzer.ahead.promises import promises_by_month
 
     known = _PROMISES.get(corpus)
-    if known is None or known[0] is not months or month.label not in known[1]:
+    if known is None or known[0] is not months:
         commitments = corpus.language.commitments
         first = commitments["promised"].min() if len(commitments) else None
         span = Month.span(first, months.as_of) if first is not None and pd.notna(first) else []
-        seen = {m.label: months.view(m).as_of for m in [*span, month] if m.start <= months.as_of}
+        seen = {m.label: months.view(m).as_of for m in span}
         judged = promises_by_month(
             commitments, corpus.comments, corpus.comment_language, corpus.bugs, seen
         )
         known = _PROMISES[corpus] = (months, judged)
-    return known[1][month.label]
+    # a month before the first promised day has none
+    return known[1].get(month.label, pd.DataFrame(columns=PROMISE_COLUMNS))
 
 
 def write_scorecards(
