@@ -72,6 +72,7 @@ class ScorecardTables:
 
 # The same summaries, versions and caveats are cleaned on every month's pages of a site.
 _clean = lru_cache(maxsize=1 << 16)(clean_text)
+_link = lru_cache(maxsize=1 << 16)(trusted_link)
 
 
 def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
@@ -91,9 +92,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
         deadlines["gap_start"] = gap_starts(deadlines)  # "Started" agrees with its link
     shown = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
     # one pass over each table, not one per CA: a site renders thousands of CA-months
-    by_ca_deadlines: dict[str, list] = {}
-    for row in _rows(shown):
-        by_ca_deadlines.setdefault(row.ca, []).append(row)
+    by_ca_deadlines = _deadline_rows(shown)
     by_ca_bugs: dict[str, list] = {}
     for row in _rows(bugs):
         by_ca_bugs.setdefault(str(row.ca), []).append(row)
@@ -112,7 +111,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
         card = ca_context(
             ca=str(ca),
             ca_bugs=ca_bugs,
-            deadlines=by_ca_deadlines.get(ca, []),
+            deadlines=by_ca_deadlines.get(ca, ([], [])),
             month=month,
             as_of=view.as_of,
             medians=medians,
@@ -152,7 +151,7 @@ def ca_context(
     *,
     ca: str,
     ca_bugs: list,
-    deadlines: list,
+    deadlines: tuple[list[DeadlineRow], list[DeadlineRow]],
     month: Month,
     as_of: pd.Timestamp,
     medians: Medians,
@@ -170,7 +169,7 @@ def ca_context(
     opened = [b for b in bug_rows if b.opened >= month.start]
     closed = [b for b in bug_rows if b.closed is not None and b.closed >= month.start]
     open_at_end = [b for b in bug_rows if b.closed is None]
-    listed, carried = _deadline_rows(deadlines)
+    listed, carried = deadlines
     rules = []
     for rule in RULES:
         rows = [d for d in listed if d.rule == rule and d.counted]
@@ -240,40 +239,60 @@ def _bug_row(row) -> BugRow:
     )
 
 
-def _deadline_rows(deadlines: list) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
-    """The month view's rows: those that count in the month or were pending at its end; and
-    older ones still unmet at its end on a bug still open (shown, not counted again)."""
-    listed: list[DeadlineRow] = []
-    carried: list[DeadlineRow] = []
-    anchors: set[str] = set()
-    for row in deadlines:  # rows of the month view's deadlines, in (due, bug, rule, start) order
-        in_month = bool(row.in_month)
-        pending = row.outcome == "pending"
-        anchor = f"d-{int(row.bug_id)}-{row.rule}-{int(row.start.timestamp())}"
+def _deadline_rows(
+    deadlines: pd.DataFrame,
+) -> dict[str, tuple[list[DeadlineRow], list[DeadlineRow]]]:
+    """Per CA, the month view's rows: those that count in the month or were pending at its
+    end; and older ones still unmet at its end on a bug still open (shown, not counted
+    again). Read a column at a time: a site makes some 55,000 of these rows."""
+    n = len(deadlines)
+
+    def column(name: str, default: object = "") -> list:
+        return deadlines[name].tolist() if name in deadlines else [default] * n
+
+    starts = column("start")
+    out: dict[str, tuple[list[DeadlineRow], list[DeadlineRow]]] = {}
+    anchors_of: dict[str, set[str]] = {}  # unique on each CA's page
+    for (
+        ca, bug_id, rule, irg_version, start, due, met_at, outcome, overdue_hours,
+        evidence_start, evidence_met, basis, caveat, repeat, gap_start, in_month,
+    ) in zip(
+        column("ca"), column("bug_id"), column("rule"), column("irg_version"), starts,
+        column("due"), column("met_at"), column("outcome"), column("overdue_hours"),
+        column("evidence_start"), column("evidence_met"), column("basis"), column("caveat"),
+        column("repeat", 0), deadlines["gap_start"].tolist() if "gap_start" in deadlines
+        else starts, column("in_month"),
+        strict=True,
+    ):  # fmt: skip
+        # rows in (due, bug, rule, start) order
+        in_month = bool(in_month)
+        anchors = anchors_of.setdefault(ca, set())
+        anchor = f"d-{int(bug_id)}-{rule}-{int(start.timestamp())}"
         while anchor in anchors:  # two obligations started at once (needinfo to two accounts)
             anchor += "-b"
         anchors.add(anchor)
         item = DeadlineRow(
             anchor=anchor,
-            bug_id=int(row.bug_id),
-            bug_url=bug_url(row.bug_id),
-            rule=str(row.rule),
-            irg_version=_clean(row.irg_version, limit=10),
-            start=row.start,
-            due=row.due,
-            met_at=None if pd.isna(row.met_at) else row.met_at,
-            outcome=str(row.outcome),
-            overdue_hours=0.0 if pd.isna(row.overdue_hours) else float(row.overdue_hours),
-            evidence_start=trusted_link(row.evidence_start),
-            evidence_met=trusted_link(row.evidence_met),
-            basis=_clean(getattr(row, "basis", ""), limit=20),
-            counted=in_month and row.outcome in ("met", "missed"),
-            caveat=_clean(getattr(row, "caveat", ""), limit=200),
-            repeat=0 if pd.isna(getattr(row, "repeat", 0)) else int(getattr(row, "repeat", 0)),
-            gap_start=getattr(row, "gap_start", row.start),
+            bug_id=int(bug_id),
+            bug_url=bug_url(bug_id),
+            rule=str(rule),
+            irg_version=_clean(irg_version, limit=10),
+            start=start,
+            due=due,
+            met_at=None if pd.isna(met_at) else met_at,
+            outcome=str(outcome),
+            overdue_hours=0.0 if pd.isna(overdue_hours) else float(overdue_hours),
+            evidence_start=_link(evidence_start),
+            evidence_met=_link(evidence_met),
+            basis=_clean(basis, limit=20),
+            counted=in_month and outcome in ("met", "missed"),
+            caveat=_clean(caveat, limit=200),
+            repeat=0 if pd.isna(repeat) else int(repeat),
+            gap_start=gap_start,
         )
-        (listed if (in_month or pending) else carried).append(item)
-    return listed, carried
+        listed, carried = out.setdefault(ca, ([], []))
+        (listed if (in_month or outcome == "pending") else carried).append(item)
+    return out
 
 
 def _trend_point(label: str, cell: TrendCell | None, totals: Mapping) -> TrendPoint:
