@@ -441,7 +441,7 @@ def _silences(silences: pd.DataFrame, month: Month, bugs: pd.DataFrame) -> dict[
     rows = silences[silences["month"] == month.label]
     if rows.empty:
         return {}
-    summaries = bugs.set_index("bug_id")["summary"]
+    summaries = _summaries_of(bugs)
     out = {}
     for row in _rows(rows):
         bug = int(row.bug_id)
@@ -529,6 +529,16 @@ def _slugs_of(bugs: pd.DataFrame) -> dict[str, str]:
     if _SLUGS[0] is None or _SLUGS[0]() is not bugs:
         _SLUGS[:] = [weakref.ref(bugs), slugs_for(bugs["ca"].fillna("").astype(str).tolist())]
     return _SLUGS[1]
+
+
+_SUMMARIES: list = [None, {}]  # as _SLUGS: each bug's summary
+
+
+def _summaries_of(bugs: pd.DataFrame) -> dict:
+    if _SUMMARIES[0] is None or _SUMMARIES[0]() is not bugs:
+        by_bug = dict(zip(bugs["bug_id"].tolist(), bugs["summary"].tolist(), strict=True))
+        _SUMMARIES[:] = [weakref.ref(bugs), by_bug]
+    return _SUMMARIES[1]
 
 
 @lru_cache(maxsize=64)

@@ -86,6 +86,8 @@ _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(DeadlineRow))
 
 
 def _line(rows: list[DeadlineRow]) -> DeadlineLine:
+    if len(rows) == 1:  # most lines: the same as below, without the folding
+        return _single(rows[0])
     first = min(rows, key=lambda r: (r.due, r.repeat))
     last = max(rows, key=lambda r: (r.due, r.repeat))
     fields = {name: getattr(first, name) for name in _ROW_FIELDS}
@@ -107,6 +109,28 @@ def _line(rows: list[DeadlineRow]) -> DeadlineLine:
         counted_weeks=sum(r.counted for r in rows),
         met_weeks=sum(r.counted and r.outcome == "met" for r in rows),
         anchors=[r.anchor for r in rows],
+    )
+
+
+def _single(row: DeadlineRow) -> DeadlineLine:
+    """:func:`_line` of one row."""
+    fields = {name: getattr(row, name) for name in _ROW_FIELDS}
+    met = row.met_at is not None
+    counted = bool(row.counted)
+    fields.update(
+        gap_start=row.gap_start if row.gap_start is not None else row.start,
+        counted=counted,
+        met_at=row.met_at if met else None,
+        evidence_met=row.evidence_met if met else None,
+    )
+    return DeadlineLine(
+        **fields,
+        weeks=1,
+        last_due=row.due,
+        missed_weeks=int(row.outcome == "missed"),
+        counted_weeks=int(counted),
+        met_weeks=int(counted and row.outcome == "met"),
+        anchors=[row.anchor],
     )
 
 
