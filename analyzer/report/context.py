@@ -420,7 +420,8 @@ def _judged_in(tables: ScorecardTables, month: Month) -> tuple[pd.DataFrame, pd.
     summary), and why each is not judged then ("" when it is)."""
     view = tables.months.view(month).bugs
     extra = [c for c in ("summary", "ca_known") if c in tables.bugs]
-    known = view.merge(tables.bugs[["bug_id", *extra]], on="bug_id", how="left")
+    # the bugs table's columns by id, as a left merge on bug_id gives them (not one merge a month)
+    known = view.assign(**{c: view["bug_id"].map(_by_bug(tables.bugs, c)) for c in extra})
     known["ca"] = known["ca"].fillna("").astype(str)
     known = known.sort_values("bug_id", kind="stable").reset_index(drop=True)
     return known, known["excluded"].fillna("").astype(str)
@@ -441,7 +442,7 @@ def _silences(silences: pd.DataFrame, month: Month, bugs: pd.DataFrame) -> dict[
     rows = silences[silences["month"] == month.label]
     if rows.empty:
         return {}
-    summaries = _summaries_of(bugs)
+    summaries = _by_bug(bugs, "summary")
     out = {}
     for row in _rows(rows):
         bug = int(row.bug_id)
@@ -531,14 +532,17 @@ def _slugs_of(bugs: pd.DataFrame) -> dict[str, str]:
     return _SLUGS[1]
 
 
-_SUMMARIES: list = [None, {}]  # as _SLUGS: each bug's summary
+_BY_BUG: list = [None, {}]  # as _SLUGS: the bugs table's columns, each as {bug_id: value}
 
 
-def _summaries_of(bugs: pd.DataFrame) -> dict:
-    if _SUMMARIES[0] is None or _SUMMARIES[0]() is not bugs:
-        by_bug = dict(zip(bugs["bug_id"].tolist(), bugs["summary"].tolist(), strict=True))
-        _SUMMARIES[:] = [weakref.ref(bugs), by_bug]
-    return _SUMMARIES[1]
+def _by_bug(bugs: pd.DataFrame, column: str) -> dict:
+    """``bugs[column]`` by bug id (ids are unique in the bugs table), made once per table."""
+    if _BY_BUG[0] is None or _BY_BUG[0]() is not bugs:
+        _BY_BUG[:] = [weakref.ref(bugs), {}]
+    known = _BY_BUG[1]
+    if column not in known:
+        known[column] = dict(zip(bugs["bug_id"].tolist(), bugs[column].tolist(), strict=True))
+    return known[column]
 
 
 @lru_cache(maxsize=64)
