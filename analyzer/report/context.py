@@ -327,8 +327,16 @@ def _reports_in(reports: pd.DataFrame | None, month: Month) -> pd.DataFrame | No
     """Reports posted in the month whose whole text the store holds (others cannot be read)."""
     if reports is None or reports.empty:
         return reports
-    posted = (reports["posted"] >= month.start) & (reports["posted"] <= month.end)
-    return reports[posted & reports["text_complete"].astype(bool)]
+    if _REPORTS[0] is None or _REPORTS[0]() is not reports:  # grouped once, not read a month
+        labels = reports["posted"].dt.tz_convert("UTC").dt.strftime("%Y-%m")
+        by_month = dict(iter(reports.groupby(labels, sort=False)))
+        _REPORTS[:] = [weakref.ref(reports), by_month]
+    rows = _REPORTS[1].get(month.label, reports.iloc[:0])
+    posted = (rows["posted"] >= month.start) & (rows["posted"] <= month.end)
+    return rows[posted & rows["text_complete"].astype(bool)]
+
+
+_REPORTS: list = [None, {}]  # as _SLUGS: the reports table by the month each was posted in
 
 
 def _promise(row) -> PromiseRow:
