@@ -14,6 +14,7 @@ from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -554,7 +555,7 @@ def _by_bug(bugs: pd.DataFrame, column: str) -> dict:
 
 
 @lru_cache(maxsize=64)
-def _row_type(names: tuple[str, ...]) -> type:
+def _row_type(names: tuple[str, ...]) -> Any:
     return namedtuple("Row", names, rename=True)  # noqa: PYI024 - fields as the frame names them
 
 
