@@ -171,20 +171,26 @@ def ca_context(
     closed = [b for b in bug_rows if b.closed is not None and b.closed >= month.start]
     open_at_end = [b for b in bug_rows if b.closed is None]
     listed, carried = deadlines
+    tally: dict[str, list[int]] = {}  # per rule: [met, counted, pending], one pass
+    for d in listed:
+        counts = tally.setdefault(d.rule, [0, 0, 0])
+        if d.counted:
+            counts[0] += d.outcome == "met"
+            counts[1] += 1
+        counts[2] += d.outcome == "pending"
     rules = []
     for rule in RULES:
-        rows = [d for d in listed if d.rule == rule and d.counted]
-        met = sum(d.outcome == "met" for d in rows)
+        met, due, pending = tally.get(rule, (0, 0, 0))
         rules.append(
             RuleRate(
                 rule=rule,
                 label=RULE_LABELS.get(rule, rule),
                 anchor=f"rule-{rule}",
                 met=met,
-                missed=len(rows) - met,
-                due=len(rows),
-                pending=sum(d.rule == rule and d.outcome == "pending" for d in listed),
-                rate=_rate(met, len(rows)),
+                missed=due - met,
+                due=due,
+                pending=pending,
+                rate=_rate(met, due),
                 median=medians.rules.get(rule),
             )
         )
