@@ -334,6 +334,9 @@ def _reports_in(reports: pd.DataFrame | None, month: Month) -> pd.DataFrame | No
     """Reports posted in the month whose whole text the store holds (others cannot be read)."""
     if reports is None or reports.empty:
         return reports
+    if not isinstance(reports["posted"].dtype, pd.DatetimeTZDtype):  # a hand-made table
+        posted = (reports["posted"] >= month.start) & (reports["posted"] <= month.end)
+        return reports[posted & reports["text_complete"].astype(bool)]
     if _REPORTS[0] is None or _REPORTS[0]() is not reports:  # grouped once, not read a month
         labels = reports["posted"].dt.tz_convert("UTC").dt.strftime("%Y-%m")
         by_month = dict(iter(reports.groupby(labels, sort=False)))
