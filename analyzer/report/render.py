@@ -193,13 +193,13 @@ def when(stamp: pd.Timestamp | None) -> str:
     """A UTC time to the minute, or a dash."""
     if stamp is None or pd.isna(stamp):
         return "–"
-    return _formatted(stamp, stamp.tzinfo, "%Y-%m-%d %H:%M UTC")
+    return _formatted(stamp, getattr(stamp, "tzinfo", None), "%Y-%m-%d %H:%M UTC")
 
 
 def day(stamp: pd.Timestamp | None) -> str:
     if stamp is None or pd.isna(stamp):
         return "–"
-    return _formatted(stamp, stamp.tzinfo, "%Y-%m-%d")
+    return _formatted(stamp, getattr(stamp, "tzinfo", None), "%Y-%m-%d")
 
 
 @lru_cache(maxsize=1 << 16)
