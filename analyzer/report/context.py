@@ -334,19 +334,8 @@ def _reports_in(reports: pd.DataFrame | None, month: Month) -> pd.DataFrame | No
     """Reports posted in the month whose whole text the store holds (others cannot be read)."""
     if reports is None or reports.empty:
         return reports
-    if not isinstance(reports["posted"].dtype, pd.DatetimeTZDtype):  # a hand-made table
-        posted = (reports["posted"] >= month.start) & (reports["posted"] <= month.end)
-        return reports[posted & reports["text_complete"].astype(bool)]
-    if _REPORTS[0] is None or _REPORTS[0]() is not reports:  # grouped once, not read a month
-        labels = reports["posted"].dt.tz_convert("UTC").dt.strftime("%Y-%m")
-        by_month = dict(iter(reports.groupby(labels, sort=False)))
-        _REPORTS[:] = [weakref.ref(reports), by_month]
-    rows = _REPORTS[1].get(month.label, reports.iloc[:0])
-    posted = (rows["posted"] >= month.start) & (rows["posted"] <= month.end)
-    return rows[posted & rows["text_complete"].astype(bool)]
-
-
-_REPORTS: list = [None, {}]  # as _SLUGS: the reports table by the month each was posted in
+    posted = (reports["posted"] >= month.start) & (reports["posted"] <= month.end)
+    return reports[posted & reports["text_complete"].astype(bool)]
 
 
 def _promise(row) -> PromiseRow:
@@ -543,8 +532,9 @@ _SLUGS: list = [None, {}]  # the bugs table last asked about (a weak reference) 
 
 
 def _slugs_of(bugs: pd.DataFrame) -> dict[str, str]:
-    """Every CA's slug (:func:`slugs_for` over the whole bugs table, so every month agrees);
-    a site asks once per month with the same table."""
+    """Every CA's slug (:func:`slugs_for` over the bugs table given), made once per table
+    object: months built from one table (``tables_from_corpus`` gives each month the
+    corpus's) do not slug every name again."""
     if _SLUGS[0] is None or _SLUGS[0]() is not bugs:
         _SLUGS[:] = [weakref.ref(bugs), slugs_for(bugs["ca"].fillna("").astype(str).tolist())]
     return _SLUGS[1]
