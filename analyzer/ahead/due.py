@@ -84,7 +84,7 @@ def due_from_tables(
 ) -> pd.DataFrame:
     """The open obligations at ``as_of`` (columns: ``COLUMNS``, then ``EXTRA_COLUMNS``),
     overdue first."""
-    open_bugs = bugs[(bugs["opened"] <= as_of) & (bugs["closed"].isna() | (bugs["closed"] > as_of))]
+    open_bugs = bugs[open_at(bugs, as_of)]
     unmet = deadlines["met_at"].isna() | (deadlines["met_at"] > as_of)
     rows = deadlines[
         deadlines["outcome"].isin(["pending", "missed"])
@@ -109,6 +109,11 @@ def due_from_tables(
         ["state", "due", "bug_id", "rule"], key=_overdue_first, ignore_index=True
     )
     return table.reindex(columns=[*COLUMNS, *EXTRA_COLUMNS])
+
+
+def open_at(bugs: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Which rows of the bugs table are of bugs open at ``as_of``."""
+    return (bugs["opened"] <= as_of) & (bugs["closed"].isna() | (bugs["closed"] > as_of))
 
 
 def _overdue_first(column: pd.Series) -> pd.Series:
@@ -142,11 +147,7 @@ def due_bugs(
     When the whiteboard's history is unknown, its current Next-update date (still ahead) governs
     the gap running at ``as_of``: the weekly misses of that gap are not shown as overdue.
     """
-    open_bugs = bugs[
-        (bugs["opened"] <= as_of)
-        & (bugs["closed"].isna() | (bugs["closed"] > as_of))
-        & bugs["bug_id"].isin(judged)
-    ]
+    open_bugs = bugs[open_at(bugs, as_of) & bugs["bug_id"].isin(judged)]
     if ca is not None:
         open_bugs = open_bugs[open_bugs["ca"] == ca]
     # only the open bugs' rows: at 50x the real corpus most of 1.1M comments are of closed bugs
@@ -323,8 +324,10 @@ class OpenBugs:
 
 
 def open_bugs(corpus, as_of=None, within=None, ca: str | None = None) -> OpenBugs:
-    """The obligations and bug rows the due table, the due page and "waiting" all start from."""
-    metrics = corpus.metrics(as_of)
+    """The obligations and bug rows the due table, the due page and "waiting" all start from:
+    the tables of the bugs open at ``as_of`` only (at 50x the real corpus, a tenth of them)."""
+    stamp = corpus.evaluation(as_of).as_of
+    metrics = corpus.metrics(stamp, bug_ids=corpus.bugs.loc[open_at(corpus.bugs, stamp), "bug_id"])
     judged = metrics.bug_metrics.loc[metrics.bug_metrics["excluded"].fillna("") == "", "bug_id"]
     every = due_from_tables(metrics.deadlines, corpus.bugs, metrics.as_of, ca=ca)
     rows = due_bugs(

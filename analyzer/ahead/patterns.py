@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 #: tags every compliance bug carries, or that say nothing about the incident's kind
@@ -33,23 +34,27 @@ NAMED_COLUMNS = ["ca", "named", "bug_id", "count"]
 
 
 def recurring_kinds(
-    bugs: pd.DataFrame, whiteboard: pd.DataFrame, comments: pd.DataFrame
+    bugs: pd.DataFrame,
+    whiteboard: pd.DataFrame,
+    comments: pd.DataFrame,
+    as_of: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """One row per CA and kind seen on two or more of its bugs: ``source`` is ``whiteboard``
     (a tag any of the bug's whiteboard values carried) or ``report`` (a root-cause category
-    stated in a CA comment), ``bugs`` the sorted bug ids."""
-    ca_of = bugs.set_index("bug_id")["ca"].fillna("").astype(str)
+    stated in a CA comment made by ``as_of``, if given), ``bugs`` the sorted bug ids."""
+    ca_of = _cas(bugs)
     found: dict[tuple[str, str, str], set[int]] = {}
     if not whiteboard.empty:
-        tags = whiteboard[["bug_id", "tags"]].dropna()
+        # a bug's many whiteboard values mostly repeat its tags: each pair once
+        tags = whiteboard[["bug_id", "tags"]].dropna().drop_duplicates()
         for bug_id, text in zip(tags["bug_id"], tags["tags"], strict=True):
-            if bug_id not in ca_of.index:
+            if bug_id not in ca_of:
                 continue
             for tag in str(text).split():
                 if tag not in NOT_A_KIND:
                     found.setdefault((ca_of[bug_id], "whiteboard", tag), set()).add(int(bug_id))
-    for bug_id, text in _ca_texts(comments, words="root[ -]cause"):
-        if bug_id not in ca_of.index:
+    for bug_id, _, text in _ca_texts(comments, "root[ -]cause", as_of):
+        if bug_id not in ca_of:
             continue
         for match in _ROOT_CAUSE.finditer(text):
             category = " ".join(match["category"].strip(" *_").lower().split())
@@ -101,13 +106,16 @@ def in_breach_together(breaches: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TOGETHER_COLUMNS)
 
 
-def named_bugs(bugs: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
-    """One row per CA comment naming another bug: the CA, the bug named, and the comment
-    (bug and number) that names it; a bug names itself in passing, so that is left out."""
-    ca_of = bugs.set_index("bug_id")["ca"].fillna("").astype(str)
+def named_bugs(
+    bugs: pd.DataFrame, comments: pd.DataFrame, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """One row per CA comment (made by ``as_of``, if given) naming another bug: the CA, the
+    bug named, and the comment (bug and number) that names it; a bug names itself in passing,
+    so that is left out."""
+    ca_of = _cas(bugs)
     rows: list[tuple] = []
-    for bug_id, count, text in _ca_texts(comments, with_count=True, words=r"bug|bugzil\.la"):
-        if bug_id not in ca_of.index:
+    for bug_id, count, text in _ca_texts(comments, r"bug|bugzil\.la", as_of):
+        if bug_id not in ca_of:
             continue
         for named in dict.fromkeys(int(m["bug"]) for m in _NAMED.finditer(text)):
             if named != bug_id:
@@ -115,14 +123,34 @@ def named_bugs(bugs: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NAMED_COLUMNS)
 
 
-def _ca_texts(comments: pd.DataFrame, with_count: bool = False, words: str = ""):
-    """(bug, [count,] text) of every CA comment with text (containing ``words``, a regular
-    expression read case-blind: a scan in C before Python reads the few that match)."""
+def _cas(bugs: pd.DataFrame) -> dict[int, str]:
+    """Each bug's CA ("" for none), to be looked up once per tag or comment."""
+    names = bugs["ca"].fillna("").astype(str).tolist()
+    return dict(zip(bugs["bug_id"].astype(int).tolist(), names, strict=True))
+
+
+_TAKE_ROWS = 5_000  # matching comments whose text is copied out at once (reports run to 7k)
+
+
+def _ca_texts(comments: pd.DataFrame, words: str, as_of: pd.Timestamp | None = None):
+    """(bug, comment number, text) of every CA comment with text (made by ``as_of``, if
+    given) containing ``words``, a regular expression read case-blind. Every text is scanned
+    where it lies, in C, before Python reads the few that match, a slice at a time: a copy of
+    every CA comment's text held gigabytes at 50x the real corpus."""
     if comments.empty or "text" not in comments:
-        return []
-    mine = comments[comments["role"].eq("ca") & comments["text"].notna()]
-    if words:
-        mine = mine[mine["text"].astype(str).str.contains(words, case=False, regex=True)]
-    if with_count:
-        return zip(mine["bug_id"].astype(int), mine["count"], mine["text"].astype(str), strict=True)
-    return zip(mine["bug_id"].astype(int), mine["text"].astype(str), strict=True)
+        return
+    text = comments["text"]
+    keep = comments["role"].eq("ca") & text.notna()
+    if as_of is not None:
+        keep &= comments["time"] <= as_of
+    scanned = text.astype(str) if text.dtype == object else text
+    found = scanned.str.contains(words, case=False, regex=True).fillna(False)
+    rows = np.flatnonzero(keep.to_numpy(dtype=bool) & found.to_numpy(dtype=bool))
+    for begin in range(0, len(rows), _TAKE_ROWS):
+        part = rows[begin : begin + _TAKE_ROWS]
+        yield from zip(
+            comments["bug_id"].take(part).astype(int).tolist(),
+            comments["count"].take(part).tolist(),
+            text.take(part).astype(str).tolist(),
+            strict=True,
+        )

@@ -223,10 +223,11 @@ def due_page(
     that names differing only in letter case link to their own pages. ``waiting``: what each
     bug's CA owes (:func:`analyzer.ahead.waiting.waiting_from_tables`), with a reminder draft.
     """
-    from analyzer.ahead.waiting import reminder
+    from analyzer.ahead.waiting import reminders
 
     month = scorecard_month(as_of)
     owed = _waiting_items(waiting)
+    drafts = reminders(waiting, bugs["bug_id"], as_of) if waiting is not None else {}
     slugs = dict(slugs or {})
     names = {_text(name) for name in bugs["ca"]} - set(slugs)
     if names:
@@ -267,7 +268,7 @@ def due_page(
                 caveat=clean_text(row.caveat, limit=300) or None,
                 scorecard=f"../{month}/{slugs[name]}.html",
                 waiting=owed.get(int(row.bug_id), []),
-                reminder=reminder(int(row.bug_id), waiting, as_of) if waiting is not None else "",
+                reminder=drafts.get(int(row.bug_id), ""),
             )
         )
     open_deadlines = [

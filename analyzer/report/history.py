@@ -75,7 +75,8 @@ def history_pages(
         open_by_ca.setdefault(row.ca_name, []).append(row)
     rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
     complete = scorecard_month(due.as_of)
-    patterns = _patterns(corpus, corpus.metrics(as_of), due.as_of)
+    # the breaches of every bug as known then, without the other tables of every bug
+    patterns = _patterns(corpus, corpus.evaluation(due.as_of).breaches(), due.as_of)
     pages = []
     for ca, mine in rows.groupby("ca", sort=True):
         if names is not None and ca not in names:
@@ -115,15 +116,16 @@ def history_pages(
     return pages
 
 
-def _patterns(corpus, metrics, as_of: pd.Timestamp) -> dict[str, Patterns]:
+def _patterns(corpus, breaches: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, Patterns]:
     """Each CA's patterns from what was known at ``as_of`` (comments and whiteboard values
-    by then, the breaches judged then)."""
+    by then, ``breaches``: those judged then)."""
     from analyzer.ahead.patterns import in_breach_together, named_bugs, recurring_kinds
     from analyzer.report.layout import patterns_by_ca
 
     bugs = corpus.bugs[corpus.bugs["opened"] <= as_of]
+    # the comments are read by as_of where they are (a copy of them all, text and all, held
+    # a gigabyte at 50x the real corpus)
     comments = corpus.comments
-    comments = comments[comments["time"] <= as_of]
     # a bug's tags say what kind of incident it is: its later tags too (without history,
     # every value is dated at the sync)
     board = corpus.whiteboard
@@ -135,9 +137,9 @@ def _patterns(corpus, metrics, as_of: pd.Timestamp) -> dict[str, Patterns]:
         else ""
     )
     return patterns_by_ca(
-        recurring_kinds(bugs, board, comments),
-        in_breach_together(metrics.breaches),
-        named_bugs(bugs, comments),
+        recurring_kinds(bugs, board, comments, as_of),
+        in_breach_together(breaches),
+        named_bugs(bugs, comments, as_of),
         corpus.bugs,
         text_note,
     )
