@@ -258,6 +258,15 @@ class Corpus:
             )
         return self._months[stamp]
 
+    def forget_judgements(self) -> None:
+        """Let go of every evaluation, metrics result and month tables computed so far (each
+        bug judged as plain Python objects, every month's rows: about 2 GB at 50x the real
+        corpus), for a command that has taken what it still needs of them; a later call
+        computes them again."""
+        self._evaluations.clear()
+        self._metrics.clear()
+        self._months.clear()
+
     def _stamp(self, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
         return (self.observed_at if as_of is None else utc(as_of)).floor("s")
 

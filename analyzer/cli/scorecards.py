@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,7 +58,7 @@ def scorecards(
 
     from analyzer.months import Month
     from analyzer.report.context import cas_shown
-    from analyzer.report.history import history_pages, write_histories
+    from analyzer.report.history import history_pages, judged_at, write_histories
     from analyzer.report.scorecards import tables_from_corpus, write_scorecards
 
     env = get_env()
@@ -81,6 +82,13 @@ def scorecards(
 
     # one evaluation serves the pages, the trend and the history pages
     tables = tables_from_corpus(corpus, chosen, progress=progress)
+    # What the history pages read of the judgement at the month's end is taken now, as
+    # tables; then every bug's judgement and every other month's rows are let go before any
+    # page is built (about 2 GB at 50x the real corpus). Only this month's view is read here.
+    judged = judged_at(corpus, chosen)
+    months = dataclasses.replace(tables.months, views={chosen: tables.months.view(chosen)})
+    tables = dataclasses.replace(tables, months=months)
+    corpus.forget_judgements()
     try:
         written = write_scorecards(
             tables, chosen, out, ca=ca_name, templates=templates, progress=progress
@@ -88,7 +96,8 @@ def scorecards(
         # each page links to its CA's history: OUT/ca/<slug>.html, every month as known at
         # its own end up to the chosen one (a --ca without pages this month writes none)
         shown = {ca_name} if ca_name is not None else cas_shown(tables, chosen)
-        write_histories(history_pages(corpus, shown, through=chosen), out, templates)
+        pages = history_pages(corpus, shown, through=chosen, judged=judged)
+        write_histories(pages, out, templates)
     except jinja2.TemplateError as exc:
         name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
         where = f" ({name}, line {line})" if name else ""

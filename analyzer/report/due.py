@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analyzer.ahead.due import BUG_COLUMNS, COLUMNS, human_hours
+from analyzer.ahead.due import BUG_COLUMNS, COLUMNS, OpenBugs, human_hours
 from analyzer.bmo import bug_url, trusted_link
 from analyzer.months import Month
 from analyzer.report.labels import NO_CA
@@ -158,16 +158,19 @@ def due_page_of(
     within: str | None,
     ca: str | None,
     promises: bool = True,
+    now: OpenBugs | None = None,
 ) -> DuePage:
     """The due page of a corpus at ``as_of`` (default: the last sync), from the ahead stage's
     tables; ``ca`` as the bugs table spells it. ``promises=False``: no promise counts (a
-    caller that shows only the bugs; promises cost a pass over every CA comment)."""
+    caller that shows only the bugs; promises cost a pass over every CA comment). ``now``:
+    :func:`analyzer.ahead.due.open_bugs` of the same arguments, when the caller took it."""
     from analyzer.ahead import promise_summary, promises_table
     from analyzer.ahead.due import open_bugs, parse_window
     from analyzer.ahead.waiting import asks_of, waiting_from_tables
 
     window = parse_window(within) if within is not None else None
-    now = open_bugs(corpus, as_of, window, ca)
+    if now is None:
+        now = open_bugs(corpus, as_of, window, ca)
     stamp, every, bugs = now.as_of, now.obligations, now.bugs
     listed = every[every["bug_id"].isin(bugs["bug_id"])]
     if window is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.ahead.due import OpenBugs
 from analyzer.atomic import write_if_changed
 from analyzer.metrics.rulebook import RULES
 from analyzer.months import Month
@@ -56,27 +57,55 @@ class HistoryPage:
     patterns: Patterns | None = None  # what recurs across its bugs (report/layout.py)
 
 
-def history_pages(
-    corpus, names: set[str] | None = None, through: Month | None = None
-) -> list[HistoryPage]:
-    """Every CA's history page (or only ``names``, as the bugs table spells them): each month
-    as known at its end, up to ``through`` (default: the month running at the last sync);
-    the open bugs as they stood at ``through``'s end."""
+@dataclass(frozen=True)
+class Judged:
+    """What the history pages read of the judgement at one moment (``open_bugs.as_of``):
+    each CA-month up to then, each as known at its end; the bugs open then; every bug's
+    breach intervals as judged then. Taken as tables before the pages are built, so that a
+    command can let go of the judgement itself (``Corpus.forget_judgements``)."""
+
+    ca_months: pd.DataFrame
+    open_bugs: OpenBugs
+    breaches: pd.DataFrame
+
+
+def judged_at(corpus, through: Month | None = None) -> Judged:
+    """:class:`Judged` at ``through``'s end (default: the last sync, with every month)."""
+    from analyzer.ahead.due import open_bugs
+
     months = corpus.months()
     ca_months = months.ca_months
     as_of = None
     if through is not None:
         as_of = months.view(through).as_of
         ca_months = ca_months[ca_months["month"] <= through.label]
+    now = open_bugs(corpus, as_of)
+    # every bug's breaches as known then, without the other tables of every bug
+    return Judged(ca_months, now, corpus.evaluation(now.as_of).breaches())
+
+
+def history_pages(
+    corpus,
+    names: set[str] | None = None,
+    through: Month | None = None,
+    judged: Judged | None = None,
+) -> list[HistoryPage]:
+    """Every CA's history page (or only ``names``, as the bugs table spells them): each month
+    as known at its end, up to ``through`` (default: the month running at the last sync);
+    the open bugs as they stood at ``through``'s end. ``judged``: :func:`judged_at` of
+    ``through``, when the caller took it."""
+    if judged is None:
+        judged = judged_at(corpus, through)
     slugs = slugs_for(corpus.bugs["ca"].fillna("").astype(str))
-    due = due_page_of(corpus, as_of, None, None, promises=False)
+    now = judged.open_bugs
+    due = due_page_of(corpus, now.as_of, None, None, promises=False, now=now)
     open_by_ca: dict[str, list[DueBugRow]] = {}
     for row in due.bugs:
         open_by_ca.setdefault(row.ca_name, []).append(row)
+    ca_months = judged.ca_months
     rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
     complete = scorecard_month(due.as_of)
-    # the breaches of every bug as known then, without the other tables of every bug
-    patterns = _patterns(corpus, corpus.evaluation(due.as_of).breaches(), due.as_of)
+    patterns = _patterns(corpus, judged.breaches, due.as_of)
     pages = []
     for ca, mine in rows.groupby("ca", sort=True):
         if names is not None and ca not in names:
