@@ -203,3 +203,19 @@ def test_history_written_with_a_months_scorecards_shows_earlier_months_as_known_
     # the command's scorecards.json is the one every month's was checked as
     written = json.loads((tmp_path / "2025-02" / "scorecards.json").read_text())
     assert written == jsons["2025-02"]
+
+
+def test_history_pages_from_a_judgement_taken_and_then_let_go(tmp_path):
+    """``scorecards`` takes what the history pages read of the month's judgement, then lets
+    the judgement go (``forget_judgements``): the pages are those of the judgement kept."""
+    from analyzer.report.history import history_pages, judged_at, write_histories
+
+    corpus = analyzer.load(tmp_path / "data")
+    month = Month.parse("2025-10")
+    kept = write_histories(history_pages(corpus, through=month), tmp_path / "kept")
+    judged = judged_at(corpus, month)
+    corpus.forget_judgements()
+    taken = write_histories(history_pages(corpus, through=month, judged=judged), tmp_path / "taken")
+    assert len(kept) > 10
+    assert [p.name for p in taken] == [p.name for p in kept]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(taken, kept, strict=True))

@@ -87,3 +87,30 @@ def test_named_bugs_come_from_the_cas_own_comments():
         ("X", 2345678, 101, 1),
         ("X", 1234567, 101, 2),
     ]
+
+
+def test_comments_are_read_by_as_of_in_slices(monkeypatch):
+    import analyzer.ahead.patterns as patterns
+
+    text = comments(
+        (101, 1, "ca", "Root cause category: human error. As in bug 1234567."),
+        (102, 1, "ca", "Root cause category: human error; see bug 7654321."),
+        (103, 1, "ca", "Root cause category: Human  Error. Bug 2345678 too."),
+        (201, 1, "ca", "Root cause category: software bug 1111111"),
+    ).assign(time=[day(1), day(2), day(9), day(3)])
+    as_of = day(5)
+    known = text[text["time"] <= as_of]
+    monkeypatch.setattr(patterns, "_TAKE_ROWS", 1)  # every comment a slice of its own
+    kinds = recurring_kinds(BUGS, pd.DataFrame(), text, as_of)
+    assert [(r.ca, r.kind, r.bugs) for r in kinds.itertuples()] == [
+        ("X", "human error", [101, 102])
+    ]
+    named = named_bugs(BUGS, text, as_of)
+    assert [(r.named, r.bug_id) for r in named.itertuples()] == [
+        (1234567, 101),
+        (7654321, 102),
+        (1111111, 201),
+    ]
+    monkeypatch.setattr(patterns, "_TAKE_ROWS", 5_000)
+    pd.testing.assert_frame_equal(named, named_bugs(BUGS, known))
+    pd.testing.assert_frame_equal(kinds, recurring_kinds(BUGS, pd.DataFrame(), known))

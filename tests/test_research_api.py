@@ -302,3 +302,26 @@ def test_reading_the_snapshot_creates_no_data_directory(tmp_path, monkeypatch):
     assert len(corpus.comment_language) == len(corpus.comments)
     assert not (tmp_path / "typo").exists()
     assert any((tmp_path / "cache" / "ca-incident-analyzer").iterdir())
+
+
+def test_metrics_of_some_bugs_are_their_rows_of_every_bugs(corpus):
+    every = corpus.metrics(as_of="2024-06-30")
+    ids = set(every.bug_metrics["bug_id"].iloc[::7].tolist())
+    some = corpus.metrics(as_of="2024-06-30", bug_ids=ids)
+    assert 0 < some.bug_metrics["bug_id"].nunique() == len(ids) < len(every.bug_metrics)
+    for name in ("deadlines", "bug_metrics", "breaches"):
+        full = getattr(every, name)
+        pd.testing.assert_frame_equal(
+            getattr(some, name), full[full["bug_id"].isin(ids)].reset_index(drop=True)
+        )
+    assert corpus.metrics(as_of="2024-06-30") is every, "the part is not kept in its place"
+
+
+def test_forgotten_judgements_are_judged_again_the_same(tmp_path):
+    corpus = analyzer.load(tmp_path / "data")
+    before = corpus.metrics(as_of="2024-06-30")
+    corpus.forget_judgements()
+    again = corpus.metrics(as_of="2024-06-30")
+    assert again is not before
+    pd.testing.assert_frame_equal(again.deadlines, before.deadlines)
+    pd.testing.assert_frame_equal(again.bug_metrics, before.bug_metrics)

@@ -422,3 +422,15 @@ def test_the_due_page_lists_owed_items_and_folds_acknowledged_asks_into_one_line
     folded = block.select_one("li.acknowledged")
     assert folded is not None and "comment #3" in folded.get_text()
     assert block.select_one("pre.reminder").get_text() == page.bugs[0].reminder
+
+
+def test_drafts_of_many_bugs_are_each_bugs_own():
+    items, _ = waiting_of(SEED, "2025-09-22")
+    other = items.assign(bug_id=1)
+    # the two bugs' items interleaved, as no table orders them
+    both = pd.concat([items, other]).sort_values(["count", "bug_id"], kind="stable")
+    stamp = utc("2025-09-22")
+    drafts = reminders(both, [1, 1904041, 7], stamp)
+    assert list(drafts) == [1, 1904041]
+    assert drafts[1904041] == reminder(1904041, items, stamp) != ""
+    assert drafts[1] == reminder(1, both, stamp) == drafts[1904041]
