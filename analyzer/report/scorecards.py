@@ -42,6 +42,15 @@ class Written:
     built: MonthScorecards | None = field(default=None, repr=False)
 
 
+def check_month(corpus, month: Month) -> None:
+    """A month the data reaches, or bad input (exit 2)."""
+    if corpus.observed_at < month.start:
+        raise InputError(
+            f"The data ends on {corpus.observed_at:%Y-%m-%d}, before {month.label} began; "
+            "choose an earlier --month or sync first."
+        )
+
+
 def tables_from_corpus(
     corpus,
     month: Month,
@@ -54,11 +63,7 @@ def tables_from_corpus(
     caller already has it (the site); the pages pick each month's."""
     from analyzer.ahead import report_completeness
 
-    if corpus.observed_at < month.start:
-        raise InputError(
-            f"The data ends on {corpus.observed_at:%Y-%m-%d}, before {month.label} began; "
-            "choose an earlier --month or sync first."
-        )
+    check_month(corpus, month)
     for _ in progress([month], "metrics"):  # one evaluation gives every month
         months = corpus.months()
     return ScorecardTables(
