@@ -219,3 +219,18 @@ def test_history_pages_from_a_judgement_taken_and_then_let_go(tmp_path):
     assert len(kept) > 10
     assert [p.name for p in taken] == [p.name for p in kept]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(taken, kept, strict=True))
+
+
+def test_the_month_tables_are_freed_once_let_go(tmp_path):
+    """Nothing a month's scorecards keep (the promises judged per month) holds every month's
+    rows after ``forget_judgements``."""
+    import gc
+    import weakref
+
+    corpus = analyzer.load(tmp_path / "data")
+    tables = tables_from_corpus(corpus, Month.parse("2025-10"))
+    months = weakref.ref(tables.months)
+    del tables
+    corpus.forget_judgements()
+    gc.collect()
+    assert months() is None

@@ -91,7 +91,8 @@ def _promises_of(corpus, months, month: Month) -> pd.DataFrame:
     from analyzer.ahead.promises import promises_by_month
 
     known = _PROMISES.get(corpus)
-    if known is None or known[0] is not months:
+    # the month tables by a weak reference: a command that lets them go frees them
+    if known is None or known[0]() is not months:
         commitments = corpus.language.commitments
         first = commitments["promised"].min() if len(commitments) else None
         span = Month.span(first, months.as_of) if first is not None and pd.notna(first) else []
@@ -99,7 +100,7 @@ def _promises_of(corpus, months, month: Month) -> pd.DataFrame:
         judged = promises_by_month(
             commitments, corpus.comments, corpus.comment_language, corpus.bugs, seen
         )
-        known = _PROMISES[corpus] = (months, judged)
+        known = _PROMISES[corpus] = (weakref.ref(months), judged)
     # a month before the first promised day has none
     return known[1].get(month.label, pd.DataFrame(columns=PROMISE_COLUMNS))
 
