@@ -8,7 +8,6 @@ the corpus caches them), renders, and writes each file atomically (:mod:`analyze
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -56,53 +55,44 @@ def tables_from_corpus(
     month: Month,
     progress: Progress = _no_progress,
     reports: pd.DataFrame | None = None,
+    promises: pd.DataFrame | None = None,
 ) -> ScorecardTables:
     """The month's tables: every month as known at its end (``corpus.months()``, one
     evaluation for all of them, :mod:`analyzer.metrics.months`), the promises and report
-    completeness of the month. ``reports``: report completeness of the whole corpus, when a
-    caller already has it (the site); the pages pick each month's."""
+    completeness of the month. ``reports``: report completeness of the whole corpus, and
+    ``promises``: the month's promises (:func:`promises_by_month`), when a caller already has
+    them (the site, for every month at once); the pages pick each month's."""
     from analyzer.ahead import report_completeness
 
     check_month(corpus, month)
     for _ in progress([month], "metrics"):  # one evaluation gives every month
         months = corpus.months()
+    if promises is None:
+        promises = promises_by_month(corpus, months, [month])[month.label]
     return ScorecardTables(
         bugs=corpus.bugs,
         months=months,
         history_known=bool(corpus.history_known),
         comment_text_note=corpus.meta.get("comment_text"),
         observed_at=corpus.observed_at,
-        promises=_promises_of(corpus, months, month),
+        promises=promises,
         reports=report_completeness(corpus, window=(month.start, month.next_start))
         if reports is None
         else reports,
     )
 
 
-# Per corpus, every month's promises, judged in one pass (a site asks for each month's).
-_PROMISES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def promises_by_month(corpus, months, wanted: list[Month]) -> dict[str, pd.DataFrame]:
+    """The promises due in each wanted month (the window of its promised day), judged when
+    the month is seen (its end), in one pass: what
+    ``promises_table(corpus, as_of, window=month)`` gives for each
+    (:func:`analyzer.ahead.promises.promises_by_month`)."""
+    from analyzer.ahead import promises
 
-
-def _promises_of(corpus, months, month: Month) -> pd.DataFrame:
-    """The promises due in ``month`` (the window of its promised day), judged at the month's
-    end: :func:`analyzer.ahead.promises.promises_by_month` judges every month's at once, the
-    first time a corpus is asked, as ``promises_table(corpus, as_of, window=month)`` would."""
-    from analyzer.ahead.promises import COLUMNS as PROMISE_COLUMNS
-    from analyzer.ahead.promises import promises_by_month
-
-    known = _PROMISES.get(corpus)
-    # the month tables by a weak reference: a command that lets them go frees them
-    if known is None or known[0]() is not months:
-        commitments = corpus.language.commitments
-        first = commitments["promised"].min() if len(commitments) else None
-        span = Month.span(first, months.as_of) if first is not None and pd.notna(first) else []
-        seen = {m.label: months.view(m).as_of for m in span}
-        judged = promises_by_month(
-            commitments, corpus.comments, corpus.comment_language, corpus.bugs, seen
-        )
-        known = _PROMISES[corpus] = (weakref.ref(months), judged)
-    # a month before the first promised day has none
-    return known[1].get(month.label, pd.DataFrame(columns=PROMISE_COLUMNS))
+    seen = {m.label: months.view(m).as_of for m in wanted}
+    return promises.promises_by_month(
+        corpus.language.commitments, corpus.comments, corpus.comment_language, corpus.bugs, seen
+    )
 
 
 def write_scorecards(

@@ -38,7 +38,7 @@ from analyzer.report.labels import NO_CA
 from analyzer.report.pages import values
 from analyzer.report.render import html_environment
 from analyzer.report.safety import clean_text
-from analyzer.report.scorecards import tables_from_corpus, write_scorecards
+from analyzer.report.scorecards import promises_by_month, tables_from_corpus, write_scorecards
 
 Progress = Callable[[Iterable, str], Iterable]
 
@@ -109,8 +109,15 @@ def write_site(
     after = Manifest()
     inputs = MonthInputs(salt(templates, home))
     summaries = []
+    promises = promises_by_month(corpus, corpus.months(), months)
     parts = inputs.of_all(
-        [(month, tables_from_corpus(corpus, month, reports=reports)) for month in months]
+        [
+            (
+                month,
+                tables_from_corpus(corpus, month, reports=reports, promises=promises[month.label]),
+            )
+            for month in months
+        ]
     )
     for month, part in progress(list(zip(months, parts, strict=True)), "months"):
         entry = before.months.get(month.label)
