@@ -106,3 +106,29 @@ def test_next_weekday_after_a_date_is_another_day():
 @pytest.mark.parametrize("text", ["extension 2.5.29.9", "OID 1.3.6.1.4.1", "in the 3 days before"])
 def test_an_oid_or_a_look_back_is_no_date(text):
     assert find_dates(text, date(2024, 6, 17)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we will deploy version 1.2.23 of the linter",
+        "upgraded to v1.2.23",
+        "Version: 2.1.24 is in production",
+        "release 2024.10.1 of certbot",
+        "built with zlint3.1.25",
+    ],
+)
+def test_a_version_number_is_no_date(text):
+    assert find_dates(text, MONDAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("on 1.7.25 we revoke", date(2025, 7, 1)),
+        ("(3.7.2025)", date(2025, 7, 3)),
+        ("version 1.2.23 ships on 2025-07-03", date(2025, 7, 3)),
+    ],
+)
+def test_a_dotted_date_beside_no_version_word_is_still_a_date(text, expected):
+    assert [f.day for f in find_dates(text, MONDAY)] == [expected]

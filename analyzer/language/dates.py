@@ -92,6 +92,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 _EVERY = re.compile(r"\b(?:every|each)\s*$", re.IGNORECASE)
+# "version 1.2.23", "v1.2.23", "release 2024.10.1": a version number, not a dotted date
+_VERSIONED = re.compile(
+    r"(?:\b(?:version|ver|release|rel|rev|revision|build|patch|firmware|v)\.?:?\s*|[a-z_])$",
+    re.IGNORECASE,
+)
 EXPLICIT_KINDS = frozenset({"iso", "ymond", "dotted", "numeric", "dmon", "mond"})
 
 
@@ -263,6 +268,9 @@ def find_dates(text: str, ref: date, past: bool = False) -> list[FoundDate]:
                 continue  # "every Tuesday" is a habit, not a day
             if any(taken[start:end]):
                 continue
+            if _version_number(kind, m, text):
+                taken[start:end] = b"\1" * (end - start)  # no shorter form reads into it
+                continue
             day = _resolve(kind, m, ref, past)
             if day is not None:
                 taken[start:end] = b"\1" * (end - start)
@@ -271,6 +279,14 @@ def find_dates(text: str, ref: date, past: bool = False) -> list[FoundDate]:
                 )
     found.sort(key=lambda f: f.start)
     return _resolve_appositions(found, text)
+
+
+def _version_number(kind: str, m: re.Match[str], text: str) -> bool:
+    """A dotted number after a version word or glued to a name ("OpenSSL v1.1.1", "version
+    1.2.23") is a version, whatever date it could spell."""
+    if kind not in ("dotted", "iso") or "." not in m.group(0):
+        return False
+    return bool(_VERSIONED.search(text[max(0, m.start() - 12) : m.start()]))
 
 
 _APPOSITION = re.compile(r"^[\s,(]*(?:the\s+)?$", re.IGNORECASE)
