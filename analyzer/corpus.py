@@ -215,7 +215,12 @@ class Corpus:
                 nearest = self._evaluations[min(later)]
                 self._evaluations[stamp] = evaluation_at(nearest, stamp)
             else:
-                self._evaluations[stamp] = evaluate(self.tables, self.language, stamp)
+                self._evaluations[stamp] = evaluate(
+                    self.tables,
+                    self.language,
+                    stamp,
+                    exclusion_rules=self.reference.excluded_resolutions,
+                )
         return self._evaluations[stamp]
 
     def metrics(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from parse_raw import change, comment, raw_bug, tables, ts
 
+import analyzer
 from analyzer.parse.exclusion import META, excluded_reason
 from analyzer.parse.reference import load_reference
 from analyzer.parse.state import bug_state_at
@@ -95,3 +96,50 @@ def test_state_at_a_time_gives_the_exclusion_then():
         "2025-04-15": META,
     }
     assert built.bugs.iloc[0]["excluded"] == META  # today's state
+
+
+def _wontfix_store(data_dir):
+    """One bug someone else filed, answered late, closed WONTFIX: judged under the shipped
+    table (WONTFIX is no non-incident there)."""
+    from analyzer.store import RawBug, Store
+
+    bug = {"id": 7101, "summary": "Harbor CA: late revocation", "status": "RESOLVED",
+           "resolution": "WONTFIX", "creation_time": "2026-01-05T10:00:00Z",
+           "creator": "reporter@example.org", "whiteboard": "[ca-compliance]",
+           "last_change_time": "2026-02-01T10:00:00Z"}  # fmt: skip
+    comments = [
+        {"count": 0, "creator": "reporter@example.org", "text": "Found a problem.",
+         "creation_time": "2026-01-05T10:00:00Z", "is_private": False},
+        {"count": 1, "creator": "ops@harbor-ca.example", "text": "Looking into it.",
+         "creation_time": "2026-01-20T10:00:00Z", "is_private": False},
+    ]  # fmt: skip
+    history = [
+        {"when": "2026-02-01T10:00:00Z", "who": "bwilson@mozilla.com",
+         "changes": [{"field_name": "status", "removed": "NEW", "added": "RESOLVED"},
+                     {"field_name": "resolution", "removed": "", "added": "WONTFIX"}]},
+    ]  # fmt: skip
+    with Store.open(data_dir) as store:
+        store.put_bugs([RawBug(bug, comments, history)])
+        store.set_meta(source="test", history_known="true", last_sync_time="2026-03-05T00:00:00Z")
+
+
+def test_a_users_non_incident_resolution_reaches_the_deadlines(data_dir, cli):
+    """``reference/excluded_resolutions.csv`` excludes a bug in the metrics as in the bugs
+    table: one table of non-incidents for every stage."""
+    _wontfix_store(data_dir)
+    judged = cli("metrics", "--data-dir", data_dir, "--format", "json").json()
+    assert judged[0]["excluded"] == "" and judged[0]["deadlines"]  # the shipped table judges it
+
+    (data_dir / "reference").mkdir()
+    (data_dir / "reference" / "excluded_resolutions.csv").write_text(
+        "resolution,reason\nWONTFIX,not pursued\n", encoding="utf-8"
+    )
+    result = cli("metrics", "--data-dir", data_dir, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    bug = result.json()[0]
+    assert bug["excluded"] == "not pursued" and bug["deadlines"] == []
+    corpus = analyzer.load(data_dir)
+    assert corpus.bugs.set_index("bug_id").loc[7101, "excluded"] == "not pursued"
+    assert corpus.metrics().deadlines.empty
+    # while it was open it was an incident like any other
+    assert not corpus.metrics(as_of="2026-01-31T00:00:00Z").deadlines.empty

@@ -54,7 +54,12 @@ def metrics_command(
     corpus = load_corpus(data_dir, as_of)
     ca_name = corpus.resolve_ca(ca_name) if ca_name is not None else None
     tables = _select(corpus.tables, bug_ids, ca_name)
-    result = compute(tables, _language(corpus), as_of or corpus.observed_at)
+    result = compute(
+        tables,
+        _language(corpus),
+        as_of or corpus.observed_at,
+        exclusion_rules=corpus.reference.excluded_resolutions,
+    )
     if fmt == "json":
         _write_json_lines(_as_json(result), env.stdout)
     elif fmt == "csv":
@@ -83,7 +88,12 @@ def summary_command(data_dir: Path, as_of: pd.Timestamp | None, fmt: str) -> Non
 
     env = get_env()
     corpus = load_corpus(data_dir, as_of)
-    result = compute(corpus.tables, _language(corpus), as_of or corpus.observed_at)
+    result = compute(
+        corpus.tables,
+        _language(corpus),
+        as_of or corpus.observed_at,
+        exclusion_rules=corpus.reference.excluded_resolutions,
+    )
     summary = summarize(result, corpus.tables)
     if fmt == "json":
         payload = {

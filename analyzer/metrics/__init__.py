@@ -16,7 +16,7 @@ Example::
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -80,15 +80,17 @@ def evaluate(
     language: LanguageTables | None,
     as_of: pd.Timestamp,
     rulebook: Rulebook | None = None,
+    exclusion_rules: Mapping[str, str] | None = None,
 ) -> Evaluation:
-    """Every bug judged as it stood at ``as_of``."""
+    """Every bug judged as it stood at ``as_of``. ``exclusion_rules``: the non-incident
+    resolutions of the corpus's reference tables (None: the shipped table)."""
     stamp = utc_second(as_of)
     cutoff = int(stamp.timestamp())
     rulebook = rulebook or load_rulebook()
     collecting = gc.isenabled()
     gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
     try:
-        threads, source = build_threads(tables, language, cutoff)
+        threads, source = build_threads(tables, language, cutoff, exclusion_rules)
         results = [evaluate_bug(thread, rulebook, cutoff) for thread in threads]
         spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
         return Evaluation(stamp, cutoff, results, spans, source)
@@ -102,9 +104,10 @@ def compute(
     language: LanguageTables | None,
     as_of: pd.Timestamp,
     rulebook: Rulebook | None = None,
+    exclusion_rules: Mapping[str, str] | None = None,
 ) -> MetricsResult:
     """Deadlines, per-bug metrics, breaches and CA months as they stood at ``as_of``."""
-    evaluation = evaluate(tables, language, as_of, rulebook)
+    evaluation = evaluate(tables, language, as_of, rulebook, exclusion_rules)
     collecting = gc.isenabled()
     gc.disable()
     try:

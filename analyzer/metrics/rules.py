@@ -67,7 +67,9 @@ def evaluate_bug(
     (:class:`BugMemo`), when it is judged again at a later time."""
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
-    excluded = excluded_reason(thread.summary, thread.whiteboard_text, resolution, status)
+    excluded = excluded_reason(
+        thread.summary, thread.whiteboard_text, resolution, status, thread.exclusion_rules
+    )
     if not excluded and thread.excluded_override and thread.excluded_override[0] <= as_of:
         excluded = thread.excluded_override[1]  # a staff override, from its ``since``
     updates = [c for c in thread.comments if c.is_ca_update]

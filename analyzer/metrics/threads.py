@@ -8,7 +8,7 @@ matters), turned into column lists once, and sliced per bug.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -98,6 +98,9 @@ class BugThread:
     close_override: str = ""  # provenance of a staff override giving ``closed``
     # (since, reason) of a staff override excluding the bug from ``since``
     excluded_override: tuple[int, str] | None = None
+    # the corpus's non-incident resolutions (the shipped table and the user's reference/
+    # excluded_resolutions.csv, as the parse stage read them); None: the shipped table
+    exclusion_rules: Mapping[str, str] | None = None
 
 
 def seconds(column: pd.Series) -> np.ndarray:
@@ -192,8 +195,11 @@ def build_threads(
     tables: ThreadTables,
     language: LanguageTables | None,
     as_of: int,
+    exclusion_rules: Mapping[str, str] | None = None,
 ) -> tuple[list[BugThread], str]:
-    """One :class:`BugThread` per bug opened by ``as_of``, in bug id order."""
+    """One :class:`BugThread` per bug opened by ``as_of``, in bug id order. ``exclusion_rules``:
+    the non-incident resolutions the parse stage used (:attr:`Reference.excluded_resolutions`),
+    so a bug is excluded at a moment by the same table as ``bugs.excluded`` today."""
     running = lacks.running_gap_starts(tables.bugs, tables.comments)
     opened = seconds(tables.bugs["opened"])
     bugs = tables.bugs
@@ -238,6 +244,7 @@ def build_threads(
                 url,
             )
         )
+        threads[-1].exclusion_rules = exclusion_rules
         if overrides and int(bug_id) in overrides:
             threads[-1].close_override, threads[-1].excluded_override = overrides[int(bug_id)]
     by_id = [t.bug_id for t in threads]
