@@ -21,6 +21,7 @@ from analyzer.utc import utc
 if TYPE_CHECKING:
     from analyzer.metrics import Evaluation
     from analyzer.metrics.months import MonthTables
+    from analyzer.months import Month
 
 
 class Corpus:
@@ -244,7 +245,9 @@ class Corpus:
             self._metrics[stamp] = self.evaluation(stamp).result()
         return self._metrics[stamp]
 
-    def months(self, as_of: str | pd.Timestamp | None = None) -> MonthTables:
+    def months(
+        self, as_of: str | pd.Timestamp | None = None, rows_of: Collection[Month] | None = None
+    ) -> MonthTables:
         """Every month up to ``as_of`` (default: the last sync), each as known at its end (the
         first second of the next month; the month running at ``as_of`` as known then), and
         the month-level tables the pages show (:mod:`analyzer.metrics.months`). Example::
@@ -252,6 +255,10 @@ class Corpus:
             months = corpus.months()
             months.ca_months.query("month == '2025-12'").sort_values("rank")
             months.view(Month.parse("2025-12")).deadlines  # that month's rows, as known then
+
+        ``rows_of``: keep the deadline rows of only these months (a command that shows one
+        month); the first call for a moment decides, and a view of a month whose rows were not
+        kept is an error, never an empty table.
         """
         from analyzer.metrics.months import judge_months
 
@@ -259,7 +266,7 @@ class Corpus:
         if stamp not in self._months:
             needinfos = self.needinfos if self.history_known else None
             self._months[stamp] = judge_months(
-                self.tables, self.evaluation(stamp), needinfos=needinfos
+                self.tables, self.evaluation(stamp), needinfos=needinfos, rows_of=rows_of
             )
         return self._months[stamp]
 

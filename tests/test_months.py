@@ -295,3 +295,24 @@ def test_deadline_rows_gathered_in_pieces_make_the_same_views(snapshot, monkeypa
     assert len(pieces.views) == len(whole.views) > 100
     for month, view in whole.views.items():
         pd.testing.assert_frame_equal(pieces.views[month].deadlines, view.deadlines)
+
+
+def test_months_keeping_one_months_rows_give_the_same_numbers(snapshot):
+    """A one-month command keeps only its month's deadline rows: every month's numbers and
+    that month's view are the same as with every month's rows, and another month's view is
+    an error, never an empty table."""
+    tables, language, observed_at = snapshot
+    evaluation = evaluate(tables, language, observed_at)
+    whole = judge_months(tables, evaluation)
+    chosen = Month.parse("2025-06")
+    one = judge_months(tables, evaluation, rows_of=[chosen])
+    pd.testing.assert_frame_equal(one.ca_months, whole.ca_months)
+    pd.testing.assert_frame_equal(one.totals, whole.totals)
+    pd.testing.assert_frame_equal(one.silences, whole.silences)
+    for part in ("deadlines", "bugs", "ca_months"):
+        pd.testing.assert_frame_equal(
+            getattr(one.view(chosen), part), getattr(whole.view(chosen), part)
+        )
+    assert len(whole.view(Month.parse("2025-05")).deadlines)
+    with pytest.raises(KeyError, match="2025-05"):
+        one.view(Month.parse("2025-05"))

@@ -85,7 +85,7 @@ def scorecards(
     # one evaluation serves the pages, the trend and the history pages
     check_month(corpus, chosen)
     for _ in progress([chosen], "metrics"):
-        corpus.months()
+        corpus.months(rows_of=[chosen])  # every month's numbers, but only this month's rows
     with _not_collected():  # the judgement's millions of objects, until let go below
         tables = tables_from_corpus(corpus, chosen)
         # What the history pages read of the judgement at the month's end is taken now, as

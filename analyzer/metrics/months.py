@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 import gc
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -114,10 +114,17 @@ class MonthTables:
     totals: pd.DataFrame  # per month: the pooled share, CAs ranked, median met rates
     silences: pd.DataFrame  # per CA and month: the longest silence overlapping it
     needinfos: pd.DataFrame  # per CA and month: needinfos to the CA open at its end
+    # the months whose deadline rows were kept (:func:`judge_months`'s ``rows_of``); None: all
+    rows_of: frozenset[str] | None = None
     _cells: dict = field(default_factory=dict, repr=False)
 
     def view(self, month: Month) -> MonthView:
         """``month`` as known at its end; a month before the first bug is an empty one."""
+        if self.rows_of is not None and month.label not in self.rows_of:
+            raise KeyError(
+                f"the month tables kept the rows of {', '.join(sorted(self.rows_of))} only, "
+                f"not {month.label}'s"
+            )
         if month in self.views:
             return self.views[month]
         if month.start > self.as_of:
@@ -169,15 +176,20 @@ def judge_months(
     evaluation: Evaluation,
     rulebook: Rulebook | None = None,
     needinfos: pd.DataFrame | None = None,
+    rows_of: Collection[Month] | None = None,
 ) -> MonthTables:
     """Every month up to ``evaluation.as_of``, each as known at its end, from the threads of
     one evaluation (of every bug) at that time. ``needinfos``: the needinfos table, when the
-    store has history (else no open needinfo can be shown)."""
+    store has history (else no open needinfo can be shown). ``rows_of``: keep the deadline
+    rows (:meth:`MonthTables.view`) of only these months, for a command that shows one month
+    (every month's ``ca_months``, totals, silences and needinfos are still made): at 50x the
+    real corpus every month's rows are millions, most of them a silent bug's carried misses."""
     rulebook = rulebook or load_rulebook()
+    kept = None if rows_of is None else frozenset(m.label for m in rows_of)
     collecting = gc.isenabled()
     gc.disable()  # many small tuples, none cyclic
     try:
-        return _judge_months(tables, evaluation, rulebook, needinfos)
+        return _judge_months(tables, evaluation, rulebook, needinfos, kept)
     finally:
         if collecting:
             gc.enable()
@@ -188,6 +200,7 @@ def _judge_months(
     evaluation: Evaluation,
     rulebook: Rulebook,
     needinfos: pd.DataFrame | None,
+    rows_of: frozenset[str] | None,
 ) -> MonthTables:
     as_of = evaluation.as_of
     latest = {r.thread.bug_id: r for r in evaluation.results}
@@ -195,7 +208,7 @@ def _judge_months(
     # a bug closed for good with nothing after ``t`` is judged at ``t`` as it is at the end
     settled = {bug: _settled_at(r) for bug, r in latest.items()}
     months: list[tuple[Month, pd.Timestamp]] = []
-    found = _Found()
+    found = _Found(rows_of)
     if threads:
         activity = Activity(tables)
         back = look_back(rulebook)
@@ -261,6 +274,7 @@ def _judge_months(
         totals=totals_of(ca_months, months),
         silences=silence_frame(found.silences),
         needinfos=_concat(asked, NEEDINFO_COLUMNS) if asked else empty_needinfos(),
+        rows_of=rows_of,
     )
 
 
@@ -302,7 +316,8 @@ def evaluation_at(
 class _Found:
     """What each month's judged bugs give, gathered as plain rows for one table of each kind."""
 
-    def __init__(self) -> None:
+    def __init__(self, rows_of: frozenset[str] | None = None) -> None:
+        self.rows_of = rows_of  # the months whose deadline rows are kept (None: every month)
         self.rows: list = []
         self.bug_ids: list[int] = []
         self.cas: list[str] = []
@@ -319,6 +334,7 @@ class _Found:
     ) -> None:
         """``spans``: each judged bug's breaches at ``t`` (:func:`breaches`)."""
         label, start = month.label, int(month.start.timestamp())
+        keep_rows = self.rows_of is None or label in self.rows_of
         for result in results:
             thread = result.thread
             still_open = _open_at(result, t)
@@ -326,7 +342,7 @@ class _Found:
             # update gap the repeat lies in (that first row may not be among the month's)
             gap_starts = [gap.start for gap in result.gaps]
             opened, shown = thread.opened, 0
-            for row in sorted(result.rows, key=row_order):
+            for row in sorted(result.rows, key=row_order) if keep_rows else ():
                 due, outcome = row.due, row.outcome
                 # counted when it fell due, or at the filing (frames.counted_at)
                 counted = due if due > opened else opened
