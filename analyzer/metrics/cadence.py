@@ -266,33 +266,44 @@ def _gap(
     capped = limit.scope == "revocation_cap" and _revocation_delay(thread, u, stop_at)
     if update is None:
         return _silence(dates, limit, version, u, u_url, end, still_open, as_of, capped, memo)
-    v_url = update.url if update is not None else None
-    rows: list[CadenceRow] = []
+    v, v_url = update.time, update.url
+    found: list[tuple[int, int, str, int]] = []
     base = Limit(limit.within, "days").due(u)
-    since: int | None = None
-    start = u
-    repeat = 0
+    _, since, _, base = _search(dates, limit, u, v, capped, (u, None, 0, base), found)
+    rows = [
+        CadenceRow(begun, due, v, "missed", v - due, basis, n, version, u_url, v_url)
+        for begun, due, basis, n in found
+    ]
+    if not found:  # met: the limit in force just before the update (a date written with it
+        # is the next gap's)
+        due, basis = dates.at(max(u, v - 1), u, base, since, capped)
+        rows.append(CadenceRow(u, due, v, "met", 0, basis, 0, version, u_url, v_url))
+    return Gap(u, v, rows)
+
+
+def _search(
+    dates: _Dates,
+    limit: Limit,
+    u: int,
+    end: int,
+    capped: bool,
+    state: tuple[int, int | None, int, int],
+    found: list[tuple[int, int, str, int]],
+) -> tuple[int, int | None, int, int]:
+    """The deadlines of the gap from ``u`` that pass before ``end``, searched on from
+    ``state`` (start, since, repeat, base): each is added to ``found`` as (start, due, basis,
+    repeat); the state after the last is returned. A missed deadline's next one is the end of
+    the day ``limit`` days later, or a Next-update date written since."""
+    start, since, repeat, base = state
     while True:
         begin = start if since is None else since + 1
-        crossing = dates.crossing(begin, stop_at, base, since, capped)
+        crossing = dates.crossing(begin, end, base, since, capped)
         if since is None and crossing is not None and crossing[0] < u:
             crossing = (u, crossing[1])
         if crossing is None:
-            if v is not None and repeat == 0:
-                # the limit in force just before the update (a date written with it is the
-                # next gap's)
-                due, basis = dates.at(max(u, v - 1), u, base, since, capped)
-                rows.append(CadenceRow(u, due, v, "met", 0, basis, 0, version, u_url, v_url))
-            elif v is None and still_open:
-                due, basis = dates.at(as_of, u, base, since, capped)
-                rows.append(
-                    CadenceRow(start, due, None, "pending", 0, basis, repeat, version, u_url, None)
-                )
-            return Gap(u, stop_at, rows)
+            return start, since, repeat, base
         due, basis = crossing
-        rows.append(
-            CadenceRow(start, due, v, "missed", stop_at - due, basis, repeat, version, u_url, v_url)
-        )
+        found.append((start, due, basis, repeat))
         start, since, repeat = due, due, repeat + 1
         base = end_of_day(due) + limit.within * DAY
 
@@ -320,21 +331,10 @@ def _silence(
     key = (u, u_url, capped)
     kept = memo.silences.get(key) if memo is not None else None
     if kept is not None and kept[2] <= end:
-        found, (start, since, repeat, base), _searched = kept
+        found, state, _searched = kept
     else:
-        found, start, since, repeat = [], u, None, 0
-        base = Limit(limit.within, "days").due(u)
-    while True:
-        begin = start if since is None else since + 1
-        crossing = dates.crossing(begin, end, base, since, capped)
-        if since is None and crossing is not None and crossing[0] < u:
-            crossing = (u, crossing[1])
-        if crossing is None:
-            break
-        due, basis = crossing
-        found.append((start, due, basis, repeat))
-        start, since, repeat = due, due, repeat + 1
-        base = end_of_day(due) + limit.within * DAY
+        found, state = [], (u, None, 0, Limit(limit.within, "days").due(u))
+    start, since, repeat, base = _search(dates, limit, u, end, capped, state, found)
     if memo is not None:
         memo.silences[key] = (found, (start, since, repeat, base), end)
     rows = [
