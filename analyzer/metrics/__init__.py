@@ -15,8 +15,9 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -33,7 +34,7 @@ from analyzer.metrics.rules import BugResult, evaluate_bug
 from analyzer.metrics.threads import build_threads
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 
-__all__ = ["Evaluation", "MetricsResult", "compute", "evaluate"]
+__all__ = ["Evaluation", "MetricsResult", "compute", "evaluate", "uncollected"]
 
 
 @dataclass
@@ -75,6 +76,20 @@ def utc_second(as_of: pd.Timestamp | str) -> pd.Timestamp:
     return stamp.floor("s")
 
 
+@contextlib.contextmanager
+def uncollected() -> Iterator[None]:
+    """Garbage collection paused meanwhile: judging makes millions of small tuples, none in a
+    cycle, so collection passes over them are pure overhead (reference counts still free
+    them)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def evaluate(
     tables: ThreadTables,
     language: LanguageTables | None,
@@ -87,16 +102,11 @@ def evaluate(
     stamp = utc_second(as_of)
     cutoff = int(stamp.timestamp())
     rulebook = rulebook or load_rulebook()
-    collecting = gc.isenabled()
-    gc.disable()  # millions of small tuples, none cyclic: collection passes are pure overhead
-    try:
+    with uncollected():
         threads, source = build_threads(tables, language, cutoff, exclusion_rules)
         results = [evaluate_bug(thread, rulebook, cutoff) for thread in threads]
         spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
         return Evaluation(stamp, cutoff, results, spans, source)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def compute(
@@ -108,10 +118,5 @@ def compute(
 ) -> MetricsResult:
     """Deadlines, per-bug metrics, breaches and CA months as they stood at ``as_of``."""
     evaluation = evaluate(tables, language, as_of, rulebook, exclusion_rules)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with uncollected():
         return evaluation.result()
-    finally:
-        if collecting:
-            gc.enable()

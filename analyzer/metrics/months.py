@@ -31,7 +31,6 @@ longer limit widens the look-back by itself.
 from __future__ import annotations
 
 import bisect
-import gc
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from statistics import median
@@ -39,7 +38,7 @@ from statistics import median
 import numpy as np
 import pandas as pd
 
-from analyzer.metrics import Evaluation
+from analyzer.metrics import Evaluation, uncollected
 from analyzer.metrics.breach import Breach, breaches
 from analyzer.metrics.cadence import BugMemo
 from analyzer.metrics.frames import (
@@ -186,13 +185,8 @@ def judge_months(
     real corpus every month's rows are millions, most of them a silent bug's carried misses."""
     rulebook = rulebook or load_rulebook()
     kept = None if rows_of is None else frozenset(m.label for m in rows_of)
-    collecting = gc.isenabled()
-    gc.disable()  # many small tuples, none cyclic
-    try:
+    with uncollected():
         return _judge_months(tables, evaluation, rulebook, needinfos, kept)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _judge_months(
@@ -290,9 +284,7 @@ def evaluation_at(
     t = int(stamp.timestamp())
     results: list[BugResult] = []
     spans: dict[int, list[Breach]] = {}
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with uncollected():
         for result in later.results:
             bug = result.thread.bug_id
             settled = _settled_at(result, whole=True)
@@ -307,9 +299,6 @@ def evaluation_at(
                 results.append(judged)
                 if not judged.excluded:
                     spans[bug] = breaches(judged, t)
-    finally:
-        if collecting:
-            gc.enable()
     return Evaluation(stamp, t, results, spans, later.source)
 
 
