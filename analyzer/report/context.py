@@ -9,7 +9,6 @@ then, metrics computed ``as_of`` then.
 
 from __future__ import annotations
 
-import weakref
 from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -528,29 +527,14 @@ def _limitations(
     return notes
 
 
-_SLUGS: list = [None, {}]  # the bugs table last asked about (a weak reference) and its slugs
-
-
 def _slugs_of(bugs: pd.DataFrame) -> dict[str, str]:
-    """Every CA's slug (:func:`slugs_for` over the bugs table given), made once per table
-    object: months built from one table (``tables_from_corpus`` gives each month the
-    corpus's) do not slug every name again."""
-    if _SLUGS[0] is None or _SLUGS[0]() is not bugs:
-        _SLUGS[:] = [weakref.ref(bugs), slugs_for(bugs["ca"].fillna("").astype(str).tolist())]
-    return _SLUGS[1]
-
-
-_BY_BUG: list = [None, {}]  # as _SLUGS: the bugs table's columns, each as {bug_id: value}
+    """Every CA's slug (:func:`slugs_for` over the bugs table given)."""
+    return slugs_for(bugs["ca"].fillna("").astype(str).tolist())
 
 
 def _by_bug(bugs: pd.DataFrame, column: str) -> dict:
-    """``bugs[column]`` by bug id (ids are unique in the bugs table), made once per table."""
-    if _BY_BUG[0] is None or _BY_BUG[0]() is not bugs:
-        _BY_BUG[:] = [weakref.ref(bugs), {}]
-    known = _BY_BUG[1]
-    if column not in known:
-        known[column] = dict(zip(bugs["bug_id"].tolist(), bugs[column].tolist(), strict=True))
-    return known[column]
+    """``bugs[column]`` by bug id (ids are unique in the bugs table)."""
+    return dict(zip(bugs["bug_id"].tolist(), bugs[column].tolist(), strict=True))
 
 
 @lru_cache(maxsize=64)
