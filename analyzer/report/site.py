@@ -23,7 +23,7 @@ from analyzer.env import InputError
 from analyzer.months import Month
 from analyzer.report.context import ScorecardTables
 from analyzer.report.due import FORMATS, due_page_of
-from analyzer.report.history import history_pages, write_histories
+from analyzer.report.history import history_pages, judged_at, write_histories
 from analyzer.report.incremental import (
     Manifest,
     MonthEntry,
@@ -129,9 +129,10 @@ def write_site(
         written.pages += len(entry.files)
         if entry.summary is not None:
             summaries.append(SiteMonth(label=month.label, title=_title(month), **entry.summary))
-    histories = history_pages(corpus)
+    judged = judged_at(corpus)  # the due page and the histories' open bugs: one judgement
+    due = due_page_of(corpus, None, None, None, now=judged.open_bugs)
+    histories = history_pages(corpus, judged=judged, due=due)
     pages = write_histories(histories, out, templates, home=home)
-    due = due_page_of(corpus, None, None, None)
     (out / "due").mkdir(exist_ok=True)
     write_if_changed(out / "due" / "index.html", FORMATS["html"](due))
     pages.append(out / "due" / "index.html")
