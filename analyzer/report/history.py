@@ -107,7 +107,9 @@ def history_pages(
     for row in due.bugs:
         open_by_ca.setdefault(row.ca_name, []).append(row)
     ca_months = judged.ca_months
-    rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str))
+    rows = ca_months.assign(ca=ca_months["ca"].fillna("").astype(str)).reset_index(drop=True)
+    # the rows as tuples in one pass (a pass per CA cost a second site 0.2 s)
+    records = list(rows.itertuples(index=False))
     complete = scorecard_month(due.as_of)
     patterns = _patterns(corpus, judged.breaches, due.as_of)
     pages = []
@@ -115,6 +117,7 @@ def history_pages(
         if names is not None and ca not in names:
             continue
         slug = slugs[ca]
+        newest_first = sorted((records[i] for i in mine.index), key=_month, reverse=True)
         months = [
             HistoryMonth(
                 label=str(r.month),
@@ -128,7 +131,7 @@ def history_pages(
                 missed=sum(int(getattr(r, f"{rule}_missed", 0) or 0) for rule in RULES),
                 scorecard=f"../{r.month}/{slug}.html" if str(r.month) <= complete else "",
             )
-            for r in mine.sort_values("month", ascending=False).itertuples(index=False)
+            for r in newest_first
         ]
         open_days = float(mine["open_days"].sum())
         breach_days = float(mine["breach_days"].sum())
@@ -176,6 +179,10 @@ def _patterns(corpus, breaches: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, 
         corpus.bugs,
         text_note,
     )
+
+
+def _month(row) -> str:  # noqa: ANN001 - a ca_months row
+    return str(row.month)
 
 
 def _decided(row, rule: str) -> int:  # noqa: ANN001 - a ca_months row
