@@ -61,19 +61,27 @@ def direct(tables, language, month: Month, as_of: pd.Timestamp):
 
 
 def differences(tables, language, as_of: pd.Timestamp, months=None) -> list[str]:
-    """Labels of the months whose view differs from the direct evaluation."""
+    """Labels of the months whose view differs from the direct evaluation, both when every
+    month's rows are kept and when none is (a month whose rows are not kept leaves out what
+    only its list of rows reads: the weekly misses carried into it)."""
     judged = judge_months(tables, evaluate(tables, language, as_of))
+    numbers = judge_months(tables, evaluate(tables, language, as_of), rows_of=[])
     wrong = []
     for month, view in judged.views.items():
         if months is not None and month.label not in months:
             continue
         deadlines, ca_months, bugs = direct(tables, language, month, as_of)
+        counted = numbers.ca_months[numbers.ca_months["month"] == month.label]
         try:
             pd.testing.assert_frame_equal(view.deadlines, deadlines)
             mine = view.bugs[["bug_id", "closed", "excluded"]]
             pd.testing.assert_frame_equal(mine, bugs, check_dtype=False)
             pd.testing.assert_frame_equal(
                 view.ca_months.drop(columns="rank").reset_index(drop=True),
+                ca_months.reset_index(drop=True),
+            )
+            pd.testing.assert_frame_equal(
+                counted.drop(columns="rank").reset_index(drop=True),
                 ca_months.reset_index(drop=True),
             )
         except AssertionError as error:
@@ -197,6 +205,65 @@ def test_a_meta_tag_with_unknown_history_counts_from_the_start():
         assert set(view.bugs["excluded"]) == {"meta bug"}
         assert view.ca_months.empty and view.deadlines.empty
     assert differences(tables, language, observed_at) == []
+
+
+# Weekly misses carried from month to month (a month judges only what it adds: metrics/
+# cadence.py ``_silence``, metrics/rules.py ``evaluate_bug``): each thread changes what an
+# earlier month carried, so a carried table kept wrongly shows in a later month.
+CARRIED = {
+    "a silence of months met later": """
+        2025-01-06 09:00  ca       files   preliminary
+        2025-01-08 09:00  ca       says    update
+        2025-04-16 09:00  ca       says    update
+    """,
+    "closed during a silence, reopened, silent again": """
+        2025-01-06 09:00  ca       files   preliminary
+        2025-01-08 09:00  ca       says    update
+        2025-03-12 09:00  mozilla  closes  FIXED
+        2025-04-02 09:00  mozilla  reopens
+    """,
+    "a revocation-delay tag caps a silence's date": """
+        2025-01-06 09:00  ca       files       preliminary
+        2025-01-08 09:00  ca       says        update
+        2025-01-09 09:00  mozilla  whiteboard  [ca-compliance] Next update 2025-05-20
+        2025-03-18 09:00  mozilla  whiteboard  [leaf-revocation-delay] Next update 2025-05-20
+    """,
+    "a Next-update date set mid-silence": """
+        2025-01-06 09:00  ca       files       preliminary
+        2025-01-08 09:00  ca       says        update
+        2025-03-12 09:00  mozilla  whiteboard  [ca-compliance] Next update 2025-04-30
+        2025-05-06 09:00  ca       says        update
+    """,
+    # the gap from 03-26, ended by the update of 03-30, was met by a deadline due in April
+    "met in a month's last days by a deadline of the next, then silent": """
+        2025-01-06 09:00  ca       files   preliminary
+        2025-01-08 09:00  ca       says    update
+        2025-03-26 09:00  ca       says    update
+        2025-03-30 09:00  ca       says    update
+    """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(CARRIED))
+def test_weekly_misses_carried_from_month_to_month_are_those_of_each_months_end(case):
+    bug = thread(CARRIED[case])
+    tables, language, observed_at = _inputs(bug)
+    assert differences(tables, language, observed_at) == []
+    # the case carries: some month lists weekly misses that fell due in an earlier one
+    judged = judge_months(tables, evaluate(tables, language, observed_at))
+    carried = []
+    for month, view in judged.views.items():
+        rows = view.deadlines
+        if (~rows["in_month"] & rows["repeat"].gt(0)).any():
+            carried.append(month.label)
+        if view.bugs["closed"].notna().all():
+            continue
+        # on a bug open at the month's end every unmet weekly miss of a silence is listed,
+        # from its first: none left out, whichever month it fell due in
+        unmet = rows[rows["outcome"].eq("missed") & rows["met_at"].isna()]
+        for _, repeats in unmet[unmet["rule"].eq("update_cadence")].groupby("gap_start"):
+            assert sorted(repeats["repeat"]) == list(range(len(repeats))), month.label
+    assert carried
 
 
 STEP = st.sampled_from(

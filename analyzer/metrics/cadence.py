@@ -197,10 +197,12 @@ def keyed_gaps(
     rulebook: Rulebook,
     as_of: int,
     memo: BugMemo | None = None,
+    repeats_from: int | None = None,
 ) -> list[tuple[Gap, tuple | None]]:
     """Every update gap of the bug with its rows, each with its :class:`BugMemo` key (None
     for a gap not ended by a CA update: a later cut can add rows to it). A gap ``memo``
-    holds is taken from it, not derived again."""
+    holds is taken from it, not derived again. ``repeats_from``: a gap no update ended
+    leaves out its weekly repeats that fell due before it (:func:`_silence`)."""
     first_board = bool(thread.whiteboard)
     updates = [c for c in thread.comments if c.is_ca_update]
     dates = _Dates(date_segments(thread.whiteboard), [c.time for c in updates])
@@ -229,7 +231,19 @@ def keyed_gaps(
                 ended = True
                 break
         if not ended:
-            last = _gap(thread, dates, rulebook, u, u_url, None, end, still_open, as_of, memo)
+            last = _gap(
+                thread,
+                dates,
+                rulebook,
+                u,
+                u_url,
+                None,
+                end,
+                still_open,
+                as_of,
+                memo,
+                repeats_from,
+            )
             gaps.append((last, None))
     return gaps
 
@@ -256,6 +270,7 @@ def _gap(
     still_open: bool,
     as_of: int,
     memo: BugMemo | None = None,
+    repeats_from: int | None = None,
 ) -> Gap:
     """Rows of the gap from ``u`` to ``update`` (or to ``end``: a close, a stop, ``as_of``)."""
     v = update.time if update is not None else None
@@ -265,7 +280,9 @@ def _gap(
         return Gap(u, stop_at, [])
     capped = limit.scope == "revocation_cap" and _revocation_delay(thread, u, stop_at)
     if update is None:
-        return _silence(dates, limit, version, u, u_url, end, still_open, as_of, capped, memo)
+        return _silence(
+            dates, limit, version, u, u_url, end, still_open, as_of, capped, memo, repeats_from
+        )
     v, v_url = update.time, update.url
     found: list[tuple[int, int, str, int]] = []
     base = Limit(limit.within, "days").due(u)
@@ -319,6 +336,7 @@ def _silence(
     as_of: int,
     capped: bool,
     memo: BugMemo | None,
+    repeats_from: int | None = None,
 ) -> Gap:
     """Rows of a gap no update ended: a missed row for each deadline before ``end``, and the
     next one pending if the bug is still open.
@@ -327,6 +345,13 @@ def _silence(
     first end starts after it, and the CA updates a date's use reads are those by ``u``),
     so with ``memo`` a later cut of the thread searches on from where an earlier one
     stopped: a silence of N weeks judged every month costs N deadlines, not N^2.
+
+    ``repeats_from``: the weekly repeats (``repeat`` >= 1) that fell due before it get no row. The
+    month loop passes a month's start when it keeps no row of that month: such a repeat is
+    not counted in the month (it fell due earlier), adds no breach (it lies inside its gap's
+    first row, which is kept) and no obligation overdue (the first row stands for its gap), so
+    only a kept month's list of carried misses reads it. Without this, each month of a silence
+    of N months rebuilt the rows of all N (N^2).
     """
     key = (u, u_url, capped)
     kept = memo.silences.get(key) if memo is not None else None
@@ -337,11 +362,20 @@ def _silence(
     start, since, repeat, base = _search(dates, limit, u, end, capped, state, found)
     if memo is not None:
         memo.silences[key] = (found, (start, since, repeat, base), end)
+    shown = found
+    if repeats_from is not None and len(found) > 1 and found[1][1] < repeats_from:
+        # the deadlines fall due in order: the first row, and those from ``repeats_from``
+        first = bisect.bisect_left(found, repeats_from, lo=1, key=_due)
+        shown = [found[0], *found[first:]]
     rows = [
         CadenceRow(begun, due, None, "missed", end - due, basis, n, version, u_url, None)
-        for begun, due, basis, n in found
+        for begun, due, basis, n in shown
     ]
     if still_open:
         due, basis = dates.at(as_of, u, base, since, capped)
         rows.append(CadenceRow(start, due, None, "pending", 0, basis, repeat, version, u_url, None))
     return Gap(u, end, rows)
+
+
+def _due(deadline: tuple[int, int, str, int]) -> int:
+    return deadline[1]

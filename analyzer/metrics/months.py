@@ -215,12 +215,15 @@ def _judge_months(
         # each bug's update gaps closed by an update, kept from month to month while it is
         # judged again (a bug open N months would derive N^2 gaps), dropped after its last
         memos: dict[int, BugMemo] = {}
+        ended = evaluation.take_gaps()  # the gaps an update ended, judged at the latest time
         for k, (month, bugs) in enumerate(span):
             stamp = view_time(month, as_of)
             t = int(stamp.timestamp())
             results = []
             spans: dict[int, list[Breach]] = {}
             begin = int(month.start.timestamp())
+            # a month whose rows are not kept wants no carried weekly miss (evaluate_bug)
+            carried = rows_of is None or month.label in rows_of
             for bug in bugs:
                 if settled[bug] is not None and settled[bug] <= t:
                     result = _in_month(latest[bug], begin, t)
@@ -228,18 +231,22 @@ def _judge_months(
                     if not result.excluded:  # its breaches all ended by t: the latest's
                         spans[bug] = evaluation.spans[bug]
                     memos.pop(bug, None)
+                    ended.pop(bug, None)
                     continue
                 cut = thread_at(threads[bug], t)
                 if cut is not None:
                     memo = memos.get(bug)
                     if memo is None:
                         memo = memos[bug] = BugMemo()
-                    result = _in_month(evaluate_bug(cut, rulebook, t, memo), begin, t)
+                        memo.gaps = ended.pop(bug, {})
+                    judged = evaluate_bug(cut, rulebook, t, memo, begin, carried)
+                    result = _in_month(judged, begin, t)
                     results.append(result)
                     if not result.excluded:
                         spans[bug] = breaches(result, t)
                 if last_month[bug] == k:
                     memos.pop(bug, None)
+                    ended.pop(bug, None)
             months.append((month, stamp))
             found.add(month, t, results, spans)
     # one table of each kind for every month, then each month's part of it

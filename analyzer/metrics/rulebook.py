@@ -80,7 +80,14 @@ class Rulebook:
         self.periods: dict[str, list[RulePeriod]] = {}
         for period in sorted(periods, key=lambda p: p.effective):
             self.periods.setdefault(period.rule, []).append(period)
-        self._starts = {rule: [p.effective for p in ps] for rule, ps in self.periods.items()}
+        # per rule, every moment its answer can change (a version's or a period's start) and
+        # the answer from then: one search per question (the month loop asks millions)
+        versions = [v.effective for v in self.irg.versions]
+        self._answers: dict[str, tuple[list[int], list[tuple[str, Limit | None]]]] = {}
+        for rule in RULES:
+            ps = self.periods.get(rule, [])
+            starts = sorted({*versions, *(p.effective for p in ps)})
+            self._answers[rule] = (starts, [self._limit(rule, at) for at in starts])
 
     def version(self, seconds: int) -> str:
         """The IRG version in force at ``seconds`` (the calendar's answer)."""
@@ -88,13 +95,17 @@ class Rulebook:
 
     def limit(self, rule: str, seconds: int) -> tuple[str, Limit | None]:
         """The IRG version at ``seconds`` and the rule's limit then (None: not in force)."""
-        starts = self._starts.get(rule)
-        limit = None
-        if starts:
-            index = bisect.bisect_right(starts, seconds) - 1
+        answers = self._answers.get(rule)
+        if answers is not None:
+            index = bisect.bisect_right(answers[0], seconds) - 1
             if index >= 0:
-                limit = self.periods[rule][index].limit
-        return self.version(seconds), limit
+                return answers[1][index]
+        return self._limit(rule, seconds)
+
+    def _limit(self, rule: str, seconds: int) -> tuple[str, Limit | None]:
+        periods = self.periods.get(rule, [])
+        index = bisect.bisect_right([p.effective for p in periods], seconds) - 1
+        return self.version(seconds), periods[index].limit if index >= 0 else None
 
     def rows(self) -> list[dict[str, str]]:
         """The rule table as documented (rule, from, limit, scope, source, quote)."""

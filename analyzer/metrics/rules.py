@@ -60,11 +60,24 @@ class BugResult:
 
 
 def evaluate_bug(
-    thread: BugThread, rulebook: Rulebook, as_of: int, memo: BugMemo | None = None
+    thread: BugThread,
+    rulebook: Rulebook,
+    as_of: int,
+    memo: BugMemo | None = None,
+    since: int | None = None,
+    carried: bool = True,
 ) -> BugResult:
     """Every deadline of one bug as known at ``as_of`` (none for a bug not judged then).
     ``memo``: the bug's update gaps already judged at an earlier cut of the same thread
-    (:class:`BugMemo`), when it is judged again at a later time."""
+    (:class:`BugMemo`), when it is judged again at a later time.
+
+    ``since``: only the rows a month from ``since`` to ``as_of`` reads are wanted
+    (:mod:`analyzer.metrics.months`, which drops the others itself): the update gaps an
+    update ended before ``since``, all of whose rows fell due before it, give none (met or
+    missed and met before the month: not counted, pending, carried or in breach in it); and,
+    unless ``carried`` (the month's list of unmet misses is kept), a silence's weekly
+    repeats that fell due before ``since`` give none (:func:`analyzer.metrics.cadence._silence`).
+    Without these a bug open N months re-derived every month's rows each month (N^2)."""
     periods = open_periods(thread)
     status, resolution, closed = status_at(thread, periods)
     excluded = excluded_reason(
@@ -79,8 +92,8 @@ def evaluate_bug(
     rows += _first_response(thread, periods, updates, rulebook, as_of)
     rows += _initial_disclosure(thread, rulebook)
     rows += _full_report(thread, periods, updates, rulebook, as_of)
-    keyed = keyed_gaps(thread, periods, rulebook, as_of, memo)
-    rows += _cadence_rows(thread, keyed, memo)
+    keyed = keyed_gaps(thread, periods, rulebook, as_of, memo, None if carried else since)
+    rows += _cadence_rows(thread, keyed, memo, since)
     # their rows are in ``rows`` now: at 50x the real corpus a second copy of every update row
     # held 0.3 GB until the tables were built
     gaps = [_bare(gap, key, memo) for gap, key in keyed]
@@ -225,8 +238,13 @@ def _unseen_caveat(unseen: list[Comment]) -> str:
 
 
 def _cadence_rows(
-    thread: BugThread, gaps: list[tuple[Gap, tuple | None]], memo: BugMemo | None
+    thread: BugThread,
+    gaps: list[tuple[Gap, tuple | None]],
+    memo: BugMemo | None,
+    since: int | None = None,
 ) -> list[Row]:
+    """The update gaps' rows with their caveats; none of a gap an update ended before
+    ``since`` whose rows all fell due before it (:func:`evaluate_bug`)."""
     rows: list[Row] = []
     assumed = {b.start for b in thread.whiteboard if b.assumed}
     overridden = {b.day // DAY * DAY: b.override for b in thread.whiteboard if b.override and b.day}
@@ -234,6 +252,10 @@ def _cadence_rows(
     # for a row never met, which a closed gap has not): kept per override set
     dates_key = tuple(sorted(overridden.items()))
     for gap, key in gaps:
+        if since is not None and key is not None and gap.end < since:
+            # a missed row is met by the update ending the gap; the met row is its last
+            if not gap.rows or gap.rows[-1].due < since:
+                continue
         if memo is not None and key is not None:
             kept = memo.rows.get((key, dates_key))
             if kept is None:
