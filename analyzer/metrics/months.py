@@ -331,12 +331,13 @@ class _Found:
         """``spans``: each judged bug's breaches at ``t`` (:func:`breaches`)."""
         label, start = month.label, int(month.start.timestamp())
         keep_rows = self.rows_of is None or label in self.rows_of
+        judged = []
         for result in results:
             thread = result.thread
             still_open = _open_at(result, t)
             # where the gap of a weekly repeat began: its first row's start, the start of the
             # update gap the repeat lies in (that first row may not be among the month's)
-            gap_starts = [gap.start for gap in result.gaps]
+            gap_starts = [gap.start for gap in result.gaps] if keep_rows else []
             opened, shown = thread.opened, 0
             for row in sorted(result.rows, key=row_order) if keep_rows else ():
                 due, outcome = row.due, row.outcome
@@ -366,13 +367,14 @@ class _Found:
                     (label, thread.bug_id, thread.ca, thread.opened, closed, estimated,
                      result.excluded)
                 )  # fmt: skip
+                if not result.excluded:
+                    judged.append((result, closed))
         self.months += ca_month_records(results, spans, t, only_month=start)
-        judged = [r for r in results if not r.excluded and _open_in(r, start, t)]
         silent = longest_silences(
             [
-                (r.thread.bug_id, r.thread.ca, r.thread.opened,
-                 None if _open_at(r, t) else r.closed, [(c.time, c.count) for c in r.updates])
-                for r in judged
+                (r.thread.bug_id, r.thread.ca, r.thread.opened, closed,
+                 [(c.time, c.count) for c in r.updates])
+                for r, closed in judged
             ],
             start,
             t,
