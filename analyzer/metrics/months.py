@@ -18,10 +18,14 @@ month's end.
 
 Linear in a bug's life: a bug open N months is judged N times, and each judgement would
 re-derive rows from all N months (N^2). What an earlier month's cut settled is kept per bug
-(:class:`analyzer.metrics.cadence.BugMemo`: an update gap a CA update ended, a running
-silence's deadlines so far, an answered comment's row), and each month reads only the rows
-that count in it, are pending, carried or in breach in it (:func:`_in_month`). Each month's
-rows are one stretch of one table, so its view is a slice of it.
+(:class:`analyzer.metrics.cadence.BugMemo`: an update gap a CA update ended, taken from the
+latest evaluation, which judged it already; a running silence's deadlines so far; an
+answered comment's row), and each month builds only the rows it reads: none of a gap an
+update ended before the month, and, for a month whose rows are not kept (``rows_of``), none
+of the weekly misses a silence carries into it, which only its list of rows would show
+(:func:`analyzer.metrics.rules.evaluate_bug`'s ``since``); :func:`_in_month` then keeps those
+that count in it, are pending, carried or in breach in it. Each month's rows are one stretch
+of one table, so its view is a slice of it.
 
 Which bugs a month judges: those that can have a deadline due in it (:class:`Activity`), which
 depends on the longest limit of any IRG version (the rulebook), so a future version with a
