@@ -70,7 +70,7 @@ class Evaluation:
 
     def take_gaps(self) -> dict[int, dict[tuple, Gap]]:
         """:attr:`gaps`, handed over once (the month loop lets go of each bug's after its last
-        month: at 50x the real corpus they hold a few hundred megabytes)."""
+        month: at 50x the real corpus they hold about 0.2 GB)."""
         gaps, self.gaps = self.gaps, {}
         return gaps
 

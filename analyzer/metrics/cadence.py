@@ -63,10 +63,12 @@ class BugMemo:
     - ``gaps``: an update gap ended by a CA update. Its rows depend only on its start (time and
       evidence), the update ending it, the Next-update dates written by then, the CA updates
       by then, the rulebook, and, for the revocation cap, whether the bug's first whiteboard
-      value is known yet (:func:`_revocation_delay` reads it whatever its time). A later cut
-      holds all of these unchanged; the key holds those that can differ. ``rows``: the rules'
-      rows of each such gap, also keyed by the staff-overridden dates their caveats read (a
-      later value can add one); ``bare``: the gap without its rows.
+      value is known yet (:func:`_revocation_delay` reads it whatever its time). Any cut
+      that holds the update holds all of these unchanged, an earlier one as a later one (so
+      the evaluation at the latest time hands its gaps to the month loop:
+      :meth:`analyzer.metrics.Evaluation.take_gaps`); the key holds those that can differ.
+      ``rows``: the rules' rows of each such gap, also keyed by the staff-overridden dates
+      their caveats read (a later value can add one); ``bare``: the gap without its rows.
     - ``silences``: a gap no update has ended yet, its deadlines found so far (all before the
       end it was searched to) and where the search stopped (:func:`_silence`).
     - ``answered``: a comment's ``comment_response`` row once its answer is in the cut
@@ -346,12 +348,12 @@ def _silence(
     so with ``memo`` a later cut of the thread searches on from where an earlier one
     stopped: a silence of N weeks judged every month costs N deadlines, not N^2.
 
-    ``repeats_from``: the weekly repeats (``repeat`` >= 1) that fell due before it get no row. The
-    month loop passes a month's start when it keeps no row of that month: such a repeat is
-    not counted in the month (it fell due earlier), adds no breach (it lies inside its gap's
-    first row, which is kept) and no obligation overdue (the first row stands for its gap), so
-    only a kept month's list of carried misses reads it. Without this, each month of a silence
-    of N months rebuilt the rows of all N (N^2).
+    ``repeats_from``: the weekly repeats (``repeat`` >= 1) that fell due before it get no
+    row. The month loop passes a month's start when it keeps no row of that month: such a
+    repeat is not counted in the month (it fell due earlier), adds no breach (it lies inside
+    its gap's first row, which is kept) and no obligation overdue (the first row stands for
+    its gap), so only a kept month's list of carried misses reads it. Without this, each
+    month of a silence of N months rebuilt the rows of all N (N^2).
     """
     key = (u, u_url, capped)
     kept = memo.silences.get(key) if memo is not None else None
