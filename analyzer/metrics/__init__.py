@@ -18,12 +18,11 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analyzer.metrics.breach import Breach, breaches
-from analyzer.metrics.cadence import BugMemo, Gap
 from analyzer.metrics.frames import (
     breaches_frame,
     ca_months_frame,
@@ -48,10 +47,6 @@ class Evaluation:
     results: list[BugResult]
     spans: dict[int, list[Breach]]  # judged bugs only
     source: str  # where question counts and report kinds came from
-    # per bug, its update gaps an update ended, by their BugMemo key: a cut of the thread at
-    # any time after that update has the same gap (every fact it reads came by then), so the
-    # month loop takes them (:meth:`take_gaps`) instead of deriving each again
-    gaps: dict[int, dict[tuple, Gap]] = field(default_factory=dict, repr=False)
 
     def result(self, bug_ids: Collection[int] | None = None) -> MetricsResult:
         """The tables, of every bug or only of ``bug_ids`` (as if the corpus held only them)."""
@@ -67,12 +62,6 @@ class Evaluation:
             breaches=breaches_frame(results, self.spans),
             ca_months=ca_months_frame(results, self.spans, self.cutoff),
         )
-
-    def take_gaps(self) -> dict[int, dict[tuple, Gap]]:
-        """:attr:`gaps`, handed over once (the month loop lets go of each bug's after its last
-        month: at 50x the real corpus they hold about 0.2 GB)."""
-        gaps, self.gaps = self.gaps, {}
-        return gaps
 
     def breaches(self) -> pd.DataFrame:
         """The ``breaches`` table of every bug alone: what a CA's patterns read, without the
@@ -115,15 +104,9 @@ def evaluate(
     rulebook = rulebook or load_rulebook()
     with uncollected():
         threads, source = build_threads(tables, language, cutoff, exclusion_rules)
-        results = []
-        gaps: dict[int, dict[tuple, Gap]] = {}
-        for thread in threads:
-            memo = BugMemo()
-            results.append(evaluate_bug(thread, rulebook, cutoff, memo))
-            if memo.gaps:
-                gaps[thread.bug_id] = memo.gaps
+        results = [evaluate_bug(thread, rulebook, cutoff) for thread in threads]
         spans = {r.thread.bug_id: breaches(r, cutoff) for r in results if not r.excluded}
-        return Evaluation(stamp, cutoff, results, spans, source, gaps)
+        return Evaluation(stamp, cutoff, results, spans, source)
 
 
 def compute(

@@ -64,9 +64,8 @@ class BugMemo:
       evidence), the update ending it, the Next-update dates written by then, the CA updates
       by then, the rulebook, and, for the revocation cap, whether the bug's first whiteboard
       value is known yet (:func:`_revocation_delay` reads it whatever its time). Any cut
-      that holds the update holds all of these unchanged, an earlier one as a later one (so
-      the evaluation at the latest time hands its gaps to the month loop:
-      :meth:`analyzer.metrics.Evaluation.take_gaps`); the key holds those that can differ.
+      that holds the update holds all of these unchanged, an earlier one as a later one; the
+      key holds those that can differ.
       ``rows``: the rules' rows of each such gap, also keyed by the staff-overridden dates
       their caveats read (a later value can add one); ``bare``: the gap without its rows.
     - ``silences``: a gap no update has ended yet, its deadlines found so far (all before the

@@ -18,14 +18,13 @@ month's end.
 
 Linear in a bug's life: a bug open N months is judged N times, and each judgement would
 re-derive rows from all N months (N^2). What an earlier month's cut settled is kept per bug
-(:class:`analyzer.metrics.cadence.BugMemo`: an update gap a CA update ended, taken from the
-latest evaluation, which judged it already; a running silence's deadlines so far; an
-answered comment's row), and each month builds only the rows it reads: none of a gap an
-update ended before the month, and, for a month whose rows are not kept (``rows_of``), none
-of the weekly misses a silence carries into it, which only its list of rows would show
-(:func:`analyzer.metrics.rules.evaluate_bug`'s ``since``); :func:`_in_month` then keeps those
-that count in it, are pending, carried or in breach in it. Each month's rows are one stretch
-of one table, so its view is a slice of it.
+(:class:`analyzer.metrics.cadence.BugMemo`: an update gap a CA update ended, a running
+silence's deadlines so far, an answered comment's row), and each month builds only the rows
+it reads: none of a gap an update ended before the month, and, for a month whose rows are not
+kept (``rows_of``), none of the weekly misses a silence carries into it, which only its list
+of rows would show (:func:`analyzer.metrics.rules.evaluate_bug`'s ``since``);
+:func:`_in_month` then keeps those that count in it, are pending, carried or in breach in it.
+Each month's rows are one stretch of one table, so its view is a slice of it.
 
 Which bugs a month judges: those that can have a deadline due in it (:class:`Activity`), which
 depends on the longest limit of any IRG version (the rulebook), so a future version with a
@@ -219,7 +218,6 @@ def _judge_months(
         # each bug's update gaps closed by an update, kept from month to month while it is
         # judged again (a bug open N months would derive N^2 gaps), dropped after its last
         memos: dict[int, BugMemo] = {}
-        ended = evaluation.take_gaps()  # the gaps an update ended, judged at the latest time
         for k, (month, bugs) in enumerate(span):
             stamp = view_time(month, as_of)
             t = int(stamp.timestamp())
@@ -235,14 +233,12 @@ def _judge_months(
                     if not result.excluded:  # its breaches all ended by t: the latest's
                         spans[bug] = evaluation.spans[bug]
                     memos.pop(bug, None)
-                    ended.pop(bug, None)
                     continue
                 cut = thread_at(threads[bug], t)
                 if cut is not None:
                     memo = memos.get(bug)
                     if memo is None:
                         memo = memos[bug] = BugMemo()
-                        memo.gaps = ended.pop(bug, {})
                     judged = evaluate_bug(cut, rulebook, t, memo, begin, carried)
                     result = _in_month(judged, begin, t)
                     results.append(result)
@@ -250,7 +246,6 @@ def _judge_months(
                         spans[bug] = breaches(result, t)
                 if last_month[bug] == k:
                     memos.pop(bug, None)
-                    ended.pop(bug, None)
             months.append((month, stamp))
             found.add(month, t, results, spans)
     # one table of each kind for every month, then each month's part of it
