@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
+import stat
 
 import pandas as pd
 import pytest
@@ -53,3 +56,35 @@ def test_atomic_write_leaves_the_old_file_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
     atomic.write_text(target, "new\n")
     assert target.read_text() == "new\n"
+
+
+def test_atomic_write_never_writes_into_a_temp_file_already_there(tmp_path, monkeypatch):
+    """A temp file left by an earlier process (one that had our pid) is neither written
+    through nor removed: the write takes the next name."""
+    monkeypatch.setattr(atomic, "_serial", itertools.count(7))
+    left = tmp_path / f".page.html.{os.getpid()}.7.tmp"
+    left.write_text("someone else's")
+    atomic.write_text(tmp_path / "page.html", "new\r\nline\n")
+    assert (tmp_path / "page.html").read_bytes() == b"new\r\nline\n"
+    assert left.read_text() == "someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [left.name, "page.html"]
+
+
+def test_atomic_write_refuses_a_symlink_and_keeps_the_umask_mode(tmp_path):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("kept")
+    (tmp_path / "page.html").symlink_to(elsewhere)
+    with pytest.raises(atomic.NotAFileError):
+        atomic.write_text(tmp_path / "page.html", "new")
+    assert elsewhere.read_text() == "kept"
+    old = os.umask(0o027)
+    try:
+        atomic.write_text(tmp_path / "other.html", "new")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "other.html").stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "elsewhere.txt",
+        "other.html",
+        "page.html",
+    ]
