@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import traceback
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -118,8 +120,30 @@ class _Environment(Environment):
 
     template_class = _Template
     user_dir: Path | None = None
+    _pinned: dict[tuple[str, str | None], Template] | None = None
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Meanwhile each template is looked up once: a month's pages include the same
+        partials thousands of times, and each lookup checks the file's time again."""
+        outer = self._pinned
+        if outer is None:
+            self._pinned = {}
+        try:
+            yield
+        finally:
+            self._pinned = outer
 
     def get_template(self, name, parent=None, globals=None):  # noqa: ANN001, ANN201, A002
+        pinned = self._pinned
+        if pinned is None or globals is not None or type(name) is not str:
+            return self._looked_up(name, parent, globals)
+        found = pinned.get((name, parent))
+        if found is None:
+            found = pinned[name, parent] = self._looked_up(name, parent, globals)
+        return found
+
+    def _looked_up(self, name, parent, globals):  # noqa: ANN001, ANN202, A002
         try:
             return super().get_template(name, parent, globals)
         except TemplateNotFound:  # also an OSError: first
@@ -139,7 +163,7 @@ class _Environment(Environment):
 
 
 @lru_cache(maxsize=8)
-def html_environment(user_dir: Path | None = None) -> Environment:
+def html_environment(user_dir: Path | None = None) -> _Environment:
     """Built once per templates directory (compiled templates are kept; Jinja still reloads a
     template whose file changed)."""
     env = _Environment(
@@ -160,7 +184,7 @@ def html_environment(user_dir: Path | None = None) -> Environment:
 
 
 @lru_cache(maxsize=8)
-def markdown_environment(user_dir: Path | None = None) -> Environment:
+def markdown_environment(user_dir: Path | None = None) -> _Environment:
     """Markdown pages: every ``{{ value }}`` is Markdown-escaped unless we built it."""
     env = _Environment(
         loader=_loader(user_dir),
@@ -189,15 +213,18 @@ def md_link(text: object, url: str | None) -> MdSafe:
 # -- filters ---------------------------------------------------------------------------------
 
 
+_Timestamp = pd.Timestamp  # NaT is not one: a Timestamp is a time to show
+
+
 def when(stamp: pd.Timestamp | None) -> str:
     """A UTC time to the minute, or a dash."""
-    if stamp is None or pd.isna(stamp):
+    if type(stamp) is not _Timestamp and (stamp is None or pd.isna(stamp)):
         return "–"
     return _formatted(stamp, getattr(stamp, "tzinfo", None), "%Y-%m-%d %H:%M UTC")
 
 
 def day(stamp: pd.Timestamp | None) -> str:
-    if stamp is None or pd.isna(stamp):
+    if type(stamp) is not _Timestamp and (stamp is None or pd.isna(stamp)):
         return "–"
     return _formatted(stamp, getattr(stamp, "tzinfo", None), "%Y-%m-%d")
 
@@ -211,7 +238,10 @@ def _formatted(stamp: pd.Timestamp, tz: object, form: str) -> str:
 
 def duration(hours: float | None) -> str:
     """Hours as days and hours (``3 d 16 h``); a dash for none."""
-    if hours is None or pd.isna(hours) or hours <= 0:
+    if type(hours) is float:
+        if not hours > 0:  # NaN too
+            return "–"
+    elif hours is None or pd.isna(hours) or hours <= 0:
         return "–"
     whole = int(round(hours))
     days, rest = divmod(whole, 24)
@@ -256,7 +286,7 @@ def rule_label(rule: str) -> str:
 
 def pct(rate: float | None) -> str:
     """A share as a whole percentage; a dash when nothing was due (never a fake 0 %)."""
-    if rate is None or pd.isna(rate):
+    if rate is None or (rate != rate if type(rate) is float else pd.isna(rate)):
         return "–"
     return f"{rate:.0%}"
 

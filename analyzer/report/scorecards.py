@@ -14,6 +14,7 @@ from difflib import get_close_matches
 from pathlib import Path
 
 import pandas as pd
+from jinja2 import Template
 
 from analyzer.atomic import write_if_changed
 from analyzer.env import InputError
@@ -127,19 +128,15 @@ def write_scorecards(
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        entries = []
-        for card in progress(cards, "scorecards"):
-            card_values = {**values(card), "medians": built.index.medians}
-            write_if_changed(directory / f"{card.slug}.html", page.render(card_values))
-            if not html_only:
-                write_if_changed(directory / f"{card.slug}.md", md_page.render(card_values))
-            if wants_json:
-                entries.append(_card_json(card))
-        written.pages = [directory / f"{card.slug}.html" for card in cards]
-        if ca is None:
-            written.index = directory / "index.html"
-            index_html = html_env.get_template("index.html").render(values(built.index))
-            write_if_changed(written.index, index_html)
+        with html_env.pinned(), md_env.pinned():
+            entries = _write_pages(
+                cards, built, page, md_page, directory, progress, html_only, wants_json
+            )
+            written.pages = [directory / f"{card.slug}.html" for card in cards]
+            if ca is None:
+                written.index = directory / "index.html"
+                index_html = html_env.get_template("index.html").render(values(built.index))
+                write_if_changed(written.index, index_html)
             if wants_json:
                 written.json = directory / "scorecards.json"
                 text = json.dumps(to_json(built, entries), indent=1, ensure_ascii=False) + "\n"
@@ -148,6 +145,28 @@ def write_scorecards(
         raise InputError(f"Cannot write scorecards into {directory}: {exc.strerror}.") from exc
     written.built = built
     return written
+
+
+def _write_pages(
+    cards: list,
+    built: MonthScorecards,
+    page: Template,
+    md_page: Template,
+    directory: Path,
+    progress: Progress,
+    html_only: bool,
+    wants_json: bool,
+) -> list[dict]:
+    """Each CA's pages written; its part of the JSON file, when wanted."""
+    entries = []
+    for card in progress(cards, "scorecards"):
+        card_values = {**values(card), "medians": built.index.medians}
+        write_if_changed(directory / f"{card.slug}.html", page.render(card_values))
+        if not html_only:
+            write_if_changed(directory / f"{card.slug}.md", md_page.render(card_values))
+        if wants_json:
+            entries.append(_card_json(card))
+    return entries
 
 
 def to_json(built: MonthScorecards, entries: list | None = None) -> dict:

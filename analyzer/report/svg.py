@@ -62,62 +62,71 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
     """Share of judged open bug-time in compliance per month (bars) beside all CAs pooled
     (dots): the headline, as known at each month's end."""
     slot = (WIDTH - LEFT - RIGHT) / max(len(trend), 1)
-    plot_h = HEIGHT - TOP - BOTTOM
-
-    def y(rate: float) -> float:
-        return TOP + plot_h * (1 - rate)
-
+    desc = "; ".join(
+        f"{p.month}: "
+        + (
+            f"{p.compliance:.0%} of {p.open_days} bug-days in compliance"
+            if p.compliance is not None
+            else "no judged bug open"
+        )
+        for p in trend
+    )
     parts = [
+        _TREND_OPEN,
         element(
             "title",
             {"id": "trend-title"},
             f"{ca}: share of open bug-time in compliance per month, last 12 months",
         ),
-        element(
-            "desc",
-            {"id": "trend-desc"},
-            "; ".join(
-                f"{p.month}: "
-                + (
-                    f"{p.compliance:.0%} of {p.open_days} bug-days in compliance"
-                    if p.compliance is not None
-                    else "no judged bug open"
-                )
-                for p in trend
-            ),
-        ),
+        element("desc", {"id": "trend-desc"}, desc),
+        _TREND_GRID,
     ]
-    _share_grid(parts, y, LEFT, WIDTH - RIGHT, LEFT - 6)
-    axis_y, count_y, none_y = HEIGHT - BOTTOM + 16, HEIGHT - BOTTOM + 30, f"{y(0) - 4:.1f}"
     # attributes below are numbers and class names of ours; every text goes through xml_text
+    bottom = _trend_y(0)
     for i, point in enumerate(trend):
         x = LEFT + i * slot
-        centre = f"{x + slot / 2:.1f}"
-        middle = f' x="{centre}" y="{{}}" class="{{}}" text-anchor="middle"'
-        parts.append(_text(middle.format(axis_y, "axis"), point.month[2:].replace("-", "/")))
-        count = f"{point.open_days:g} d" if point.open_days else ""
-        parts.append(_text(middle.format(count_y, "count"), count))
-        if point.compliance is None:
-            parts.append(_text(middle.format(none_y, "none"), "–"))
-        else:
-            top = y(point.compliance)
-            title = xml_text(
-                f"{point.month}: {point.compliance:.0%} of {point.open_days} bug-days in compliance"
+        middle = f' x="{x + slot / 2:.1f}" y="'
+        parts.append(
+            _text(
+                f'{middle}{_AXIS_Y}" class="axis" text-anchor="middle"',
+                point.month[2:].replace("-", "/"),
             )
+        )
+        count = f"{point.open_days:g} d" if point.open_days else ""
+        parts.append(_text(f'{middle}{_COUNT_Y}" class="count" text-anchor="middle"', count))
+        compliance = point.compliance
+        if compliance is None:
+            parts.append(_text(f'{middle}{_NONE_Y}" class="none" text-anchor="middle"', "–"))
+        else:
+            top = _trend_y(compliance)
+            share = f"{compliance:.0%}"
+            title = xml_text(f"{point.month}: {share} of {point.open_days} bug-days in compliance")
             parts.append(
                 f'<rect x="{x + slot * 0.18:.1f}" y="{top:.1f}" width="{slot * 0.64:.1f}" '
-                f'height="{max(y(0) - top, 1.5):.1f}" class="bar {_band(point.compliance)}">'
+                f'height="{max(bottom - top, 1.5):.1f}" class="bar {_band(compliance)}">'
                 f"<title>{title}</title></rect>"
             )
-            parts.append(_text(middle.format(f"{top - 4:.1f}", "value"), f"{point.compliance:.0%}"))
+            parts.append(_text(f'{middle}{top - 4:.1f}" class="value" text-anchor="middle"', share))
         if point.pooled is not None:
             title = xml_text(f"{point.month}: all CAs pooled {point.pooled:.0%}")
             parts.append(
-                f'<circle cx="{x + slot / 2 + slot * 0.36:.1f}" cy="{y(point.pooled):.1f}" '
+                f'<circle cx="{x + slot / 2 + slot * 0.36:.1f}" cy="{_trend_y(point.pooled):.1f}" '
                 f'r="3.5" class="median"><title>{title}</title></circle>'
             )
-    return _svg(
-        {
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _trend_y(rate: float) -> float:
+    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - rate)
+
+
+# The parts of every trend chart that do not depend on its numbers, written once.
+_TREND_OPEN = (
+    "<svg"
+    + "".join(
+        f' {name}="{xml_attribute(value)}"'
+        for name, value in {
             "xmlns": "http://www.w3.org/2000/svg",
             "viewBox": f"0 0 {WIDTH} {HEIGHT}",
             "width": str(WIDTH),
@@ -125,9 +134,11 @@ def trend_svg(trend: list[TrendPoint], ca: str) -> Markup:
             "role": "img",
             "aria-labelledby": "trend-title trend-desc",
             "class": "trend",
-        },
-        parts,
+        }.items()
     )
+    + ">"
+)
+_AXIS_Y, _COUNT_Y, _NONE_Y = HEIGHT - BOTTOM + 16, HEIGHT - BOTTOM + 30, f"{_trend_y(0) - 4:.1f}"
 
 
 def _band(rate: float) -> str:
@@ -230,6 +241,12 @@ def _month_number(label: str) -> int:
 
 def _share_grid(parts: list[str], y, x1: float, x2: float, label_x: float) -> None:
     """Grid lines at 0%, 50% and 100% of a share axis, each labelled at its left."""
+    parts += _share_grid_parts(y, x1, x2, label_x)
+
+
+def _share_grid_parts(y, x1: float, x2: float, label_x: float) -> list[str]:  # noqa: ANN001
+    """:func:`_share_grid`'s elements."""
+    parts: list[str] = []
     for level in (0.0, 0.5, 1.0):
         parts.append(
             element(
@@ -255,3 +272,7 @@ def _share_grid(parts: list[str], y, x1: float, x2: float, label_x: float) -> No
                 f"{level:.0%}",
             )  # fmt: skip
         )
+    return parts
+
+
+_TREND_GRID = "".join(_share_grid_parts(_trend_y, LEFT, WIDTH - RIGHT, LEFT - 6))
