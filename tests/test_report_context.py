@@ -279,3 +279,34 @@ def test_excluded_bugs_are_listed_with_the_reason_and_counted_nowhere(ctx):
     assert [(b.bug_id, b.reason) for b in beta.excluded] == [(2003, "meta bug")]
     assert 2003 not in {b.bug_id for b in beta.bugs.open}
     assert beta.counts.open == 1
+
+
+def test_deadline_rows_come_in_the_order_sort_values_gives():
+    """Rows read in any order, with ties and missing times, are listed per CA as
+    ``sort_values(["due", "bug_id", "rule", "start"], kind="stable")`` orders them."""
+    stamp = pd.Timestamp("2026-02-03T04:05:06Z")
+    rows = []
+    for k in range(60):
+        rows.append(
+            {
+                "ca": ["Alpha", "Beta", None][k % 3], "bug_id": 100 + (k * 5) % 4,
+                "rule": ["update_cadence", "full_report", "needinfo"][(k * 11) % 3],
+                "irg_version": f"v{k}", "start": stamp - pd.Timedelta(days=(k * 3) % 4),
+                "due": None if k % 13 == 0 else stamp + pd.Timedelta(hours=(k * 7) % 5),
+                "met_at": None, "outcome": "pending" if k % 4 == 0 else "missed",
+                "overdue_hours": float("nan"), "evidence_start": None, "evidence_met": None,
+                "basis": "", "caveat": "", "repeat": 0, "in_month": k % 2 == 0, "gap_start": None,
+            }
+        )  # fmt: skip
+    frame = pd.DataFrame(rows).sample(frac=1.0, random_state=7).reset_index(drop=True)
+    for name in ("start", "due", "met_at", "gap_start"):
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    expected = frame.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
+    expected = expected.assign(ca=expected["ca"].fillna(""))
+    by_ca = report_context._deadline_rows(frame)
+    assert set(by_ca) == {"Alpha", "Beta", ""}
+    for ca, (listed, carried) in by_ca.items():
+        mine = expected[expected["ca"] == ca]
+        shown = mine["in_month"] | mine["outcome"].eq("pending")
+        assert [row.irg_version for row in listed] == mine.loc[shown, "irg_version"].tolist()
+        assert [row.irg_version for row in carried] == mine.loc[~shown, "irg_version"].tolist()

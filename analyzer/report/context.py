@@ -87,12 +87,11 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     pooled = None if pooled is None or pd.isna(pooled) else float(pooled)
     headlines = _headlines(view.ca_months, pooled)
     open_days = round(float(totals.get("open_days", 0.0) or 0.0), 1)
-    deadlines = view.deadlines.assign(ca=view.deadlines["ca"].fillna("").astype(str))
+    deadlines = view.deadlines
     if "gap_start" not in deadlines:  # a hand-made view: from its own rows
-        deadlines["gap_start"] = gap_starts(deadlines)  # "Started" agrees with its link
-    shown = deadlines.sort_values(["due", "bug_id", "rule", "start"], kind="stable")
+        deadlines = deadlines.assign(gap_start=gap_starts(deadlines))  # agrees with its link
     # one pass over each table, not one per CA: a site renders thousands of CA-months
-    by_ca_deadlines = _deadline_rows(shown)
+    by_ca_deadlines = _deadline_rows(deadlines)
     by_ca_bugs: dict[str, list] = {}
     for row in _rows(bugs):
         by_ca_bugs.setdefault(str(row.ca), []).append(row)
@@ -248,32 +247,37 @@ def _bug_row(row) -> BugRow:
 def _deadline_rows(
     deadlines: pd.DataFrame,
 ) -> dict[str, tuple[list[DeadlineRow], list[DeadlineRow]]]:
-    """Per CA, the month view's rows: those that count in the month or were pending at its
-    end; and older ones still unmet at its end on a bug still open (shown, not counted
-    again). Read a column at a time: a site makes some 55,000 of these rows."""
+    """Per CA, the month view's rows in (due, bug, rule, start) order: those that count in
+    the month or were pending at its end; and older ones still unmet at its end on a bug still
+    open (shown, not counted again). Read a column at a time and sorted here: a site makes
+    some 55,000 of these rows, 144 small tables, where pandas' own sort and per-row reads
+    cost more than the rows."""
     n = len(deadlines)
 
     def column(name: str, default: object = "") -> list:
         return _values(deadlines[name]) if name in deadlines else [default] * n
 
     starts = column("start")
+    order = _sorted_positions(
+        [_sort_key(deadlines[name]) for name in ("due", "bug_id", "rule", "start")]
+    )
     out: dict[str, tuple[list[DeadlineRow], list[DeadlineRow]]] = {}
     anchors_of: dict[str, set[str]] = {}  # unique on each CA's page
+    columns = [
+        [_ca_name(ca) for ca in column("ca")], column("bug_id"), column("rule"),
+        column("irg_version"), starts, column("due"), column("met_at"), column("outcome"),
+        column("overdue_hours"), column("evidence_start"), column("evidence_met"),
+        column("basis"), column("caveat"), column("repeat", 0),
+        _values(deadlines["gap_start"]) if "gap_start" in deadlines else starts,
+        column("in_month"),
+    ]  # fmt: skip
     for (
         ca, bug_id, rule, irg_version, start, due, met_at, outcome, overdue_hours,
         evidence_start, evidence_met, basis, caveat, repeat, gap_start, in_month,
-    ) in zip(
-        column("ca"), column("bug_id"), column("rule"), column("irg_version"), starts,
-        column("due"), column("met_at"), column("outcome"), column("overdue_hours"),
-        column("evidence_start"), column("evidence_met"), column("basis"), column("caveat"),
-        column("repeat", 0), _values(deadlines["gap_start"]) if "gap_start" in deadlines
-        else starts, column("in_month"),
-        strict=True,
-    ):  # fmt: skip
-        # rows in (due, bug, rule, start) order
+    ) in zip(*[[values[k] for k in order] for values in columns], strict=True):  # fmt: skip
         in_month = bool(in_month)
         anchors = anchors_of.setdefault(ca, set())
-        anchor = f"d-{int(bug_id)}-{rule}-{int(start.timestamp())}"
+        anchor = f"d-{int(bug_id)}-{rule}-{_epoch(start)}"
         while anchor in anchors:  # two obligations started at once (needinfo to two accounts)
             anchor += "-b"
         anchors.add(anchor)
@@ -285,20 +289,63 @@ def _deadline_rows(
             irg_version=_clean(irg_version, limit=10),
             start=start,
             due=due,
-            met_at=None if pd.isna(met_at) else met_at,
+            met_at=None if _missing(met_at) else met_at,
             outcome=str(outcome),
-            overdue_hours=0.0 if pd.isna(overdue_hours) else float(overdue_hours),
+            overdue_hours=0.0 if _missing(overdue_hours) else float(overdue_hours),
             evidence_start=_link(evidence_start),
             evidence_met=_link(evidence_met),
             basis=_clean(basis, limit=20),
             counted=in_month and outcome in ("met", "missed"),
             caveat=_clean(caveat, limit=200),
-            repeat=0 if pd.isna(repeat) else int(repeat),
+            repeat=0 if _missing(repeat) else int(repeat),
             gap_start=gap_start,
         )
         listed, carried = out.setdefault(ca, ([], []))
         (listed if (in_month or outcome == "pending") else carried).append(item)
     return out
+
+
+def _ca_name(ca: object) -> str:
+    """A CA as ``fillna("").astype(str)`` spells it."""
+    return "" if _missing(ca) else str(ca)
+
+
+def _missing(value: object) -> bool:
+    """``pd.isna`` of one value, without its dispatch for the common cases."""
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is float:
+        return value != value
+    if kind is str or kind is int or kind is bool or kind is pd.Timestamp:
+        return False
+    return bool(pd.isna(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _epoch(start: pd.Timestamp) -> int:
+    """The whole seconds of a deadline's start, as its anchor names it."""
+    return int(start.timestamp())
+
+
+def _sort_key(column: pd.Series) -> list:
+    """A column's values as a sort key in which missing values come last (as ``sort_values``
+    puts them); times as their integers."""
+    array = column.array
+    if isinstance(array, pd.arrays.DatetimeArray):
+        missing = array.isna()
+        return [
+            (True, 0) if gone else (False, value)
+            for gone, value in zip(missing.tolist(), array.asi8.tolist(), strict=True)
+        ]
+    return [(True, 0) if _missing(value) else (False, value) for value in column.tolist()]
+
+
+def _sorted_positions(keys: list[list]) -> list[int]:
+    """The positions in the order ``sort_values(..., kind="stable")`` gives for these keys
+    (each as :func:`_sort_key` makes it): by the first, ties by the next, then as they were."""
+    rows = list(zip(*keys, strict=True)) if keys else []
+    return sorted(range(len(rows)), key=rows.__getitem__)
 
 
 def _trend_point(label: str, cell: TrendCell | None, totals: Mapping) -> TrendPoint:
