@@ -80,8 +80,10 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     order (rank by the headline, worst first)."""
     view = tables.months.view(month)
     every_bug, not_judged = _judged_in(tables, month)
-    bugs = every_bug[not_judged.eq("")]
-    excluded = _excluded_by_ca(every_bug[not_judged.ne("")], not_judged[not_judged.ne("")])
+    bugs = [row for row, reason in zip(every_bug, not_judged, strict=True) if reason == ""]
+    excluded = _excluded_by_ca(
+        [(row, reason) for row, reason in zip(every_bug, not_judged, strict=True) if reason]
+    )
     totals = _totals_of(tables.months, month)
     pooled = totals.get("compliance")
     pooled = None if pooled is None or pd.isna(pooled) else float(pooled)
@@ -93,7 +95,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     # one pass over each table, not one per CA: a site renders thousands of CA-months
     by_ca_deadlines = _deadline_rows(deadlines)
     by_ca_bugs: dict[str, list] = {}
-    for row in _rows(bugs):
+    for row in bugs:
         by_ca_bugs.setdefault(str(row.ca), []).append(row)
     medians = _medians(totals)
     trend, trend_totals = tables.months.trend(month)
@@ -444,9 +446,10 @@ def _no_headline(pooled: float | None, ranked: int) -> Headline:
     return Headline(None, 0.0, 0.0, 0.0, 0, 0, pooled, None, ranked)
 
 
-def _excluded_by_ca(bugs: pd.DataFrame, reasons: pd.Series) -> dict[str, list[ExcludedBug]]:
+def _excluded_by_ca(bugs: list[tuple[Any, str]]) -> dict[str, list[ExcludedBug]]:
+    """Per CA, its bugs not judged (each row with why)."""
     out: dict[str, list[ExcludedBug]] = {}
-    for row, reason in zip(_rows(bugs), reasons, strict=True):
+    for row, reason in bugs:
         out.setdefault(str(row.ca), []).append(
             ExcludedBug(
                 bug_id=int(row.bug_id),
@@ -465,19 +468,30 @@ def cas_shown(tables: ScorecardTables, month: Month) -> set[str]:
     """The CAs :func:`build` gives a page (as the bugs table spells them): those with a
     judged bug open in the month."""
     every_bug, not_judged = _judged_in(tables, month)
-    return set(every_bug.loc[not_judged.eq(""), "ca"])
+    return {row.ca for row, reason in zip(every_bug, not_judged, strict=True) if reason == ""}
 
 
-def _judged_in(tables: ScorecardTables, month: Month) -> tuple[pd.DataFrame, pd.Series]:
+def _judged_in(tables: ScorecardTables, month: Month) -> tuple[list, list[str]]:
     """The bugs open in the month (as its view knows them at its end, with the bugs table's
-    summary), and why each is not judged then ("" when it is)."""
+    summary), as rows in bug id order, and why each is not judged then ("" when it is).
+    Read a column at a time (what ``_rows`` of the view with the bugs table's columns merged
+    by id gives: not one merge, sort and filter of a small frame a month)."""
     view = tables.months.view(month).bugs
-    extra = [c for c in ("summary", "ca_known") if c in tables.bugs]
-    # the bugs table's columns by id, as a left merge on bug_id gives them (not one merge a month)
-    known = view.assign(**{c: view["bug_id"].map(_by_bug(tables.bugs, c)) for c in extra})
-    known["ca"] = known["ca"].fillna("").astype(str)
-    known = known.sort_values("bug_id", kind="stable").reset_index(drop=True)
-    return known, known["excluded"].fillna("").astype(str)
+    columns = {str(name): _values(view[name]) for name in view.columns}
+    ids = columns["bug_id"]
+    for name in ("summary", "ca_known"):
+        if name in tables.bugs:  # a left merge on bug_id: NaN where the bugs table lacks it
+            by_id = _by_bug(tables.bugs, name)
+            columns[name] = [by_id.get(bug_id, _NAN) for bug_id in ids]
+    columns["ca"] = [_ca_name(ca) for ca in columns["ca"]]
+    order = _sorted_positions([_sort_key(view["bug_id"])])
+    make = _row_type(tuple(columns))._make
+    rows = [make(values) for values in zip(*[[c[k] for k in order] for c in columns.values()])]
+    reasons = [_ca_name(reason) for reason in columns["excluded"]]
+    return rows, [reasons[k] for k in order]
+
+
+_NAN = float("nan")
 
 
 def _medians(totals: Mapping) -> Medians:
@@ -544,7 +558,7 @@ def _open_needinfos(needinfos: pd.DataFrame, month: Month) -> dict[str, list[Nee
 
 
 def _limitations(
-    tables: ScorecardTables, bugs: pd.DataFrame, month: Month, as_of: pd.Timestamp
+    tables: ScorecardTables, bugs: list, month: Month, as_of: pd.Timestamp
 ) -> list[str]:
     """What this data cannot show, said on every page rather than shown as zeros."""
     notes = []
@@ -555,7 +569,10 @@ def _limitations(
             "current whiteboard is known, so its Next-update date governs the update gap "
             "running at the sync and earlier gaps use the 7-day rule."
         )
-    if "closed_estimated" in bugs and bool(bugs["closed_estimated"].any()):
+    if any(
+        not _missing(value) and bool(value)
+        for value in (getattr(row, "closed_estimated", None) for row in bugs)
+    ):
         notes.append(
             "Closing times are estimated (history unknown): a closed bug's last comment, or the "
             "last before a silence of 90+ days followed only by community comments."
