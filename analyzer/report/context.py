@@ -486,7 +486,8 @@ def _judged_in(tables: ScorecardTables, month: Month) -> tuple[list, list[str]]:
     columns["ca"] = [_ca_name(ca) for ca in columns["ca"]]
     order = _sorted_positions([_sort_key(view["bug_id"])])
     make = _row_type(tuple(columns))._make
-    rows = [make(values) for values in zip(*[[c[k] for k in order] for c in columns.values()])]
+    ordered = [[values[k] for k in order] for values in columns.values()]
+    rows = [make(row) for row in zip(*ordered, strict=True)]
     reasons = [_ca_name(reason) for reason in columns["excluded"]]
     return rows, [reasons[k] for k in order]
 
