@@ -150,6 +150,7 @@ def _write_site(corpus, out: Path, templates: Path | None, progress: Progress) -
         written.pages += len(entry.files)
         if entry.summary is not None:
             summaries.append(SiteMonth(label=month.label, title=_title(month), **entry.summary))
+        gc.freeze()  # what lasts past a month (caches of cleaned text and times) is scanned once
     judged = judged_at(corpus)  # the due page and the histories' open bugs: one judgement
     due = due_page_of(corpus, None, None, None, now=judged.open_bugs)
     histories = history_pages(corpus, judged=judged, due=due)
