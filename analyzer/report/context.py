@@ -103,7 +103,7 @@ def build(tables: ScorecardTables, month: Month) -> MonthScorecards:
     needinfos = _open_needinfos(tables.months.needinfos, month) if tables.history_known else {}
     limitations = _limitations(tables, bugs, month, view.as_of)
     promises = _by_ca(tables.promises, _promise)
-    reports = _by_ca(_reports_in(tables.reports, month), _report)
+    reports = _by_ca_rows(_reports_in(tables.reports, month), _report)
 
     slugs = _slugs_of(tables.bugs)
     cards = []
@@ -372,18 +372,34 @@ def _by_ca(frame: pd.DataFrame | None, row_of) -> dict[str, list]:
     """One list of rows per CA, so a run over every CA goes through each table once."""
     if frame is None or frame.empty:
         return {}
+    return _by_ca_rows(_rows(frame), row_of)
+
+
+def _by_ca_rows(rows: list, row_of) -> dict[str, list]:
+    """:func:`_by_ca` of rows already read."""
     out: dict[str, list] = {}
-    for row in _rows(frame):
-        out.setdefault("" if pd.isna(row.ca) else str(row.ca), []).append(row_of(row))
+    for row in rows:
+        out.setdefault("" if _missing(row.ca) else str(row.ca), []).append(row_of(row))
     return out
 
 
-def _reports_in(reports: pd.DataFrame | None, month: Month) -> pd.DataFrame | None:
-    """Reports posted in the month whose whole text the store holds (others cannot be read)."""
+def _reports_in(reports: pd.DataFrame | None, month: Month) -> list:
+    """Reports posted in the month whose whole text the store holds (others cannot be read),
+    as rows (a filter of the rows read, not two comparisons and a mask of a small frame)."""
     if reports is None or reports.empty:
-        return reports
-    posted = (reports["posted"] >= month.start) & (reports["posted"] <= month.end)
-    return reports[posted & reports["text_complete"].astype(bool)]
+        return []
+    complete = reports["text_complete"].astype(bool).tolist()
+    start, end = month.start, month.end
+    return [
+        row
+        for row, whole in zip(_rows(reports), complete, strict=True)
+        if whole and _within(row.posted, start, end)
+    ]
+
+
+def _within(stamp: object, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """``start <= stamp <= end`` as a comparison of columns reads it (a missing time: no)."""
+    return not _missing(stamp) and bool(start <= stamp <= end)  # type: ignore[operator]
 
 
 def _promise(row) -> PromiseRow:
@@ -438,8 +454,10 @@ def _headlines(ca_months: pd.DataFrame, pooled: float | None) -> dict[str, Headl
 
 def _totals_of(months: MonthTables, month: Month) -> dict:
     totals = months.totals
-    rows = totals[totals["month"] == month.label] if "month" in totals else totals.iloc[:0]
-    return rows.iloc[0].to_dict() if len(rows) else {}
+    if "month" not in totals:
+        return {}
+    labels = totals["month"].tolist()
+    return totals.iloc[labels.index(month.label)].to_dict() if month.label in labels else {}
 
 
 def _no_headline(pooled: float | None, ranked: int) -> Headline:
@@ -507,12 +525,14 @@ def _medians(totals: Mapping) -> Medians:
 def _silences(silences: pd.DataFrame, month: Month, bugs: pd.DataFrame) -> dict[str, Silence]:
     """Per CA, its longest silence overlapping the month (the month's rows of the
     ``silences`` month table), with links rebuilt from numbers."""
-    rows = silences[silences["month"] == month.label]
-    if rows.empty:
+    if silences.empty:
+        return {}
+    rows = [row for row in _rows(silences) if row.month == month.label]
+    if not rows:
         return {}
     summaries = _by_bug(bugs, "summary")
     out = {}
-    for row in _rows(rows):
+    for row in rows:
         bug = int(row.bug_id)
         started = pd.isna(row.start_count)
         out[str(row.ca)] = Silence(
