@@ -166,7 +166,7 @@ def bug_states(card: ScorecardPage) -> list[BugState]:
     """Each bug open at the month's end, stalled ones first (most overdue first): on what
     (its most overdue obligation, or the next one due), since when, and what else is
     overdue on it."""
-    lines = one_per_silence(sorted(card.deadlines + card.carried, key=lambda r: r.due))
+    lines = one_per_silence(_by_due(card.deadlines + card.carried))
     by_bug: dict[int, list[DeadlineLine]] = {}
     for line in lines:
         by_bug.setdefault(line.bug_id, []).append(line)
@@ -200,6 +200,13 @@ def bug_states(card: ScorecardPage) -> list[BugState]:
         )
     states.sort(key=lambda s: (not s.stalled, -s.overdue_hours, s.due is None, s.bug_id))
     return states
+
+
+def _by_due(rows: list[DeadlineRow]) -> list[DeadlineRow]:
+    """``sorted(rows, key=due)``; compared by the times' integers when every due is a time."""
+    if all(type(r.due) is pd.Timestamp for r in rows):
+        return sorted(rows, key=lambda r: r.due.value)
+    return sorted(rows, key=lambda r: r.due)
 
 
 def _unique(items: Iterable[str]) -> list[str]:
