@@ -165,7 +165,7 @@ def ca_context(
     slug: str,
 ) -> ScorecardPage:
     """One CA's page: every number here is shown, and each links to the rows behind it."""
-    name = _clean(ca, limit=120) or NO_CA
+    name = _clean(ca, 120) or NO_CA
     bug_rows = [_bug_row(row) for row in ca_bugs]
     opened = [b for b in bug_rows if b.opened >= month.start]
     closed = [b for b in bug_rows if b.closed is not None and b.closed >= month.start]
@@ -239,7 +239,7 @@ def _bug_row(row) -> BugRow:
     return BugRow(
         bug_id=int(row.bug_id),
         url=bug_url(row.bug_id),
-        summary=_clean(row.summary, limit=300),
+        summary=_clean(row.summary, 300),
         opened=row.opened,
         closed=closed,
         closed_estimated=bool(getattr(row, "closed_estimated", False)) and closed is not None,
@@ -278,7 +278,9 @@ def _deadline_rows(
         evidence_start, evidence_met, basis, caveat, repeat, gap_start, in_month,
     ) in zip(*[[values[k] for k in order] for values in columns], strict=True):  # fmt: skip
         in_month = bool(in_month)
-        anchors = anchors_of.setdefault(ca, set())
+        anchors = anchors_of.get(ca)
+        if anchors is None:
+            anchors = anchors_of[ca] = set()
         anchor = f"d-{int(bug_id)}-{rule}-{_epoch(start)}"
         while anchor in anchors:  # two obligations started at once (needinfo to two accounts)
             anchor += "-b"
@@ -288,7 +290,7 @@ def _deadline_rows(
             bug_id=int(bug_id),
             bug_url=bug_url(bug_id),
             rule=str(rule),
-            irg_version=_clean(irg_version, limit=10),
+            irg_version=_clean(irg_version, 10),
             start=start,
             due=due,
             met_at=None if _missing(met_at) else met_at,
@@ -296,14 +298,16 @@ def _deadline_rows(
             overdue_hours=0.0 if _missing(overdue_hours) else float(overdue_hours),
             evidence_start=_link(evidence_start),
             evidence_met=_link(evidence_met),
-            basis=_clean(basis, limit=20),
+            basis=_clean(basis, 20),
             counted=in_month and outcome in ("met", "missed"),
-            caveat=_clean(caveat, limit=200),
+            caveat=_clean(caveat, 200),
             repeat=0 if _missing(repeat) else int(repeat),
             gap_start=gap_start,
         )
-        listed, carried = out.setdefault(ca, ([], []))
-        (listed if (in_month or outcome == "pending") else carried).append(item)
+        lists = out.get(ca)
+        if lists is None:
+            lists = out[ca] = ([], [])
+        lists[0 if (in_month or outcome == "pending") else 1].append(item)
     return out
 
 
@@ -408,9 +412,9 @@ def _promise(row) -> PromiseRow:
     return PromiseRow(
         bug_id=int(row.bug_id),
         url=trusted_link(row.url) or bug_url(row.bug_id),
-        text=_clean(row.text, limit=300),
+        text=_clean(row.text, 300),
         promised=None if promised is None or pd.isna(promised) else pd.Timestamp(promised),
-        status=_clean(row.status, limit=20),
+        status=_clean(row.status, 20),
         evidence_url=trusted_link(row.evidence_url),
     )
 
@@ -421,9 +425,9 @@ def _report(row) -> ReportRow:
         bug_id=int(row.bug_id),
         bug_url=bug_url(row.bug_id),
         url=trusted_link(row.url),
-        kind=_clean(row.kind, limit=40),
-        template=_clean(row.template, limit=40),
-        missing=[_clean(name, limit=60) for name in missing],
+        kind=_clean(row.kind, 40),
+        template=_clean(row.template, 40),
+        missing=[_clean(name, 60) for name in missing],
         stale_template=bool(row.stale_template),
     )
 
@@ -472,8 +476,8 @@ def _excluded_by_ca(bugs: list[tuple[Any, str]]) -> dict[str, list[ExcludedBug]]
             ExcludedBug(
                 bug_id=int(row.bug_id),
                 url=bug_url(row.bug_id),
-                summary=_clean(row.summary, limit=300),
-                reason=_clean(reason, limit=80),
+                summary=_clean(row.summary, 300),
+                reason=_clean(reason, 80),
             )
         )
     return out
@@ -538,7 +542,7 @@ def _silences(silences: pd.DataFrame, month: Month, bugs: pd.DataFrame) -> dict[
         out[str(row.ca)] = Silence(
             bug_id=bug,
             bug_url=bug_url(bug),
-            summary=_clean(summaries.get(bug, ""), limit=300),
+            summary=_clean(summaries.get(bug, ""), 300),
             start=row.start,
             start_kind="opened" if started else "ca_update",
             start_url=bug_url(bug) if started else comment_url(bug, int(row.start_count)),
@@ -566,7 +570,7 @@ def _open_needinfos(needinfos: pd.DataFrame, month: Month) -> dict[str, list[Nee
             NeedinfoRow(
                 bug_id=int(row.bug_id),
                 bug_url=bug_url(row.bug_id),
-                requestee=_clean(row.requestee, limit=120) or "(no requestee)",
+                requestee=_clean(row.requestee, 120) or "(no requestee)",
                 set_at=row.set_at,
                 set_url=trusted_link(row.set_url),
                 days_open=float(row.days_open),
