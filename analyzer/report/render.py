@@ -31,7 +31,6 @@ from jinja2 import (
     nodes,
 )
 from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import escape
 
 from analyzer.bmo import BMO
 from analyzer.env import InputError
@@ -118,10 +117,10 @@ def _user_line(exc: BaseException, user_dir: Path | None) -> str | None:
 
 class _JoinedOutput(CodeGenerator):
     """Jinja's code generator, but each output statement (a line of a template: its text and
-    its ``{{ values }}``, each escaped as markupsafe escapes it) is yielded as one string
-    rather than one piece at a time. The page is the same; a piece passes up through every
-    enclosing block, include and ``extends``, one generator step each, and a site's pages
-    were two million pieces and a million Markup strings made only to be joined."""
+    its ``{{ values }}``, each escaped as before) is yielded as one string rather than one
+    piece at a time. The page is the same; a piece passes up through every enclosing block,
+    include and ``extends``, one generator step each, and a site's pages are two million
+    pieces."""
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
         if frame.buffer is not None or len(node.nodes) < 2:
@@ -141,34 +140,6 @@ class _JoinedOutput(CodeGenerator):
         if frame.require_output_check:
             self.outdent()
 
-    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize) -> None:  # noqa: ANN001
-        """Escape through :func:`escaped` (a string, not a Markup made and joined at once)
-        where the output is always escaped; Jinja's own ``escape`` elsewhere."""
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_pre(node, frame, finalize)
-            return
-        self.write("environment.escaped(")
-        if finalize.src is not None:
-            self.write(finalize.src)
-
-
-def escaped(value: object) -> str:
-    """``str(markupsafe.escape(value))``, without making a Markup of every value: a str has
-    ``& < > ' "`` replaced as markupsafe replaces them, an int or float is digits, signs and
-    letters, anything else is markupsafe's."""
-    kind = type(value)
-    if isinstance(value, str) and kind is str:
-        return (
-            value.replace("&", "&amp;")
-            .replace(">", "&gt;")
-            .replace("<", "&lt;")
-            .replace("'", "&#39;")
-            .replace('"', "&#34;")
-        )
-    if kind is int or kind is float:
-        return str(value)
-    return str(escape(value))
-
 
 class _Environment(Environment):
     """Templates from ``--templates`` are anyone's files: a name that is not there (one
@@ -177,7 +148,6 @@ class _Environment(Environment):
 
     template_class = _Template
     code_generator_class = _JoinedOutput
-    escaped = staticmethod(escaped)
     user_dir: Path | None = None
     _pinned: dict[tuple[str, str | None], Template] | None = None
 
