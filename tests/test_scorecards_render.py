@@ -451,39 +451,3 @@ def test_snapshot_started_agrees_with_its_link(snapshot_months, tmp_path):
             )
             checked += 1
     assert checked > 300
-
-
-def test_user_templates_render_as_plain_jinja_renders_them(tmp_path):
-    """Pages are rendered with one string per output line (render.py's code generator): a
-    user's template of every kind of statement gives what Jinja's own generator gives."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    from analyzer.report.render import html_environment
-
-    user = tmp_path / "templates"
-    user.mkdir()
-    (user / "frame.html").write_text(
-        "<h1>{{ title }}</h1>outside {{ title }}{% block main %}[{{ title }}]{% endblock %}\n"
-    )
-    (user / "_part.html").write_text("<i>{{ who }}</i> {{ items|length }}\n")
-    (user / "page.html").write_text(
-        '{% extends "frame.html" %}not shown {{ title }}'
-        "{% macro row(x) %}<td>{{ x }}</td>{{ caller() if caller }}{% endmacro %}"
-        "{% block main %}{{ super() }}{% set kept %}<b>{{ who }}</b> & {{ title }}{% endset %}"
-        "{% for x in items %}{{ loop.index }}:{{ x }}{% if loop.last %}.{% endif %} "
-        "{% call row(x) %}c{{ x }}{% endcall %}{% else %}none{% endfor %}"
-        "{{ kept }}{{ kept|length }}{% filter upper %}{{ who }} and {{ title }}{% endfilter %}"
-        '{% include "_part.html" %}{{ "%s-%s"|format(who, title) }}{% endblock %}'
-    )
-    plain = Environment(
-        loader=FileSystemLoader(str(user)), autoescape=True, undefined=StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )  # fmt: skip
-    ours = html_environment(user)
-    for values in (
-        {"title": "<T&>", "who": HOSTILE_CA, "items": ["a<", 2, None]},
-        {"title": "", "who": "", "items": []},
-    ):
-        expected = plain.get_template("page.html").render(values)
-        assert ours.get_template("page.html").render(values) == expected
-        assert "&lt;T&amp;&gt;" in expected or not values["title"]

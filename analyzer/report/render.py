@@ -28,9 +28,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
-    nodes,
 )
-from jinja2.compiler import CodeGenerator, Frame
 
 from analyzer.bmo import BMO
 from analyzer.env import InputError
@@ -115,39 +113,12 @@ def _user_line(exc: BaseException, user_dir: Path | None) -> str | None:
     return None
 
 
-class _JoinedOutput(CodeGenerator):
-    """Jinja's code generator, but each output statement (a line of a template: its text and
-    its ``{{ values }}``, each escaped as before) is yielded as one string rather than one
-    piece at a time. The page is the same; a piece passes up through every enclosing block,
-    include and ``extends``, one generator step each, and a site's pages are two million
-    pieces."""
-
-    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
-        if frame.buffer is not None or len(node.nodes) < 2:
-            super().visit_Output(node, frame)
-            return
-        if frame.require_output_check and self.has_known_extends:
-            return  # as Jinja's own: nothing outside a block of a child template
-        joined = frame.copy()
-        joined.buffer = self.temporary_identifier()
-        joined.require_output_check = False
-        if frame.require_output_check:
-            self.writeline("if parent_template is None:")
-            self.indent()
-        self.writeline(f"{joined.buffer} = []")
-        super().visit_Output(node, joined)
-        self.writeline(f"yield ''.join({joined.buffer})")
-        if frame.require_output_check:
-            self.outdent()
-
-
 class _Environment(Environment):
     """Templates from ``--templates`` are anyone's files: a name that is not there (one
     outside the folder, ``../x.html``, is never read), bytes that are not UTF-8 or a file
     that cannot be read are one :class:`TemplateProblem`."""
 
     template_class = _Template
-    code_generator_class = _JoinedOutput
     user_dir: Path | None = None
     _pinned: dict[tuple[str, str | None], Template] | None = None
 
