@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from analyzer.testing.fake_bugzilla import FakeBugzilla, Faults
 from tests.conftest import run_cli
-from tests.test_hard_values import READ_COMMANDS, SPLICES
+from tests.test_hard_values import OUT_COMMANDS, READ_COMMANDS, SPLICES
 
 BUGS = (1940001, 1940008, 1940050)  # open with history and Next update; resolved; open
 BUG_FIELDS = ("summary", "status", "resolution", "creator", "assigned_to", "whiteboard",
@@ -102,11 +102,7 @@ def test_random_server_values_never_make_a_command_fail_unexpectedly(bugzilla_co
                              "--max-rate", "0", "--backoff", "0.001")  # fmt: skip
         assert synced.exit_code == 0, synced.stderr
         for args in READ_COMMANDS:
-            out = (
-                ("--out", Path(root) / "-".join(args))
-                if args[0] in ("scorecards", "export")
-                else ()
-            )
+            out = ("--out", Path(root) / "-".join(args)) if args[0] in OUT_COMMANDS else ()
             result = run_cli(*args, "--data-dir", data_dir, *out)
             assert result.exit_code in (0, 2), (args, edits, result.stderr)
             assert "unexpected" not in result.stderr, (args, edits, result.stderr)

@@ -18,6 +18,7 @@ from tests.conftest import run_cli
 
 FAST = ("--max-rate", "0", "--backoff", "0.001")
 OPEN_BUG = 1940001  # ASSIGNED, with comments, history and a Next-update whiteboard
+OUT_COMMANDS = ("scorecards", "site", "export")  # they write into --out
 READ_COMMANDS = [
     ("quality",),
     ("quality", "--format", "json"),
@@ -31,6 +32,7 @@ READ_COMMANDS = [
     ("due", "--format", "md"),
     ("due", "--format", "html"),
     ("scorecards", "--month", "2025-03"),
+    ("site",),
     ("export", "--format", "csv"),
     ("export", "--format", "parquet"),
 ]
@@ -40,7 +42,7 @@ def every_read_command(data_dir: Path, out: Path) -> dict[tuple, object]:
     """Run each read command; assert none exits 1 (``unexpected``); return the results."""
     results = {}
     for args in READ_COMMANDS:
-        extra = ("--out", out / "-".join(args)) if args[0] in ("scorecards", "export") else ()
+        extra = ("--out", out / "-".join(args)) if args[0] in OUT_COMMANDS else ()
         result = run_cli(*args, "--data-dir", data_dir, *extra)
         assert result.exit_code == 0, (args, result.stderr)
         assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
