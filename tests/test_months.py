@@ -61,12 +61,25 @@ def direct(tables, language, month: Month, as_of: pd.Timestamp):
 
 
 def differences(tables, language, as_of: pd.Timestamp, months=None) -> list[str]:
-    """Labels of the months whose view differs from the direct evaluation, both when every
-    month's rows are kept and when none is (a month whose rows are not kept leaves out what
-    only its list of rows reads: the weekly misses carried into it)."""
+    """Labels of the months whose view differs from the direct evaluation, whether every
+    month's rows are kept, none or every other month's (a month whose rows are not kept
+    leaves out what only its list of rows reads: the weekly misses carried into it)."""
     judged = judge_months(tables, evaluate(tables, language, as_of))
     numbers = judge_months(tables, evaluate(tables, language, as_of), rows_of=[])
+    every_other = list(judged.views)[::2]
+    mixed = judge_months(tables, evaluate(tables, language, as_of), rows_of=every_other)
     wrong = []
+    for name, kept in (("no month's rows kept", numbers), ("every other month's", mixed)):
+        try:  # the numbers of every month and the silences do not depend on the rows kept
+            pd.testing.assert_frame_equal(kept.ca_months, judged.ca_months)
+            pd.testing.assert_frame_equal(kept.silences, judged.silences)
+        except AssertionError as error:
+            wrong.append(f"{name}: {error}")
+    for month in every_other:
+        try:
+            pd.testing.assert_frame_equal(mixed.view(month).deadlines, judged.view(month).deadlines)
+        except AssertionError as error:
+            wrong.append(f"{month.label}, its rows kept beside months not kept: {error}")
     for month, view in judged.views.items():
         if months is not None and month.label not in months:
             continue
