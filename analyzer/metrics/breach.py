@@ -46,7 +46,9 @@ def breaches(result: BugResult, as_of: int) -> list[Breach]:
     edges: list[tuple[int, int, Row]] = []
     for row in result.rows:
         if row.outcome != "missed" or row.overdue <= 0 or row.repeat:
-            continue  # a repeat lies inside its gap's first row: same rule, same end
+            continue  # a repeat lies inside its gap's first row: same rule, same end (a month
+            # whose rows are not kept builds no carried repeat, metrics/cadence.py ``_silence``'s
+            # ``repeats_from``: breaches must not read repeats)
         for a, b in _clip(row.due, min(row.due + row.overdue, as_of), spans):
             edges.append((a, 1, row))
             edges.append((b, -1, row))

@@ -401,8 +401,8 @@ def _add_open_time(
         overdue[0] = _overdue_at(rows, ends[0], as_of)
         rows = []
     for row in rows:
-        if row.outcome != "missed" or row.repeat != 0:
-            continue
+        if row.outcome != "missed" or row.repeat != 0:  # one obligation per gap, its first row:
+            continue  # a month whose rows are not kept builds no weekly repeat it carries
         until = row.due + row.overdue
         lo = bisect.bisect_right(ends, row.due)
         hi = bisect.bisect_left(ends, until)
@@ -429,7 +429,9 @@ def _add_open_time(
 
 def _overdue_at(rows: list[Row], end: int, as_of: int) -> int:
     """Obligations overdue at ``end``, the one month's end, as :func:`_add_open_time` counts
-    them: missed and not yet met or ended then, or unmet at ``as_of`` if it ends then."""
+    them: missed and not yet met or ended then, or unmet at ``as_of`` if it ends then. Only a
+    gap's first row counts (a month whose rows are not kept builds no weekly repeat it carries:
+    metrics/cadence.py ``_silence``'s ``repeats_from``)."""
     count = 0
     for row in rows:
         if row.outcome != "missed" or row.repeat != 0:

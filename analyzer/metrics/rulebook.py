@@ -73,7 +73,8 @@ class RulePeriod:
 
 
 class Rulebook:
-    """Rule periods by rule; ask which limit governs an obligation that starts at a moment."""
+    """Rule periods by rule; ask which limit governs an obligation that starts at a moment.
+    Its answers are worked out once, when it is built: make a new one for other periods."""
 
     def __init__(self, periods: list[RulePeriod], irg: IrgCalendar | None = None) -> None:
         self.irg = irg or calendar()
