@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -58,6 +56,7 @@ def scorecards(
     """
     import jinja2
 
+    from analyzer.metrics import frozen
     from analyzer.months import Month
     from analyzer.report.context import cas_shown
     from analyzer.report.history import history_pages, judged_at, write_histories
@@ -86,7 +85,7 @@ def scorecards(
     check_month(corpus, chosen)
     for _ in progress([chosen], "metrics"):
         corpus.months(rows_of=[chosen])  # every month's numbers, but only this month's rows
-    with _not_collected():  # the judgement's millions of objects, until let go below
+    with frozen():  # the judgement's millions of objects, until let go below
         tables = tables_from_corpus(corpus, chosen)
         # What the history pages read of the judgement at the month's end is taken now, as
         # tables; then every bug's judgement and every other month's rows are let go before any
@@ -115,18 +114,6 @@ def scorecards(
         f"Wrote {len(written.pages)} scorecards for {chosen.label} into {written.directory} "
         f"in {seconds:.1f} s."
     )
-
-
-@contextlib.contextmanager
-def _not_collected() -> Iterator[None]:
-    """Every object alive now is left out of the collections meanwhile: the judgement's
-    millions of objects, scanned by each full collection, cost seconds of CPU at 50x the
-    real corpus. None of them is in a cycle, so reference counts still free them."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 COMMANDS = [scorecards]

@@ -34,7 +34,7 @@ from analyzer.metrics.rules import BugResult, evaluate_bug
 from analyzer.metrics.threads import build_threads
 from analyzer.tables import LanguageTables, MetricsResult, ThreadTables
 
-__all__ = ["Evaluation", "MetricsResult", "compute", "evaluate", "uncollected"]
+__all__ = ["Evaluation", "MetricsResult", "compute", "evaluate", "frozen", "uncollected"]
 
 
 @dataclass
@@ -88,6 +88,20 @@ def uncollected() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """Every object alive now (and at each ``gc.freeze()`` inside) left out of the
+    collections meanwhile: a corpus and its judgement are millions of objects that each full
+    collection would scan again, none in a cycle, so reference counts still free them. What
+    is made meanwhile is still collected. (:func:`uncollected` pauses collection instead,
+    for a stretch that only makes objects.)"""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def evaluate(

@@ -13,8 +13,7 @@ renders only the months whose inputs changed (:mod:`analyzer.report.incremental`
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pandas as pd
 
 from analyzer.atomic import write_if_changed
 from analyzer.env import InputError
+from analyzer.metrics import frozen
 from analyzer.months import Month
 from analyzer.report.context import ScorecardTables
 from analyzer.report.due import FORMATS, due_page_of
@@ -92,22 +92,8 @@ def write_site(
     corpus, out: Path, templates: Path | None = None, progress: Progress = _no_progress
 ) -> SiteWritten:
     """Write the whole site into ``out`` (see the module docstring)."""
-    with _kept_out_of_collection():
+    with frozen():  # the corpus, then its month tables (frozen again below)
         return _write_site(corpus, Path(out), templates, progress)
-
-
-@contextmanager
-def _kept_out_of_collection() -> Iterator[None]:
-    """Every object alive on entry, and at each :func:`gc.freeze` inside (the corpus, then
-    its month tables), is left out of the garbage collector's passes until the site is
-    written: none is in a cycle, reference counts still free them, and each full pass over
-    them cost up to a fifth of a second, several times a site. What the pages make is still
-    collected."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _write_site(corpus, out: Path, templates: Path | None, progress: Progress) -> SiteWritten:
