@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
+from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
@@ -23,19 +24,18 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 46
 
 def xml_text(text: str) -> str:
     """Character data as XML text: nothing in it can open or close an element."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(text)
+
+
+# in a double-quoted attribute also the quote, and line breaks and tabs as numbered entities
+# (as ElementTree writes them: a parser would otherwise read them as spaces)
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
 
 
 def xml_attribute(value: str) -> str:
     """A value inside a double-quoted attribute: it cannot end the attribute or the tag, and
-    line breaks and tabs survive as numbered entities."""
-    return (
-        xml_text(value)
-        .replace('"', "&quot;")
-        .replace("\r", "&#13;")
-        .replace("\n", "&#10;")
-        .replace("\t", "&#09;")
-    )
+    line breaks and tabs survive."""
+    return escape(value, _ATTRIBUTE_ENTITIES)
 
 
 def element(tag: str, attributes: dict[str, str], text: str = "", inner: str = "") -> str:
