@@ -383,7 +383,7 @@ def _by_ca_rows(rows: list, row_of) -> dict[str, list]:
     """:func:`_by_ca` of rows already read."""
     out: dict[str, list] = {}
     for row in rows:
-        out.setdefault("" if _missing(row.ca) else str(row.ca), []).append(row_of(row))
+        out.setdefault(_ca_name(row.ca), []).append(row_of(row))
     return out
 
 
